@@ -1,0 +1,68 @@
+# jiliang — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+SEED   ?= 1
+INSTRUMENTS ?= 50000
+# Development defaults; a production deployment sets SECRET_KEY and leaves these off.
+export JILIANG_DEV ?= 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test install install-test assets migrate seed serve bench lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# HTMX and ECharts come from the npm registry (package-lock.json) and are served as our own static files.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+jiliang/static/vendor/.built: node_modules/.package-lock.json
+	mkdir -p jiliang/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js jiliang/static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js jiliang/static/vendor/echarts.min.js
+	touch $@
+
+assets: jiliang/static/vendor/.built
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput -v0
+
+seed: migrate
+	$(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --if-empty
+
+demo: install assets seed
+	$(BIN)/python manage.py demo_logins
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test assets
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: install-test assets
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules jiliang/static/vendor var db.sqlite3*

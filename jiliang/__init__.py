@@ -1,0 +1,1 @@
+"""jiliang (计量): a city's metrology system on one platform."""

@@ -1,0 +1,16 @@
+"""Domain errors raised by services, with messages a user understands."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A change the rules do not allow. ``errors`` maps a field (or "") to messages, for forms and the API."""
+
+    def __init__(self, message: str, *, field: str = "", errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors if errors is not None else ([(field, message)] if field else [])
+
+
+class NotFoundOrForbidden(DomainError):
+    """Raised when a record does not exist *or* lies outside the actor's scope: the two look the same."""

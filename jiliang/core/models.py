@@ -1,0 +1,169 @@
+"""Regions, organizations, users with one role each, API tokens and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.metrology import uscc
+
+
+class Region(models.Model):
+    """A city or one of its counties/districts (a tree; the demo city has two levels)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县（区）")
+
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区域")
+        verbose_name_plural = _("行政区域")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_credit_code(value: str) -> None:
+    reason = uscc.explain(value)
+    if reason is not None:
+        raise ValidationError(_("统一社会信用代码无效：%(reason)s"), params={"reason": reason}, code="uscc")
+
+
+class Organization(models.Model):
+    class Kind(models.TextChoices):
+        REGULATOR = "regulator", _("监管部门")
+        INSTITUTE = "institute", _("检定机构")
+        OWNER = "owner", _("使用单位")
+        MANUFACTURER = "manufacturer", _("制造单位")
+
+    class Category(models.TextChoices):
+        """What an owner is; decides which instruments it typically holds and which fee waivers apply."""
+
+        MARKET_FAIR = "market_fair", _("集贸市场")
+        SUPERMARKET = "supermarket", _("商场超市")
+        PETROL_STATION = "petrol_station", _("加油（气）站")
+        HOSPITAL = "hospital", _("医院")
+        TOWNSHIP_CLINIC = "township_clinic", _("乡镇卫生院")
+        COMMUNITY_CLINIC = "community_clinic", _("社区卫生服务中心")
+        GLASSES_SHOP = "glasses_shop", _("眼镜店")
+        TAXI_COMPANY = "taxi_company", _("出租汽车公司")
+        FACTORY = "factory", _("工业企业")
+        UTILITY = "utility", _("供水供气供电企业")
+        SCHOOL = "school", _("学校")
+        GOVERNMENT = "government", _("机关事业单位")
+        OTHER = "other", _("其他")
+
+    name = models.CharField(_("名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    category = models.CharField(_("行业类别"), max_length=32, choices=Category.choices, default=Category.OTHER)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    # A short code used as the prefix of certificate numbers issued by an institute.
+    short_code = models.CharField(_("简码"), max_length=16, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    contact = models.CharField(_("联系人"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        indexes = [models.Index(fields=["kind", "region"], name="org_kind_region_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    REGULATOR = "regulator", _("监管")
+    INSTITUTE = "institute", _("检定机构")
+    OWNER = "owner", _("使用单位")
+    ADMIN = "admin", _("平台管理员")
+
+
+# Which organization kind each role must belong to; an admin belongs to none.
+ROLE_ORGANIZATION_KIND = {
+    Role.REGULATOR: Organization.Kind.REGULATOR,
+    Role.INSTITUTE: Organization.Kind.INSTITUTE,
+    Role.OWNER: Organization.Kind.OWNER,
+}
+
+
+class User(AbstractUser):
+    """A person with exactly one role, bound to one organization (admins to none)."""
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.OWNER)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="admin") | models.Q(organization__isnull=False),
+                name="user_non_admin_has_organization",
+            )
+        ]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 digest is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
+
+class AuditEvent(models.Model):
+    """One change made through the service layer. Append-only and hash-chained: each event stores the hash of
+    the one before it, so an edit or a deletion in the middle breaks the chain (``manage.py audit_verify``)."""
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT)
+    actor_repr = models.CharField(_("操作人"), max_length=200)
+    action = models.CharField(_("操作"), max_length=100)
+    object_type = models.CharField(_("对象类型"), max_length=100)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_type}#{self.object_id}"

@@ -1,0 +1,98 @@
+"""Who may see what. Every read in every app goes through a selector that starts from :func:`scope_of`.
+
+- admin: everything;
+- regulator: its own region and every region below it (the city bureau sees all counties);
+- institute and owner: their own organization's records (apps decide what else is routed to an institute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from .models import Organization, Region, Role, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    organization_id: int | None
+    # Regions the actor may see; None means every region (admin).
+    region_ids: frozenset[int] | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.role == Role.REGULATOR
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_institute(self) -> bool:
+        return self.role == Role.INSTITUTE
+
+
+NOTHING = Scope(role="", organization_id=None, region_ids=frozenset())
+
+
+def region_and_descendants(region_id: int) -> frozenset[int]:
+    found = {region_id}
+    frontier = [region_id]
+    while frontier:
+        children = list(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = [c for c in children if c not in found]
+        found.update(frontier)
+    return frozenset(found)
+
+
+def scope_of(user: User | None) -> Scope:
+    """The actor's scope; an anonymous or inactive user, or one without an organization, sees nothing."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_jiliang_scope", None)
+    if cached is not None:
+        return cached
+    if user.role == Role.ADMIN:
+        scope = Scope(role=Role.ADMIN, organization_id=None, region_ids=None)
+    elif user.organization_id is None:
+        scope = NOTHING
+    else:
+        organization = user.organization
+        if user.role == Role.REGULATOR:
+            regions = region_and_descendants(organization.region_id)
+        else:
+            regions = frozenset({organization.region_id})
+        scope = Scope(role=user.role, organization_id=user.organization_id, region_ids=regions)
+    user._jiliang_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def regions_visible_to(user: User | None) -> QuerySet[Region]:
+    scope = scope_of(user)
+    if scope.region_ids is None:
+        return Region.objects.all()
+    return Region.objects.filter(id__in=scope.region_ids)
+
+
+def counties_visible_to(user: User | None) -> QuerySet[Region]:
+    return regions_visible_to(user).filter(level=Region.Level.COUNTY)
+
+
+def organizations_visible_to(user: User | None, *, kind: str | None = None) -> QuerySet[Organization]:
+    scope = scope_of(user)
+    qs = Organization.objects.all()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if scope.region_ids is None:
+        return qs
+    if scope.is_regulator:
+        return qs.filter(region_id__in=scope.region_ids)
+    if scope.organization_id is None:
+        return qs.none()
+    return qs.filter(id=scope.organization_id)

@@ -1,0 +1,106 @@
+"""The registry of measuring instruments (计量器具台账)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.core.models import Organization, Region
+from jiliang.metrology import due
+
+
+class Instrument(models.Model):
+    class Status(models.TextChoices):
+        IN_USE = "in_use", _("在用")
+        STOPPED = "stopped", _("停用")
+        SCRAPPED = "scrapped", _("报废")
+
+    class DueState(models.TextChoices):
+        VALID = due.DueState.VALID.value, _("有效")
+        DUE_SOON = due.DueState.DUE_SOON.value, _("即将到期")
+        OVERDUE = due.DueState.OVERDUE.value, _("已超期")
+        NEVER = due.DueState.NEVER.value, _("未检定")
+        NOT_APPLICABLE = due.DueState.NOT_APPLICABLE.value, _("非强检")
+
+    owner = models.ForeignKey(
+        Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="instruments"
+    )
+    # The owner's region, copied so that scoping and county counts at 10^6 rows need no join.
+    # Kept in step by the services that create instruments or move an owner.
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    catalog_item = models.ForeignKey(
+        CatalogItem,
+        verbose_name=_("目录条目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+    )
+    usage = models.CharField(_("用途"), max_length=16, choices=Usage.choices)
+    name = models.CharField(_("器具名称"), max_length=100)
+    manufacturer = models.CharField(_("制造单位"), max_length=200, blank=True)
+    model = models.CharField(_("型号规格"), max_length=100, blank=True)
+    serial_number = models.CharField(_("出厂编号"), max_length=64)
+    asset_number = models.CharField(_("设备（资产）编号"), max_length=64, blank=True)
+    accuracy_class = models.CharField(_("准确度等级"), max_length=50, blank=True)
+    measuring_range = models.CharField(_("测量范围"), max_length=100, blank=True)
+    location = models.CharField(_("安装使用地点"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.IN_USE)
+    registered_on = models.DateField(_("备案日期"), default=date.today)
+    # Derived, never typed: set by the services from the catalog row and the usage.
+    mandatory = models.BooleanField(_("强制检定"), default=False, editable=False)
+    # Until the one-window issue brings verification records, the last verification date lives here.
+    last_verified_on = models.DateField(_("最近检定日期"), null=True, blank=True)
+    # Derived, never typed: from last_verified_on and the catalog row's mode and interval.
+    due_on = models.DateField(_("下次检定日期"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("计量器具")
+        verbose_name_plural = _("计量器具")
+        constraints = [
+            # A NULL catalog item would escape a plain unique constraint; uncatalogued ones get their own.
+            models.UniqueConstraint(
+                fields=["owner", "catalog_item", "serial_number"],
+                name="instrument_owner_item_serial_uniq",
+                condition=models.Q(catalog_item__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "serial_number"],
+                name="instrument_owner_serial_uncatalogued_uniq",
+                condition=models.Q(catalog_item__isnull=True),
+            ),
+            models.CheckConstraint(condition=~models.Q(serial_number=""), name="instrument_serial_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["region", "mandatory", "status", "due_on"], name="instr_region_due_idx"),
+            models.Index(fields=["owner", "mandatory", "status", "due_on"], name="instr_owner_due_idx"),
+            models.Index(fields=["catalog_item", "region"], name="instr_item_region_idx"),
+            models.Index(fields=["serial_number"], name="instr_serial_idx"),
+            models.Index(fields=["due_on"], name="instr_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.serial_number}"
+
+    def due_state(self, today: date | None = None) -> str:
+        return due.due_state(
+            self.due_on,
+            today=today or timezone.localdate(),
+            mandatory=self.mandatory and self.status == self.Status.IN_USE,
+            verified=self.last_verified_on is not None,
+            soon_days=settings.JILIANG_DUE_SOON_DAYS,
+        )
+
+    def get_due_state_display(self) -> str:
+        return str(self.DueState(self.due_state()).label)

@@ -1,0 +1,114 @@
+"""Reads of the instrument registry, always scoped by the actor's role and region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.models import Organization, User
+from jiliang.core.selectors import scope_of
+
+from .models import Instrument
+
+IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
+
+
+def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
+    """Admin: all; regulator: its region and below; owner: its own. Institutes see instruments only through
+    the requests routed to them (the one-window issue); until then, none."""
+    scope = scope_of(user)
+    qs = Instrument.objects.all()
+    if scope.is_admin:
+        return qs
+    if scope.is_regulator and scope.region_ids:
+        return qs.filter(region_id__in=scope.region_ids)
+    if scope.is_owner and scope.organization_id is not None:
+        return qs.filter(owner_id=scope.organization_id)
+    return qs.none()
+
+
+def instrument_get(user: User | None, instrument_id: int) -> Instrument:
+    """One instrument in the actor's scope; missing and out-of-scope look the same."""
+    try:
+        return instruments_visible_to(user).select_related("owner", "region", "catalog_item").get(pk=instrument_id)
+    except (Instrument.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundOrForbidden("计量器具不存在") from exc
+
+
+def due_state_q(state: str, *, today: date | None = None) -> Q:
+    """The filter for one due state, matching :func:`jiliang.metrology.due.due_state` row by row."""
+    today = today or timezone.localdate()
+    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
+    verified = Q(last_verified_on__isnull=False)
+    if state == Instrument.DueState.NOT_APPLICABLE:
+        return ~IN_USE_MANDATORY
+    if state == Instrument.DueState.NEVER:
+        return IN_USE_MANDATORY & Q(last_verified_on__isnull=True)
+    if state == Instrument.DueState.OVERDUE:
+        return IN_USE_MANDATORY & verified & Q(due_on__lt=today)
+    if state == Instrument.DueState.DUE_SOON:
+        return IN_USE_MANDATORY & verified & Q(due_on__gte=today, due_on__lte=soon)
+    if state == Instrument.DueState.VALID:
+        return IN_USE_MANDATORY & verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))
+    raise ValueError(f"unknown due state {state!r}")
+
+
+@dataclass
+class InstrumentFilters:
+    county: int | None = None
+    owner: int | None = None
+    catalog_item: int | None = None
+    usage: str = ""
+    status: str = ""
+    due_state: str = ""
+    mandatory: bool | None = None
+    q: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[Instrument]:
+    qs = instruments_visible_to(user)
+    if filters.county:
+        qs = qs.filter(region_id=filters.county)
+    if filters.owner:
+        qs = qs.filter(owner_id=filters.owner)
+    if filters.catalog_item:
+        qs = qs.filter(catalog_item_id=filters.catalog_item)
+    if filters.usage:
+        qs = qs.filter(usage=filters.usage)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.mandatory is not None:
+        qs = qs.filter(mandatory=filters.mandatory)
+    if filters.due_state:
+        qs = qs.filter(due_state_q(filters.due_state))
+    if filters.q:
+        term = filters.q.strip()
+        # Owners are few (thousands) next to instruments (millions): resolve matching owners first, then
+        # match instruments by owner id or by serial-number prefix, both indexed.
+        owner_ids = list(Organization.objects.filter(name__icontains=term).values_list("id", flat=True)[:500])
+        qs = qs.filter(Q(serial_number__startswith=term) | Q(owner_id__in=owner_ids))
+    return qs.order_by("-id")
+
+
+def due_state_counts(qs: QuerySet[Instrument], *, group_by: str | None = None) -> list[dict]:
+    """Counts of in-use mandatory instruments by due state (optionally also by ``group_by``), in one query."""
+    today = timezone.localdate()
+    annotations = {str(state.value): Count("id", filter=due_state_q(state, today=today)) for state in _COUNTED_STATES}
+    qs = qs.filter(IN_USE_MANDATORY)
+    if group_by:
+        return list(qs.values(group_by).annotate(**annotations).order_by(group_by))
+    return [qs.aggregate(**annotations)]
+
+
+_COUNTED_STATES = (
+    Instrument.DueState.VALID,
+    Instrument.DueState.DUE_SOON,
+    Instrument.DueState.OVERDUE,
+    Instrument.DueState.NEVER,
+)

@@ -1,0 +1,195 @@
+"""Every change to the instrument registry: validated, saved and audited in one transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.core import audit
+from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.models import Organization, User
+from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.metrology import due
+
+from .models import Instrument
+
+# Fields an owner or a regulator may set; mandatory and due_on are derived, region follows the owner.
+EDITABLE_FIELDS = (
+    "catalog_item",
+    "usage",
+    "name",
+    "manufacturer",
+    "model",
+    "serial_number",
+    "asset_number",
+    "accuracy_class",
+    "measuring_range",
+    "location",
+    "registered_on",
+    "last_verified_on",
+)
+
+
+def derive(instrument: Instrument, item: CatalogItem | None) -> None:
+    """Set the derived fields from the catalog row, the usage and the last verification."""
+    if item is None:
+        instrument.mandatory = False
+        instrument.due_on = None
+        return
+    instrument.mandatory = item.active and due.is_mandatory(
+        supervision=item.supervision, usages=item.usage_list, mode=item.mode, usage=instrument.usage
+    )
+    instrument.due_on = due.due_date(instrument.last_verified_on, item.mode, item.interval_months)
+
+
+def _owner_for(actor: User, owner: Organization | int | None) -> Organization:
+    scope = scope_of(actor)
+    if scope.is_owner:
+        owner_id = owner.pk if isinstance(owner, Organization) else owner
+        if owner_id not in (None, scope.organization_id):
+            raise NotFoundOrForbidden("使用单位不存在")
+        return Organization.objects.get(pk=scope.organization_id)
+    if not (scope.is_regulator or scope.is_admin):
+        raise DomainError("只有使用单位或监管部门可以登记计量器具")
+    if owner is None:
+        raise DomainError("请选择使用单位", field="owner")
+    owner_id = owner.pk if isinstance(owner, Organization) else owner
+    found = organizations_visible_to(actor, kind=Organization.Kind.OWNER).filter(pk=owner_id).first()
+    if found is None:
+        raise NotFoundOrForbidden("使用单位不存在", field="owner")
+    return found
+
+
+def _check_values(data: dict[str, Any]) -> None:
+    if not str(data.get("serial_number") or "").strip():
+        raise DomainError("出厂编号不能为空", field="serial_number")
+    if not str(data.get("name") or "").strip():
+        raise DomainError("器具名称不能为空", field="name")
+    if data.get("usage") not in Usage.values:
+        raise DomainError("用途无效", field="usage")
+    verified = data.get("last_verified_on")
+    if verified is not None and verified > timezone.localdate():
+        raise DomainError("最近检定日期不能晚于今天", field="last_verified_on")
+
+
+def _check_unique(owner: Organization, item: CatalogItem | None, serial: str, *, exclude_id: int | None) -> None:
+    clash = Instrument.objects.filter(owner=owner, catalog_item=item, serial_number=serial)
+    if exclude_id is not None:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise DomainError("该单位已登记同一目录条目、同一出厂编号的器具", field="serial_number")
+
+
+def _snapshot(instrument: Instrument) -> dict[str, Any]:
+    values = {f: getattr(instrument, f + "_id" if f == "catalog_item" else f) for f in EDITABLE_FIELDS}
+    values.update(status=instrument.status, mandatory=instrument.mandatory, due_on=instrument.due_on)
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+
+
+def instrument_create(*, actor: User, owner: Organization | int | None = None, **data: Any) -> Instrument:
+    """Register one instrument for ``owner`` (an owner registers for itself)."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    with transaction.atomic():
+        owning = _owner_for(actor, owner)
+        data.setdefault("registered_on", timezone.localdate())
+        data["serial_number"] = str(data.get("serial_number") or "").strip()
+        _check_values(data)
+        item = data.get("catalog_item")
+        _check_unique(owning, item, data["serial_number"], exclude_id=None)
+        instrument = Instrument(owner=owning, region_id=owning.region_id, created_by=actor, **data)
+        derive(instrument, item)
+        try:
+            with transaction.atomic():
+                instrument.save(force_insert=True)
+        except IntegrityError as exc:
+            raise DomainError("该单位已登记同一目录条目、同一出厂编号的器具", field="serial_number") from exc
+        audit.record(actor=actor, action="instrument.create", obj=instrument, changes=_snapshot(instrument))
+    return instrument
+
+
+def _editable(actor: User, instrument_id: int) -> Instrument:
+    from .selectors import instruments_visible_to
+
+    scope = scope_of(actor)
+    if not (scope.is_owner or scope.is_regulator or scope.is_admin):
+        raise NotFoundOrForbidden("计量器具不存在")
+    instrument = instruments_visible_to(actor).select_for_update().filter(pk=instrument_id).first()
+    if instrument is None:
+        raise NotFoundOrForbidden("计量器具不存在")
+    return instrument
+
+
+def instrument_update(*, actor: User, instrument_id: int, **data: Any) -> Instrument:
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    with transaction.atomic():
+        instrument = _editable(actor, instrument_id)
+        before = _snapshot(instrument)
+        for name, value in data.items():
+            setattr(instrument, name, value.strip() if isinstance(value, str) else value)
+        _check_values({f: getattr(instrument, f) for f in EDITABLE_FIELDS})
+        _check_unique(instrument.owner, instrument.catalog_item, instrument.serial_number, exclude_id=instrument.pk)
+        derive(instrument, instrument.catalog_item)
+        instrument.save()
+        changes = audit.diff(before, _snapshot(instrument))
+        if changes:
+            audit.record(actor=actor, action="instrument.update", obj=instrument, changes=changes)
+    return instrument
+
+
+# Allowed status changes: a scrapped instrument stays scrapped (it is kept on record, never deleted).
+STATUS_TRANSITIONS = {
+    Instrument.Status.IN_USE: {Instrument.Status.STOPPED, Instrument.Status.SCRAPPED},
+    Instrument.Status.STOPPED: {Instrument.Status.IN_USE, Instrument.Status.SCRAPPED},
+    Instrument.Status.SCRAPPED: set(),
+}
+
+
+def instrument_set_status(*, actor: User, instrument_id: int, status: str, reason: str = "") -> Instrument:
+    if status not in Instrument.Status.values:
+        raise DomainError("状态无效", field="status")
+    with transaction.atomic():
+        instrument = _editable(actor, instrument_id)
+        current = Instrument.Status(instrument.status)
+        target = Instrument.Status(status)
+        if target not in STATUS_TRANSITIONS[current]:
+            raise DomainError(f"不能从“{current.label}”改为“{target.label}”", field="status")
+        instrument.status = target
+        instrument.save(update_fields=["status", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="instrument.set_status",
+            obj=instrument,
+            changes={"status": [current.value, target.value], "reason": reason},
+        )
+    return instrument
+
+
+def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:
+    """After a catalog row changes, recompute ``mandatory`` and ``due_on`` of every instrument under it."""
+    with transaction.atomic():
+        changed = []
+        for instrument in (
+            Instrument.objects.filter(catalog_item=item)
+            .only("id", "usage", "last_verified_on", "mandatory", "due_on")
+            .iterator(chunk_size=5000)
+        ):
+            old = (instrument.mandatory, instrument.due_on)
+            derive(instrument, item)
+            if (instrument.mandatory, instrument.due_on) != old:
+                changed.append(instrument)
+        Instrument.objects.bulk_update(changed, ["mandatory", "due_on"], batch_size=2000)
+        audit.record(
+            actor=actor,
+            action="instrument.rederive",
+            obj=item,
+            changes={"instruments_changed": len(changed)},
+        )
+    return len(changed)
