@@ -1,10 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "instruments"
 
 urlpatterns = [
     path("", views.instrument_list, name="list"),
-    path("import/", views.instrument_import, name="import"),
+    path("new/", views.instrument_create, name="create"),
+    path("<int:pk>/", views.instrument_detail, name="detail"),
+    path("<int:pk>/edit/", views.instrument_edit, name="edit"),
+    path("<int:pk>/status/", views.instrument_status, name="status"),
+    path("export.xlsx", views_excel.instrument_export, name="export"),
+    path("template.xlsx", views_excel.import_template, name="template"),
+    path("import/", views_excel.instrument_import, name="import"),
+    path("import/<uuid:job_id>/", views_excel.import_status, name="import_status"),
 ]

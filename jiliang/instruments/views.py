@@ -1,3 +1,5 @@
+"""Pages of the instrument registry (placeholders; the pages work replaces them)."""
+
 from django.http import HttpResponse
 
 
@@ -9,5 +11,17 @@ def instrument_list(request):
     return HttpResponse("list")
 
 
-def instrument_import(request):
-    return HttpResponse("import")
+def instrument_create(request):
+    return HttpResponse("create")
+
+
+def instrument_detail(request, pk):
+    return HttpResponse("detail")
+
+
+def instrument_edit(request, pk):
+    return HttpResponse("edit")
+
+
+def instrument_status(request, pk):
+    return HttpResponse("status")
