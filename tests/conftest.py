@@ -51,6 +51,12 @@ class City:
         }
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def city(db) -> City:
     city = Region.objects.create(code="210900", name="阜新市", level=Region.Level.CITY)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import timedelta
 
 import factory
+from django.utils import timezone
 
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.models import Organization, Region, Role, User
@@ -74,7 +75,8 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
     usage = "trade"
     name = "电子计价秤"
     serial_number = factory.Sequence(lambda n: f"SN{n:06d}")
-    last_verified_on = date(2025, 6, 1)
+    # Valid for months to come whatever day the tests run (row 02 has a 12-month interval).
+    last_verified_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
