@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import CatalogItem
+from .services import catalog_item_save
+
+CONFIDENCE_COLOURS = {"confirmed": "#1a7f37", "recomputed": "#1a7f37", "unconfirmed": "#9a6700", "conflict": "#cf222e"}
+
+
+@admin.register(CatalogItem)
+class CatalogItemAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "item", "kind", "supervision", "usages", "mode", "interval_months", "confidence_badge")
+    list_filter = ("supervision", "mode", "confidence", "key_controlled", "active")
+    search_fields = ("code", "item", "kind", "procedure")
+
+    @admin.display(description=_("可信度"), ordering="confidence")
+    def confidence_badge(self, obj):
+        return format_html(
+            '<span style="color:{}">{}</span>',
+            CONFIDENCE_COLOURS.get(obj.confidence, "#555"),
+            obj.get_confidence_display(),
+        )
+
+    def save_model(self, request, obj, form, change):
+        catalog_item_save(actor=request.user, item=obj, reason="admin")
+
+    def has_delete_permission(self, request, obj=None):
+        # Rows are retired (active = False), never deleted: instruments and history point at them.
+        return False
