@@ -4,17 +4,33 @@ from django.utils.translation import gettext as _
 from .selectors import scope_of
 
 
+def _item(request, label: str, url: str, *, exact: bool = False) -> dict:
+    path = getattr(request, "path", "")
+    active = path == url if exact else path.startswith(url)
+    return {"label": label, "url": url, "active": active}
+
+
 def navigation(request):
-    """The navigation bar for the actor's role; anonymous visitors get none."""
+    """The navigation bar for the actor's role, and who the actor is; anonymous visitors get none."""
     user = getattr(request, "user", None)
     scope = scope_of(user)
     if not scope.role:
         return {"nav_items": []}
-    items = [(_("首页"), reverse("home"))]
+    items = [_item(request, _("首页"), reverse("home"), exact=True)]
     if scope.is_owner or scope.is_regulator or scope.is_admin:
-        items.append((_("计量器具"), reverse("instruments:list")))
-    if scope.is_owner or scope.is_regulator or scope.is_admin:
-        items.append((_("批量导入"), reverse("instruments:import")))
+        # "Import" sits under the registry's URL prefix; mark only one of the two as the current page.
+        import_url = reverse("instruments:import")
+        registry = _item(request, _("计量器具"), reverse("instruments:list"))
+        registry["active"] = registry["active"] and not request.path.startswith(import_url)
+        items.append(registry)
+        items.append(_item(request, _("批量导入"), import_url))
     if scope.is_admin:
-        items.append((_("系统管理"), reverse("admin:index")))
-    return {"nav_items": items, "scope": scope}
+        items.append(_item(request, _("系统管理"), reverse("admin:index")))
+    organization = user.organization if user.organization_id else None
+    return {
+        "nav_items": items,
+        "scope": scope,
+        "current_user_name": user.get_full_name() or user.get_username(),
+        "current_organization": organization,
+        "current_role_label": user.get_role_display(),
+    }
