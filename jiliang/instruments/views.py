@@ -1,27 +1,407 @@
-"""Pages of the instrument registry (placeholders; the pages work replaces them)."""
+"""Pages of the instrument registry: the home dashboards, the list, one instrument, its forms.
 
-from django.http import HttpResponse
+Views stay thin: they parse the request, call one selector or service, and render. Every read goes through
+``selectors`` (scoped by role and region); an out-of-scope id answers 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.models import Organization
+from jiliang.core.selectors import counties_visible_to, organizations_visible_to, regions_visible_to, scope_of
+
+from . import history, selectors, services
+from .filters import FILTER_KEYS, parse_filters
+from .forms import InstrumentForm, PreviewForm, StatusForm, add_domain_errors, initial_from
+from .models import Instrument
+
+DueState = Instrument.DueState
+
+# The four states a regulator counts, in the order of the chart's stack, with the chart colours (they match
+# the badge colours in app.css).
+COUNTED_STATES = (
+    (DueState.VALID, "#2e9d5b"),
+    (DueState.DUE_SOON, "#f0a020"),
+    (DueState.OVERDUE, "#d64541"),
+    (DueState.NEVER, "#9aa5b1"),
+)
+
+PAGE_SIZE = 50
+# Above this many matches the list says "more than 10,000" instead of counting a million rows on every page.
+COUNT_CAP = 10_000
+OWNER_OPTIONS_LIMIT = 20
 
 
-def home(request):
-    return HttpResponse("jiliang")
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
-def instrument_list(request):
-    return HttpResponse("list")
+def _get(request: HttpRequest, pk: int) -> Instrument:
+    try:
+        return selectors.instrument_get(request.user, pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404(exc.message) from exc
 
 
-def instrument_create(request):
-    return HttpResponse("create")
+def _may_register(request: HttpRequest) -> bool:
+    scope = scope_of(request.user)
+    return scope.is_owner or scope.is_regulator or scope.is_admin
 
 
-def instrument_detail(request, pk):
-    return HttpResponse("detail")
+# ---- Home --------------------------------------------------------------------------------------------------
 
 
-def instrument_edit(request, pk):
-    return HttpResponse("edit")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    if scope.is_owner:
+        return _owner_home(request)
+    if scope.is_regulator or scope.is_admin:
+        return _regulator_home(request)
+    return render(request, "instruments/home_institute.html")
 
 
-def instrument_status(request, pk):
-    return HttpResponse("status")
+@dataclass
+class CountyRow:
+    id: int
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def cells(self) -> list[tuple[str, str, int]]:
+        return [(state.value, str(state.label), self.counts[state.value]) for state, _color in COUNTED_STATES]
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of in-use mandatory instruments with a valid verification today (valid or due soon)."""
+        if not self.total:
+            return None
+        return 100.0 * (self.counts[DueState.VALID] + self.counts[DueState.DUE_SOON]) / self.total
+
+
+def _regulator_home(request: HttpRequest) -> HttpResponse:
+    grouped = selectors.due_state_counts(selectors.instruments_visible_to(request.user), group_by="region")
+    by_region = {row["region"]: row for row in grouped}
+    names = dict(regions_visible_to(request.user).values_list("id", "name"))
+    county_ids = list(counties_visible_to(request.user).order_by("code").values_list("id", flat=True))
+    # Every county in scope gets a row, even an empty one; instruments registered at a higher level (an owner
+    # seated at the city itself) get rows of their own after the counties.
+    order = county_ids + sorted(set(by_region) - set(county_ids), key=lambda rid: names.get(rid, ""))
+    rows = [
+        CountyRow(
+            id=rid,
+            name=names.get(rid, str(rid)),
+            counts={state.value: by_region.get(rid, {}).get(state.value, 0) for state, _color in COUNTED_STATES},
+        )
+        for rid in order
+    ]
+    totals = CountyRow(
+        id=0,
+        name=_("合计"),
+        counts={state.value: sum(r.counts[state.value] for r in rows) for state, _color in COUNTED_STATES},
+    )
+    list_url = reverse("instruments:list")
+    chart = {
+        "list_url": list_url,
+        "y_label": _("台（件）"),
+        "states": [{"key": s.value, "label": str(s.label), "color": c} for s, c in COUNTED_STATES],
+        "rows": [{"id": r.id, "name": r.name, "counts": r.counts} for r in rows],
+    }
+    context = {
+        "rows": rows,
+        "totals": totals,
+        "states": [s for s, _color in COUNTED_STATES],
+        "chart": chart,
+        "list_url": list_url,
+        "now_date": timezone.localdate(),
+        "due_soon_days": settings.JILIANG_DUE_SOON_DAYS,
+    }
+    return render(request, "instruments/home_regulator.html", context)
+
+
+def _owner_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    counts = selectors.due_state_counts(selectors.instruments_visible_to(user))[0]
+    overdue = (
+        selectors.instrument_list(user, selectors.InstrumentFilters(due_state=DueState.OVERDUE))
+        .select_related("catalog_item")
+        .order_by("due_on", "id")[:10]
+    )
+    due_soon = (
+        selectors.instrument_list(user, selectors.InstrumentFilters(due_state=DueState.DUE_SOON))
+        .select_related("catalog_item")
+        .order_by("due_on", "id")[:10]
+    )
+    mine = CountyRow(id=0, name="", counts={s.value: counts.get(s.value) or 0 for s, _color in COUNTED_STATES})
+    context = {
+        "cells": mine.cells,
+        "mandatory_total": mine.total,
+        "registered_total": selectors.instruments_visible_to(user).count(),
+        "overdue": list(overdue),
+        "due_soon": list(due_soon),
+        "overdue_title": _("已超期"),
+        "overdue_empty": _("没有超期未检的器具"),
+        "due_soon_title": _("%(days)s 天内到期") % {"days": settings.JILIANG_DUE_SOON_DAYS},
+        "due_soon_empty": _("近期没有到期的器具"),
+        "list_url": reverse("instruments:list"),
+        "now_date": timezone.localdate(),
+    }
+    return render(request, "instruments/home_owner.html", context)
+
+
+# ---- List --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    rows: list[Instrument]
+    has_prev: bool
+    has_next: bool
+    prev_query: str
+    next_query: str
+    first_query: str
+    count: int
+    count_capped: bool
+
+
+def _int_param(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _keyset_page(qs: QuerySet[Instrument], params: Any, base_query: str) -> Page:
+    """One page of the list, newest first, by keyset (``after``/``before`` an id) rather than OFFSET, so the
+    thousandth page of a million rows costs what the first one does."""
+    after = _int_param(params.get("after"))
+    before = _int_param(params.get("before"))
+    if before is not None:
+        fetched = list(qs.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
+        has_prev = len(fetched) > PAGE_SIZE
+        rows = fetched[:PAGE_SIZE][::-1]
+        has_next = True
+    else:
+        window = qs.filter(pk__lt=after) if after is not None else qs
+        fetched = list(window[: PAGE_SIZE + 1])
+        has_next = len(fetched) > PAGE_SIZE
+        rows = fetched[:PAGE_SIZE]
+        has_prev = after is not None
+    # Counting stops at COUNT_CAP + 1 rows: exact for a county's or an owner's list, bounded for the whole city.
+    count = qs.order_by()[: COUNT_CAP + 1].count()
+
+    def query(**extra: int) -> str:
+        parts = [p for p in (base_query, urlencode(extra)) if p]
+        return "?" + "&".join(parts) if parts else "?"
+
+    return Page(
+        rows=rows,
+        has_prev=has_prev and bool(rows),
+        has_next=has_next and bool(rows),
+        prev_query=query(before=rows[0].pk) if rows else "",
+        next_query=query(after=rows[-1].pk) if rows else "",
+        first_query=query(),
+        count=min(count, COUNT_CAP),
+        count_capped=count > COUNT_CAP,
+    )
+
+
+@require_GET
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    scope = scope_of(user)
+    filters = parse_filters(request.GET)
+    base_query = urlencode([(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k)])
+    is_regulator = scope.is_regulator or scope.is_admin
+    counties = list(counties_visible_to(user).order_by("code")) if is_regulator else []
+    errors = list(filters.errors)
+    if filters.county and filters.county not in {c.pk for c in counties}:
+        errors.append(_("所选县（区）不在您的管辖范围内"))
+    owner = None
+    if filters.owner:
+        owner = organizations_visible_to(user, kind=Organization.Kind.OWNER).filter(pk=filters.owner).first()
+        if owner is None:
+            errors.append(_("所选使用单位不在您的管辖范围内"))
+    qs = selectors.instrument_list(user, filters).select_related("owner", "region", "catalog_item")
+    page = _keyset_page(qs, request.GET, base_query)
+    context = {
+        "filters": filters,
+        "errors": errors,
+        "page": page,
+        "counties": counties,
+        "owner": owner,
+        "catalog_items": CatalogItem.objects.filter(active=True).order_by("code"),
+        "usages": Usage.choices,
+        "statuses": Instrument.Status.choices,
+        "due_states": DueState.choices,
+        "base_query": base_query,
+        "export_url": reverse("instruments:export") + ("?" + base_query if base_query else ""),
+        "show_filters": is_regulator or scope.is_owner,
+        "show_owner": is_regulator,
+        "may_register": _may_register(request),
+        "clear_owner_query": urlencode(
+            [(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k) and k != "owner"]
+        ),
+    }
+    template = "instruments/_results.html" if _is_htmx(request) else "instruments/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# ---- One instrument --------------------------------------------------------------------------------------
+
+
+def _status_form(instrument: Instrument, data: Any = None) -> StatusForm | None:
+    allowed = services.STATUS_TRANSITIONS[Instrument.Status(instrument.status)]
+    if not allowed:
+        return None
+    form = StatusForm(data)
+    form.fields["status"].choices = [(s.value, s.label) for s in Instrument.Status if s in allowed]
+    return form
+
+
+def _render_detail(request: HttpRequest, instrument: Instrument, status_form: StatusForm | None) -> HttpResponse:
+    item = instrument.catalog_item
+    context = {
+        "instrument": instrument,
+        "item": item,
+        "usage_labels": [Usage(u).label for u in item.usage_list if u in Usage.values] if item else [],
+        "events": history.instrument_events(instrument),
+        "status_form": status_form if _may_register(request) else None,
+        "may_edit": _may_register(request),
+    }
+    return render(request, "instruments/detail.html", context)
+
+
+@require_GET
+def instrument_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    instrument = _get(request, pk)
+    return _render_detail(request, instrument, _status_form(instrument))
+
+
+@require_POST
+def instrument_status(request: HttpRequest, pk: int) -> HttpResponse:
+    instrument = _get(request, pk)
+    if not _may_register(request):
+        raise Http404
+    form = _status_form(instrument, request.POST)
+    if form is None:
+        messages.error(request, _("已报废的器具不能再变更状态"))
+        return redirect("instruments:detail", pk=instrument.pk)
+    if form.is_valid():
+        try:
+            services.instrument_set_status(
+                actor=request.user,
+                instrument_id=instrument.pk,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"].strip(),
+            )
+        except NotFoundOrForbidden as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("状态已变更"))
+            return redirect("instruments:detail", pk=instrument.pk)
+    return _render_detail(request, instrument, form)
+
+
+# ---- Create and edit ---------------------------------------------------------------------------------------
+
+
+def _owner_options(request: HttpRequest) -> HttpResponse:
+    term = request.GET.get("owner", "").strip()
+    owners = organizations_visible_to(request.user, kind=Organization.Kind.OWNER)
+    if term:
+        owners = owners.filter(Q(name__icontains=term) | Q(credit_code__startswith=term.upper()))
+    context = {"owners": owners.order_by("name")[:OWNER_OPTIONS_LIMIT]}
+    return render(request, "instruments/_owner_options.html", context)
+
+
+def _preview(request: HttpRequest) -> HttpResponse:
+    """The derived fields (mandatory, due date) for the values typed so far; nothing is saved."""
+    form = PreviewForm(request.GET)
+    form.is_valid()
+    item = form.cleaned_data.get("catalog_item")
+    draft = Instrument(
+        usage=form.cleaned_data.get("usage") or "", last_verified_on=form.cleaned_data.get("last_verified_on")
+    )
+    services.derive(draft, item)
+    return render(request, "instruments/_derived.html", {"draft": draft, "item": item})
+
+
+def _helper_response(request: HttpRequest) -> HttpResponse | None:
+    """Answers the form's HTMX helpers (owner suggestions, derived-field preview), or None."""
+    if not _is_htmx(request) or request.method != "GET":
+        return None
+    if request.GET.get("helper") == "owners":
+        return _owner_options(request)
+    if request.GET.get("helper") == "preview":
+        return _preview(request)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_create(request: HttpRequest) -> HttpResponse:
+    if not _may_register(request):
+        raise PermissionDenied
+    with_owner = not scope_of(request.user).is_owner
+    helper = _helper_response(request)
+    if helper is not None:
+        return helper
+    form = InstrumentForm(request.POST or None, user=request.user, with_owner=with_owner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            instrument = services.instrument_create(
+                actor=request.user, owner=form.cleaned_data.get("owner"), **form.service_data()
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("已登记计量器具“%(name)s”") % {"name": instrument})
+            return redirect("instruments:detail", pk=instrument.pk)
+    return render(request, "instruments/form.html", {"form": form, "instrument": None, "draft": None})
+
+
+@require_http_methods(["GET", "POST"])
+def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    instrument = _get(request, pk)
+    if not _may_register(request):
+        raise Http404
+    helper = _helper_response(request)
+    if helper is not None:
+        return helper
+    form = InstrumentForm(request.POST or None, initial=initial_from(instrument), user=request.user, with_owner=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data())
+        except NotFoundOrForbidden as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("修改已保存"))
+            return redirect("instruments:detail", pk=instrument.pk)
+    return render(request, "instruments/form.html", {"form": form, "instrument": instrument, "draft": instrument})
