@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -104,3 +105,49 @@ class Instrument(models.Model):
 
     def get_due_state_display(self) -> str:
         return str(self.DueState(self.due_state()).label)
+
+
+def import_upload_to(instance: ImportJob, filename: str) -> str:
+    # The job's id, not the uploaded name: a user's file name never becomes a path on the server.
+    return f"imports/{instance.pk}.xlsx"
+
+
+class ImportJob(models.Model):
+    """One upload of an .xlsx file to the registry, run inline or in the background, with its report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("等待导入")
+        RUNNING = "running", _("正在导入")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未导入")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+")
+    # None: the system (a management command).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file = models.FileField(_("文件"), upload_to=import_upload_to, max_length=255)
+    partial = models.BooleanField(_("只导入正确的行"), default=False)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    # ImportReport.as_dict() once finished.
+    report = models.JSONField(_("导入报告"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        indexes = [models.Index(fields=["actor", "created_at"], name="importjob_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
