@@ -1,0 +1,517 @@
+"""双随机、一公开: reproducible draws of inspection targets and inspectors, and the working-day clock.
+
+Sources (confirmed): 国办发〔2015〕58号 (random inspection of market entities), 国发〔2019〕5号 and 国市监信〔2019〕38号:
+targets are drawn at random from the register of market entities and inspectors at random from the register of
+enforcement staff; the proportion is set locally and may rise with risk; results are published. The regulations do
+not fix an algorithm. The one below is ours, and it is published so that anyone holding the seed and the roster can
+recompute a draw.
+
+**The draw algorithm** (``ALGORITHM`` = ``"hmac-sha256-v1"``):
+
+1. Remove the excluded ids from the roster (conflicts, entities inspected within the exclusion window, …).
+2. Give every remaining id the score HMAC-SHA256(key = the seed's UTF-8 bytes, message = the id's UTF-8 bytes),
+   written as 64 lower-case hexadecimal digits.
+3. Sort the ids by score, smallest first (a tie would need a SHA-256 collision; it is broken by the id).
+4. The first ``k`` ids are drawn, in that order.
+
+The result depends only on the seed, the set of ids and ``k``: not on the order of the roster, and removing an id
+that was not drawn changes nothing. One score can be recomputed with OpenSSL::
+
+    printf %s 'QX-001' | openssl dgst -sha256 -hmac 'seed'
+
+>>> draw("2025-07-01 lottery 03 17 22", ["QX-003", "QX-001", "QX-002", "QX-004"], 2)
+['QX-004', 'QX-002']
+>>> draw("2025-07-01 lottery 03 17 22", ["QX-001", "QX-004", "QX-002", "QX-003"], 2)
+['QX-004', 'QX-002']
+
+Deadlines (publication within 20 working days of the inspection's end, unconfirmed: a setting of the caller) are
+counted on the Chinese calendar of public holidays and adjusted workdays, kept as data in
+``data/holidays_cn.json`` with each year's notice and confidence; the start day never counts:
+
+>>> from datetime import date
+>>> add_working_days(date(2025, 9, 30), 1)  # 1-8 October 2025 off
+datetime.date(2025, 10, 9)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ALGORITHM = "hmac-sha256-v1"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CALENDAR_FILE = DATA_DIR / "holidays_cn.json"
+
+Conflicts = Mapping[str, Iterable[str]] | Callable[[str, str], bool] | None
+
+
+class InspectorShortage(ValueError):
+    """Some targets have fewer inspectors free of conflicts than each target needs.
+
+    ``shortages`` maps each such target to the number of inspectors it could have; ``needed`` is ``per_target``.
+    """
+
+    def __init__(self, shortages: Mapping[str, int], needed: int) -> None:
+        self.shortages = dict(shortages)
+        self.needed = needed
+        listed = ", ".join(f"{target!r} has {free}" for target, free in self.shortages.items())
+        super().__init__(f"not enough inspectors free of conflicts: each target needs {needed}, but {listed}")
+
+
+class CalendarYearMissing(ValueError):
+    """The working-day calendar has no data for ``year``: the count is refused rather than guessed."""
+
+    def __init__(self, year: int, known: Iterable[int]) -> None:
+        self.year = year
+        self.known = sorted(known)
+        super().__init__(
+            f"the holiday calendar has no data for {year} (it covers {', '.join(map(str, self.known)) or 'no year'}); "
+            "add that year's State Council holiday notice to the calendar data"
+        )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Draws
+
+
+def _seed_bytes(seed: str | bytes) -> bytes:
+    if isinstance(seed, bytes):
+        key = seed
+    elif isinstance(seed, str):
+        key = seed.encode("utf-8")
+    else:
+        raise ValueError(f"the seed must be text or bytes, got {type(seed).__name__}")
+    if not key:
+        raise ValueError("the seed is empty: a draw needs a published seed")
+    return key
+
+
+def _check_ids(ids: Iterable[str], what: str) -> list[str]:
+    """The ids as a list, refusing non-text, empty or control-character ids and duplicates."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for item in ids:
+        if not isinstance(item, str) or not item:
+            raise ValueError(f"every id in the {what} must be non-empty text, got {item!r}")
+        if any(ord(ch) < 32 for ch in item):
+            raise ValueError(f"id {item!r} in the {what} contains a control character")
+        if item in seen:
+            raise ValueError(f"id {item!r} appears twice in the {what}")
+        seen.add(item)
+        result.append(item)
+    return result
+
+
+def score(seed: str | bytes, message: str) -> str:
+    """HMAC-SHA256 of ``message`` keyed with ``seed``, as lower-case hex: the rank key of the draw.
+
+    >>> score("seed", "QX-001")
+    '873a8e354610fe4c5fde8b4acaa72fad02af50113e7673a7e11de0bf498dcfbc'
+    """
+    return hmac.new(_seed_bytes(seed), message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def ranking(seed: str | bytes, population: Iterable[str]) -> list[tuple[str, str]]:
+    """Every id with its score, smallest score first: the full order from which a draw takes its first ``k``.
+
+    Publishing this list lets anyone check a draw id by id.
+
+    >>> [entity for entity, _ in ranking("2025-07-01 lottery 03 17 22", ["QX-001", "QX-002", "QX-003"])]
+    ['QX-002', 'QX-003', 'QX-001']
+    """
+    key = _seed_bytes(seed)
+    ids = _check_ids(population, "population")
+    scored = [(hmac.new(key, item.encode("utf-8"), hashlib.sha256).hexdigest(), item) for item in ids]
+    scored.sort()
+    return [(item, digest) for digest, item in scored]
+
+
+def roster_digest(population: Iterable[str]) -> str:
+    """SHA-256 of the roster, to publish with the seed: the ids sorted by code point, joined by ``\\n``, in UTF-8.
+
+    The same set of ids gives the same digest whatever its order. With one id per line in ``ids.txt`` (and a final
+    newline), ``LC_ALL=C sort ids.txt | head -c -1 | sha256sum`` gives the same digest.
+
+    >>> roster_digest(["b", "a"]) == roster_digest(["a", "b"]) == hashlib.sha256(b"a\\nb").hexdigest()
+    True
+    """
+    ids = sorted(_check_ids(population, "population"))
+    return hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
+
+
+def draw(seed: str | bytes, population: Iterable[str], k: int, *, exclude: Iterable[str] = ()) -> list[str]:
+    """Draw ``k`` ids from ``population`` after removing ``exclude``, by the published algorithm of this module.
+
+    Exclusions are applied before drawing; an excluded id that is not in the population is ignored. The drawn ids
+    come back in rank order (smallest score first).
+
+    Raises ``ValueError`` when the population is empty, has a duplicate or a bad id, the seed is empty, ``k`` is
+    negative, or ``k`` is larger than what is left after the exclusions.
+
+    >>> draw("s", ["A", "B", "C"], 3, exclude=["B"])
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot draw 3 from 2 eligible ids (3 in the population, 1 excluded)
+    """
+    ids = _check_ids(population, "population")
+    if not ids:
+        raise ValueError("the population is empty: there is nothing to draw from")
+    if not isinstance(k, int) or isinstance(k, bool) or k < 0:
+        raise ValueError(f"k must be a whole number of at least 0, got {k!r}")
+    excluded = set(_check_ids(set(exclude), "exclusions")) & set(ids)
+    eligible = [item for item in ids if item not in excluded]
+    if k > len(eligible):
+        raise ValueError(
+            f"cannot draw {k} from {len(eligible)} eligible ids ({len(ids)} in the population, {len(excluded)} excluded)"
+        )
+    return [item for item, _ in ranking(seed, eligible)[:k]]
+
+
+def stratum_count(ratio: float | str | Fraction, eligible: int) -> int:
+    """How many to draw from a stratum of ``eligible`` ids: ⌈ratio × eligible⌉, never more than ``eligible``.
+
+    Rounded **up**, so that the share inspected is never below the ratio set by the plan (a ratio of 3 % of 34
+    entities gives ⌈1.02⌉ = 2) and a stratum with a positive ratio is never skipped. The ratio is read from its
+    decimal text (0.07 is exactly 7/100), so binary floating point cannot push an exact product up by one.
+
+    >>> stratum_count(0.03, 34), stratum_count(0.07, 100), stratum_count(1, 12), stratum_count(0, 12)
+    (2, 7, 12, 0)
+    """
+    exact = _ratio(ratio, "ratio")
+    return min(eligible, math.ceil(exact * eligible))
+
+
+def _ratio(value: float | str | Fraction, name: str) -> Fraction:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}")
+    try:
+        exact = value if isinstance(value, Fraction) else Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{name} must be a number between 0 and 1, got {value!r}") from None
+    if not 0 <= exact <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value!r}")
+    return exact
+
+
+def draw_stratified(
+    seed: str | bytes,
+    strata: Mapping[str, Iterable[str]],
+    ratios: Mapping[str, float | str | Fraction],
+    *,
+    exclude: Iterable[str] = (),
+) -> dict[str, list[str]]:
+    """Draw from each stratum (risk class, area, …) its own share, by ``draw`` with the same seed.
+
+    Per stratum: the excluded ids are removed, then ``stratum_count(ratio, eligible)`` ids are drawn (the ratio
+    times the eligible count, rounded up). An id may belong to one stratum only. Strata come back sorted by name.
+
+    Example (double-random notes: risk classes with rising ratios, e.g. A ≈ 3 % … D ≈ 100 %):
+
+    >>> result = draw_stratified(
+    ...     "seed-2025-Q3",
+    ...     {"A": [f"A{i:02}" for i in range(40)], "D": ["D1", "D2"]},
+    ...     {"A": 0.03, "D": 1},
+    ... )
+    >>> {name: len(ids) for name, ids in result.items()}
+    {'A': 2, 'D': 2}
+    """
+    if not strata:
+        raise ValueError("no strata given: there is nothing to draw from")
+    missing = sorted(set(strata) - set(ratios))
+    if missing:
+        raise ValueError(f"no ratio given for stratum {', '.join(map(repr, missing))}")
+    unknown = sorted(set(ratios) - set(strata))
+    if unknown:
+        raise ValueError(f"ratio given for unknown stratum {', '.join(map(repr, unknown))}")
+    excluded = set(exclude)
+    owner: dict[str, str] = {}
+    result: dict[str, list[str]] = {}
+    for name in sorted(strata):
+        ids = _check_ids(strata[name], f"stratum {name!r}")
+        for item in ids:
+            if item in owner:
+                raise ValueError(f"id {item!r} is in both stratum {owner[item]!r} and stratum {name!r}")
+            owner[item] = name
+        ratio = _ratio(ratios[name], f"the ratio of stratum {name!r}")
+        eligible = [item for item in ids if item not in excluded]
+        count = stratum_count(ratio, len(eligible))
+        result[name] = draw(seed, eligible, count) if eligible else []
+    return result
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    """Everything to publish and to write to the audit log about one draw, so that it can be recomputed."""
+
+    algorithm: str
+    seed: str
+    roster_digest: str
+    population_size: int
+    k: int
+    excluded: tuple[str, ...]
+    ignored_exclusions: tuple[str, ...]
+    drawn: tuple[str, ...]
+
+
+def draw_record(seed: str, population: Iterable[str], k: int, *, exclude: Iterable[str] = ()) -> DrawRecord:
+    """Draw as ``draw`` does and return the record of it: the exclusions applied (sorted), the exclusions that named
+    no entity of the roster (ignored), the roster's digest and the result.
+
+    >>> record = draw_record("s", ["A", "B", "C"], 1, exclude=["B", "Z"])
+    >>> record.excluded, record.ignored_exclusions, record.population_size
+    (('B',), ('Z',), 3)
+    """
+    ids = _check_ids(population, "population")
+    exclusions = set(_check_ids(set(exclude), "exclusions"))
+    drawn = draw(seed, ids, k, exclude=exclusions)
+    return DrawRecord(
+        algorithm=ALGORITHM,
+        seed=seed,
+        roster_digest=roster_digest(ids),
+        population_size=len(ids),
+        k=k,
+        excluded=tuple(sorted(exclusions & set(ids))),
+        ignored_exclusions=tuple(sorted(exclusions - set(ids))),
+        drawn=tuple(drawn),
+    )
+
+
+def _conflict_test(conflicts: Conflicts) -> Callable[[str, str], bool]:
+    if conflicts is None:
+        return lambda inspector, target: False
+    if isinstance(conflicts, Mapping):
+        table = {inspector: frozenset(targets) for inspector, targets in conflicts.items()}
+        return lambda inspector, target: target in table.get(inspector, frozenset())
+    if callable(conflicts):
+        return conflicts
+    raise ValueError(
+        "conflicts must be a mapping (inspector id → target ids) or a callable (inspector, target) → bool, "
+        f"got {type(conflicts).__name__}"
+    )
+
+
+def assign_inspectors(
+    seed: str | bytes,
+    targets: Iterable[str],
+    inspectors: Iterable[str],
+    *,
+    per_target: int = 2,
+    conflicts: Conflicts = None,
+) -> dict[str, list[str]]:
+    """Assign ``per_target`` inspectors to every target, none with a conflict, spreading the work evenly.
+
+    ``conflicts`` says which (inspector, target) pairs conflict (same organization, relative, recent business
+    relation…): either a mapping from an inspector id to the target ids they must not inspect, or a callable
+    ``(inspector, target) -> bool`` that answers True for a conflict.
+
+    Algorithm (deterministic, recomputable, independent of the order of both lists):
+
+    1. Targets are handled in the order of ``score(seed, target)``.
+    2. For a target, each inspector free of conflicts gets the key (number of targets already given to this
+       inspector, ``score(seed, target + "\\n" + inspector)``); the ``per_target`` smallest keys are assigned.
+
+    The least-loaded inspectors are chosen first, so the counts differ by at most one when nobody conflicts.
+    Raises ``InspectorShortage`` (a ``ValueError``) naming every target with too few inspectors free of conflicts.
+
+    >>> teams = assign_inspectors("s", ["T1", "T2"], ["I1", "I2", "I3"], conflicts={"I1": ["T1", "T2"]})
+    >>> sorted(teams["T1"]), sorted(teams["T2"])
+    (['I2', 'I3'], ['I2', 'I3'])
+    >>> assign_inspectors("s", ["T1"], ["I1", "I2"], conflicts={"I1": ["T1"]})
+    Traceback (most recent call last):
+    ...
+    jiliang.metrology.draw.InspectorShortage: not enough inspectors free of conflicts: each target needs 2, but 'T1' has 1
+    """
+    key = _seed_bytes(seed)
+    target_ids = _check_ids(targets, "targets")
+    inspector_ids = _check_ids(inspectors, "inspectors")
+    if not isinstance(per_target, int) or isinstance(per_target, bool) or per_target < 1:
+        raise ValueError(f"per_target must be a whole number of at least 1, got {per_target!r}")
+    if not inspector_ids:
+        raise ValueError("the list of inspectors is empty")
+    conflicting = _conflict_test(conflicts)
+
+    free: dict[str, list[str]] = {
+        target: [inspector for inspector in inspector_ids if not conflicting(inspector, target)]
+        for target in target_ids
+    }
+    shortages = {target: len(free[target]) for target in sorted(target_ids) if len(free[target]) < per_target}
+    if shortages:
+        raise InspectorShortage(shortages, per_target)
+
+    def hmac_hex(message: str) -> str:
+        return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    load = dict.fromkeys(inspector_ids, 0)
+    teams: dict[str, list[str]] = {}
+    for target in sorted(target_ids, key=lambda t: (hmac_hex(t), t)):
+        ranked = sorted(free[target], key=lambda i: (load[i], hmac_hex(target + "\n" + i), i))
+        team = ranked[:per_target]
+        for inspector in team:
+            load[inspector] += 1
+        teams[target] = team
+    return {target: teams[target] for target in sorted(target_ids)}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Working days
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One year of the calendar, as announced by the State Council General Office's notice.
+
+    ``holidays``: every day off in a holiday block (weekends inside it included); ``workdays``: the adjusted
+    workdays (调休上班), weekend days that are working days. ``confidence`` uses the reference notes' tags.
+    """
+
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    notice: str
+    source: str
+    confidence: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The working-day calendar: a day is a working day when it is an adjusted workday, or a Monday to Friday
+    that is not a holiday. A year the calendar does not hold raises ``CalendarYearMissing``."""
+
+    years: Mapping[int, CalendarYear] = field(default_factory=dict)
+
+    def year(self, year: int) -> CalendarYear:
+        try:
+            return self.years[year]
+        except KeyError:
+            raise CalendarYearMissing(year, self.years) from None
+
+    def is_working_day(self, day: date) -> bool:
+        entry = self.year(day.year)
+        if day in entry.workdays:
+            return True
+        if day in entry.holidays:
+            return False
+        return day.weekday() < 5
+
+
+def _parse_day(text: str, year: int, what: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"calendar year {year}: {what} {text!r} is not a date (YYYY-MM-DD)") from None
+    if day.year != year:
+        raise ValueError(f"calendar year {year}: {what} {text} belongs to another year")
+    return day
+
+
+def calendar_from_data(data: Mapping[str, Any]) -> WorkCalendar:
+    """Build a calendar from data shaped like ``data/holidays_cn.json`` (for example an administrator's corrected
+    copy), checking it: dates inside their year, ranges in order, adjusted workdays on weekends only."""
+    years: dict[int, CalendarYear] = {}
+    for key, entry in data.get("years", {}).items():
+        year = int(key)
+        holidays: set[date] = set()
+        for block in entry.get("holidays", []):
+            start = _parse_day(block["from"], year, "holiday start")
+            end = _parse_day(block["to"], year, "holiday end")
+            if end < start:
+                raise ValueError(f"calendar year {year}: holiday {block.get('name', '')} ends before it starts")
+            holidays.update(start + timedelta(days=i) for i in range((end - start).days + 1))
+        workdays = {_parse_day(text, year, "adjusted workday") for text in entry.get("workdays", [])}
+        for day in sorted(workdays):
+            if day.weekday() < 5:
+                raise ValueError(f"calendar year {year}: adjusted workday {day} is not a Saturday or Sunday")
+            if day in holidays:
+                raise ValueError(f"calendar year {year}: {day} is both a holiday and an adjusted workday")
+        confidence = entry.get("confidence")
+        if confidence not in {"confirmed", "recomputed", "unconfirmed", "conflict"}:
+            raise ValueError(f"calendar year {year}: unknown confidence {confidence!r}")
+        years[year] = CalendarYear(
+            year=year,
+            holidays=frozenset(holidays),
+            workdays=frozenset(workdays),
+            notice=entry.get("notice", ""),
+            source=entry.get("seen_in", ""),
+            confidence=confidence,
+            note=entry.get("note", ""),
+        )
+    return WorkCalendar(years=years)
+
+
+@cache
+def default_calendar() -> WorkCalendar:
+    """The calendar shipped in ``data/holidays_cn.json`` (2025 and 2026 confirmed, 2027 provisional)."""
+    return calendar_from_data(json.loads(CALENDAR_FILE.read_text(encoding="utf-8")))
+
+
+def is_working_day(day: date, *, calendar: WorkCalendar | None = None) -> bool:
+    """Whether ``day`` is a working day in China.
+
+    >>> is_working_day(date(2025, 9, 28)), is_working_day(date(2025, 10, 8))  # a Sunday worked; a Wednesday off
+    (True, False)
+    """
+    return (calendar or default_calendar()).is_working_day(day)
+
+
+def add_working_days(start: date, n: int, *, calendar: WorkCalendar | None = None) -> date:
+    """The ``n``-th working day after ``start``; the start day itself **never counts**, working day or not.
+
+    "Publish within 20 working days of the inspection's end" is ``add_working_days(end, 20)``: the last day still
+    in time. ``n = 0`` gives ``start``; a negative ``n`` counts backwards (the ``|n|``-th working day before
+    ``start``). Every day counted over must be in a year of the calendar, or ``CalendarYearMissing`` is raised.
+
+    >>> add_working_days(date(2025, 9, 26), 20)  # a Friday; the inspection ended that day
+    datetime.date(2025, 10, 30)
+    >>> add_working_days(date(2025, 10, 9), -1)
+    datetime.date(2025, 9, 30)
+    """
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise ValueError(f"n must be a whole number of working days, got {n!r}")
+    work = calendar or default_calendar()
+    step = timedelta(days=1 if n >= 0 else -1)
+    day, left = start, abs(n)
+    while left:
+        day += step
+        if work.is_working_day(day):
+            left -= 1
+    return day
+
+
+def working_days_between(a: date, b: date, *, calendar: WorkCalendar | None = None) -> int:
+    """The number of working days from ``a`` to ``b``: the start day ``a`` does not count, the end day ``b`` does.
+
+    For ``b`` after ``a`` this counts the working days in (a, b]; for ``b`` before ``a``, it is minus the count in
+    [b, a). So ``working_days_between(a, add_working_days(a, n)) == n`` for every ``n``.
+
+    >>> working_days_between(date(2025, 9, 26), date(2025, 10, 30))
+    20
+    >>> working_days_between(date(2025, 9, 30), date(2025, 10, 8))  # the whole National Day block
+    0
+    """
+    work = calendar or default_calendar()
+    if b >= a:
+        days = (a + timedelta(days=i) for i in range(1, (b - a).days + 1))
+        return sum(1 for day in days if work.is_working_day(day))
+    days = (b + timedelta(days=i) for i in range((a - b).days))
+    return -sum(1 for day in days if work.is_working_day(day))
+
+
+def calendar_confidence(a: date, b: date, *, calendar: WorkCalendar | None = None) -> dict[int, str]:
+    """The confidence of each calendar year between ``a`` and ``b`` (inclusive), to show next to a deadline.
+
+    >>> calendar_confidence(date(2026, 12, 1), date(2027, 1, 31))
+    {2026: 'confirmed', 2027: 'unconfirmed'}
+    """
+    work = calendar or default_calendar()
+    low, high = min(a, b), max(a, b)
+    return {year: work.year(year).confidence for year in range(low.year, high.year + 1)}
