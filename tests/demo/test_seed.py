@@ -1,0 +1,273 @@
+"""The synthetic demo city: deterministic, valid, realistic enough to demonstrate every page."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from jiliang.core.models import AuditEvent, Organization, Region, Role, User
+from jiliang.demo import city
+from jiliang.demo.kinds import KINDS, PROFILES
+from jiliang.instruments.models import Instrument
+from jiliang.instruments.services import derive
+from jiliang.metrology import uscc
+
+TODAY = date(2026, 3, 16)
+N = 500
+Category = Organization.Category
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    # The seed hashes the demo password once; the default PBKDF2 makes that (and authenticate) slow in tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def build(seed: int = 1, n: int = N) -> city.SeedResult:
+    return city.build_city(seed=seed, instruments=n, today=TODAY)
+
+
+def wipe() -> None:
+    Instrument.objects.all().delete()
+    User.objects.all().delete()
+    Organization.objects.all().delete()
+
+
+@pytest.fixture
+def seeded(db) -> city.SeedResult:
+    return build()
+
+
+def states_on(day: date) -> Counter:
+    return Counter(i.due_state(today=day) for i in Instrument.objects.all())
+
+
+def test_same_seed_and_day_build_identical_cities(db):
+    build(seed=7)
+    first = city.city_digest()
+    wipe()
+    build(seed=7)
+    assert city.city_digest() == first
+
+
+def test_different_seeds_build_different_cities(db):
+    build(seed=1)
+    first = city.city_digest()
+    first_names = set(Organization.objects.values_list("name", flat=True))
+    wipe()
+    build(seed=2)
+    assert city.city_digest() != first
+    assert set(Organization.objects.values_list("name", flat=True)) != first_names
+
+
+def test_build_writes_the_requested_number_of_instruments_and_about_one_owner_per_25(seeded):
+    assert seeded.instruments == N == Instrument.objects.count()
+    owners = Organization.objects.filter(kind=Organization.Kind.OWNER).count()
+    assert owners == seeded.owners == N // 25
+    assert Instrument.objects.values("owner").distinct().count() == owners
+
+
+def test_every_credit_code_is_valid_unique_and_names_its_region(seeded):
+    rows = list(Organization.objects.values_list("credit_code", "region__code"))
+    assert rows
+    for code, region_code in rows:
+        assert uscc.is_valid(code), code
+        assert code[2:8] == region_code
+    assert len({code for code, _region in rows}) == len(rows)
+
+
+def test_city_has_seven_counties_each_with_a_bureau_and_an_institute(seeded):
+    the_city = Region.objects.get(level=Region.Level.CITY)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    assert counties.count() == 7
+    assert set(counties.values_list("parent", flat=True)) == {the_city.pk}
+    assert all(len(c.code) == 6 and c.code.isdigit() for c in [the_city, *counties])
+    for region in [the_city, *counties]:
+        assert region.organizations.filter(kind=Organization.Kind.REGULATOR).count() == 1
+        assert region.organizations.filter(kind=Organization.Kind.INSTITUTE).count() == 1
+    assert Organization.objects.get(region=the_city, kind=Organization.Kind.REGULATOR).name.endswith("市场监督管理局")
+
+
+def test_owners_sit_in_counties_and_cover_every_kind_of_owner(seeded):
+    owners = Organization.objects.filter(kind=Organization.Kind.OWNER)
+    assert not owners.exclude(region__level=Region.Level.COUNTY).exists()
+    expected = {
+        Category.MARKET_FAIR,
+        Category.SUPERMARKET,
+        Category.PETROL_STATION,
+        Category.HOSPITAL,
+        Category.TOWNSHIP_CLINIC,
+        Category.COMMUNITY_CLINIC,
+        Category.GLASSES_SHOP,
+        Category.TAXI_COMPANY,
+        Category.FACTORY,
+        Category.UTILITY,
+        Category.SCHOOL,
+    }
+    assert set(owners.values_list("category", flat=True)) == expected
+    assert owners.values("region").distinct().count() >= 5
+    assert owners.filter(name="").count() == 0
+    assert owners.values("name").distinct().count() == owners.count()
+
+
+# What the regulations and campaigns expect each kind of owner to hold, stated independently of the generator:
+# catalog codes (see jiliang/catalog/data/catalog-2020.csv) that most of a category's instruments must belong to.
+CHARACTERISTIC = {
+    Category.MARKET_FAIR: {"02", "03", "04", "47"},
+    Category.PETROL_STATION: {"08", "09", "10", "11"},
+    Category.HOSPITAL: {"01", "22", "23", "24", "28", "29", "30", "31", "32", "33", "34"},
+    Category.GLASSES_SHOP: {"24", "25", "26", "27"},
+    Category.TAXI_COMPANY: {"21"},
+    Category.UTILITY: {"14", "15", "16", "17", "18", "19", "20"},
+    Category.FACTORY: {"03", "05", "06", "38", "39", "42", "43", "44", None},
+}
+
+
+def test_instrument_kinds_follow_their_owners(seeded):
+    rows = list(Instrument.objects.values_list("owner__category", "catalog_item__code"))
+    by_category: dict[str, Counter] = {}
+    for category, code in rows:
+        by_category.setdefault(category, Counter())[code] += 1
+    for category, codes in CHARACTERISTIC.items():
+        held = by_category[category]
+        share = sum(n for code, n in held.items() if code in codes) / sum(held.values())
+        assert share >= 0.7, (category, held)
+    # Nobody but a petrol station holds a fuel dispenser, nobody but a taxi company a taxi meter.
+    assert {c for c in by_category if by_category[c]["08"]} == {Category.PETROL_STATION}
+    assert {c for c in by_category if by_category[c]["21"]} == {Category.TAXI_COMPANY}
+    # And every instrument is one its owner's profile allows.
+    allowed = {}
+    for profile in PROFILES.values():
+        allowed.setdefault(profile.category, set()).update((KINDS[k].catalog, u) for k, u, _w in profile.mix)
+    for category, code, usage in Instrument.objects.values_list("owner__category", "catalog_item__code", "usage"):
+        assert (code, usage) in allowed[category]
+
+
+def test_usages_are_the_catalog_rows_own_or_other_and_some_are_not_mandatory(seeded):
+    rows = list(Instrument.objects.select_related("catalog_item"))
+    for instrument in rows:
+        if instrument.catalog_item is not None and instrument.usage != "other":
+            assert instrument.usage in instrument.catalog_item.usage_list
+    other = [i for i in rows if i.usage == "other"]
+    assert other
+    assert not any(i.mandatory for i in other)
+    assert any(i.catalog_item is not None for i in other)  # a catalogued kind used outside trade, say
+    assert any(i.catalog_item is None for i in rows)
+
+
+def test_derived_fields_are_those_of_derive_and_region_is_the_owners(seeded):
+    for instrument in Instrument.objects.select_related("catalog_item", "owner"):
+        stored = (instrument.mandatory, instrument.due_on)
+        derive(instrument, instrument.catalog_item)
+        assert (instrument.mandatory, instrument.due_on) == stored
+        assert instrument.region_id == instrument.owner.region_id
+
+
+def test_city_has_valid_due_soon_overdue_and_never_verified_instruments(seeded):
+    states = states_on(TODAY)
+    for state in ("valid", "due_soon", "overdue", "never"):
+        assert states[state] > 0, states
+    assert states["valid"] > states["overdue"] + states["due_soon"] + states["never"]
+    assert {k: v for k, v in seeded.due_states.items() if v} == dict(states)
+    assert not Instrument.objects.filter(last_verified_on__gt=TODAY).exists()
+    assert not Instrument.objects.filter(registered_on__gt=TODAY).exists()
+
+
+def test_most_instruments_are_in_use_and_some_stopped_or_scrapped(db):
+    build(n=2000)
+    statuses = Counter(Instrument.objects.values_list("status", flat=True))
+    assert statuses["in_use"] > 0.9 * 2000
+    assert statuses["stopped"] > 0 and statuses["scrapped"] > 0
+
+
+def test_demo_owner_has_overdue_and_due_soon_instruments(seeded):
+    owner = User.objects.get(username="owner")
+    states = Counter(i.due_state(today=TODAY) for i in Instrument.objects.filter(owner=owner.organization))
+    assert states["overdue"] > 0 and states["due_soon"] > 0
+
+
+def test_demo_users_one_per_role_with_the_right_organizations(seeded):
+    users = {u.username: u for u in User.objects.select_related("organization")}
+    assert set(users) == {d.username for d in city.DEMO_USERS}
+    assert users["city_regulator"].organization.region.level == Region.Level.CITY
+    county_bureau = users["county_regulator"].organization
+    assert county_bureau.kind == Organization.Kind.REGULATOR
+    assert county_bureau.region == users["owner"].organization.region
+    assert users["institute"].organization.kind == Organization.Kind.INSTITUTE
+    assert users["owner"].organization.kind == Organization.Kind.OWNER
+    admin = users["admin"]
+    assert admin.role == Role.ADMIN and admin.is_staff and admin.is_superuser and admin.organization is None
+    for demo in city.DEMO_USERS:
+        assert users[demo.username].role == demo.role
+
+
+def test_seed_writes_one_audit_event_by_the_system(seeded):
+    events = AuditEvent.objects.filter(action=city.AUDIT_ACTION)
+    assert events.count() == 1
+    event = events.get()
+    assert event.actor is None and event.actor_repr == "system"
+    assert event.changes["seed"] == 1 and event.changes["instruments"] == N
+    assert event.changes["today"] == TODAY.isoformat()
+
+
+def test_command_builds_the_city_and_reports_it(db):
+    out = io.StringIO()
+    call_command("seed_city", "--seed", "3", "--instruments", "300", "--today", "2026-03-16", stdout=out)
+    assert Instrument.objects.count() == 300
+    assert "300" in out.getvalue()
+
+
+def test_command_refuses_a_non_empty_database_without_if_empty(seeded):
+    with pytest.raises(CommandError):
+        call_command("seed_city", "--seed", "2", "--instruments", "100", stdout=io.StringIO())
+    assert Instrument.objects.count() == N
+
+
+def test_if_empty_leaves_a_non_empty_database_alone(seeded):
+    before = city.city_digest()
+    out = io.StringIO()
+    call_command("seed_city", "--seed", "2", "--instruments", "100", "--if-empty", stdout=out)
+    assert city.city_digest() == before
+    assert AuditEvent.objects.filter(action=city.AUDIT_ACTION).count() == 1
+    assert out.getvalue().strip()
+
+
+def test_if_empty_also_respects_organizations_without_instruments(db):
+    Region.objects.create(code="210900", name="别的市", level=Region.Level.CITY)
+    Organization.objects.create(
+        name="已有单位",
+        kind=Organization.Kind.OWNER,
+        credit_code=uscc.make_code("91210900", "MA0000001"),
+        region=Region.objects.get(code="210900"),
+    )
+    call_command("seed_city", "--instruments", "50", "--if-empty", stdout=io.StringIO())
+    assert Organization.objects.count() == 1
+    assert not Instrument.objects.exists()
+
+
+def test_command_rejects_a_bad_date(db):
+    with pytest.raises(CommandError):
+        call_command("seed_city", "--today", "16/03/2026", stdout=io.StringIO())
+
+
+def test_demo_logins_prints_a_login_per_role_that_authenticates(seeded):
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    lines = [line.split() for line in out.getvalue().splitlines() if line.strip()]
+    assert len(lines) == len(city.DEMO_USERS)
+    for (label, username, password, organization), demo in zip(lines, city.DEMO_USERS, strict=True):
+        assert label == str(demo.label)
+        assert username == demo.username
+        user = authenticate(username=username, password=password)
+        assert user is not None and user.role == demo.role
+        assert organization == (user.organization.name if user.organization else "—")
+
+
+def test_demo_logins_without_a_seeded_city_says_so(db):
+    with pytest.raises(CommandError):
+        call_command("demo_logins", stdout=io.StringIO())
