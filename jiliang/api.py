@@ -1,8 +1,35 @@
-"""The HTTP API at /api/v1/: every router is authenticated by bearer token unless an endpoint says otherwise."""
+"""The HTTP API at /api/v1/: every router is authenticated by bearer token unless an endpoint says otherwise.
 
+Every error answers in one shape (docs/ARCHITECTURE.md)::
+
+    {"detail": "...", "errors": [{"field": "...", "message": "..."}]}
+
+401 no or bad token; 404 missing *or* outside the caller's scope (the same body for both); 422 invalid input, with
+every field's error (request validation, filters and the services' DomainError); 400 a body that cannot be parsed;
+413 a body over the upload limit. A bad input is never a 500.
+
+The OpenAPI document is served at /api/v1/openapi.json without a token. The interactive docs page is off
+(``docs_url=None``): django-ninja serves its Swagger assets from a CDN unless "ninja" is in INSTALLED_APPS, and
+city intranets are offline.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jiliang.core.api_auth import BearerToken
+from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.instruments.api import router as instruments_router
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="jiliang API",
@@ -10,4 +37,113 @@ api = NinjaAPI(
     description="计量监管平台接口 / jiliang metrology platform API",
     auth=BearerToken(),
     urls_namespace="api",
+    docs_url=None,
 )
+
+# Where ninja says a value came from; the client only needs the field's name.
+_SOURCES = {"query", "path", "body", "form", "file", "header", "cookie"}
+
+
+def error_response(
+    request: HttpRequest, status: int, detail: str, errors: list[tuple[str, str]] | None = None
+) -> HttpResponse:
+    body = {"detail": detail, "errors": [{"field": f, "message": m} for f, m in errors or []]}
+    return api.create_response(request, body, status=status)
+
+
+def _field(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        # A JSON body arrives as one named parameter (``payload``); its name means nothing to the client.
+        if source == "body" and parts:
+            parts.pop(0)
+    return ".".join(str(p) for p in parts)
+
+
+def _message(error: dict[str, Any]) -> str:
+    """Pydantic's error as a sentence for our users; its English text when we have no better one."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("此项为必填项")
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("请输入整数")
+    if kind == "greater_than_equal":
+        return _("不能小于 %(limit)s") % {"limit": ctx.get("ge")}
+    if kind == "less_than_equal":
+        return _("不能大于 %(limit)s") % {"limit": ctx.get("le")}
+    if kind == "string_too_short":
+        return _("不能为空")
+    if kind == "string_too_long":
+        return _("最多 %(limit)s 个字符") % {"limit": ctx.get("max_length")}
+    if kind in {"literal_error", "enum"}:
+        return _("无效的选项，可选值：%(expected)s") % {"expected": ctx.get("expected", "")}
+    if kind.startswith("date_"):
+        return _("请输入日期（YYYY-MM-DD）")
+    if kind.startswith("bool_"):
+        return _("请输入 true 或 false")
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    return str(error.get("msg", ""))
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [(_field(e.get("loc", ())), _message(e)) for e in exc.errors]
+    return error_response(request, 422, _("输入无效"), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = error_response(request, 401, _("未提供令牌或令牌无效"))
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Raised by ninja itself, e.g. 400 for a body that is not JSON; keep its own reason as the detail's detail.
+    details = {400: _("请求无法解析"), 403: _("无权进行此操作"), 429: _("请求过于频繁，请稍后再试")}
+    detail = details.get(exc.status_code, str(exc))
+    return error_response(request, exc.status_code, detail, [("", str(exc))] if detail != str(exc) else [])
+
+
+@api.exception_handler(NotFoundOrForbidden)
+def on_not_found_or_forbidden(request: HttpRequest, exc: NotFoundOrForbidden) -> HttpResponse:
+    return error_response(request, 404, exc.message, exc.errors)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, 422, exc.message, exc.errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, _("未找到"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, 413, _("请求过大"))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return error_response(request, 400, _("请求无法解析"))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, _("请求无法解析"), [("", str(exc))])
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A bug, not a bad input: log it with its traceback and answer in the same shape without internals.
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return error_response(request, 500, _("服务器内部错误"))
+
+
+api.add_router("/", instruments_router)

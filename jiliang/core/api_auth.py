@@ -26,6 +26,17 @@ def token_issue(*, user: User, actor: User | None) -> str:
     return token
 
 
+def token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
+    """Revoke one token; it stops working at once. Revoking twice keeps the first revocation time."""
+    with transaction.atomic():
+        row = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if row.revoked_at is None:
+            row.revoked_at = timezone.now()
+            row.save(update_fields=["revoked_at"])
+            audit.record(actor=actor, action="api_token.revoke", obj=row, changes={"user": row.user.get_username()})
+    return row
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request, token: str) -> User | None:
         row = (

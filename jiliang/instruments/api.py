@@ -1,0 +1,68 @@
+"""The instrument registry over HTTP: ``/api/v1/instruments``. Thin: parse, call one selector or service, serialize.
+
+Pagination is our own ``{count, page, page_size, items}`` (``page`` from 1, ``page_size`` at most 500); a page past
+the end is empty, not an error. Errors use the one shape of ``jiliang.api``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Status
+
+from jiliang.catalog.models import CatalogItem
+from jiliang.core.errors import DomainError
+
+from . import selectors, services
+from .filters import FILTER_KEYS, parse_filters
+from .schemas import MAX_ID, ErrorOut, InstrumentIn, InstrumentListQuery, InstrumentOut, InstrumentPageOut
+
+router = Router(tags=["instruments"])
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _filters(request: HttpRequest) -> selectors.InstrumentFilters:
+    """The list filters, parsed by the same function as the list page; a bad value is a 422 naming its field."""
+    filters = parse_filters(request.GET)
+    if filters.errors:
+        # parse_filters reports messages without their key; parse each key alone to tell which one is wrong.
+        errors = [
+            (key, message) for key in FILTER_KEYS for message in parse_filters({key: request.GET.get(key, "")}).errors
+        ]
+        raise DomainError(_("筛选条件无效"), errors=errors or [("", m) for m in filters.errors])
+    return filters
+
+
+def _catalog_item(pk: int | None) -> CatalogItem | None:
+    # The catalog is public reference data (the published national catalog): no scope to apply.
+    if pk is None:
+        return None
+    item = CatalogItem.objects.filter(pk=pk).first()
+    if item is None:
+        raise DomainError(_("目录条目不存在"), field="catalog_item")
+    return item
+
+
+@router.get("/instruments", response={200: InstrumentPageOut, **ERRORS}, summary="计量器具列表 / list instruments")
+def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
+    qs = selectors.instrument_list(request.auth, _filters(request)).select_related("owner", "region", "catalog_item")
+    start = (query.page - 1) * query.page_size
+    items = [InstrumentOut.from_instrument(i) for i in qs[start : start + query.page_size]]
+    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+
+
+@router.get("/instruments/{instrument_id}", response={200: InstrumentOut, **ERRORS}, summary="计量器具详情")
+def instrument_detail(request: HttpRequest, instrument_id: int = Path(..., ge=1, le=MAX_ID)):
+    return InstrumentOut.from_instrument(selectors.instrument_get(request.auth, instrument_id))
+
+
+@router.post("/instruments", response={201: InstrumentOut, **ERRORS}, summary="登记计量器具 / register an instrument")
+def instrument_create(request: HttpRequest, payload: InstrumentIn):
+    data = payload.dict(exclude={"owner", "catalog_item"})
+    if data["registered_on"] is None:
+        del data["registered_on"]
+    instrument = services.instrument_create(
+        actor=request.auth, owner=payload.owner, catalog_item=_catalog_item(payload.catalog_item), **data
+    )
+    return Status(201, InstrumentOut.from_instrument(selectors.instrument_get(request.auth, instrument.pk)))

@@ -1,0 +1,183 @@
+"""Pydantic in/out schemas of the instrument API (``/api/v1/instruments``).
+
+Input schemas bound every value the database would refuse (lengths, id range, NUL characters), so that a bad
+input is a 422 with a field name, never a database error and a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+from jiliang.catalog.models import Usage
+
+from .models import Instrument
+
+# Database ids are signed 64-bit integers; a larger number could not name any row and overflows SQLite.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+UsageCode = Literal[tuple(Usage.values)]  # type: ignore[valid-type]
+StatusCode = Literal[tuple(Instrument.Status.values)]  # type: ignore[valid-type]
+DueStateCode = Literal[tuple(Instrument.DueState.values)]  # type: ignore[valid-type]
+
+
+def storable_text(value: str) -> str:
+    """PostgreSQL text cannot hold NUL, and a lone surrogate (valid in JSON) cannot be encoded as UTF-8."""
+    if "\x00" in value:
+        raise ValueError(_("不能包含空字符"))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(_("包含无效字符")) from exc
+    return value
+
+
+def _text(field: str, *, required: bool = False) -> Any:
+    """A text field as long as the model's column allows."""
+    max_length = Instrument._meta.get_field(field).max_length
+    return Annotated[str, Field(min_length=1 if required else 0, max_length=max_length), AfterValidator(storable_text)]
+
+
+# ---- errors ----------------------------------------------------------------------------------------------------
+
+
+class FieldErrorOut(Schema):
+    field: str = Field(description="出错的字段；空串表示整个请求 / the field, empty for the request as a whole")
+    message: str
+
+
+class ErrorOut(Schema):
+    """The one error shape of the API (docs/ARCHITECTURE.md). Out-of-scope and missing records answer alike."""
+
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+# ---- references ------------------------------------------------------------------------------------------------
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class CatalogItemRefOut(Schema):
+    id: int
+    code: str = Field(description="目录编号，如 02")
+    item: str = Field(description="目录项，如 非自动衡器")
+    kind: str = Field(description="器具种类，如 电子计价秤(数字指示秤)")
+
+
+# ---- instruments -----------------------------------------------------------------------------------------------
+
+
+class InstrumentOut(Schema):
+    id: int
+    owner: RefOut
+    region: RefOut
+    catalog_item: CatalogItemRefOut | None
+    usage: str
+    usage_label: str
+    name: str
+    manufacturer: str
+    model: str
+    serial_number: str
+    asset_number: str
+    accuracy_class: str
+    measuring_range: str
+    location: str
+    status: str
+    status_label: str
+    registered_on: date
+    mandatory: bool = Field(description="强制检定（由目录条目和用途推导）/ derived from the catalog row and the usage")
+    last_verified_on: date | None
+    due_on: date | None = Field(description="下次检定日期（推导）/ derived next due date")
+    due_state: str = Field(description="valid | due_soon | overdue | never | na")
+    due_state_label: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def from_instrument(instrument: Instrument) -> dict[str, Any]:
+        """The output of one instrument; expects owner, region and catalog_item to be loaded with it."""
+        item = instrument.catalog_item
+        state = instrument.due_state()
+        return {
+            "id": instrument.pk,
+            "owner": {"id": instrument.owner_id, "name": instrument.owner.name},
+            "region": {"id": instrument.region_id, "name": instrument.region.name},
+            "catalog_item": (
+                None if item is None else {"id": item.pk, "code": item.code, "item": item.item, "kind": item.kind}
+            ),
+            "usage": instrument.usage,
+            "usage_label": str(instrument.get_usage_display()),
+            "name": instrument.name,
+            "manufacturer": instrument.manufacturer,
+            "model": instrument.model,
+            "serial_number": instrument.serial_number,
+            "asset_number": instrument.asset_number,
+            "accuracy_class": instrument.accuracy_class,
+            "measuring_range": instrument.measuring_range,
+            "location": instrument.location,
+            "status": instrument.status,
+            "status_label": str(instrument.get_status_display()),
+            "registered_on": instrument.registered_on,
+            "mandatory": instrument.mandatory,
+            "last_verified_on": instrument.last_verified_on,
+            "due_on": instrument.due_on,
+            "due_state": state,
+            "due_state_label": str(Instrument.DueState(state).label),
+            "created_at": instrument.created_at,
+            "updated_at": instrument.updated_at,
+        }
+
+
+class InstrumentPageOut(Schema):
+    """One page of the list: ``count`` is the number of matching instruments on every page together."""
+
+    count: int
+    page: int
+    page_size: int
+    items: list[InstrumentOut]
+
+
+class InstrumentListQuery(Schema):
+    """The list page's filters (parsed again by ``jiliang.instruments.filters.parse_filters``) and the page."""
+
+    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
+    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+    county: Id | None = Field(None, description="县（区）id")
+    owner: Id | None = Field(None, description="使用单位 id")
+    catalog_item: Id | None = Field(None, description="目录条目 id")
+    usage: UsageCode | None = None
+    status: StatusCode | None = None
+    due_state: DueStateCode | None = None
+    mandatory: bool | None = None
+    q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
+        None, description="出厂编号前缀或使用单位名称 / serial-number prefix or owner name"
+    )
+
+
+class InstrumentIn(Schema):
+    """A new instrument. ``mandatory`` and ``due_on`` are derived, never sent; the region follows the owner."""
+
+    owner: Id | None = Field(
+        None, description="使用单位 id：监管部门必填；使用单位只能为自己登记，可省略 / required for regulators"
+    )
+    catalog_item: Id | None = Field(None, description="目录条目 id；目录外器具为空 / null outside the catalog")
+    usage: UsageCode
+    name: _text("name", required=True)  # type: ignore[valid-type]
+    serial_number: _text("serial_number", required=True)  # type: ignore[valid-type]
+    manufacturer: _text("manufacturer") = ""  # type: ignore[valid-type]
+    model: _text("model") = ""  # type: ignore[valid-type]
+    asset_number: _text("asset_number") = ""  # type: ignore[valid-type]
+    accuracy_class: _text("accuracy_class") = ""  # type: ignore[valid-type]
+    measuring_range: _text("measuring_range") = ""  # type: ignore[valid-type]
+    location: _text("location") = ""  # type: ignore[valid-type]
+    registered_on: date | None = Field(None, description="备案日期，默认今天 / defaults to today")
+    last_verified_on: date | None = None
