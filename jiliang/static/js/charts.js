@@ -30,7 +30,7 @@
       animationDuration: 500,
       color: data.states.map(function (s) { return s.color; }),
       grid: { left: 8, right: 16, top: 44, bottom: 8, containLabel: true },
-      legend: { top: 0, left: 0, itemWidth: 12, itemHeight: 12, textStyle: { color: "#4b5563" } },
+      legend: { top: 0, right: 0, itemWidth: 12, itemHeight: 12, textStyle: { color: "#4b5563" } },
       tooltip: {
         trigger: "axis",
         axisPointer: { type: "shadow" },
