@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status
+from ninja.files import UploadedFile
 
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.errors import DomainError
 
-from . import selectors, services
+from . import importing, selectors, services
 from .filters import FILTER_KEYS, parse_filters
-from .schemas import MAX_ID, ErrorOut, InstrumentIn, InstrumentListQuery, InstrumentOut, InstrumentPageOut
+from .schemas import (
+    MAX_ID,
+    ErrorOut,
+    ImportErrorOut,
+    ImportForm,
+    ImportReportOut,
+    InstrumentIn,
+    InstrumentListQuery,
+    InstrumentOut,
+    InstrumentPageOut,
+)
 
 router = Router(tags=["instruments"])
 
@@ -52,11 +63,6 @@ def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
     return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
 
 
-@router.get("/instruments/{instrument_id}", response={200: InstrumentOut, **ERRORS}, summary="计量器具详情")
-def instrument_detail(request: HttpRequest, instrument_id: int = Path(..., ge=1, le=MAX_ID)):
-    return InstrumentOut.from_instrument(selectors.instrument_get(request.auth, instrument_id))
-
-
 @router.post("/instruments", response={201: InstrumentOut, **ERRORS}, summary="登记计量器具 / register an instrument")
 def instrument_create(request: HttpRequest, payload: InstrumentIn):
     data = payload.dict(exclude={"owner", "catalog_item"})
@@ -66,3 +72,50 @@ def instrument_create(request: HttpRequest, payload: InstrumentIn):
         actor=request.auth, owner=payload.owner, catalog_item=_catalog_item(payload.catalog_item), **data
     )
     return Status(201, InstrumentOut.from_instrument(selectors.instrument_get(request.auth, instrument.pk)))
+
+
+# Row errors repeated in the error shape's ``errors``; the report beside it always carries every one of them.
+IMPORT_ERRORS_LISTED = 100
+
+
+def _import_errors(report: importing.ImportReport) -> list[dict[str, str]]:
+    if report.file_error:
+        return [{"field": "file", "message": report.file_error}]
+    listed = [
+        {
+            "field": "file",
+            "message": _("第 %(row)s 行“%(column)s”：%(reason)s")
+            % {"row": e.row, "column": e.column, "reason": e.reason},
+        }
+        for e in report.errors[:IMPORT_ERRORS_LISTED]
+    ]
+    if len(report.errors) > IMPORT_ERRORS_LISTED:
+        more = len(report.errors) - IMPORT_ERRORS_LISTED
+        listed.append({"field": "file", "message": _("另有 %(n)s 处错误，见 report.errors") % {"n": more}})
+    return listed
+
+
+@router.post(
+    "/instruments/import",
+    response={200: ImportReportOut, 401: ErrorOut, 404: ErrorOut, 422: ImportErrorOut | ErrorOut},
+    summary="从 Excel 导入计量器具 / import instruments from .xlsx",
+    description=(
+        "默认全部或全不：有错行则不保存任何数据，422 并返回每个错行。partial=true 时保存正确的行，200 并报告错行。"
+        " / All-or-nothing by default: any bad row and nothing is saved (422, with every bad row). With"
+        " partial=true the good rows are saved (200, the bad ones reported). 422 whenever nothing was saved."
+    ),
+)
+def instrument_import(request: HttpRequest, file: File[UploadedFile], form: Form[ImportForm]):
+    report = importing.instruments_import(
+        actor=request.auth, owner=form.owner, file=file, partial=form.partial, file_name=file.name or ""
+    )
+    if report.committed:
+        return report.as_dict()
+    detail = report.file_error or _("导入失败，未保存任何数据")
+    return Status(422, {"detail": detail, "errors": _import_errors(report), "report": report.as_dict()})
+
+
+# Declared after /instruments/import, so that "import" is never taken for an instrument id.
+@router.get("/instruments/{instrument_id}", response={200: InstrumentOut, **ERRORS}, summary="计量器具详情")
+def instrument_detail(request: HttpRequest, instrument_id: int = Path(..., ge=1, le=MAX_ID)):
+    return InstrumentOut.from_instrument(selectors.instrument_get(request.auth, instrument_id))

@@ -181,3 +181,39 @@ class InstrumentIn(Schema):
     location: _text("location") = ""  # type: ignore[valid-type]
     registered_on: date | None = Field(None, description="备案日期，默认今天 / defaults to today")
     last_verified_on: date | None = None
+
+
+# ---- import ----------------------------------------------------------------------------------------------------
+
+
+class ImportForm(Schema):
+    """The form fields sent with the .xlsx file (multipart/form-data)."""
+
+    partial: bool = Field(
+        False, description="false：有错行则全部不保存（默认）；true：保存正确的行 / save the good rows, report the bad"
+    )
+    owner: Id | None = Field(None, description="使用单位 id：监管部门必填；使用单位为自己导入，可省略")
+
+
+class RowErrorOut(Schema):
+    row: int = Field(description="Excel 行号（第 1 行为列名）")
+    column: str = Field(description="列名")
+    reason: str
+
+
+class ImportReportOut(Schema):
+    total_rows: int
+    imported: int
+    bad_rows: int
+    committed: bool = Field(description="是否保存了数据 / whether any row was saved")
+    partial: bool
+    file_error: str | None = Field(description="整个文件无法导入的原因 / why the file as a whole was refused")
+    ignored_example_row: int | None
+    sha256: str
+    errors: list[RowErrorOut]
+
+
+class ImportErrorOut(ErrorOut):
+    """Nothing was saved: the error shape, with the whole report (every bad row) alongside."""
+
+    report: ImportReportOut

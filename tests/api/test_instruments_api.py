@@ -1,11 +1,15 @@
 """The instrument API: every persona sees exactly its scope, out-of-scope looks missing, errors have one shape."""
 
+import io
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from jiliang.core.api_auth import token_issue
 from jiliang.core.models import AuditEvent
+from jiliang.instruments.excel import IMPORT_COLUMNS
 from jiliang.instruments.models import Instrument
 
 from ..factories import InstrumentFactory, catalog_item
@@ -26,6 +30,10 @@ def api(client):
 
         def post(self, path, json):
             return client.post(path, json, content_type="application/json", headers=self.headers)
+
+        def upload(self, content=None, **form):
+            data = form if content is None else {"file": SimpleUploadedFile("器具.xlsx", content), **form}
+            return client.post(f"{URL}/import", data, headers=self.headers)
 
         def post_raw(self, path, body, content_type):
             return client.post(path, body, content_type=content_type, headers=self.headers)
@@ -309,3 +317,111 @@ def test_dates_in_responses_are_iso_dates(city, api):
     response = api(city.owner_a_user).post(URL, _new(last_verified_on="2025-02-28"))
     body = response.json()
     assert date.fromisoformat(body["registered_on"]) and body["due_on"] == "2026-02-27"
+
+
+# ---- import ----------------------------------------------------------------------------------------------------
+
+
+def _xlsx(*rows):
+    """An .xlsx in the import format: the headers in row 1, then one row per dict (header → value)."""
+    headers = [c.header for c in IMPORT_COLUMNS]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(h, "") for h in headers])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _row(serial, **extra):
+    return {"目录条目": "02", "用途": "贸易结算", "器具名称": "电子计价秤", "出厂编号": serial, **extra}
+
+
+def test_an_owner_imports_a_good_file_for_itself(city, api):
+    response = api(city.owner_a_user).upload(_xlsx(_row("I-1"), _row("I-2", 最近检定日期="2025-03-01")))
+    assert response.status_code == 200, response.content
+    report = response.json()
+    assert (report["total_rows"], report["imported"], report["committed"], report["errors"]) == (2, 2, True, [])
+    assert sorted(Instrument.objects.filter(owner=city.owner_a).values_list("serial_number", flat=True)) == [
+        "I-1",
+        "I-2",
+    ]
+    assert AuditEvent.objects.filter(action="instrument.import", actor=city.owner_a_user).count() == 1
+
+
+def test_a_regulator_imports_for_an_owner_in_its_county(city, api):
+    response = api(city.county_regulator_b).upload(_xlsx(_row("I-1")), owner=city.owner_b.pk)
+    assert response.status_code == 200, response.content
+    assert Instrument.objects.get(serial_number="I-1").owner == city.owner_b
+
+
+def test_an_import_with_a_bad_row_saves_nothing_and_answers_422_with_every_bad_row(city, api):
+    content = _xlsx(_row("I-1"), _row("I-2", 用途="送人"), _row("", 器具名称=""))
+    response = api(city.owner_a_user).upload(content)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"] == "导入失败，未保存任何数据"
+    bad = {(e["row"], e["column"]) for e in body["report"]["errors"]}
+    assert bad == {(3, "用途"), (4, "器具名称"), (4, "出厂编号")}
+    assert body["report"]["committed"] is False and body["report"]["imported"] == 0
+    assert {e["field"] for e in body["errors"]} == {"file"}
+    assert any(e["message"].startswith("第 3 行“用途”") for e in body["errors"])
+    assert not Instrument.objects.exists()
+
+
+def test_a_partial_import_saves_the_good_rows_and_reports_the_bad(city, api):
+    response = api(city.owner_a_user).upload(_xlsx(_row("I-1"), _row("I-2", 用途="送人")), partial="true")
+    assert response.status_code == 200
+    report = response.json()
+    assert (report["imported"], report["bad_rows"], report["partial"]) == (1, 1, True)
+    assert [e["row"] for e in report["errors"]] == [3]
+    assert list(Instrument.objects.values_list("serial_number", flat=True)) == ["I-1"]
+
+
+def test_a_file_that_is_not_xlsx_is_a_422_naming_the_file(city, api):
+    response = api(city.owner_a_user).upload(b"serial,name\n1,scale\n")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["report"]["file_error"] == body["detail"]
+    assert body["errors"] == [{"field": "file", "message": body["detail"]}]
+
+
+def test_an_import_without_a_file_is_a_422_naming_the_file(city, api):
+    response = api(city.owner_a_user).upload(partial="true")
+    assert response.status_code == 422
+    assert _errors(response) == {"file": "此项为必填项"}
+
+
+def test_a_malformed_multipart_body_is_a_400_in_the_error_shape(city, api):
+    response = api(city.owner_a_user).post_raw(f"{URL}/import", "not a form", "multipart/form-data")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求无法解析"
+
+
+def test_a_county_regulator_cannot_import_for_an_owner_in_another_county(city, api):
+    response = api(city.county_regulator_b).upload(_xlsx(_row("I-1")), owner=city.owner_a.pk)
+    assert response.status_code == 404
+    assert response.json()["errors"] == [{"field": "owner", "message": "使用单位不存在"}]
+    assert not Instrument.objects.exists()
+
+
+def test_an_owner_cannot_import_for_another_owner(city, api):
+    response = api(city.owner_b_user).upload(_xlsx(_row("I-1")), owner=city.owner_a.pk)
+    assert response.status_code == 404
+    assert not Instrument.objects.exists()
+
+
+def test_a_regulator_must_name_the_owner_to_import_for(city, api):
+    response = api(city.city_regulator).upload(_xlsx(_row("I-1")))
+    assert response.status_code == 422
+    assert _errors(response) == {"owner": "请选择使用单位"}
+
+
+@pytest.mark.parametrize("persona", ["institute", "anonymous"])
+def test_institutes_and_anonymous_cannot_import(city, api, persona):
+    response = api(city.personas[persona]).upload(_xlsx(_row("I-1")), owner=city.owner_a.pk)
+    assert response.status_code == (401 if persona == "anonymous" else 422)
+    assert set(response.json()) == {"detail", "errors"}
+    assert not Instrument.objects.exists()
