@@ -12,6 +12,12 @@ import pytest
 
 os.environ.setdefault("JILIANG_DEV", "1")
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Shared machines are noisy: a property test must fail on a counterexample, never on a slow example.
+hypothesis_settings.register_profile("jiliang", deadline=None)
+hypothesis_settings.load_profile("jiliang")
+
 from jiliang.core.models import Organization, Region, Role, User
 
 from .factories import InstrumentFactory, OrganizationFactory, UserFactory, credit_code
