@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from jiliang.core.models import AuditEvent, Organization, Region, Role, User
 from jiliang.demo import city
@@ -204,6 +205,18 @@ def test_demo_users_one_per_role_with_the_right_organizations(seeded):
     assert admin.role == Role.ADMIN and admin.is_staff and admin.is_superuser and admin.organization is None
     for demo in city.DEMO_USERS:
         assert users[demo.username].role == demo.role
+
+
+def test_instrument_indexes_are_rebuilt_as_migrated_after_the_bulk_load(db):
+    def indexes() -> dict:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, Instrument._meta.db_table)
+        return {name: (c["columns"], c["unique"]) for name, c in found.items() if c["index"] or c["unique"]}
+
+    before = indexes()
+    assert "instr_region_due_idx" in before and "instrument_owner_item_serial_uniq" in before
+    build(n=200)
+    assert indexes() == before
 
 
 def test_seed_writes_one_audit_event_by_the_system(seeded):
