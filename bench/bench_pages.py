@@ -1,0 +1,399 @@
+"""Latency of the registry's pages at city scale (10^6 instruments; ``--quick``: 10^5).
+
+Seeds the demo city once into a database of its own (``var/bench/pages/`` or ``<BENCH_PG_URL>_pages``) and reuses
+it on later runs while it holds the same seed and size (``--fresh`` rebuilds it). Then, for the city regulator,
+the demo owner and the largest owner (a utility):
+
+1. the raw SQL the pages need, timed with a cursor (the honest floor: no ORM, no template);
+2. the selectors the pages call (``jiliang.instruments.selectors``);
+3. the pages themselves through Django's test Client: ``/instruments/`` (first page; by county; overdue) and ``/``.
+
+Goals (issue): list p50 ≤ 100 ms, home p50 ≤ 150 ms. A benchmark never fails on a time.
+
+    python bench/bench_pages.py --db sqlite [--quick] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import common  # noqa: E402
+
+DATABASES = ("sqlite", "postgres")
+SEED = 1
+FULL = 1_000_000
+QUICK = 100_000
+REPEAT = 20
+LIST_GOAL = "p50 ≤ 100 ms"
+HOME_GOAL = "p50 ≤ 150 ms"
+# The list's page size and count cap (jiliang/instruments/views.py: PAGE_SIZE, COUNT_CAP).
+PAGE = 50
+COUNT_CAP = 1_000
+BIG_OWNER_USERNAME = "bench_big_owner"
+
+
+def _use_own_database() -> None:
+    """A database of its own, so that bench_seed's fresh databases do not throw away the 10^6 city."""
+    common.VAR = common.VAR / "pages"
+    common.PG_URL = common.PG_URL + "_pages"
+
+
+def measure(name: str, fn: Callable[[], object], *, goal: str = "", repeat: int = REPEAT, note: str = "") -> float:
+    p50, p95 = common.p50_p95(common.timed(fn, repeat=repeat))
+    common.report(name + " p50", p50 * 1000, "ms", goal=goal, baseline=note)
+    common.report(name + " p95", p95 * 1000, "ms")
+    return p50
+
+
+def _load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} on {os.cpu_count()} cores"
+
+
+def ensure_city(db: str, size: int, *, fresh: bool, argv: list[str]) -> int | None:
+    """Set up Django on the pages database and make sure it holds the city; a return value means "exit now"."""
+    common.setup_django(db, fresh=fresh)
+    from django.conf import settings
+    from django.utils import timezone
+
+    from jiliang.core.models import AuditEvent
+    from jiliang.demo import city
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    event = AuditEvent.objects.filter(action=city.AUDIT_ACTION).order_by("-id").first()
+    if event and event.changes.get("seed") == SEED and event.changes.get("instruments") == size:
+        print(f"# reusing the city seeded on {event.changes.get('today')} ({size:,} instruments)", flush=True)
+        return None
+    if not city.database_is_empty():
+        if fresh:
+            raise SystemExit("the fresh database is not empty")
+        print("# the pages database holds another city: rebuilding it", flush=True)
+        cmd = [sys.executable, __file__, *argv, "--fresh"]
+        return subprocess.run(cmd, check=False).returncode  # noqa: S603 (our own script)
+    print(f"# seeding {size:,} instruments ({_load()})", flush=True)
+    start = time.perf_counter()
+    result = city.build_city(seed=SEED, instruments=size, today=timezone.localdate(), progress=print)
+    common.report(f"seed_city {size:,} instruments [{db}]", time.perf_counter() - start, "s")
+    print(f"# due states: {result.due_states}", flush=True)
+    return None
+
+
+def raw_sql(db: str, users: dict) -> dict[str, float]:
+    """The queries the pages need, by hand, with a cursor."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from jiliang.core.selectors import scope_of
+    from jiliang.instruments.models import Instrument
+
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
+    d = connection.ops.adapt_datefield_value
+    t = Instrument._meta.db_table
+    regulator = users["city_regulator"]
+    regions = sorted(scope_of(regulator).region_ids)
+    county = users["county"]
+    in_regions = "region_id IN (" + ", ".join(["%s"] * len(regions)) + ")"
+    overdue = "mandatory = %s AND status = %s AND last_verified_on IS NOT NULL AND due_on < %s"
+    overdue_i = "i.mandatory = %s AND i.status = %s AND i.last_verified_on IS NOT NULL AND i.due_on < %s"
+    overdue_params = [True, "in_use", d(today)]
+    columns = (
+        "i.id, i.name, i.serial_number, i.model, i.usage, i.status, i.mandatory, i.due_on, i.last_verified_on,"
+        " o.name, r.name, c.code, c.kind"
+    )
+    joins = (
+        f"{t} i JOIN core_organization o ON o.id = i.owner_id JOIN core_region r ON r.id = i.region_id"
+        " LEFT JOIN catalog_catalogitem c ON c.id = i.catalog_item_id"
+    )
+    states = """
+          SUM(CASE WHEN last_verified_on IS NOT NULL AND (due_on IS NULL OR due_on > %s) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN last_verified_on IS NOT NULL AND due_on >= %s AND due_on <= %s THEN 1 ELSE 0 END),
+          SUM(CASE WHEN last_verified_on IS NOT NULL AND due_on < %s THEN 1 ELSE 0 END),
+          SUM(CASE WHEN last_verified_on IS NULL THEN 1 ELSE 0 END)"""
+    state_params = [d(soon), d(today), d(soon), d(today), True, "in_use"]
+    group_by = (
+        f"SELECT region_id, {states} FROM {t} WHERE mandatory = %s AND status = %s AND {in_regions} GROUP BY region_id"
+    )
+    group_params = [*state_params, *regions]
+
+    def run(sql: str, params: list) -> Callable[[], list]:
+        def go() -> list:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+        return go
+
+    queries = {
+        "first page, all": (
+            f"SELECT {columns} FROM {joins} WHERE i.{in_regions} ORDER BY i.id DESC LIMIT {PAGE + 1}",
+            regions,
+        ),
+        "first page, one county": (
+            f"SELECT {columns} FROM {joins} WHERE i.{in_regions} AND i.region_id = %s"
+            f" ORDER BY i.id DESC LIMIT {PAGE + 1}",
+            [*regions, county],
+        ),
+        "first page, overdue": (
+            f"SELECT {columns} FROM {joins} WHERE i.{in_regions} AND {overdue_i} ORDER BY i.id DESC LIMIT {PAGE + 1}",
+            [*regions, *overdue_params],
+        ),
+        "capped count, all": (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {t} WHERE {in_regions} LIMIT {COUNT_CAP + 1}) sub",
+            regions,
+        ),
+        "capped count, overdue": (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {t} WHERE {in_regions} AND {overdue} LIMIT {COUNT_CAP + 1}) sub",
+            [*regions, *overdue_params],
+        ),
+        "full COUNT(*), all (what a Paginator does)": (f"SELECT COUNT(*) FROM {t} WHERE {in_regions}", regions),
+        "county × due-state GROUP BY": (group_by, group_params),
+    }
+    results = {}
+    for name, (sql, params) in queries.items():
+        repeat = 5 if "GROUP BY" in name or "full COUNT" in name else REPEAT
+        results[name] = measure(f"raw SQL, city regulator: {name} [{db}]", run(sql, params), repeat=repeat)
+    owner_org = users["owner"].organization_id
+    owner_queries = {
+        "first page": (
+            f"SELECT {columns} FROM {joins} WHERE i.owner_id = %s ORDER BY i.id DESC LIMIT {PAGE + 1}",
+            [owner_org],
+        ),
+        "due-state counts": (
+            f"SELECT {states} FROM {t} WHERE mandatory = %s AND status = %s AND owner_id = %s",
+            [*state_params, owner_org],
+        ),
+    }
+    for name, (sql, params) in owner_queries.items():
+        measure(f"raw SQL, owner: {name} [{db}]", run(sql, params))
+    # The raw GROUP BY must say what the selector says.
+    from jiliang.instruments import selectors
+
+    expected = {
+        row["region"]: (row["valid"], row["due_soon"], row["overdue"], row["never"])
+        for row in selectors.due_state_counts(selectors.instruments_visible_to(regulator), group_by="region")
+    }
+    got = {row[0]: tuple(int(x) for x in row[1:]) for row in run(group_by, group_params)()}
+    if got != expected:
+        raise SystemExit(f"raw GROUP BY disagrees with due_state_counts: {got} != {expected}")
+    return results
+
+
+def selector_timings(db: str, users: dict) -> None:
+    from jiliang.instruments import selectors
+
+    regulator = users["city_regulator"]
+    qs = selectors.instruments_visible_to(regulator)
+    measure(
+        f"selector due_state_counts(city, group_by=region) [{db}]",
+        lambda: selectors.due_state_counts(qs, group_by="region"),
+        repeat=5,
+    )
+    for name, filters in (
+        ("all", selectors.InstrumentFilters()),
+        ("one county", selectors.InstrumentFilters(county=users["county"])),
+        ("overdue", selectors.InstrumentFilters(due_state="overdue")),
+    ):
+        listed = selectors.instrument_list(regulator, filters).select_related("owner", "region", "catalog_item")
+        measure(f"selector instrument_list first page, {name} [{db}]", lambda q=listed: list(q[: PAGE + 1]))
+        measure(f"selector capped count, {name} [{db}]", lambda q=listed: q.order_by()[: COUNT_CAP + 1].count())
+
+
+def page_timings(db: str, users: dict) -> dict[str, float]:
+    from django.test import Client
+
+    results = {}
+    county = users["county"]
+    for who in ("city_regulator", "owner", "big_owner"):
+        client = Client()
+        client.force_login(users[who])
+        pages = [("/", "home", HOME_GOAL), ("/instruments/", "list", LIST_GOAL)]
+        if who == "city_regulator":
+            pages.append((f"/instruments/?county={county}", "list, one county", LIST_GOAL))
+        pages.append(("/instruments/?due_state=overdue", "list, overdue", LIST_GOAL))
+        for url, label, goal in pages:
+            response = client.get(url)
+            note = f"HTTP {response.status_code}, {len(response.content):,} bytes"
+            if response.status_code != 200:
+                print(f"# {who} {url}: HTTP {response.status_code}", flush=True)
+            name = f"page {label} ({url}) as {who} [{db}]"
+            results[name] = measure(name, lambda u=url, c=client: c.get(u), goal=goal, note=note)
+    return results
+
+
+def lean_due_state_counts(qs):
+    """``selectors.due_state_counts`` as proposed: the WHERE already keeps in-use mandatory rows, so each FILTER
+    tests only what differs between the states (the current selector repeats mandatory and status in all four)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from jiliang.instruments.selectors import IN_USE_MANDATORY
+
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
+    verified = Q(last_verified_on__isnull=False)
+    annotations = {
+        "valid": Count("id", filter=verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))),
+        "due_soon": Count("id", filter=verified & Q(due_on__gte=today, due_on__lte=soon)),
+        "overdue": Count("id", filter=verified & Q(due_on__lt=today)),
+        "never": Count("id", filter=Q(last_verified_on__isnull=True)),
+    }
+    return list(qs.filter(IN_USE_MANDATORY).values("region").annotate(**annotations).order_by("region"))
+
+
+def alternatives(db: str, users: dict) -> None:
+    """What would bring the regulator's home page (county × due-state counts over every in-use mandatory
+    instrument) under its goal. Everything created here is dropped again: the database stays as migrated."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from jiliang.instruments import selectors
+
+    qs = selectors.instruments_visible_to(users["city_regulator"])
+    expected = selectors.due_state_counts(qs, group_by="region")
+    if lean_due_state_counts(qs) != expected:
+        raise SystemExit("lean_due_state_counts disagrees with selectors.due_state_counts")
+    measure(f"alternative A: lean FILTERs, no new index [{db}]", lambda: lean_due_state_counts(qs), repeat=5)
+
+    index = "bench_instr_region_due_cover"
+    columns = "region_id, mandatory, status, due_on, last_verified_on"
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX {index} ON instruments_instrument ({columns})")
+        cursor.execute("ANALYZE instruments_instrument" if connection.vendor == "postgresql" else "ANALYZE")
+    common.report(f"alternative B: build covering index ({columns}) [{db}]", time.perf_counter() - start, "s")
+    try:
+        measure(
+            f"alternative B: selector due_state_counts with covering index [{db}]",
+            lambda: selectors.due_state_counts(qs, group_by="region"),
+            repeat=5,
+        )
+        measure(
+            f"alternative A+B: lean FILTERs with covering index [{db}]",
+            lambda: lean_due_state_counts(qs),
+            repeat=5,
+        )
+        client = Client()
+        client.force_login(users["city_regulator"])
+        measure(
+            f"alternative B: page home (/) as city_regulator with covering index [{db}]",
+            lambda: client.get("/"),
+            goal=HOME_GOAL,
+            repeat=5,
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX {index}")
+
+    # C: a tally of in-use mandatory instruments by (region, due date, verified or not), kept by the services
+    # that change instruments; any day's due states are then sums over a few thousand tally rows.
+    today = timezone.localdate()
+    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
+    d = connection.ops.adapt_datefield_value
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_due_tally AS SELECT region_id, due_on,"
+            " CASE WHEN last_verified_on IS NULL THEN 0 ELSE 1 END AS verified, COUNT(*) AS n"
+            " FROM instruments_instrument WHERE mandatory = %s AND status = %s GROUP BY 1, 2, 3",
+            [True, "in_use"],
+        )
+        cursor.execute("SELECT COUNT(*) FROM bench_due_tally")
+        tally_rows = cursor.fetchone()[0]
+    common.report(
+        f"alternative C: build tally table [{db}]",
+        time.perf_counter() - start,
+        "s",
+        baseline=f"{tally_rows:,} tally rows",
+    )
+    regions = sorted(selectors.scope_of(users["city_regulator"]).region_ids)
+    sql = (
+        "SELECT region_id,"
+        " SUM(CASE WHEN verified = 1 AND (due_on IS NULL OR due_on > %s) THEN n ELSE 0 END),"
+        " SUM(CASE WHEN verified = 1 AND due_on >= %s AND due_on <= %s THEN n ELSE 0 END),"
+        " SUM(CASE WHEN verified = 1 AND due_on < %s THEN n ELSE 0 END),"
+        " SUM(CASE WHEN verified = 0 THEN n ELSE 0 END)"
+        f" FROM bench_due_tally WHERE region_id IN ({', '.join(['%s'] * len(regions))}) GROUP BY region_id"
+    )
+    params = [d(soon), d(today), d(soon), d(today), *regions]
+
+    def from_tally() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    try:
+        got = {r[0]: tuple(int(x) for x in r[1:]) for r in from_tally()}
+        want = {r["region"]: (r["valid"], r["due_soon"], r["overdue"], r["never"]) for r in expected}
+        if got != want:
+            raise SystemExit(f"tally disagrees with due_state_counts: {got} != {want}")
+        measure(f"alternative C: county × due-state counts from the tally [{db}]", from_tally)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_due_tally")
+
+
+def demo_users() -> dict:
+    from django.db.models import Count
+
+    from jiliang.core.models import Role, User
+    from jiliang.instruments.models import Instrument
+
+    users = {u.username: u for u in User.objects.filter(username__in=["city_regulator", "owner"])}
+    biggest = Instrument.objects.values("owner").annotate(n=Count("id")).order_by("-n").first()
+    big, _created = User.objects.get_or_create(
+        username=BIG_OWNER_USERNAME, defaults={"role": Role.OWNER, "organization_id": biggest["owner"]}
+    )
+    users["big_owner"] = big
+    users["county"] = users["owner"].organization.region_id
+    print(
+        f"# owner: {users['owner'].organization.name} ({Instrument.objects.filter(owner=users['owner'].organization).count():,}"
+        f" instruments); big owner: {big.organization.name} ({biggest['n']:,} instruments)",
+        flush=True,
+    )
+    return users
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=DATABASES, default="sqlite")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK:,} instruments instead of {FULL:,}")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the pages database")
+    parser.add_argument("--no-alternative", action="store_true", help="skip the measured alternatives")
+    args, _unknown = parser.parse_known_args(argv)  # bench/run.py passes every flag to every benchmark
+    _use_own_database()
+    size = QUICK if args.quick else FULL
+    exit_code = ensure_city(args.db, size, fresh=args.fresh, argv=[a for a in argv if a != "--fresh"])
+    if exit_code is not None:
+        return exit_code
+    print(f"# {_load()}", flush=True)
+    users = demo_users()
+    raw_sql(args.db, users)
+    selector_timings(args.db, users)
+    page_timings(args.db, users)
+    if not args.no_alternative:
+        alternatives(args.db, users)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
