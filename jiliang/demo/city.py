@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -81,7 +81,8 @@ class SeedResult:
     # In-use mandatory instruments by due state (valid, due_soon, overdue, never), and the rest ("na").
     due_states: dict[str, int]
     demo_owner: str
-    seconds: float = 0.0
+    # Demo usernames that already belonged to someone and were left alone.
+    skipped_users: list[str] = field(default_factory=list)
 
 
 def database_is_empty() -> bool:
@@ -266,7 +267,10 @@ def build_city(
                 progress(_("正在重建索引……"))
 
         demo_owner = _demo_owner(plans)
-        User.objects.bulk_create(_make_users(rng_users, authorities, demo_owner))
+        users = _make_users(rng_users, authorities, demo_owner)
+        # An account made before the seed (say, `createsuperuser admin`) keeps its name, role and password.
+        taken = set(User.objects.filter(username__in=[u.username for u in users]).values_list("username", flat=True))
+        User.objects.bulk_create([u for u in users if u.username not in taken])
         states: dict[str, int] = {s.value: 0 for s in due.DueState}
         for plan in plans:
             for state, n in plan.states.items():
@@ -293,6 +297,7 @@ def build_city(
         organizations=len(authorities) + len(plans),
         due_states=states,
         demo_owner=demo_owner.organization.name,
+        skipped_users=sorted(taken),
     )
 
 

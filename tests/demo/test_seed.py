@@ -281,6 +281,34 @@ def test_demo_logins_prints_a_login_per_role_that_authenticates(seeded):
         assert organization == (user.organization.name if user.organization else "—")
 
 
+def test_a_demo_username_taken_before_the_seed_is_left_alone_and_not_printed(db):
+    mine = User.objects.create_user(username="admin", password="my-own-Secret-42", role=Role.ADMIN)
+    result = build()
+    assert result.skipped_users == ["admin"]
+    mine.refresh_from_db()
+    assert mine.check_password("my-own-Secret-42") and not mine.is_superuser
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    usernames = [line.split()[1] for line in out.getvalue().splitlines() if line.strip()]
+    assert usernames == [d.username for d in city.DEMO_USERS if d.username != "admin"]
+
+
+def test_demo_logins_leaves_out_a_demo_user_whose_password_was_changed(seeded):
+    user = User.objects.get(username="institute")
+    user.set_password("changed-Password-77")
+    user.save()
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "institute" not in [line.split()[1] for line in out.getvalue().splitlines() if line.strip()]
+
+
+def test_build_reports_progress_in_batches(db, monkeypatch):
+    monkeypatch.setattr(city, "PROGRESS_EVERY", 100)
+    lines: list[str] = []
+    city.build_city(seed=1, instruments=450, today=TODAY, progress=lines.append, batch_size=100)
+    assert len([line for line in lines if "/ 450" in line]) == 4
+
+
 def test_demo_logins_without_a_seeded_city_says_so(db):
     with pytest.raises(CommandError):
         call_command("demo_logins", stdout=io.StringIO())

@@ -14,11 +14,20 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
-        if not users:
-            raise CommandError(_("还没有演示用户：请先运行 manage.py seed_city"))
+        # Only accounts that still have the demo password (not one made by hand under a demo name, nor one
+        # whose password was changed). The demo users share one hash: check each distinct hash once.
+        checked: dict[str, bool] = {}
+        printed = 0
         for demo in DEMO_USERS:
             user = users.get(demo.username)
-            if user is None:
+            if user is None or not user.is_active:
+                continue
+            if user.password not in checked:
+                checked[user.password] = user.check_password(DEMO_PASSWORD)
+            if not checked[user.password]:
                 continue
             organization = user.organization.name if user.organization_id else "—"
             self.stdout.write(f"{demo.label}  {demo.username}  {DEMO_PASSWORD}  {organization}")
+            printed += 1
+        if not printed:
+            raise CommandError(_("还没有演示用户：请先运行 manage.py seed_city"))

@@ -53,6 +53,13 @@ class Command(BaseCommand):
         except city.CityExistsError as exc:
             raise CommandError(str(exc)) from exc
         seconds = time.perf_counter() - start
+        if result.skipped_users:
+            self.stdout.write(
+                self.style.WARNING(
+                    _("以下用户名已被占用，未创建对应的演示用户：%(names)s")
+                    % {"names": "、".join(result.skipped_users)}
+                )
+            )
         states = result.due_states
         self.stdout.write(
             self.style.SUCCESS(
