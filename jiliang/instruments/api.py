@@ -31,17 +31,20 @@ from .schemas import (
 router = Router(tags=["instruments"])
 
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# A request with a body can also be unparseable (400) or over the upload limit (413).
+BODY_ERRORS = {400: ErrorOut, 413: ErrorOut, **ERRORS}
 
 
-def _filters(request: HttpRequest) -> selectors.InstrumentFilters:
-    """The list filters, parsed by the same function as the list page; a bad value is a 422 naming its field."""
-    filters = parse_filters(request.GET)
-    if filters.errors:
-        # parse_filters reports messages without their key; parse each key alone to tell which one is wrong.
-        errors = [
-            (key, message) for key in FILTER_KEYS for message in parse_filters({key: request.GET.get(key, "")}).errors
-        ]
-        raise DomainError(_("筛选条件无效"), errors=errors or [("", m) for m in filters.errors])
+def _filters(query: InstrumentListQuery) -> selectors.InstrumentFilters:
+    """The list filters, parsed by the same function as the list page, from the values the schema validated.
+
+    (Parsing the raw query string instead would let the two disagree: pydantic reads "100.0" as 100, int() does not.)
+    """
+    values = {key: getattr(query, key) for key in FILTER_KEYS}
+    params = {key: str(v).lower() if isinstance(v, bool) else str(v) for key, v in values.items() if v is not None}
+    filters = parse_filters(params)
+    if filters.errors:  # not expected once the schema has validated the values; never drop a filter silently
+        raise DomainError(_("筛选条件无效"), errors=[("", message) for message in filters.errors])
     return filters
 
 
@@ -57,13 +60,15 @@ def _catalog_item(pk: int | None) -> CatalogItem | None:
 
 @router.get("/instruments", response={200: InstrumentPageOut, **ERRORS}, summary="计量器具列表 / list instruments")
 def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
-    qs = selectors.instrument_list(request.auth, _filters(request)).select_related("owner", "region", "catalog_item")
+    qs = selectors.instrument_list(request.auth, _filters(query)).select_related("owner", "region", "catalog_item")
     start = (query.page - 1) * query.page_size
     items = [InstrumentOut.from_instrument(i) for i in qs[start : start + query.page_size]]
     return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
 
 
-@router.post("/instruments", response={201: InstrumentOut, **ERRORS}, summary="登记计量器具 / register an instrument")
+@router.post(
+    "/instruments", response={201: InstrumentOut, **BODY_ERRORS}, summary="登记计量器具 / register an instrument"
+)
 def instrument_create(request: HttpRequest, payload: InstrumentIn):
     data = payload.dict(exclude={"owner", "catalog_item"})
     if data["registered_on"] is None:
@@ -97,7 +102,7 @@ def _import_errors(report: importing.ImportReport) -> list[dict[str, str]]:
 
 @router.post(
     "/instruments/import",
-    response={200: ImportReportOut, 401: ErrorOut, 404: ErrorOut, 422: ImportErrorOut | ErrorOut},
+    response={**BODY_ERRORS, 200: ImportReportOut, 422: ImportErrorOut | ErrorOut},
     summary="从 Excel 导入计量器具 / import instruments from .xlsx",
     description=(
         "默认全部或全不：有错行则不保存任何数据，422 并返回每个错行。partial=true 时保存正确的行，200 并报告错行。"

@@ -142,12 +142,12 @@ def test_invalid_filter_values_are_422_naming_each_field(city, api):
     assert _errors(response)["page_size"] == "不能大于 500"
 
 
-def test_a_mandatory_value_the_list_page_does_not_accept_is_422(city, api):
-    """parse_filters (shared with the list page) accepts 1/0/true/false only; "yes" is refused, naming the field."""
-    response = api(city.city_regulator).get(URL, {"mandatory": "yes"})
-    assert response.status_code == 422
-    assert response.json()["detail"] == "筛选条件无效"
-    assert _errors(response) == {"mandatory": "筛选条件“强制检定”无效"}
+def test_query_values_are_read_as_their_documented_types(city, registry, api):
+    """The API documents county as an integer and mandatory as a boolean, and reads them as such."""
+    regulator = api(city.city_regulator)
+    assert _ids(regulator.get(URL, {"county": f"{city.county_b.pk}.0"})) == [registry["b"][0].pk]
+    assert _ids(regulator.get(URL, {"mandatory": "no"})) == [registry["a"][1].pk]
+    assert _errors(regulator.get(URL, {"mandatory": "maybe"})) == {"mandatory": "请输入 true 或 false"}
 
 
 def test_the_list_is_paginated_newest_first(city, api):
