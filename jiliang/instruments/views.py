@@ -284,12 +284,22 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
             errors.append(_("所选使用单位不在您的管辖范围内"))
     qs = selectors.instrument_list(user, filters).select_related("owner", "region", "catalog_item")
     page = _keyset_page(qs, request.GET, base_query)
+
+    def without(key: str) -> str:
+        return urlencode([(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k) and k != key])
+
+    # Conditions that have no control in the filter bar (they arrive by links) show as removable chips.
+    chips = []
+    if owner is not None:
+        chips.append((_("使用单位：%(name)s") % {"name": owner.name}, without("owner")))
+    if filters.mandatory is not None:
+        chips.append((_("强制检定：是") if filters.mandatory else _("强制检定：否"), without("mandatory")))
     context = {
         "filters": filters,
         "errors": errors,
         "page": page,
         "counties": counties,
-        "owner": owner,
+        "chips": chips,
         "catalog_items": CatalogItem.objects.filter(active=True).order_by("code"),
         "usages": Usage.choices,
         "statuses": Instrument.Status.choices,
@@ -299,9 +309,6 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         "show_filters": is_regulator or scope.is_owner,
         "show_owner": is_regulator,
         "may_register": _may_register(request),
-        "clear_owner_query": urlencode(
-            [(k, request.GET[k]) for k in FILTER_KEYS if request.GET.get(k) and k != "owner"]
-        ),
     }
     template = "instruments/_results.html" if _is_htmx(request) else "instruments/list.html"
     response = render(request, template, context)

@@ -225,6 +225,18 @@ def test_list_searches_by_serial_prefix_and_by_owner_name(client, city, both):
     assert table_serials(client.get(url, {"q": "农贸"})) == {"A-0001"}
 
 
+def test_conditions_that_arrive_by_link_show_as_removable_chips(client, city, both):
+    response = login(client, city.city_regulator).get(
+        reverse("instruments:list"), {"owner": city.owner_a.pk, "mandatory": "1", "status": "in_use"}
+    )
+    body = html(response)
+    assert table_serials(response) == {"A-0001"}
+    assert "使用单位：甲县农贸市场" in body and "强制检定：是" in body
+    # Each chip's link drops its own condition and keeps the others.
+    assert 'href="/instruments/?status=in_use&amp;mandatory=1"' in body
+    assert f'href="/instruments/?owner={city.owner_a.pk}&amp;status=in_use"' in body
+
+
 def test_list_reports_a_bad_filter_instead_of_failing(client, city, both):
     response = login(client, city.city_regulator).get(reverse("instruments:list"), {"due_state": "bogus"})
     assert response.status_code == 200
