@@ -9,6 +9,8 @@ File format, version 1 (``FORMAT_VERSION``):
 - The template's row 2 is an example (grey italics, with a note on its first cell). Left as it is, the importer
   recognises it by its serial number and name (``EXAMPLE_SERIAL`` and ``EXAMPLE_NAME``) and ignores it; once
   edited it is an ordinary row.
+- On import, a cell holding a formula, or text starting with "=", is refused (never evaluated, never stored);
+  python-calamine reads the cells, and the sheet's XML is scanned for ``<f>`` elements to find formulas.
 - An export neutralises every text cell that a spreadsheet would run as a formula (starting with = + - @, a tab
   or a carriage return, OWASP "CSV injection") by prefixing a single quote, so the cell is plain text. The quote
   is visible in the cell: the value was not changed silently.
@@ -17,10 +19,17 @@ File format, version 1 (``FORMAT_VERSION``):
 from __future__ import annotations
 
 import io
+import os
+import posixpath
+import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import IO, Any
+from xml.etree import ElementTree as ET
 
+import python_calamine
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,6 +41,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiliang.catalog.models import CatalogItem, Usage
@@ -355,3 +365,164 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# ---- Reading -------------------------------------------------------------------------------------------------
+
+# Uncompressed size of the data sheet's XML above which a file is refused (a "zip bomb" guard).
+MAX_SHEET_XML_BYTES = 2 * 1024 * 1024 * 1024
+
+
+class SheetError(Exception):
+    """The file cannot be read as an .xlsx workbook; the message is for the user."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xml(data: bytes) -> ET.Element:
+    # The file is untrusted. ElementTree never fetches external entities and expat (>= 2.4) limits entity
+    # expansion; refusing any DTD as well leaves nothing to expand. (defusedxml is not a dependency.)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError("DTD in an xlsx part")
+    return ET.fromstring(data)  # noqa: S314
+
+
+def _rel_target(archive: zipfile.ZipFile, rels_path: str, rel_id: str | None, rel_type: str) -> str | None:
+    """The part a relationship points to, found by id or (without an id) by the end of its type."""
+    base = posixpath.dirname(posixpath.dirname(rels_path))
+    for rel in _xml(archive.read(rels_path)):
+        if (rel_id is not None and rel.get("Id") == rel_id) or (
+            rel_id is None and (rel.get("Type") or "").endswith(rel_type)
+        ):
+            target = rel.get("Target") or ""
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join(base, target))
+    return None
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
+    """The name and the zip path of the workbook's first sheet (the one calamine reads as index 0)."""
+    workbook = _rel_target(archive, "_rels/.rels", None, "/officeDocument") or "xl/workbook.xml"
+    root = _xml(archive.read(workbook))
+    sheet = next((e for e in root.iter() if _local(e.tag) == "sheet"), None)
+    if sheet is None:
+        raise KeyError("no sheet")
+    rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+    rels = posixpath.join(posixpath.dirname(workbook), "_rels", posixpath.basename(workbook) + ".rels")
+    part = _rel_target(archive, rels, rel_id, "/worksheet")
+    if part is None:
+        raise KeyError("no sheet part")
+    return sheet.get("name") or "", part
+
+
+def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
+    """0-based (row, column) of every cell of ``part`` that holds a formula.
+
+    A byte search for the ``<f`` element decides whether there is any formula at all (the usual answer is no,
+    and it costs one pass of decompression); only then is the XML parsed to place each one.
+    """
+    with archive.open(part) as fh:
+        head = fh.read(4096)
+        match = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]", head)
+        if match is None or b"<!DOCTYPE" in head[: match.start()]:
+            raise ValueError("not a worksheet, or a worksheet with a DTD")
+        needle = b"<" + (match.group(1) or b"") + b"f"
+        buffer, found = head, False
+        while not found:
+            start = 0
+            while (at := buffer.find(needle, start)) != -1:
+                after = buffer[at + len(needle) : at + len(needle) + 1]
+                if after in (b">", b"/", b" ", b"\t", b"\r", b"\n"):
+                    found = True
+                    break
+                start = at + 1
+            chunk = fh.read(1 << 22)
+            if not chunk:
+                break
+            # Keep the end of the buffer: a needle may straddle two chunks.
+            buffer = buffer[-len(needle) :] + chunk
+    if not found:
+        return set()
+    cells: set[tuple[int, int]] = set()
+    row, column = -1, -1
+    with archive.open(part) as fh:
+        # Safe to parse: the head was checked for a DTD above.
+        for event, element in ET.iterparse(fh, events=("start", "end")):  # noqa: S314
+            tag = _local(element.tag)
+            if event == "start":
+                if tag == "row":
+                    ref = element.get("r")
+                    row, column = (int(ref) - 1 if ref else row + 1), -1
+                elif tag == "c":
+                    ref = element.get("r")
+                    if ref:
+                        r, c = coordinate_to_tuple(ref)
+                        row, column = r - 1, c - 1
+                    else:
+                        column += 1
+                elif tag == "f":
+                    cells.add((row, column))
+            elif tag == "row":
+                element.clear()
+    return cells
+
+
+@dataclass
+class Sheet:
+    rows: list[list[Any]]
+    formulas: set[tuple[int, int]]
+
+
+def read_sheet(data: bytes) -> Sheet:
+    """The cells of the workbook's first sheet (python-calamine) and where its formulas are.
+
+    Raises :class:`SheetError` with a message for the user when the data is not a readable .xlsx.
+    """
+    if data[:4] != b"PK\x03\x04":
+        if data[:4] == b"\xd0\xcf\x11\xe0":
+            raise SheetError(
+                _("文件不是 .xlsx 格式（可能是旧版 .xls 或加了密码的文件）：请在 Excel 中另存为 .xlsx 后再导入")
+            )
+        raise SheetError(_("文件不是 Excel .xlsx 格式，请使用导入模板"))
+    corrupt = _("文件已损坏或不是有效的 Excel .xlsx 文件，无法读取")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            sheet_name, part = _first_sheet(archive)
+            if archive.getinfo(part).file_size > MAX_SHEET_XML_BYTES:
+                raise SheetError(_("文件内容过大，请拆分后分批导入"))
+            formulas = _formula_cells(archive, part)
+    except SheetError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, EOFError, OSError, RuntimeError) as exc:
+        # RuntimeError: an encrypted zip member; ValueError: a bad cell reference.
+        raise SheetError(corrupt) from exc
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_object(io.BytesIO(data))
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several error types, all meaning "cannot read this file"
+        raise SheetError(corrupt) from exc
+    return Sheet(rows=rows, formulas=formulas)
+
+
+def sheet_row_estimate(file: bytes | str | os.PathLike) -> int | None:
+    """Rows of the data sheet from its ``<dimension>`` (cheap), to decide whether to import in the background.
+
+    ``None`` when the file is not a readable .xlsx (the import itself will say why).
+    """
+    try:
+        data = Path(file).read_bytes() if isinstance(file, str | os.PathLike) else file
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _, part = _first_sheet(archive)
+            with archive.open(part) as fh:
+                head = fh.read(8192)
+            size = archive.getinfo(part).file_size
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, RuntimeError, ValueError):
+        return None
+    match = re.search(rb"<(?:[\w.-]+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"", head)
+    if match and match.group(1):
+        return int(match.group(1))
+    # No dimension element (some writers leave it out): at least 300 bytes of XML per row of the template.
+    return size // 300

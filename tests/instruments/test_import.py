@@ -12,8 +12,8 @@ from openpyxl import Workbook
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import AuditEvent
-from jiliang.instruments.excel import IMPORT_COLUMNS
-from jiliang.instruments.importing import RowError, instruments_import, sheet_row_estimate
+from jiliang.instruments.excel import IMPORT_COLUMNS, sheet_row_estimate
+from jiliang.instruments.importing import RowError, instruments_import
 from jiliang.instruments.models import Instrument
 
 HEADERS = [c.header for c in IMPORT_COLUMNS]
