@@ -22,7 +22,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jiliang.core.api_auth import BearerToken
@@ -147,3 +147,17 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", instruments_router)
+
+# Mounted last, after every real route: an unknown address under /api/v1/ answers 404 in the error shape too
+# (Django's own 404 page is HTML). Needs no token, since it reveals nothing.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def unknown_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404
+
+
+api.add_router("/", fallback)
