@@ -25,6 +25,7 @@ import logging
 import operator
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
+from django.db import connection as db_connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -690,6 +692,24 @@ def import_job_run(*, job_id: Any) -> ImportJob:
     job.save(update_fields=["status", "total", "done", "report", "finished_at"])
     cache.delete(key)
     return job
+
+
+def import_job_start(*, job_id: Any) -> threading.Thread:
+    """Run the job in a background thread of this process (a large file would outlast the request).
+
+    The thread closes its own database connection at the end. A job whose process stops half-way stays
+    "running" with nothing saved (its transaction is rolled back).
+    """
+
+    def run() -> None:
+        try:
+            import_job_run(job_id=job_id)
+        finally:
+            db_connection.close()
+
+    thread = threading.Thread(target=run, name=f"jiliang-import-{job_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def import_job_get(user: User | None, job_id: Any) -> ImportJob:

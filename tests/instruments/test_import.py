@@ -341,3 +341,38 @@ def test_an_xlsx_part_with_a_dtd_is_refused_as_corrupt(city):
     report = instruments_import(actor=city.owner_a_user, owner=None, file=out.getvalue())
 
     assert "损坏" in report.file_error
+
+
+def test_an_imported_instrument_is_stored_exactly_like_one_created_by_the_service(city):
+    """The importer writes rows without model instances (for speed); this keeps it in step with the model."""
+    from jiliang.instruments.services import instrument_create
+
+    from ..factories import catalog_item
+
+    fields = {
+        "catalog_item": catalog_item("02"),
+        "usage": "trade",
+        "name": "电子计价秤",
+        "manufacturer": "某衡器有限公司",
+        "model": "ACS-15",
+        "asset_number": "ZC-9",
+        "accuracy_class": "Ⅲ",
+        "measuring_range": "(0～15) kg",
+        "location": "一号摊位",
+        "registered_on": date(2025, 1, 10),
+        "last_verified_on": date(2025, 3, 1),
+    }
+    created = instrument_create(actor=city.owner_a_user, serial_number="BY-SERVICE", **fields)
+    row = good_row(0, **{"出厂编号": "BY-IMPORT", "设备（资产）编号": "ZC-9", "安装使用地点": "一号摊位"})
+    instruments_import(actor=city.owner_a_user, owner=None, file=xlsx([row]))
+    imported = Instrument.objects.get(serial_number="BY-IMPORT")
+
+    def stored(instrument):
+        instrument.refresh_from_db()
+        skip = {"id", "serial_number", "created_at", "updated_at"}
+        return {
+            f.attname: getattr(instrument, f.attname) for f in Instrument._meta.concrete_fields if f.attname not in skip
+        }
+
+    assert stored(imported) == stored(created)
+    assert imported.created_at == imported.updated_at and imported.created_at.tzinfo is not None

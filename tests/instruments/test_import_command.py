@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from django.core.management import ManagementUtility
 
@@ -12,9 +14,13 @@ from .test_import import good_row, xlsx
 
 
 def run(capsys, *args: str) -> tuple[int, list[str], str]:
-    """Run the command as ``manage.py`` would (argument parsing and exit code included)."""
+    """Run the command as ``manage.py`` would (argument parsing and exit code included).
+
+    ``run_from_argv`` closes every database connection at the end, which would end the test's transaction.
+    """
     try:
-        ManagementUtility(["manage.py", "import_instruments", *args]).execute()
+        with mock.patch("django.core.management.base.connections.close_all"):
+            ManagementUtility(["manage.py", "import_instruments", *args]).execute()
         code = 0
     except SystemExit as exc:
         code = exc.code
