@@ -70,7 +70,7 @@ def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
     "/instruments", response={201: InstrumentOut, **BODY_ERRORS}, summary="登记计量器具 / register an instrument"
 )
 def instrument_create(request: HttpRequest, payload: InstrumentIn):
-    data = payload.dict(exclude={"owner", "catalog_item"})
+    data = payload.model_dump(exclude={"owner", "catalog_item"})
     if data["registered_on"] is None:
         del data["registered_on"]
     instrument = services.instrument_create(

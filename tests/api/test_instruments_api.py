@@ -425,3 +425,11 @@ def test_institutes_and_anonymous_cannot_import(city, api, persona):
     assert response.status_code == (401 if persona == "anonymous" else 422)
     assert set(response.json()) == {"detail", "errors"}
     assert not Instrument.objects.exists()
+
+
+def test_a_file_with_many_bad_rows_lists_the_first_hundred_and_reports_every_one(city, api):
+    content = _xlsx(*[_row(f"I-{n}", 用途="送人") for n in range(120)])
+    body = api(city.owner_a_user).upload(content).json()
+    assert len(body["report"]["errors"]) == 120 and body["report"]["bad_rows"] == 120
+    assert len(body["errors"]) == 101
+    assert body["errors"][-1]["message"] == "另有 20 处错误，见 report.errors"
