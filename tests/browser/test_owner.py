@@ -4,7 +4,9 @@ template."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -65,3 +67,81 @@ def test_regulator_picks_the_owner_from_suggestions_in_scope(page, city):
     values = page.locator("#owner-options option").evaluate_all("els => els.map(e => e.value)")
     assert values == [city.owner_a.credit_code]
     assert page.js_errors == []
+
+
+def fill_template(template: Path, target: Path, rows: list[dict[str, object]]) -> None:
+    """Write ``rows`` (header → value) into the downloaded template, overwriting its example row."""
+    workbook = openpyxl.load_workbook(template)
+    sheet = workbook.worksheets[0]
+    columns = {cell.value: cell.column for cell in sheet[1] if cell.value}
+    for cell in sheet[2]:
+        cell.value = None
+    for offset, row in enumerate(rows):
+        for header, value in row.items():
+            sheet.cell(row=2 + offset, column=columns[header], value=value)
+    workbook.save(target)
+
+
+def test_owner_imports_the_filled_in_template_and_sees_its_instruments(page, city, tmp_path):
+    today = timezone.localdate()
+    log_in(page, "owner_a", PASSWORD)
+    page.click("nav.mainnav >> text=批量导入")
+    page.wait_for_url("**/instruments/import/")
+    with page.expect_download() as download_info:
+        page.click("text=下载导入模板")
+    template = tmp_path / "template.xlsx"
+    download_info.value.save_as(template)
+
+    scale = "02 " + catalog_item("02").kind
+    common = {"目录条目": scale, "用途": "贸易结算", "器具名称": "电子计价秤", "安装使用地点": "东区"}
+    filled = tmp_path / "filled.xlsx"
+    fill_template(
+        template,
+        filled,
+        [
+            {**common, "出厂编号": "IMP-OVERDUE", "最近检定日期": today - timedelta(days=500)},
+            {**common, "出厂编号": "IMP-VALID", "最近检定日期": today - timedelta(days=30)},
+            {**common, "出厂编号": "IMP-NEVER"},
+        ],
+    )
+    page.set_input_files("#import-form input[type=file]", str(filled))
+    with page.expect_navigation():
+        page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#imported-count")
+    assert page.locator("#imported-count").inner_text() == "3"
+    screenshot(page, "import-report")
+
+    page.click("text=查看台账")
+    page.wait_for_url("**/instruments/")
+    table = page.locator("#instrument-table")
+    for serial in ("IMP-OVERDUE", "IMP-VALID", "IMP-NEVER"):
+        assert serial in table.inner_text()
+    overdue_row = page.locator("#instrument-table tbody tr", has_text="IMP-OVERDUE")
+    assert overdue_row.locator(".badge.due-overdue").inner_text() == "已超期"
+    assert page.locator("#instrument-table tbody tr", has_text="IMP-NEVER").locator(".badge.due-never").count() == 1
+    assert set(Instrument.objects.filter(serial_number__startswith="IMP-").values_list("owner", flat=True)) == {
+        city.owner_a.pk
+    }
+    screenshot(page, "list-owner")
+    assert page.js_errors == []
+
+
+def test_an_import_with_a_bad_row_imports_nothing_and_says_where(page, city, tmp_path):
+    log_in(page, "owner_a", PASSWORD)
+    page.goto("/instruments/import/")
+    with page.expect_download() as download_info:
+        page.click("text=下载导入模板")
+    template = tmp_path / "template.xlsx"
+    download_info.value.save_as(template)
+    filled = tmp_path / "bad.xlsx"
+    good = {"目录条目": "02", "用途": "贸易结算", "器具名称": "电子计价秤", "出厂编号": "BAD-1"}
+    fill_template(template, filled, [good, {**good, "出厂编号": "", "器具名称": "缺出厂编号"}])
+    page.set_input_files("#import-form input[type=file]", str(filled))
+    with page.expect_navigation():
+        page.click("#import-form button[type=submit]")
+    errors = page.locator("#import-errors tbody tr")
+    errors.first.wait_for()
+    assert errors.count() == 1
+    assert errors.first.locator("td").first.inner_text() == "3"
+    assert not Instrument.objects.filter(serial_number="BAD-1").exists()
+    screenshot(page, "import-report-errors")
