@@ -290,8 +290,9 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
     # Conditions that have no control in the filter bar (they arrive by links) show as removable chips.
     chips = []
-    if owner is not None:
-        chips.append((_("使用单位：%(name)s") % {"name": owner.name}, without("owner")))
+    if filters.owner:
+        name = owner.name if owner is not None else _("不在管辖范围内的单位")
+        chips.append((_("使用单位：%(name)s") % {"name": name}, without("owner")))
     if filters.mandatory is not None:
         chips.append((_("强制检定：是") if filters.mandatory else _("强制检定：否"), without("mandatory")))
     context = {
