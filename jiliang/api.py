@@ -5,12 +5,11 @@ Every error answers in one shape (docs/ARCHITECTURE.md)::
     {"detail": "...", "errors": [{"field": "...", "message": "..."}]}
 
 401 no or bad token; 404 missing *or* outside the caller's scope (the same body for both); 422 invalid input, with
-every field's error (request validation, filters and the services' DomainError); 400 a body that cannot be parsed;
-413 a body over the upload limit. A bad input is never a 500.
+every field's error (request validation, filters and the services' DomainError); 409 a clash with an existing record;
+400 a body that cannot be parsed; 413 a body over the upload limit. A bad input is never a 500.
 
-The OpenAPI document is served at /api/v1/openapi.json without a token. The interactive docs page is off
-(``docs_url=None``): django-ninja serves its Swagger assets from a CDN unless "ninja" is in INSTALLED_APPS, and
-city intranets are offline.
+The OpenAPI document is served at /api/v1/openapi.json without a token, and the interactive docs at /api/v1/docs
+from django-ninja's own static files ("ninja" is in INSTALLED_APPS; never from a CDN, city intranets are offline).
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ api = NinjaAPI(
     description="计量监管平台接口 / jiliang metrology platform API",
     auth=BearerToken(),
     urls_namespace="api",
-    docs_url=None,
+    docs_url="/docs",
 )
 
 # Where ninja says a value came from; the client only needs the field's name.
@@ -116,7 +115,8 @@ def on_not_found_or_forbidden(request: HttpRequest, exc: NotFoundOrForbidden) ->
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(request, 422, exc.message, exc.errors)
+    # A clash with an existing record (e.g. the same serial twice) is a 409; any other refusal a 422.
+    return error_response(request, 409 if exc.code == "conflict" else 422, exc.message, exc.errors)
 
 
 @api.exception_handler(Http404)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "ninja",
     "jiliang.core",
     "jiliang.catalog",
     "jiliang.instruments",

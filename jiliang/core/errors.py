@@ -6,9 +6,13 @@ from __future__ import annotations
 class DomainError(Exception):
     """A change the rules do not allow. ``errors`` maps a field (or "") to messages, for forms and the API."""
 
-    def __init__(self, message: str, *, field: str = "", errors: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str = "", errors: list[tuple[str, str]] | None = None, code: str = "invalid"
+    ) -> None:
         super().__init__(message)
         self.message = message
+        # "invalid" (a 4xx for bad input) or "conflict" (the record clashes with one that exists: 409).
+        self.code = code
         self.errors = errors if errors is not None else ([(field, message)] if field else [])
 
 

@@ -67,7 +67,9 @@ def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
 
 
 @router.post(
-    "/instruments", response={201: InstrumentOut, **BODY_ERRORS}, summary="登记计量器具 / register an instrument"
+    "/instruments",
+    response={201: InstrumentOut, 409: ErrorOut, **BODY_ERRORS},
+    summary="登记计量器具 / register an instrument",
 )
 def instrument_create(request: HttpRequest, payload: InstrumentIn):
     data = payload.model_dump(exclude={"owner", "catalog_item"})

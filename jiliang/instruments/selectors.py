@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
@@ -37,7 +38,7 @@ def instrument_get(user: User | None, instrument_id: int) -> Instrument:
     try:
         return instruments_visible_to(user).select_related("owner", "region", "catalog_item").get(pk=instrument_id)
     except (Instrument.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFoundOrForbidden("计量器具不存在") from exc
+        raise NotFoundOrForbidden(_("计量器具不存在")) from exc
 
 
 def due_state_q(state: str, *, today: date | None = None) -> Q:

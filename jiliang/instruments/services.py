@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core import audit
@@ -51,29 +52,29 @@ def _owner_for(actor: User, owner: Organization | int | None) -> Organization:
     if scope.is_owner:
         owner_id = owner.pk if isinstance(owner, Organization) else owner
         if owner_id not in (None, scope.organization_id):
-            raise NotFoundOrForbidden("使用单位不存在")
+            raise NotFoundOrForbidden(_("使用单位不存在"))
         return Organization.objects.get(pk=scope.organization_id)
     if not (scope.is_regulator or scope.is_admin):
-        raise DomainError("只有使用单位或监管部门可以登记计量器具")
+        raise DomainError(_("只有使用单位或监管部门可以登记计量器具"))
     if owner is None:
-        raise DomainError("请选择使用单位", field="owner")
+        raise DomainError(_("请选择使用单位"), field="owner")
     owner_id = owner.pk if isinstance(owner, Organization) else owner
     found = organizations_visible_to(actor, kind=Organization.Kind.OWNER).filter(pk=owner_id).first()
     if found is None:
-        raise NotFoundOrForbidden("使用单位不存在", field="owner")
+        raise NotFoundOrForbidden(_("使用单位不存在"), field="owner")
     return found
 
 
 def _check_values(data: dict[str, Any]) -> None:
     if not str(data.get("serial_number") or "").strip():
-        raise DomainError("出厂编号不能为空", field="serial_number")
+        raise DomainError(_("出厂编号不能为空"), field="serial_number")
     if not str(data.get("name") or "").strip():
-        raise DomainError("器具名称不能为空", field="name")
+        raise DomainError(_("器具名称不能为空"), field="name")
     if data.get("usage") not in Usage.values:
-        raise DomainError("用途无效", field="usage")
+        raise DomainError(_("用途无效"), field="usage")
     verified = data.get("last_verified_on")
     if verified is not None and verified > timezone.localdate():
-        raise DomainError("最近检定日期不能晚于今天", field="last_verified_on")
+        raise DomainError(_("最近检定日期不能晚于今天"), field="last_verified_on")
 
 
 def _check_unique(owner: Organization, item: CatalogItem | None, serial: str, *, exclude_id: int | None) -> None:
@@ -81,7 +82,7 @@ def _check_unique(owner: Organization, item: CatalogItem | None, serial: str, *,
     if exclude_id is not None:
         clash = clash.exclude(pk=exclude_id)
     if clash.exists():
-        raise DomainError("该单位已登记同一目录条目、同一出厂编号的器具", field="serial_number")
+        raise DomainError(_("该单位已登记同一目录条目、同一出厂编号的器具"), field="serial_number", code="conflict")
 
 
 def _snapshot(instrument: Instrument) -> dict[str, Any]:
@@ -108,7 +109,9 @@ def instrument_create(*, actor: User, owner: Organization | int | None = None, *
             with transaction.atomic():
                 instrument.save(force_insert=True)
         except IntegrityError as exc:
-            raise DomainError("该单位已登记同一目录条目、同一出厂编号的器具", field="serial_number") from exc
+            raise DomainError(
+                _("该单位已登记同一目录条目、同一出厂编号的器具"), field="serial_number", code="conflict"
+            ) from exc
         audit.record(actor=actor, action="instrument.create", obj=instrument, changes=_snapshot(instrument))
     return instrument
 
@@ -118,10 +121,10 @@ def _editable(actor: User, instrument_id: int) -> Instrument:
 
     scope = scope_of(actor)
     if not (scope.is_owner or scope.is_regulator or scope.is_admin):
-        raise NotFoundOrForbidden("计量器具不存在")
+        raise NotFoundOrForbidden(_("计量器具不存在"))
     instrument = instruments_visible_to(actor).select_for_update().filter(pk=instrument_id).first()
     if instrument is None:
-        raise NotFoundOrForbidden("计量器具不存在")
+        raise NotFoundOrForbidden(_("计量器具不存在"))
     return instrument
 
 
@@ -154,13 +157,15 @@ STATUS_TRANSITIONS = {
 
 def instrument_set_status(*, actor: User, instrument_id: int, status: str, reason: str = "") -> Instrument:
     if status not in Instrument.Status.values:
-        raise DomainError("状态无效", field="status")
+        raise DomainError(_("状态无效"), field="status")
     with transaction.atomic():
         instrument = _editable(actor, instrument_id)
         current = Instrument.Status(instrument.status)
         target = Instrument.Status(status)
         if target not in STATUS_TRANSITIONS[current]:
-            raise DomainError(f"不能从“{current.label}”改为“{target.label}”", field="status")
+            raise DomainError(
+                _("不能从“%(old)s”改为“%(new)s”") % {"old": current.label, "new": target.label}, field="status"
+            )
         instrument.status = target
         instrument.save(update_fields=["status", "updated_at"])
         audit.record(

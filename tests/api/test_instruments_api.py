@@ -284,7 +284,7 @@ def test_registering_the_same_serial_twice_is_refused_naming_the_serial(city, ap
     owner = api(city.owner_a_user)
     assert owner.post(URL, _new()).status_code == 201
     again = owner.post(URL, _new())
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert "serial_number" in _errors(again)
     assert Instrument.objects.filter(serial_number="N-1").count() == 1
 
