@@ -46,7 +46,7 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
 
-from .excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS, Sheet, SheetError, read_sheet
+from .excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS, Sheet, SheetError, read_sheet, sheet_row_estimate
 from .models import ImportJob, Instrument
 from .services import _owner_for, derive
 
@@ -639,7 +639,12 @@ def progress_cache_key(job_id: Any) -> str:
 
 
 def import_job_progress(job: ImportJob) -> tuple[int, int]:
-    """(done, total) of a job: live from the cache while it runs, else from the job row."""
+    """(done, total) of a job: live from the cache while it runs, else from the job row.
+
+    Live progress cannot go through the job row: the import holds one transaction open to the end, and on SQLite
+    the write lock as well, so a row updated from inside it would be invisible (or blocked) until the end. The
+    cache is per process unless settings.CACHES names a shared one; another process shows 0 until the end.
+    """
     if job.status == ImportJob.Status.RUNNING:
         live = cache.get(progress_cache_key(job.pk))
         if live is not None:
@@ -663,8 +668,9 @@ def import_job_create(
 def import_job_run(*, job_id: Any) -> ImportJob:
     """Run one import job to the end and store its report. Never raises for a bad file or a crash: the job says."""
     job = ImportJob.objects.select_related("owner", "actor").get(pk=job_id)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
     job.status = ImportJob.Status.RUNNING
+    job.total = sheet_row_estimate(job.file.path) or 0
+    job.save(update_fields=["status", "total"])
     key = progress_cache_key(job.pk)
 
     def progress(done: int, total: int) -> None:
