@@ -151,8 +151,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 # Largest spreadsheet accepted for import, in bytes.
 JILIANG_IMPORT_MAX_BYTES = env_int("JILIANG_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Imports of at most this many rows run in the request; larger ones in a background thread with a progress bar.
+JILIANG_IMPORT_INLINE_ROWS = env_int("JILIANG_IMPORT_INLINE_ROWS", 5000)
+JILIANG_IMPORT_MAX_ROWS = env_int("JILIANG_IMPORT_MAX_ROWS", 200_000)
+JILIANG_EXPORT_MAX_ROWS = env_int("JILIANG_EXPORT_MAX_ROWS", 200_000)
 # Days before the due date from which an instrument counts as "due soon".
 JILIANG_DUE_SOON_DAYS = env_int("JILIANG_DUE_SOON_DAYS", 30)
+
+# Import progress lives in the cache, so it must be shared by every server process: a file cache by default.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL == "":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be empty (file cache under var/) or locmem://, got {CACHE_URL!r}")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not env_bool("JILIANG_DEV", False))
