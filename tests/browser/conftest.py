@@ -28,15 +28,27 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     if not Path(CHROMIUM).exists():
         reason = f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Once Playwright's event loop lives in this thread, asgiref treats the thread as async and Django hands out
+    # new connection objects; the database snapshot that serialized_rollback restores (the catalog the
+    # migrations loaded) hangs on the old ones. Carry it over, or every browser test after the first finds an
+    # empty catalog whenever the database was set up before the browser started.
+    snapshot = {
+        conn.alias: conn._test_serialized_contents
+        for conn in connections.all()
+        if hasattr(conn, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in snapshot.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
