@@ -93,7 +93,9 @@ def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[I
         # Owners are few (thousands) next to instruments (millions): resolve matching owners first, then
         # match instruments by owner id or by serial-number prefix, both indexed.
         owner_ids = list(Organization.objects.filter(name__icontains=term).values_list("id", flat=True)[:500])
-        qs = qs.filter(Q(serial_number__startswith=term) | Q(owner_id__in=owner_ids))
+        # A range rather than LIKE 'x%': SQLite's LIKE is case-insensitive and cannot use the serial index.
+        serial_prefix = Q(serial_number__gte=term, serial_number__lt=term + "\uffff")
+        qs = qs.filter(serial_prefix | Q(owner_id__in=owner_ids))
     return qs.order_by("-id")
 
 

@@ -154,3 +154,9 @@ def test_language_switch_refuses_a_foreign_next_url(client, city):
     response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302
     assert "evil.example" not in response.url
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, city):
+    client.force_login(city.owner_a_user)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="zh-hans"' in page.content.decode()
