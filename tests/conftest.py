@@ -5,22 +5,18 @@ The city has counties A and B. Owner A sits in county A, owner B in county B. Ea
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import pytest
-
-os.environ.setdefault("JILIANG_DEV", "1")
-
-from hypothesis import settings as hypothesis_settings  # noqa: E402
-
-# Shared machines are noisy: a property test must fail on a counterexample, never on a slow example.
-hypothesis_settings.register_profile("jiliang", deadline=None)
-hypothesis_settings.load_profile("jiliang")
+from hypothesis import settings as hypothesis_settings
 
 from jiliang.core.models import Organization, Region, Role, User
 
 from .factories import InstrumentFactory, OrganizationFactory, UserFactory, credit_code
+
+# Shared machines are noisy: a property test must fail on a counterexample, never on a slow example.
+hypothesis_settings.register_profile("jiliang", deadline=None)
+hypothesis_settings.load_profile("jiliang")
 
 PASSWORD = "pass-1234!"
 

@@ -80,9 +80,15 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
+        from django.db import transaction
+
+        from jiliang.instruments import tally
         from jiliang.instruments.services import derive
 
         obj = model_class(*args, **kwargs)
         derive(obj, obj.catalog_item)
-        obj.save()
+        with transaction.atomic():
+            obj.save()
+            # Like every write path, keep the dashboard's due tally in step.
+            tally.change(None, tally.key_of(obj))
         return obj

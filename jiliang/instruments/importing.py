@@ -46,6 +46,7 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
 
+from . import tally
 from .excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS, Sheet, SheetError, read_sheet, sheet_row_estimate
 from .models import ImportJob, Instrument
 from .services import _owner_for, derive
@@ -606,7 +607,9 @@ def _import_rows(
                 transaction.set_rollback(True)
                 return
             if writer.written:
-                ids = Instrument.objects.filter(owner=owning, created_at=now).values_list("id", flat=True)
+                written = Instrument.objects.filter(owner=owning, created_at=now)
+                tally.add_rows(written)
+                ids = written.values_list("id", flat=True)
                 audit.record(
                     actor=actor,
                     action="instrument.import",

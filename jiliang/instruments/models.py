@@ -151,3 +151,29 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class DueTally(models.Model):
+    """How many in-use mandatory instruments of a region fall due on each date (verified or never verified).
+
+    The city's dashboard needs counts by county and due state over 10^6 instruments in well under a second;
+    a GROUP BY over the registry takes seconds. This table holds the same counts keyed by due date, so the due
+    state of each key is decided at read time against today (a new day needs no recount). Every write path keeps
+    it in step in the same transaction (``jiliang.instruments.tally``); ``manage.py tally_rebuild`` recounts it
+    from the registry and a test compares the two after each kind of write.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    # Instruments with no due date (initial-only, scrapped when inaccurate) are kept under a far-future date,
+    # because NULLs never clash in a unique constraint and the upsert needs one.
+    due_on = models.DateField()
+    verified = models.BooleanField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "due_on", "verified"], name="due_tally_key_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.due_on} {self.verified}: {self.count}"

@@ -14,6 +14,7 @@ from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
 
+from . import tally
 from .models import Instrument
 
 IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
@@ -115,3 +116,17 @@ _COUNTED_STATES = (
     Instrument.DueState.OVERDUE,
     Instrument.DueState.NEVER,
 )
+
+
+def due_state_counts_by_region(user: User | None) -> list[dict]:
+    """Counts of in-use mandatory instruments by region and due state, for the regions the actor regulates.
+
+    Read from the due tally (kept in step by every write), so the city dashboard does not scan 10^6 rows.
+    Owners and institutes get no regional counts.
+    """
+    scope = scope_of(user)
+    if not (scope.is_admin or scope.is_regulator):
+        return []
+    return tally.due_state_counts_by_region(
+        scope.region_ids, today=timezone.localdate(), soon_days=settings.JILIANG_DUE_SOON_DAYS
+    )

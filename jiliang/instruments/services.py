@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.metrology import due
 
+from . import tally
 from .models import Instrument
 
 # Fields an owner or a regulator may set; mandatory and due_on are derived, region follows the owner.
@@ -112,6 +114,7 @@ def instrument_create(*, actor: User, owner: Organization | int | None = None, *
             raise DomainError(
                 _("该单位已登记同一目录条目、同一出厂编号的器具"), field="serial_number", code="conflict"
             ) from exc
+        tally.change(None, tally.key_of(instrument))
         audit.record(actor=actor, action="instrument.create", obj=instrument, changes=_snapshot(instrument))
     return instrument
 
@@ -135,12 +138,14 @@ def instrument_update(*, actor: User, instrument_id: int, **data: Any) -> Instru
     with transaction.atomic():
         instrument = _editable(actor, instrument_id)
         before = _snapshot(instrument)
+        before_key = tally.key_of(instrument)
         for name, value in data.items():
             setattr(instrument, name, value.strip() if isinstance(value, str) else value)
         _check_values({f: getattr(instrument, f) for f in EDITABLE_FIELDS})
         _check_unique(instrument.owner, instrument.catalog_item, instrument.serial_number, exclude_id=instrument.pk)
         derive(instrument, instrument.catalog_item)
         instrument.save()
+        tally.change(before_key, tally.key_of(instrument))
         changes = audit.diff(before, _snapshot(instrument))
         if changes:
             audit.record(actor=actor, action="instrument.update", obj=instrument, changes=changes)
@@ -166,8 +171,10 @@ def instrument_set_status(*, actor: User, instrument_id: int, status: str, reaso
             raise DomainError(
                 _("不能从“%(old)s”改为“%(new)s”") % {"old": current.label, "new": target.label}, field="status"
             )
+        before_key = tally.key_of(instrument)
         instrument.status = target
         instrument.save(update_fields=["status", "updated_at"])
+        tally.change(before_key, tally.key_of(instrument))
         audit.record(
             actor=actor,
             action="instrument.set_status",
@@ -181,16 +188,24 @@ def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:
     """After a catalog row changes, recompute ``mandatory`` and ``due_on`` of every instrument under it."""
     with transaction.atomic():
         changed = []
+        deltas: Counter[tally.Key] = Counter()
         for instrument in (
             Instrument.objects.filter(catalog_item=item)
-            .only("id", "usage", "last_verified_on", "mandatory", "due_on")
+            .only("id", "region_id", "status", "usage", "last_verified_on", "mandatory", "due_on")
             .iterator(chunk_size=5000)
         ):
             old = (instrument.mandatory, instrument.due_on)
+            before_key = tally.key_of(instrument)
             derive(instrument, item)
             if (instrument.mandatory, instrument.due_on) != old:
                 changed.append(instrument)
+                after_key = tally.key_of(instrument)
+                if before_key is not None:
+                    deltas[before_key] -= 1
+                if after_key is not None:
+                    deltas[after_key] += 1
         Instrument.objects.bulk_update(changed, ["mandatory", "due_on"], batch_size=2000)
+        tally.apply(deltas)
         audit.record(
             actor=actor,
             action="instrument.rederive",

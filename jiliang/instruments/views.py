@@ -102,7 +102,7 @@ class CountyRow:
 
 
 def _regulator_home(request: HttpRequest) -> HttpResponse:
-    grouped = selectors.due_state_counts(selectors.instruments_visible_to(request.user), group_by="region")
+    grouped = selectors.due_state_counts_by_region(request.user)
     by_region = {row["region"]: row for row in grouped}
     names = dict(regions_visible_to(request.user).values_list("id", "name"))
     county_ids = list(counties_visible_to(request.user).order_by("code").values_list("id", flat=True))
