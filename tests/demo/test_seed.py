@@ -10,10 +10,12 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from jiliang.core.models import AuditEvent, Organization, Region, Role, User
 from jiliang.demo import city
 from jiliang.demo.kinds import KINDS, PROFILES
+from jiliang.instruments import selectors, tally
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.services import derive
 from jiliang.metrology import uscc
@@ -177,6 +179,17 @@ def test_city_has_valid_due_soon_overdue_and_never_verified_instruments(seeded):
     assert {k: v for k, v in seeded.due_states.items() if v} == dict(states)
     assert not Instrument.objects.filter(last_verified_on__gt=TODAY).exists()
     assert not Instrument.objects.filter(registered_on__gt=TODAY).exists()
+
+
+def test_due_tally_is_in_step_with_the_seeded_registry(seeded):
+    assert tally.differences() == {}
+    regulator = User.objects.get(username="city_regulator")
+    # Both read today's date; the seed's own day does not matter here.
+    from_tally = selectors.due_state_counts_by_region(regulator)
+    counted = selectors.due_state_counts(selectors.instruments_visible_to(regulator), group_by="region")
+    assert from_tally == counted
+    states = states_on(timezone.localdate())
+    assert sum(row["overdue"] for row in from_tally) == states["overdue"] > 0
 
 
 def test_most_instruments_are_in_use_and_some_stopped_or_scrapped(db):
