@@ -200,7 +200,9 @@ def test_a_running_job_polls_its_progress_every_second(client, city):
     cache.delete(progress_cache_key(job.pk))
 
 
-@pytest.mark.django_db(transaction=True)
+# The background thread needs committed rows, hence a transactional test; serialized_rollback restores the
+# catalog (loaded by migration) that an earlier transactional test's flush may have removed.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_large_file_is_imported_in_the_background(client, city, settings):
     settings.JILIANG_IMPORT_INLINE_ROWS = 2
 
