@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "jiliang.demo"
-    verbose_name = "演示城市"
+    verbose_name = _("演示城市")

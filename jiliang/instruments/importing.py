@@ -37,7 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
 from django.db import connection as db_connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem, Usage
@@ -202,11 +202,15 @@ def _catalog_lookup() -> dict[str, CatalogItem]:
 
 
 def _usage_lookup() -> dict[str, str]:
+    # Accept the labels of every UI language, so a template filled in under English imports in a Chinese
+    # session and the other way round.
     lookup = {}
-    for value, label in Usage.choices:
-        lookup[str(label)] = lookup[_key(str(label))] = value
-        lookup[_key(value)] = value
-        lookup[_key(re.sub(r"[（(].*[)）]", "", str(label)))] = value
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in Usage.choices:
+                lookup[str(label)] = lookup[_key(str(label))] = value
+                lookup[_key(value)] = value
+                lookup[_key(re.sub(r"[（(].*[)）]", "", str(label)))] = value
     return lookup
 
 
@@ -219,7 +223,7 @@ def _resolve_owner(actor: User | None, owner: Organization | int | None) -> Orga
         owner_id = owner.pk if isinstance(owner, Organization) else owner
         found = Organization.objects.filter(pk=owner_id, kind=Organization.Kind.OWNER).first()
         if found is None:
-            raise NotFoundOrForbidden("使用单位不存在", field="owner")
+            raise NotFoundOrForbidden(_("使用单位不存在"), field="owner")
         return found
     return _owner_for(actor, owner)
 
@@ -726,5 +730,5 @@ def import_job_get(user: User | None, job_id: Any) -> ImportJob:
     scope = scope_of(user)
     job = ImportJob.objects.select_related("owner").filter(pk=job_id).first()
     if job is None or not scope.role or not (scope.is_admin or job.actor_id == user.pk):
-        raise NotFoundOrForbidden("导入任务不存在")
+        raise NotFoundOrForbidden(_("导入任务不存在"))
     return job
