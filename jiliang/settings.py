@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "jiliang.core",
     "jiliang.catalog",
     "jiliang.instruments",
+    "jiliang.people",
+    "jiliang.standards",
     "jiliang.demo",
 ]
 

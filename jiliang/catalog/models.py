@@ -87,3 +87,24 @@ class CatalogItem(models.Model):
         if self.interval_months is None:
             return "—"
         return f"{self.interval_months}"
+
+
+class Procedure(models.Model):
+    """A verification regulation (JJG) or calibration specification (JJF)."""
+
+    class Kind(models.TextChoices):
+        JJG = "JJG", _("检定规程")
+        JJF = "JJF", _("校准规范")
+        OTHER = "other", _("其他技术规范")
+
+    code = models.CharField(_("编号"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=200, blank=True)
+    kind = models.CharField(_("类别"), max_length=8, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("技术规范")
+        verbose_name_plural = _("检定规程与校准规范")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()

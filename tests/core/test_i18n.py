@@ -21,7 +21,9 @@ from tests.factories import InstrumentFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = ROOT / "jiliang" / "locale" / "en" / "LC_MESSAGES" / "django.po"
-MO_FILE = PO_FILE.with_suffix(".mo")
+# Apps that keep their own catalog (jiliang/<app>/locale/…): makemessages puts a file's strings in the nearest
+# locale directory above it, so each app's strings can be translated without touching the shared catalog.
+PO_FILES = [PO_FILE, *sorted(ROOT.glob("jiliang/*/locale/en/LC_MESSAGES/django.po"))]
 
 # %(name)s, %(s).1f, %(got)r …: the named printf placeholders Python's % operator fills.
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifrx]")
@@ -101,7 +103,7 @@ def read_po(path: Path) -> list[Entry]:
 
 @pytest.fixture(scope="module")
 def po_entries() -> list[Entry]:
-    return [e for e in read_po(PO_FILE) if e.msgid and not e.obsolete]
+    return [e for path in PO_FILES for e in read_po(path) if e.msgid and not e.obsolete]
 
 
 def placeholders(text: str) -> set[str]:
@@ -184,7 +186,7 @@ def test_a_placeholder_with_a_format_keeps_its_format(po_entries):
 
 def test_the_committed_mo_file_matches_the_po_file(po_entries):
     """The .mo is committed so that no machine needs gettext tools; a stale one would show old English."""
-    assert MO_FILE.exists()
+    assert all(path.with_suffix(".mo").exists() for path in PO_FILES)
     with translation.override("en"):
         for entry in po_entries:
             if entry.msgid_plural is None:
