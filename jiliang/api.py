@@ -27,6 +27,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from jiliang.core.api_auth import BearerToken
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.instruments.api import router as instruments_router
+from jiliang.people.api import router as people_router
+from jiliang.standards.api import router as standards_router
+from jiliang.standards.api_coverage import router as coverage_router
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +150,9 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", instruments_router)
+api.add_router("/", people_router)
+api.add_router("/", standards_router)
+api.add_router("/", coverage_router)
 
 # Mounted last, after every real route: an unknown address under /api/v1/ answers 404 in the error shape too
 # (Django's own 404 page is HTML). Needs no token, since it reveals nothing.

@@ -16,6 +16,10 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("instruments/", include("jiliang.instruments.urls")),
+    path("people/", include("jiliang.people.urls")),
+    path("standards/", include("jiliang.standards.urls")),
+    path("traceability/", include("jiliang.standards.trace_urls")),
+    path("coverage/", include("jiliang.standards.coverage_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,5 @@
+"""API router (placeholder: the endpoints are being written)."""
+
+from ninja import Router
+
+router = Router()
