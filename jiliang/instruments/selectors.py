@@ -18,6 +18,11 @@ from . import tally
 from .models import Instrument
 
 IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
+# The same condition written as an equality. Django renders mandatory=True as a bare "mandatory", which SQLite
+# cannot match against the (owner, mandatory, status, due_on, …) index; within one owner the equality lets it
+# use that index (a 10^5-instrument owner's home: 55 → 3 ms per list). Not for city-wide queries: there SQLite
+# would then plan through the region index and sort (1 → 325 ms), so only owner-scoped reads use it.
+IN_USE_MANDATORY_EQ = Q(mandatory__in=[True], status=Instrument.Status.IN_USE)
 
 
 def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
@@ -42,21 +47,22 @@ def instrument_get(user: User | None, instrument_id: int) -> Instrument:
         raise NotFoundOrForbidden(_("计量器具不存在")) from exc
 
 
-def due_state_q(state: str, *, today: date | None = None) -> Q:
+def due_state_q(state: str, *, today: date | None = None, owner_scoped: bool = False) -> Q:
     """The filter for one due state, matching :func:`jiliang.metrology.due.due_state` row by row."""
     today = today or timezone.localdate()
     soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
     verified = Q(last_verified_on__isnull=False)
+    in_use_mandatory = IN_USE_MANDATORY_EQ if owner_scoped else IN_USE_MANDATORY
     if state == Instrument.DueState.NOT_APPLICABLE:
-        return ~IN_USE_MANDATORY
+        return ~in_use_mandatory
     if state == Instrument.DueState.NEVER:
-        return IN_USE_MANDATORY & Q(last_verified_on__isnull=True)
+        return in_use_mandatory & Q(last_verified_on__isnull=True)
     if state == Instrument.DueState.OVERDUE:
-        return IN_USE_MANDATORY & verified & Q(due_on__lt=today)
+        return in_use_mandatory & verified & Q(due_on__lt=today)
     if state == Instrument.DueState.DUE_SOON:
-        return IN_USE_MANDATORY & verified & Q(due_on__gte=today, due_on__lte=soon)
+        return in_use_mandatory & verified & Q(due_on__gte=today, due_on__lte=soon)
     if state == Instrument.DueState.VALID:
-        return IN_USE_MANDATORY & verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))
+        return in_use_mandatory & verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))
     raise ValueError(f"unknown due state {state!r}")
 
 
@@ -88,7 +94,7 @@ def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[I
     if filters.mandatory is not None:
         qs = qs.filter(mandatory=filters.mandatory)
     if filters.due_state:
-        qs = qs.filter(due_state_q(filters.due_state))
+        qs = qs.filter(due_state_q(filters.due_state, owner_scoped=scope_of(user).is_owner))
     if filters.q:
         term = filters.q.strip()
         # Owners are few (thousands) next to instruments (millions): resolve matching owners first, then
@@ -100,22 +106,33 @@ def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[I
     return qs.order_by("-id")
 
 
-def due_state_counts(qs: QuerySet[Instrument], *, group_by: str | None = None) -> list[dict]:
-    """Counts of in-use mandatory instruments by due state (optionally also by ``group_by``), in one query."""
+def due_state_counts(
+    qs: QuerySet[Instrument], *, group_by: str | None = None, owner_scoped: bool = False
+) -> list[dict]:
+    """Counts of in-use mandatory instruments by due state (optionally also by ``group_by``), in one query.
+
+    ``owner_scoped``: ``qs`` is one owner's instruments (see IN_USE_MANDATORY_EQ)."""
     today = timezone.localdate()
-    annotations = {str(state.value): Count("id", filter=due_state_q(state, today=today)) for state in _COUNTED_STATES}
-    qs = qs.filter(IN_USE_MANDATORY)
+    base = IN_USE_MANDATORY_EQ if owner_scoped else IN_USE_MANDATORY
+    verified = Q(last_verified_on__isnull=False)
+    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
+    # The rows are already in use and mandatory: the FILTERs test only what differs between the states.
+    annotations = {
+        Instrument.DueState.VALID.value: Count("id", filter=verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))),
+        Instrument.DueState.DUE_SOON.value: Count("id", filter=verified & Q(due_on__gte=today, due_on__lte=soon)),
+        Instrument.DueState.OVERDUE.value: Count("id", filter=verified & Q(due_on__lt=today)),
+        Instrument.DueState.NEVER.value: Count("id", filter=Q(last_verified_on__isnull=True)),
+    }
+    qs = qs.filter(base)
     if group_by:
         return list(qs.values(group_by).annotate(**annotations).order_by(group_by))
     return [qs.aggregate(**annotations)]
 
 
-_COUNTED_STATES = (
-    Instrument.DueState.VALID,
-    Instrument.DueState.DUE_SOON,
-    Instrument.DueState.OVERDUE,
-    Instrument.DueState.NEVER,
-)
+def owner_due_counts(user: User | None) -> dict[str, int]:
+    """The owner's own counts by due state (an owner's home page)."""
+    scope = scope_of(user)
+    return due_state_counts(instruments_visible_to(user), owner_scoped=scope.is_owner)[0]
 
 
 def due_state_counts_by_region(user: User | None) -> list[dict]:

@@ -143,7 +143,7 @@ def _regulator_home(request: HttpRequest) -> HttpResponse:
 
 def _owner_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    counts = selectors.due_state_counts(selectors.instruments_visible_to(user))[0]
+    counts = selectors.owner_due_counts(user)
     overdue = (
         selectors.instrument_list(user, selectors.InstrumentFilters(due_state=DueState.OVERDUE))
         .select_related("catalog_item")
