@@ -24,6 +24,14 @@ def navigation(request):
         registry["active"] = registry["active"] and not request.path.startswith(import_url)
         items.append(registry)
         items.append(_item(request, _("批量导入"), import_url))
+    if scope.is_institute or scope.is_regulator or scope.is_admin:
+        # Their labels live in the standards app's catalog (declared there with the pages they lead to).
+        from jiliang.standards.views import NAV_COVERAGE, NAV_PEOPLE, NAV_STANDARDS
+
+        items.append(_item(request, str(NAV_STANDARDS), reverse("standards:list")))
+        items.append(_item(request, str(NAV_PEOPLE), reverse("people:list")))
+        if scope.is_regulator or scope.is_admin:
+            items.append(_item(request, str(NAV_COVERAGE), reverse("coverage:index")))
     if scope.is_admin:
         items.append(_item(request, _("系统管理"), reverse("admin:index")))
     organization = user.organization if user.organization_id else None

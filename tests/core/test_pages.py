@@ -87,8 +87,8 @@ def test_header_names_the_user_organization_and_role(client, city):
     "persona,expected",
     [
         ("owner_a", ["首页", "计量器具", "批量导入"]),
-        ("county_regulator_a", ["首页", "计量器具", "批量导入"]),
-        ("institute", ["首页"]),
+        ("county_regulator_a", ["首页", "计量器具", "批量导入", "计量标准", "人员资质", "建标覆盖率"]),
+        ("institute", ["首页", "计量标准", "人员资质"]),
     ],
 )
 def test_navigation_follows_the_role(client, city, persona, expected):
@@ -98,7 +98,15 @@ def test_navigation_follows_the_role(client, city, persona, expected):
 
 def test_admin_navigation_has_the_admin_site(client, city):
     client.force_login(city.admin)
-    assert nav_labels(client.get(reverse("home"))) == ["首页", "计量器具", "批量导入", "系统管理"]
+    assert nav_labels(client.get(reverse("home"))) == [
+        "首页",
+        "计量器具",
+        "批量导入",
+        "计量标准",
+        "人员资质",
+        "建标覆盖率",
+        "系统管理",
+    ]
 
 
 def test_anonymous_password_change_goes_to_login(client, city):

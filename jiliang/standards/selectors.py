@@ -1,0 +1,197 @@
+"""Reads of measurement standards, their equipment and certificates, and authorizations, scoped by role and region.
+
+- admin: everything;
+- regulator: the standards and authorizations of institutes in its region and below (a county regulator only its
+  county's);
+- institute: its own standards and authorizations;
+- owner and anonymous: none (owners see published public information through other pages).
+
+Whether a standard is valid on a day is always decided by :mod:`jiliang.standards.validity`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiliang.catalog.models import CatalogItem
+from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.models import Organization, Region, User
+from jiliang.core.selectors import scope_of
+
+from .models import Authorization, EquipmentCertificate, Standard, StandardEquipment
+from .validity import is_valid_on, with_validity_data
+
+# 复查: the application for re-assessment is due six months before the assessment certificate expires.
+REASSESSMENT_DAYS = 183
+
+
+def _holder_q(user: User | None, prefix: str) -> Q | None:
+    """The condition on an organization foreign key for the actor's scope; None means everything."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return None
+    if scope.is_regulator and scope.region_ids:
+        return Q(**{f"{prefix}__region_id__in": scope.region_ids})
+    if scope.is_institute and scope.organization_id is not None:
+        return Q(**{f"{prefix}_id": scope.organization_id})
+    return Q(pk__in=[])
+
+
+def standards_visible_to(user: User | None) -> QuerySet[Standard]:
+    condition = _holder_q(user, "holder")
+    qs = Standard.objects.all()
+    return qs if condition is None else qs.filter(condition)
+
+
+def standard_get(user: User | None, standard_id: int) -> Standard:
+    """One standard in the actor's scope, with what the validity check and the detail page read."""
+    try:
+        qs = standards_visible_to(user).select_related("holder", "holder__region")
+        return with_validity_data(qs).prefetch_related("catalog_items", "procedures").get(pk=standard_id)
+    except (Standard.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFoundOrForbidden(_("计量标准不存在")) from exc
+
+
+def equipment_of(standard: Standard) -> QuerySet[StandardEquipment]:
+    """The standard's equipment, each with its certificates (newest first) and their issuers."""
+    from django.db.models import Prefetch
+
+    certificates = EquipmentCertificate.objects.select_related(
+        "issuer_standard", "issuer_standard__holder", "issuer_authority"
+    ).order_by("-issued_on", "-id")
+    return StandardEquipment.objects.filter(standard=standard).prefetch_related(
+        Prefetch("certificates", queryset=certificates)
+    )
+
+
+def certificates_of(standard: Standard) -> QuerySet[EquipmentCertificate]:
+    return (
+        EquipmentCertificate.objects.filter(equipment__standard=standard)
+        .select_related("equipment", "issuer_standard", "issuer_authority")
+        .order_by("equipment_id", "-issued_on", "-id")
+    )
+
+
+def equipment_get(user: User | None, equipment_id: int) -> StandardEquipment:
+    try:
+        visible = standards_visible_to(user)
+        return StandardEquipment.objects.select_related("standard").get(pk=equipment_id, standard__in=visible)
+    except (StandardEquipment.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFoundOrForbidden(_("标准设备不存在")) from exc
+
+
+@dataclass
+class StandardFilters:
+    holder: int | None = None
+    level: str = ""
+    is_public: bool | None = None
+    is_highest: bool | None = None
+    status: str = ""
+    # True: valid on ``valid_on`` (default today); False: not valid that day.
+    valid: bool | None = None
+    valid_on: date | None = None
+    reassessment_due: bool = False
+    q: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def _valid_ids(qs: QuerySet[Standard], day: date) -> list[int]:
+    """Ids of the standards in ``qs`` valid on ``day``, decided by the one validity function."""
+    cheap = qs.filter(status=Standard.Status.ACTIVE, certificate_issued_on__lte=day, certificate_valid_until__gte=day)
+    return [s.pk for s in with_validity_data(cheap.only(*VALIDITY_FIELDS)) if is_valid_on(s, day)]
+
+
+VALIDITY_FIELDS = ("id", "name", "status", "certificate_issued_on", "certificate_valid_until")
+
+
+def standard_list(user: User | None, filters: StandardFilters) -> QuerySet[Standard]:
+    qs = standards_visible_to(user)
+    if filters.holder:
+        qs = qs.filter(holder_id=filters.holder)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.is_public is not None:
+        qs = qs.filter(is_public=filters.is_public)
+    if filters.is_highest is not None:
+        qs = qs.filter(is_highest=filters.is_highest)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.q:
+        term = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(code__icontains=term) | Q(measurand__icontains=term))
+    if filters.reassessment_due:
+        qs = qs.filter(reassessment_due_q())
+    if filters.valid is not None:
+        ids = _valid_ids(qs, filters.valid_on or timezone.localdate())
+        qs = qs.filter(pk__in=ids) if filters.valid else qs.exclude(pk__in=ids)
+    return qs.order_by("holder__name", "code", "id")
+
+
+def reassessment_due_q(*, today: date | None = None, within_days: int = REASSESSMENT_DAYS) -> Q:
+    """Standards in use whose assessment certificate expires between today and ``within_days`` from now."""
+    today = today or timezone.localdate()
+    return Q(
+        certificate_valid_until__gte=today,
+        certificate_valid_until__lte=today + timedelta(days=within_days),
+    ) & ~Q(status=Standard.Status.RETIRED)
+
+
+def reassessment_due(user: User | None, within_days: int = REASSESSMENT_DAYS) -> QuerySet[Standard]:
+    """复查 reminders: the actor's standards whose assessment certificate expires within ``within_days``
+    (six months by default), soonest first. Retired standards need no re-assessment."""
+    qs = standards_visible_to(user).filter(reassessment_due_q(within_days=within_days))
+    return qs.select_related("holder").order_by("certificate_valid_until", "id")
+
+
+# ---- authorizations --------------------------------------------------------------------------------------------
+
+
+def authorizations_visible_to(user: User | None) -> QuerySet[Authorization]:
+    condition = _holder_q(user, "institute")
+    qs = Authorization.objects.all()
+    return qs if condition is None else qs.filter(condition)
+
+
+def authorization_get(user: User | None, authorization_id: int) -> Authorization:
+    try:
+        return authorizations_visible_to(user).select_related("institute", "issued_by").get(pk=authorization_id)
+    except (Authorization.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise NotFoundOrForbidden(_("计量授权不存在")) from exc
+
+
+def authorization_in_force_q(day: date, prefix: str = "") -> Q:
+    """An authorization in force on ``day``: within its period and not revoked on or before that day."""
+    return Q(**{f"{prefix}valid_from__lte": day, f"{prefix}valid_until__gte": day}) & (
+        Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": day})
+    )
+
+
+def authorization_in_force(authorization: Authorization, day: date) -> bool:
+    revoked = authorization.revoked_on is not None and authorization.revoked_on <= day
+    return authorization.valid_from <= day <= authorization.valid_until and not revoked
+
+
+def authorized_institutes(catalog_item: CatalogItem | int, region: Region | int, day: date) -> list[Organization]:
+    """Institutes with an authorization in force on ``day`` for ``catalog_item``, seated in ``region``; when none is,
+    those seated in the region's city (its nearest city-level ancestor). Not scoped: the system uses it to propose
+    an institute to an owner, and which institutes are authorized is public."""
+    item_id = catalog_item.pk if isinstance(catalog_item, CatalogItem) else catalog_item
+    region_obj = region if isinstance(region, Region) else Region.objects.filter(pk=region).first()
+    if region_obj is None:
+        return []
+    authorized = Authorization.objects.filter(authorization_in_force_q(day), catalog_items=item_id)
+    base = Organization.objects.filter(kind=Organization.Kind.INSTITUTE, authorizations__in=authorized).distinct()
+    found = list(base.filter(region_id=region_obj.pk).order_by("name", "id"))
+    if found:
+        return found
+    city = region_obj.parent if region_obj.level != Region.Level.CITY else None
+    while city is not None and city.level != Region.Level.CITY:
+        city = city.parent
+    if city is None:
+        return []
+    return list(base.filter(region_id=city.pk).order_by("name", "id"))
