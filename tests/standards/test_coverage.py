@@ -64,6 +64,10 @@ class SmallCity:
 
 @pytest.fixture
 def small_city(city) -> SmallCity:
+    return build_small_city(city)
+
+
+def build_small_city(city) -> SmallCity:
     """Catalog rows: 02 price scale, 08 fuel dispenser, 21 taxi meter, 03 platform scale (trade); 22 blood-pressure
     meter (medical); 25 focimeter.
 

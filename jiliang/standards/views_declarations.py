@@ -1,0 +1,137 @@
+"""Pages of 企业计量技术能力自我声明: the owner's list and form, the regulator's review queue, published ones.
+
+Thin: every read through ``declarations`` selectors (scoped), every change through its services. A declaration
+the actor may not see, or a form the actor may not use, answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.selectors import scope_of
+
+from . import declarations as svc
+from .models import CapabilityDeclaration
+
+
+class DeclarationForm(forms.Form):
+    items = forms.CharField(
+        label=gettext_lazy("检测校准项目"),
+        max_length=svc.TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy("每行一项：项目名称、测量范围、准确度等级或不确定度、依据的规程规范"),
+    )
+    standards = forms.CharField(
+        label=gettext_lazy("计量标准及设备"),
+        max_length=svc.TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("每行一项：标准或设备名称、型号、编号、溯源证书编号及有效期"),
+    )
+    staff = forms.CharField(
+        label=gettext_lazy("技术人员"),
+        max_length=svc.TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("每行一人：姓名、职称、资格证书（不填写身份证号等个人信息）"),
+    )
+
+
+def _get(request: HttpRequest, pk: int) -> CapabilityDeclaration:
+    try:
+        return svc.declaration_get(request.user, pk)
+    except NotFoundOrForbidden as exc:
+        raise Http404(exc.message) from exc
+
+
+def _add_errors(form: forms.Form, exc: DomainError) -> None:
+    if not exc.errors:
+        form.add_error(None, exc.message)
+    for field, message in exc.errors:
+        form.add_error(field if field in form.fields else None, message)
+
+
+@require_GET
+def declaration_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    context = {
+        "is_owner": scope.is_owner,
+        "is_reviewer": scope.is_regulator or scope.is_admin,
+        "mine": svc.declarations_of_owner(request.user)[:200],
+        "queue": svc.declarations_to_review(request.user)[:200],
+        "published": svc.declarations_published(request.user)[:200],
+    }
+    return render(request, "standards/declaration_list.html", context)
+
+
+@require_GET
+def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = _get(request, pk)
+    context = {
+        "declaration": declaration,
+        "may_edit": svc.may_edit(request.user, declaration),
+        "may_review": svc.may_review(request.user, declaration),
+        "Status": CapabilityDeclaration.Status,
+    }
+    return render(request, "standards/declaration_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def declaration_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not scope_of(request.user).is_owner:
+        raise Http404
+    declaration = None
+    if pk is not None:
+        declaration = _get(request, pk)
+        if not svc.may_edit(request.user, declaration):
+            raise Http404
+    initial = {}
+    if declaration is not None:
+        initial = {"items": declaration.items, "standards": declaration.standards, "staff": declaration.staff}
+    form = DeclarationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = svc.declaration_save_draft(actor=request.user, declaration=declaration, **form.cleaned_data)
+        except NotFoundOrForbidden as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            _add_errors(form, exc)
+        else:
+            if "submit" in request.POST:
+                # The draft is saved either way; a refused submission is reported on its page.
+                return declaration_action(request, saved.pk, "submit")
+            messages.success(request, _("草稿已保存"))
+            return redirect("coverage:declaration_detail", pk=saved.pk)
+    return render(request, "standards/declaration_form.html", {"form": form, "declaration": declaration})
+
+
+ACTIONS = {
+    "submit": (svc.declaration_submit, gettext_lazy("声明已提交，等待监管部门审核")),
+    "return": (svc.declaration_return, gettext_lazy("已退回，单位修改后可重新提交")),
+    "accept": (svc.declaration_accept, gettext_lazy("审核通过")),
+    "publish": (svc.declaration_publish, gettext_lazy("声明已公开")),
+}
+
+
+@require_POST
+def declaration_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    declaration = _get(request, pk)
+    if action not in ACTIONS:
+        raise Http404
+    service, done = ACTIONS[action]
+    kwargs = {"note": request.POST.get("note", "")} if action in {"return", "accept"} else {}
+    try:
+        service(actor=request.user, declaration=declaration, **kwargs)
+        messages.success(request, str(done))
+    except NotFoundOrForbidden as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("coverage:declaration_detail", pk=declaration.pk)
