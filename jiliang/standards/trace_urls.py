@@ -6,4 +6,6 @@ app_name = "trace"
 
 urlpatterns = [
     path("<int:pk>/", views_trace.chain, name="chain"),
+    path("<int:pk>/reverse/", views_trace.reverse_trace_page, name="reverse"),
+    path("<int:pk>/reverse.xlsx", views_trace.reverse_trace_export, name="reverse_export"),
 ]
