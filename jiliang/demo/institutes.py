@@ -181,11 +181,14 @@ def _standard(
 
 
 def _plan_standards(
-    rng: random.Random, today: date, city_institute: Organization, county_institutes: list[Organization]
+    rng: random.Random,
+    today: date,
+    city_institute: Organization,
+    county_institutes: list[Organization],
+    numbers: _Numbers,
 ) -> tuple[list[_Planned], dict[str, Standard]]:
     """City standards (every template, some twice with a second range) and county standards (the templates marked
     for counties, each kept by most county institutes); returns the plan and the city standards by key."""
-    numbers = _Numbers()
     planned: list[_Planned] = []
     city_by_key: dict[str, Standard] = {}
     for template in TEMPLATES:
@@ -575,8 +578,10 @@ def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] 
     city_institute = next(o for o in institutes if o.region.level == Region.Level.CITY)
     county_institutes = [o for o in institutes if o.region.level == Region.Level.COUNTY]
 
-    planned, city_by_key = _plan_standards(rng, today, city_institute, county_institutes)
-    planned += _authorized_enterprise(rng, today)
+    # Assessment certificate numbers run on per assessing authority and year, across all holders.
+    numbers = _Numbers()
+    planned, city_by_key = _plan_standards(rng, today, city_institute, county_institutes, numbers)
+    planned += _authorized_enterprise(rng, today, numbers)
     Standard.objects.bulk_create([p.standard for p in planned], batch_size=500)
     _write_scope(planned, catalog, procedures)
     equipment, links = _plan_equipment(rng, planned, set(city_by_key))
@@ -628,7 +633,7 @@ def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] 
 AUTHORIZED_ENTERPRISE = f"国网{names.CITY_NAME}供电公司"
 
 
-def _authorized_enterprise(rng: random.Random, today: date) -> list[_Planned]:
+def _authorized_enterprise(rng: random.Random, today: date, numbers: _Numbers) -> list[_Planned]:
     """The power company's own (non-public) energy-meter standard, its equipment calibrated by the city's."""
     company = Organization.objects.filter(name=AUTHORIZED_ENTERPRISE).first()
     if company is None:
@@ -653,7 +658,7 @@ def _authorized_enterprise(rng: random.Random, today: date) -> list[_Planned]:
         own,
         level=Standard.Level.ENTERPRISE,
         assessor_prefix=names.CITY_SHORT[0],
-        numbers=_Numbers(),
+        numbers=numbers,
         is_public=False,
         highest=True,
     )

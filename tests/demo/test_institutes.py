@@ -134,7 +134,7 @@ def test_assessment_certificates_are_four_years_a_few_expiring_two_expired_one_s
     assert all(TODAY - timedelta(days=4 * 366) <= s.certificate_issued_on <= TODAY for s in recent)
 
 
-def _chain_depth(certificate: EquipmentCertificate, day: date) -> tuple[int, str]:
+def _chain_depth(certificate: EquipmentCertificate) -> tuple[int, str]:
     """Levels from a certificate's equipment to the end of its chain (following the latest certificate of the
     issuer's standard equipment), and the name of the last authority."""
     depth, current = 1, certificate
@@ -173,7 +173,7 @@ def test_a_county_standard_traces_through_the_city_and_the_province_to_nim(seede
     )
     assert county_cert is not None
     assert county_cert.issuer_standard.level == Standard.Level.CITY
-    depth, end = _chain_depth(county_cert, TODAY)
+    depth, end = _chain_depth(county_cert)
     assert depth >= 4
     assert end == nim.name
     # Every county standard's standard equipment is calibrated inside the system, by a city standard.
@@ -274,6 +274,13 @@ def test_the_demo_institute_user_has_staff_and_standards(seeded):
     assert organization.region.level == Region.Level.CITY
     assert organization.staff.count() >= 38
     assert organization.standards.filter(is_public=True).count() >= 90
+
+
+def test_assessment_certificate_numbers_are_unique(seeded):
+    numbers = list(Standard.objects.values_list("certificate_number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    certificates = list(EquipmentCertificate.objects.values_list("number", flat=True))
+    assert len(set(certificates)) == len(certificates)
 
 
 def test_every_credit_code_is_still_valid(seeded):
