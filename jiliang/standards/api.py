@@ -1,5 +1,113 @@
-"""API router (placeholder: the endpoints are being written)."""
+"""Measurement standards and authorizations over HTTP: ``/api/v1/standards``, ``/api/v1/standards/{id}``,
+``/api/v1/authorizations``. Read-only; scoped like the pages (admin all, a regulator its region and below, an
+institute its own, an owner nothing: an empty list, 404 for an id). Validity comes from the one validity function.
+"""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router()
+from datetime import date
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Path, Query, Router
+
+from jiliang.instruments.schemas import MAX_ID, CatalogItemRefOut, ErrorOut, RefOut
+
+from . import selectors
+from .models import Standard
+from .schemas import (
+    AuthorizationListQuery,
+    AuthorizationOut,
+    AuthorizationPageOut,
+    EquipmentOut,
+    StandardDetailOut,
+    StandardListQuery,
+    StandardPageOut,
+    ValidityOut,
+)
+from .validity import explain, standard_validity, with_validity_data
+
+router = Router(tags=["standards"])
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _fields(standard: Standard, day: date) -> dict:
+    verdict = standard_validity(standard, day)
+    return dict(
+        id=standard.pk,
+        holder=RefOut(id=standard.holder_id, name=standard.holder.name),
+        region=RefOut(id=standard.holder.region_id, name=standard.holder.region.name),
+        name=standard.name,
+        code=standard.code,
+        measurand=standard.measurand,
+        measuring_range=standard.measuring_range,
+        uncertainty=standard.uncertainty,
+        is_public=standard.is_public,
+        is_highest=standard.is_highest,
+        level=standard.level,
+        status=standard.status,
+        certificate_number=standard.certificate_number,
+        certificate_issued_on=standard.certificate_issued_on,
+        certificate_valid_until=standard.certificate_valid_until,
+        established_on=standard.established_on,
+        validity=ValidityOut(
+            on=day, valid=verdict.valid, reasons=[r.code for r in verdict.reasons], messages=explain(verdict)
+        ),
+    )
+
+
+@router.get("/standards", response={200: StandardPageOut, **ERRORS}, summary="计量标准列表 / list standards")
+def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
+    day = query.valid_on or timezone.localdate()
+    filters = selectors.StandardFilters(
+        holder=query.holder,
+        level=query.level or "",
+        is_public=query.is_public,
+        is_highest=query.is_highest,
+        status=query.status or "",
+        valid=query.valid,
+        valid_on=day,
+        reassessment_due=query.reassessment_due,
+        q=(query.q or "").strip(),
+    )
+    qs = selectors.standard_list(request.auth, filters)
+    start = (query.page - 1) * query.page_size
+    page = with_validity_data(qs.select_related("holder", "holder__region"))[start : start + query.page_size]
+    items = [_fields(s, day) for s in page]
+    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+
+
+@router.get(
+    "/standards/{standard_id}", response={200: StandardDetailOut, **ERRORS}, summary="计量标准详情 / one standard"
+)
+def standard_detail(request: HttpRequest, standard_id: int = Path(..., ge=1, le=MAX_ID), valid_on: date | None = None):
+    day = valid_on or timezone.localdate()
+    standard = selectors.standard_get(request.auth, standard_id)
+    return StandardDetailOut(
+        **_fields(standard, day),
+        catalog_items=[
+            CatalogItemRefOut(id=i.pk, code=i.code, item=i.item, kind=i.kind) for i in standard.catalog_items.all()
+        ],
+        procedures=[p.code for p in standard.procedures.all()],
+        equipment=[EquipmentOut.from_equipment(e, day) for e in selectors.equipment_of(standard)],
+    )
+
+
+@router.get(
+    "/authorizations", response={200: AuthorizationPageOut, **ERRORS}, summary="计量授权列表 / list authorizations"
+)
+def authorization_list(request: HttpRequest, query: Query[AuthorizationListQuery]):
+    today = timezone.localdate()
+    qs = selectors.authorizations_visible_to(request.auth)
+    if query.institute:
+        qs = qs.filter(institute_id=query.institute)
+    if query.in_force_on:
+        qs = qs.filter(selectors.authorization_in_force_q(query.in_force_on))
+    qs = qs.order_by("institute__name", "-valid_until", "id")
+    start = (query.page - 1) * query.page_size
+    page = qs.select_related("institute", "issued_by").prefetch_related("catalog_items")[
+        start : start + query.page_size
+    ]
+    items = [AuthorizationOut.from_authorization(a, today, selectors.authorization_in_force(a, today)) for a in page]
+    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}

@@ -269,3 +269,18 @@ def test_a_county_regulator_cannot_grant_to_or_revoke_for_an_institute_outside_i
 def test_institutes_have_no_grant_form(client, city, lab):
     client.force_login(city.institute_user)
     assert client.get(reverse("standards:authorization_grant")).status_code == 404
+
+
+def test_the_admin_lists_every_standards_model(client, city, lab):
+    client.force_login(city.admin)
+    for name in (
+        "standard",
+        "standardequipment",
+        "equipmentcertificate",
+        "externalauthority",
+        "authorization",
+        "capabilitydeclaration",
+    ):
+        assert client.get(reverse(f"admin:standards_{name}_changelist")).status_code == 200, name
+    text = body(client.get(reverse("admin:standards_standard_change", args=[lab.city_standard.pk])))
+    assert "W-001" in text

@@ -1,0 +1,187 @@
+"""Pydantic schemas of the standards API (``/api/v1/standards``, ``/api/v1/authorizations``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+from jiliang.instruments.schemas import CatalogItemRefOut, Id, RefOut, storable_text
+
+from .models import Authorization, EquipmentCertificate, Standard, StandardEquipment
+
+LevelCode = Literal[tuple(Standard.Level.values)]  # type: ignore[valid-type]
+StatusCode = Literal[tuple(Standard.Status.values)]  # type: ignore[valid-type]
+
+
+class StandardListQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
+    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+    holder: Id | None = Field(None, description="建标单位 id / holder institute id")
+    level: LevelCode | None = None
+    is_public: bool | None = Field(None, description="社会公用计量标准 / public standard")
+    is_highest: bool | None = Field(None, description="最高计量标准 / highest standard")
+    status: StatusCode | None = None
+    valid: bool | None = Field(None, description="在 valid_on 当天是否有效 / valid on valid_on (default today)")
+    valid_on: date | None = Field(None, description="判断有效性的日期，默认今天；同时决定每项的 valid / the day")
+    reassessment_due: bool = Field(False, description="考核证书六个月内到期（待复查）/ re-assessment due")
+    q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
+        None, description="名称、代码或测量参数 / name, code or quantity"
+    )
+
+
+class AuthorityRefOut(Schema):
+    id: int
+    name: str
+    level: str
+
+
+class IssuerStandardOut(Schema):
+    id: int
+    name: str
+    code: str
+    holder: RefOut
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    issued_on: date
+    valid_until: date
+    result: str
+    uncertainty: str
+    issuer_standard: IssuerStandardOut | None = Field(description="系统内出具证书的计量标准 / issuing standard")
+    issuer_authority: AuthorityRefOut | None = Field(description="外部溯源机构 / external issuing authority")
+    in_force: bool = Field(description="在 valid_on 当天有效 / in force on the day asked")
+
+    @staticmethod
+    def from_certificate(c: EquipmentCertificate, day: date) -> CertificateOut:
+        issuer = c.issuer_standard
+        return CertificateOut(
+            id=c.pk,
+            number=c.number,
+            issued_on=c.issued_on,
+            valid_until=c.valid_until,
+            result=c.result,
+            uncertainty=c.uncertainty,
+            issuer_standard=IssuerStandardOut(
+                id=issuer.pk,
+                name=issuer.name,
+                code=issuer.code,
+                holder=RefOut(id=issuer.holder_id, name=issuer.holder.name),
+            )
+            if issuer
+            else None,
+            issuer_authority=AuthorityRefOut(
+                id=c.issuer_authority.pk, name=c.issuer_authority.name, level=c.issuer_authority.level
+            )
+            if c.issuer_authority
+            else None,
+            in_force=c.issued_on <= day <= c.valid_until,
+        )
+
+
+class EquipmentOut(Schema):
+    id: int
+    role: str
+    name: str
+    model: str
+    serial_number: str
+    manufacturer: str
+    certificates: list[CertificateOut]
+
+    @staticmethod
+    def from_equipment(e: StandardEquipment, day: date) -> EquipmentOut:
+        return EquipmentOut(
+            id=e.pk,
+            role=e.role,
+            name=e.name,
+            model=e.model,
+            serial_number=e.serial_number,
+            manufacturer=e.manufacturer,
+            certificates=[CertificateOut.from_certificate(c, day) for c in e.certificates.all()],
+        )
+
+
+class ValidityOut(Schema):
+    on: date = Field(description="判断日期 / the day judged")
+    valid: bool
+    reasons: list[str] = Field(description="无效的原因（代码）/ reason codes")
+    messages: list[str] = Field(description="无效的原因（文字）/ reasons in words")
+
+
+class StandardOut(Schema):
+    id: int
+    holder: RefOut
+    region: RefOut
+    name: str
+    code: str
+    measurand: str
+    measuring_range: str
+    uncertainty: str
+    is_public: bool
+    is_highest: bool
+    level: LevelCode
+    status: StatusCode
+    certificate_number: str
+    certificate_issued_on: date
+    certificate_valid_until: date
+    established_on: date | None
+    validity: ValidityOut
+
+
+class StandardDetailOut(StandardOut):
+    catalog_items: list[CatalogItemRefOut]
+    procedures: list[str] = Field(description="规程规范编号 / procedure codes")
+    equipment: list[EquipmentOut]
+
+
+class StandardPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[StandardOut]
+
+
+class AuthorizationListQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=500)
+    institute: Id | None = Field(None, description="被授权机构 id / institute id")
+    in_force_on: date | None = Field(None, description="只列出该日有效的授权 / only those in force that day")
+
+
+class AuthorizationOut(Schema):
+    id: int
+    number: str
+    institute: RefOut
+    issued_by: RefOut
+    catalog_items: list[CatalogItemRefOut]
+    valid_from: date
+    valid_until: date
+    revoked_on: date | None
+    in_force_today: bool
+
+    @staticmethod
+    def from_authorization(a: Authorization, today: date, in_force: bool) -> AuthorizationOut:
+        return AuthorizationOut(
+            id=a.pk,
+            number=a.number,
+            institute=RefOut(id=a.institute_id, name=a.institute.name),
+            issued_by=RefOut(id=a.issued_by_id, name=a.issued_by.name),
+            catalog_items=[
+                CatalogItemRefOut(id=i.pk, code=i.code, item=i.item, kind=i.kind) for i in a.catalog_items.all()
+            ],
+            valid_from=a.valid_from,
+            valid_until=a.valid_until,
+            revoked_on=a.revoked_on,
+            in_force_today=in_force,
+        )
+
+
+class AuthorizationPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[AuthorizationOut]
