@@ -58,7 +58,7 @@
           markLine: {
             symbol: "none",
             lineStyle: { type: "dashed", color: "#d64541" },
-            label: { formatter: data.target_label, color: "#d64541" },
+            label: { formatter: data.target_label, color: "#d64541", position: "insideEndTop" },
             data: [{ yAxis: data.target }],
           },
         },
