@@ -73,14 +73,14 @@ class QualificationForm(forms.Form):
         label=_("项目（目录条目）"),
         queryset=CatalogItem.objects.filter(active=True).order_by("code"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "style": "height: auto; min-height: 10em"}),
         help_text=_("检定员：可检定的目录条目"),
     )
     procedures = forms.ModelMultipleChoiceField(
         label=_("项目（规程）"),
         queryset=Procedure.objects.order_by("code"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.SelectMultiple(attrs={"size": 8, "style": "height: auto; min-height: 10em"}),
         help_text=_("检定员：可依据的检定规程或校准规范"),
     )
     scope_note = forms.CharField(label=_("范围说明"), max_length=_max(Qualification, "scope_note"), required=False)
