@@ -29,7 +29,7 @@ from jiliang.instruments import tally
 from jiliang.instruments.models import Instrument
 from jiliang.metrology import due
 
-from . import names, owners
+from . import institutes, names, owners
 from .instruments import (
     BATCH_SIZE,
     InstrumentMaker,
@@ -272,6 +272,7 @@ def build_city(
         # An account made before the seed (say, `createsuperuser admin`) keeps its name, role and password.
         taken = set(User.objects.filter(username__in=[u.username for u in users]).values_list("username", flat=True))
         User.objects.bulk_create([u for u in users if u.username not in taken])
+        institutes.build_institutes(seed=seed, today=today, catalog=catalog)
         states: dict[str, int] = {s.value: 0 for s in due.DueState}
         for plan in plans:
             for state, n in plan.states.items():

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jiliang.core.models import AuditEvent, Organization, Region, Role, User
-from jiliang.demo import city
+from jiliang.demo import city, institutes
 from jiliang.demo.kinds import KINDS, PROFILES
 from jiliang.instruments import selectors, tally
 from jiliang.instruments.models import Instrument
@@ -36,6 +36,7 @@ def build(seed: int = 1, n: int = N) -> city.SeedResult:
 
 
 def wipe() -> None:
+    institutes.delete_institutes()
     Instrument.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()
