@@ -124,6 +124,9 @@ def standard_list(request: HttpRequest) -> HttpResponse:
         "statuses": Standard.Status.choices,
         "may_manage": _may_manage(request),
         "reassessment_days": selectors.REASSESSMENT_DAYS,
+        # 复查 reminder: how many of the actor's standards need re-assessment within six months.
+        "reassessment_count": selectors.reassessment_due(request.user).count(),
+        "reassessment_query": urlencode({"reassessment": "1"}),
     }
     return render(request, "standards/list.html", context)
 

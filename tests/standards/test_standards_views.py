@@ -284,3 +284,48 @@ def test_the_admin_lists_every_standards_model(client, city, lab):
         assert client.get(reverse(f"admin:standards_{name}_changelist")).status_code == 200, name
     text = body(client.get(reverse("admin:standards_standard_change", args=[lab.city_standard.pk])))
     assert "W-001" in text
+
+
+def test_the_list_reminds_of_standards_due_for_re_assessment(client, city, lab):
+    client.force_login(city.institute_user)
+    assert 'id="reassessment-reminder"' not in body(client.get(reverse("standards:list")))
+    Standard.objects.filter(pk=lab.city_standard.pk).update(certificate_valid_until=lab.today + timedelta(days=100))
+    text = body(client.get(reverse("standards:list")))
+    assert 'id="reassessment-reminder"' in text
+    assert "1 项计量标准的考核证书将在六个月内到期" in text
+    # Another institute's standard due for re-assessment is not this institute's reminder.
+    client.force_login(lab.county_institute_user)
+    assert 'id="reassessment-reminder"' not in body(client.get(reverse("standards:list")))
+
+
+@pytest.mark.parametrize("name", ["status", "revoke"])
+def test_anonymous_posts_are_sent_to_login_and_change_nothing(client, city, lab, name):
+    authorization = Authorization.objects.create(
+        institute=city.institute,
+        issued_by=city.city_bureau,
+        number="SQ-1",
+        valid_from=lab.today,
+        valid_until=lab.today + timedelta(days=10),
+    )
+    url = {
+        "status": reverse("standards:status", args=[lab.city_standard.pk]),
+        "revoke": reverse("standards:authorization_revoke", args=[authorization.pk]),
+    }[name]
+    response = client.post(url, {"status": "retired"})
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    lab.city_standard.refresh_from_db()
+    authorization.refresh_from_db()
+    assert lab.city_standard.status == "active" and authorization.revoked_on is None
+
+
+def test_anonymous_visitors_are_sent_to_login_from_the_grant_form(client, lab):
+    response = client.get(reverse("standards:authorization_grant"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_an_owner_cannot_post_a_status_change_or_a_revocation(client, city, lab):
+    client.force_login(city.owner_a_user)
+    assert (
+        client.post(reverse("standards:status", args=[lab.city_standard.pk]), {"status": "retired"}).status_code == 404
+    )
+    assert client.post(reverse("standards:authorization_revoke", args=[1])).status_code == 404
