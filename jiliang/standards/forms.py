@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -125,8 +126,13 @@ class CertificateForm(forms.Form):
 
     def __init__(self, *args: Any, equipment: StandardEquipment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["issuer_standard"].queryset = self.fields["issuer_standard"].queryset.exclude(
-            pk=equipment.standard_id
+        # The same rule as the service: a public standard, or one of the equipment holder's own.
+        own_or_public = Q(is_public=True) | Q(holder_id=equipment.standard.holder_id)
+        self.fields["issuer_standard"].queryset = (
+            self.fields["issuer_standard"]
+            .queryset.filter(own_or_public)
+            .exclude(pk=equipment.standard_id)
+            .exclude(status=Standard.Status.RETIRED)
         )
 
     def clean(self) -> dict[str, Any]:

@@ -294,6 +294,10 @@ def equipment_certificate_add(
                 raise DomainError(_("出具证书的计量标准不存在"), field="issuer_standard")
             if issuer_std.pk == equipment.standard_id:
                 raise DomainError(_("计量标准不能为自己的设备出具溯源证书"), field="issuer_standard")
+            # Only a public standard (社会公用计量标准) serves other organizations; an enterprise's own standard
+            # traces only its own equipment.
+            if not issuer_std.is_public and issuer_std.holder_id != equipment.standard.holder_id:
+                raise DomainError(_("只有社会公用计量标准可以为其他单位出具溯源证书"), field="issuer_standard")
         else:
             authority_id = issuer_authority.pk if isinstance(issuer_authority, ExternalAuthority) else issuer_authority
             issuer_auth = ExternalAuthority.objects.filter(pk=authority_id).first()

@@ -253,3 +253,17 @@ def test_the_validity_filter_uses_the_one_validity_function(city, lab):
     assert list(invalid) == [lab.city_standard]
     yesterday = selectors.StandardFilters(valid=True, valid_on=lab.today - timedelta(days=1))
     assert set(selectors.standard_list(city.admin, yesterday)) == {lab.city_standard, lab.county_standard}
+
+
+def test_only_a_public_standard_certifies_another_organizations_equipment(city, lab):
+    Standard.objects.filter(pk=lab.city_standard.pk).update(is_public=False)
+    with pytest.raises(DomainError) as caught:
+        services.equipment_certificate_add(
+            actor=lab.county_institute_user,
+            equipment_id=lab.county_equipment.pk,
+            issuer_standard=lab.city_standard,
+            number="JD-3",
+            issued_on=lab.today,
+            valid_until=lab.today + timedelta(days=365),
+        )
+    assert caught.value.errors[0][0] == "issuer_standard"
