@@ -1,41 +1,26 @@
 """Scoped reads for the traceability pages: a standard's chain and the certificates issued with it.
 
-Visibility is the standard's own: an institute sees the standards it holds; a regulator those of organizations
-in its region and below; an admin all; an owner and anyone else none. An out-of-scope id answers exactly like a
-missing one (NotFoundOrForbidden).
+Visibility is the standard's own (``selectors.standards_visible_to``): an institute sees the standards it holds;
+a regulator those of organizations in its region and below; an admin all; an owner and anyone else none. An
+out-of-scope id answers exactly like a missing one (NotFoundOrForbidden).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import User
-from jiliang.core.selectors import scope_of
 
 from .models import EquipmentCertificate, Standard
+from .selectors import standards_visible_to
 from .traceability import Graph, chain_up, reverse_trace
 
 
-def _standards_visible_to(user: User | None) -> QuerySet[Standard]:
-    # TODO(switch): use jiliang.standards.selectors.standards_visible_to once it is committed; until then this
-    # states the same rule (issue 4: institute its own, regulator its region and below, owner none).
-    scope = scope_of(user)
-    qs = Standard.objects.all()
-    if scope.is_admin:
-        return qs
-    if scope.is_regulator and scope.region_ids is not None:
-        return qs.filter(holder__region_id__in=scope.region_ids)
-    if scope.is_institute and scope.organization_id is not None:
-        return qs.filter(holder_id=scope.organization_id)
-    return qs.none()
-
-
 def trace_standard_get(user: User | None, standard_id: int) -> Standard:
-    standard = _standards_visible_to(user).select_related("holder", "holder__region").filter(pk=standard_id).first()
+    standard = standards_visible_to(user).select_related("holder", "holder__region").filter(pk=standard_id).first()
     if standard is None:
         raise NotFoundOrForbidden(_("计量标准不存在或无权查看"))
     return standard
@@ -43,7 +28,7 @@ def trace_standard_get(user: User | None, standard_id: int) -> Standard:
 
 def visible_standard_ids(user: User | None, ids: set[int]) -> set[int]:
     """Which of ``ids`` the user may open (the chain page links only those)."""
-    return set(_standards_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return set(standards_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def standard_chain(user: User | None, standard_id: int, day: date) -> tuple[Standard, Graph]:

@@ -295,11 +295,16 @@ def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> lis
     for _level in range(MAX_LEVELS):
         if not frontier:
             break
-        rows = EquipmentCertificate.objects.filter(
-            issuer_standard_id__in=list(frontier),
-            issued_on__gte=min(frontier.values()),
-            issued_on__lte=date_to,
-        ).values_list("id", "issuer_standard_id", "issued_on", "equipment__standard_id")
+        # order_by(): the model's default ordering would join equipment → standard → organization just to sort.
+        rows = (
+            EquipmentCertificate.objects.filter(
+                issuer_standard_id__in=list(frontier),
+                issued_on__gte=min(frontier.values()),
+                issued_on__lte=date_to,
+            )
+            .order_by()
+            .values_list("id", "issuer_standard_id", "issued_on", "equipment__standard_id")
+        )
         next_frontier: dict[int, date] = {}
         for cert_id, issuer_id, issued_on, holder_standard_id in rows:
             if issued_on < frontier[issuer_id]:
