@@ -16,7 +16,7 @@ from jiliang.core.models import User
 
 from .models import EquipmentCertificate, Standard
 from .selectors import standards_visible_to
-from .traceability import Graph, chain_up, reverse_trace
+from .traceability import Graph, chain_up, load_certificates, reverse_trace, reverse_trace_ids
 
 
 def trace_standard_get(user: User | None, standard_id: int) -> Standard:
@@ -45,3 +45,13 @@ def certificates_issued_with(
     is the point of the question."""
     standard = trace_standard_get(user, standard_id)
     return reverse_trace(standard, date_from, date_to)
+
+
+def certificates_issued_with_page(
+    user: User | None, standard_id: int, date_from: date, date_to: date, *, limit: int
+) -> tuple[int, list[EquipmentCertificate]]:
+    """The count of :func:`certificates_issued_with` and its first ``limit`` certificates, without loading the
+    rest (the whole history of a city's highest standard reaches tens of thousands)."""
+    standard = trace_standard_get(user, standard_id)
+    ids = reverse_trace_ids(standard, date_from, date_to)
+    return len(ids), load_certificates(ids[:limit])

@@ -285,13 +285,14 @@ def _is_cycle(graph: Graph, source: str, target: str) -> bool:
 
 
 def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> list[int]:
-    """The ids of the equipment certificates :func:`reverse_trace` returns (one query per level)."""
+    """The ids of the equipment certificates :func:`reverse_trace` returns, in the same order (issue date, id):
+    the walk alone, one query per level, so a page can count them all and load one page."""
     if date_to < date_from:
         return []
     # Standard id → from which date its certificates are suspect.
     start: dict[int, date] = {standard.pk: date_from}
     frontier = {standard.pk: date_from}
-    found: set[int] = set()
+    found: dict[int, date] = {}
     for _level in range(MAX_LEVELS):
         if not frontier:
             break
@@ -309,7 +310,7 @@ def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> lis
         for cert_id, issuer_id, issued_on, holder_standard_id in rows:
             if issued_on < frontier[issuer_id]:
                 continue
-            found.add(cert_id)
+            found[cert_id] = issued_on
             # The certified standard's own certificates are suspect from this issue date on.
             known = start.get(holder_standard_id)
             if known is None or issued_on < known:
@@ -317,7 +318,20 @@ def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> lis
                 if holder_standard_id not in next_frontier or issued_on < next_frontier[holder_standard_id]:
                     next_frontier[holder_standard_id] = issued_on
         frontier = next_frontier
-    return sorted(found)
+    return sorted(found, key=lambda cert_id: (found[cert_id], cert_id))
+
+
+def load_certificates(ids: list[int]) -> list[EquipmentCertificate]:
+    """The certificates ``ids`` with what a recall list shows (equipment, its standard and holder, issuer), in
+    the order of ``ids``."""
+    qs = EquipmentCertificate.objects.select_related(
+        "equipment__standard__holder", "issuer_standard", "issuer_authority"
+    ).order_by()
+    by_id: dict[int, EquipmentCertificate] = {}
+    # Chunks keep every IN list under SQLite's limit on bound variables (32,766 since 3.32).
+    for i in range(0, len(ids), 10_000):
+        by_id.update((c.pk, c) for c in qs.filter(id__in=ids[i : i + 10_000]))
+    return [by_id[i] for i in ids]
 
 
 def reverse_trace(standard: Standard, date_from: date, date_to: date) -> list[EquipmentCertificate]:
@@ -331,16 +345,4 @@ def reverse_trace(standard: Standard, date_from: date, date_to: date) -> list[Eq
     (A certifies B, B certifies A) end because a standard is walked again only when its window starts earlier.
     One query per level (on the issuer/date index), then one to load the certificates, ordered by issue date.
     """
-    ids = reverse_trace_ids(standard, date_from, date_to)
-    if not ids:
-        return []
-    qs = EquipmentCertificate.objects.select_related(
-        "equipment__standard__holder", "issuer_standard", "issuer_authority"
-    ).order_by("issued_on", "id")
-    result: list[EquipmentCertificate] = []
-    # Chunks keep every IN list under SQLite's variable limit on old builds.
-    for i in range(0, len(ids), 10_000):
-        result.extend(qs.filter(id__in=ids[i : i + 10_000]))
-    if len(ids) > 10_000:
-        result.sort(key=lambda c: (c.issued_on, c.id))
-    return result
+    return load_certificates(reverse_trace_ids(standard, date_from, date_to))

@@ -252,7 +252,11 @@ def _range(request: HttpRequest) -> tuple[RangeForm, date, date, bool]:
 def reverse_trace_page(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _standard(request, pk)
     form, date_from, date_to, ok = _range(request)
-    certificates = trace_selectors.certificates_issued_with(request.user, standard.pk, date_from, date_to) if ok else []
+    count, certificates = (
+        trace_selectors.certificates_issued_with_page(request.user, standard.pk, date_from, date_to, limit=PAGE_ROWS)
+        if ok
+        else (0, [])
+    )
     query = f"date_from={date_from.isoformat()}&date_to={date_to.isoformat()}"
     context = {
         "standard": standard,
@@ -260,9 +264,9 @@ def reverse_trace_page(request: HttpRequest, pk: int) -> HttpResponse:
         "date_from": date_from,
         "date_to": date_to,
         "ok": ok,
-        "certificates": certificates[:PAGE_ROWS],
-        "count": len(certificates),
-        "truncated": len(certificates) > PAGE_ROWS,
+        "certificates": certificates,
+        "count": count,
+        "truncated": count > PAGE_ROWS,
         "page_rows": PAGE_ROWS,
         "export_url": reverse("trace:reverse_export", args=[standard.pk]) + "?" + query,
     }

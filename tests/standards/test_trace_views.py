@@ -145,3 +145,22 @@ def test_the_county_regulator_of_the_standard_sees_it_and_links_only_to_what_it_
     response = client.get(chain_url(lab.county_standard))
     city_node = next(n for n in response.context["chart"]["nodes"] if n["id"] == f"standard:{lab.city_standard.pk}")
     assert city_node["url"] == chain_url(lab.city_standard)
+
+
+def test_the_page_counts_every_certificate_and_lists_the_first_ones(client, city, lab, monkeypatch):
+    from jiliang.standards import views_trace
+
+    EquipmentCertificate.objects.create(
+        equipment=lab.county_equipment,
+        issuer_standard=lab.city_standard,
+        number="JD-2025-007",
+        issued_on=lab.today - timedelta(days=200),
+        valid_until=lab.today - timedelta(days=101),
+    )
+    monkeypatch.setattr(views_trace, "PAGE_ROWS", 1)
+    client.force_login(city.institute_user)
+    start = (lab.today - timedelta(days=365)).isoformat()
+    response = client.get(reverse_url(lab.city_standard), {"date_from": start, "date_to": lab.today.isoformat()})
+    assert response.context["count"] == 2
+    assert [c.number for c in response.context["certificates"]] == ["JD-2025-007"]  # the earliest first
+    assert "全部证书请导出 Excel" in response.content.decode()
