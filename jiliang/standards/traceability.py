@@ -245,19 +245,30 @@ def chain_up(standard: Standard, day: date) -> Graph:
         elif a.level == ExternalAuthority.Level.NATIONAL:
             graph.edges.append(Edge(source=key, target="si", kind="realises", state=LinkState.STRUCTURAL))
             si_level = max(si_level, level + 1)
-    # Keep every authority below the one it traces to (levels may have been raised by another path).
-    for _pass in range(MAX_LEVELS):
-        moved = False
-        for e in graph.edges:
-            if e.kind == "traces_to" and graph.nodes[e.target].level <= graph.nodes[e.source].level:
-                graph.nodes[e.target].level = graph.nodes[e.source].level + 1
-                moved = True
-        if not moved:
-            break
+    _raise_levels(graph)
     if si_level:
         top = max(n.level for n in graph.nodes.values())
         graph.nodes["si"] = Node(key="si", kind="si", label="SI", level=top + 1, detail=_("国际单位制"))
     return graph
+
+
+def _raise_levels(graph: Graph) -> None:
+    """Make every link climb: a node sits at least one level above every node that traces to it (longest path
+    from the standard), so an issuer reached from two heights is drawn above both. Loop edges are left out."""
+    loops = set(graph.cycles)
+    upward = []
+    for e in graph.edges:
+        if not e.target or (e.source, e.target) in loops:
+            continue
+        upward.append((e.target, e.source) if e.kind == "part" else (e.source, e.target))
+    for _pass in range(len(graph.nodes) + 1):
+        moved = False
+        for lower, upper in upward:
+            if upper in graph.nodes and graph.nodes[upper].level <= graph.nodes[lower].level:
+                graph.nodes[upper].level = graph.nodes[lower].level + 1
+                moved = True
+        if not moved:
+            break
 
 
 def _is_cycle(graph: Graph, source: str, target: str) -> bool:

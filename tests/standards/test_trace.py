@@ -12,7 +12,7 @@ from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.standards.models import EquipmentCertificate, Standard, StandardEquipment
 from jiliang.standards.trace_selectors import certificates_issued_with, standard_chain
 from jiliang.standards.traceability import LinkState, chain_up, reverse_trace
-from tests.standards.conftest import make_standard
+from tests.standards.conftest import make_equipment, make_standard
 
 
 def test_chain_of_a_county_standard_climbs_three_levels_to_nim_and_the_si(lab):
@@ -87,6 +87,23 @@ def test_a_loop_between_two_standards_is_recorded_and_not_followed(lab):
     standards = [n for n in graph.nodes.values() if n.kind == "standard"]
     assert len(standards) == 2
     assert graph.reaches_si  # the other piece still climbs to NIM
+
+
+def test_an_issuer_reached_from_two_heights_is_drawn_above_both(lab, city):
+    working = make_standard(city.institute, code="CS-002", level=Standard.Level.CITY, today=lab.today)
+    make_equipment(working, name="F1等级砝码组", serial="F-1", issuer=lab.city_standard, today=lab.today, number="W-1")
+    make_equipment(
+        lab.county_standard, name="M1等级砝码组", serial="K-2", issuer=working, today=lab.today, number="K-2"
+    )
+
+    graph = chain_up(lab.county_standard, lab.today)
+
+    level = {key: node.level for key, node in graph.nodes.items()}
+    for e in graph.edges:
+        lower, upper = (e.target, e.source) if e.kind == "part" else (e.source, e.target)
+        assert level[upper] > level[lower], (e.kind, e.number)
+    assert level["si"] == max(level.values())
+    assert not graph.cycles
 
 
 def test_the_chain_costs_a_bounded_number_of_queries(lab):
