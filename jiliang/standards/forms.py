@@ -32,6 +32,11 @@ def _field(model: type, name: str, **kwargs: Any) -> forms.Field:
     return form_field
 
 
+# app.css gives selects one line's height; a multiple select needs room for its options.
+MULTI_SELECT = forms.SelectMultiple(attrs={"size": 8, "style": "height: auto; min-height: 10rem"})
+MULTI_HELP = gettext_lazy("按住 Ctrl（Mac 上为 Command）键可选择多项")
+
+
 class CatalogItemMultipleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: CatalogItem) -> str:
         return f"{obj.code} {obj.kind}"
@@ -60,13 +65,15 @@ class StandardForm(forms.Form):
             label=Standard._meta.get_field("catalog_items").verbose_name,
             queryset=CatalogItem.objects.filter(active=True).order_by("code"),
             required=False,
-            widget=forms.SelectMultiple(attrs={"size": 8}),
+            widget=MULTI_SELECT,
+            help_text=MULTI_HELP,
         )
         self.fields["procedures"] = forms.ModelMultipleChoiceField(
             label=Standard._meta.get_field("procedures").verbose_name,
             queryset=Procedure.objects.order_by("code"),
             required=False,
-            widget=forms.SelectMultiple(attrs={"size": 8}),
+            widget=MULTI_SELECT,
+            help_text=MULTI_HELP,
         )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -153,7 +160,8 @@ class AuthorizationForm(forms.Form):
     catalog_items = CatalogItemMultipleField(
         label=Authorization._meta.get_field("catalog_items").verbose_name,
         queryset=CatalogItem.objects.filter(active=True).order_by("code"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=MULTI_SELECT,
+        help_text=MULTI_HELP,
     )
     valid_from = _field(Authorization, "valid_from")
     valid_until = _field(Authorization, "valid_until")

@@ -163,7 +163,12 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and reassessment_from <= today <= standard.certificate_valid_until,
         "may_manage": _may_manage(request),
         "status_form": StatusForm(initial={"status": standard.status}),
-        "status_choices": [(s.value, s.label) for s in services.STATUS_TRANSITIONS[Standard.Status(standard.status)]],
+        # In the order of the model's choices (a set has none), so "retire" never comes first by chance.
+        "status_choices": [
+            (value, label)
+            for value, label in Standard.Status.choices
+            if value in services.STATUS_TRANSITIONS[Standard.Status(standard.status)]
+        ],
     }
     return render(request, "standards/detail.html", context)
 

@@ -329,3 +329,12 @@ def test_an_owner_cannot_post_a_status_change_or_a_revocation(client, city, lab)
         client.post(reverse("standards:status", args=[lab.city_standard.pk]), {"status": "retired"}).status_code == 404
     )
     assert client.post(reverse("standards:authorization_revoke", args=[1])).status_code == 404
+
+
+def test_the_status_choices_are_the_allowed_changes_in_order_with_none_preselected(client, city, lab):
+    client.force_login(city.institute_user)
+    text = body(client.get(reverse("standards:detail", args=[lab.city_standard.pk])))
+    form = text[text.index('id="id_status"') :]
+    form = form[: form.index("</select>")]
+    assert form.index('value=""') < form.index('value="suspended"') < form.index('value="retired"')
+    assert 'value="active"' not in form
