@@ -335,9 +335,8 @@ def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> lis
 def load_certificates(ids: list[int]) -> list[EquipmentCertificate]:
     """The certificates ``ids`` with what a recall list shows (equipment, its standard and holder, issuer), in
     the order of ``ids``."""
-    qs = EquipmentCertificate.objects.select_related(
-        "equipment__standard__holder", "issuer_standard", "issuer_authority"
-    ).order_by()
+    # Every certificate reverse traceability finds was issued by a standard: no join to external authorities.
+    qs = EquipmentCertificate.objects.select_related("equipment__standard__holder", "issuer_standard").order_by()
     by_id: dict[int, EquipmentCertificate] = {}
     # Chunks keep every IN list under SQLite's limit on bound variables (32,766 since 3.32).
     for i in range(0, len(ids), 10_000):
