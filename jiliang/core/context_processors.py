@@ -24,6 +24,10 @@ def navigation(request):
         registry["active"] = registry["active"] and not request.path.startswith(import_url)
         items.append(registry)
         items.append(_item(request, _("批量导入"), import_url))
+    if scope.is_owner:
+        from jiliang.standards.views import NAV_DECLARATIONS
+
+        items.append(_item(request, str(NAV_DECLARATIONS), reverse("coverage:declarations")))
     if scope.is_institute or scope.is_regulator or scope.is_admin:
         # Their labels live in the standards app's catalog (declared there with the pages they lead to).
         from jiliang.standards.views import NAV_COVERAGE, NAV_PEOPLE, NAV_STANDARDS

@@ -35,6 +35,7 @@ from .validity import explain, standard_validity, with_validity_data
 NAV_STANDARDS = gettext_lazy("计量标准")
 NAV_PEOPLE = gettext_lazy("人员资质")
 NAV_COVERAGE = gettext_lazy("建标覆盖率")
+NAV_DECLARATIONS = gettext_lazy("能力声明")
 
 PAGE_SIZE = 50
 

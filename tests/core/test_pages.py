@@ -86,7 +86,7 @@ def test_header_names_the_user_organization_and_role(client, city):
 @pytest.mark.parametrize(
     "persona,expected",
     [
-        ("owner_a", ["首页", "计量器具", "批量导入"]),
+        ("owner_a", ["首页", "计量器具", "批量导入", "能力声明"]),
         ("county_regulator_a", ["首页", "计量器具", "批量导入", "计量标准", "人员资质", "建标覆盖率"]),
         ("institute", ["首页", "计量标准", "人员资质"]),
     ],
