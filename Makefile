@@ -50,8 +50,9 @@ demo: install assets seed
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Browser tests run in a process of their own: Playwright's sync API refuses to start in a worker where an
-# event loop was left running, and which earlier test leaves one depends on how xdist shares the tests out.
+# Browser tests run in one process of their own, sharing one Playwright instance (Playwright's sync API refuses
+# to start a second one in the same thread; import browser helpers with `from .conftest import …`, never by the
+# absolute module name, or the conftest is loaded twice and so is its session browser).
 test: install-test assets
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -p no:xdist -m browser $(PYTEST_ARGS)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import conftest as browser_conftest
-from tests.browser.conftest import log_in, screenshot
 from tests.conftest import PASSWORD
 from tests.factories import catalog_item
 from tests.standards.test_coverage import build_small_city
 
+from .conftest import log_in, screenshot
+
 # serialized_rollback: the flush after a transactional test would otherwise empty the catalog the migration loaded.
-# The browser fixtures live in tests/browser/conftest.py; re-exported so that this module can use them.
-browser = browser_conftest.browser
-page = browser_conftest.page
+# It lives beside the other browser tests so that every test in a worker shares the one Playwright instance
+# (a second instance in the same thread fails: Playwright's sync API refuses to start inside a running loop).
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
