@@ -35,6 +35,11 @@ jiliang/static/vendor/.built: node_modules/.package-lock.json
 	mkdir -p jiliang/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js jiliang/static/vendor/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js jiliang/static/vendor/echarts.min.js
+	# Noto Sans SC (SIL OFL 1.1), TrueType outlines: embedded, subset, in certificate and report PDFs.
+	mkdir -p jiliang/static/vendor/fonts
+	cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf jiliang/static/vendor/fonts/NotoSansSC-Regular.ttf
+	cp node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf jiliang/static/vendor/fonts/NotoSansSC-Bold.ttf
+	cp node_modules/@expo-google-fonts/noto-sans-sc/LICENSE_FONT jiliang/static/vendor/fonts/LICENSE-NotoSansSC.txt
 	touch $@
 
 assets: jiliang/static/vendor/.built

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "jiliang.instruments",
     "jiliang.people",
     "jiliang.standards",
+    "jiliang.verification",
+    "jiliang.notices",
+    "jiliang.portal",
     "jiliang.demo",
 ]
 
@@ -160,6 +163,29 @@ JILIANG_IMPORT_MAX_ROWS = env_int("JILIANG_IMPORT_MAX_ROWS", 200_000)
 JILIANG_EXPORT_MAX_ROWS = env_int("JILIANG_EXPORT_MAX_ROWS", 200_000)
 # Days before the due date from which an instrument counts as "due soon".
 JILIANG_DUE_SOON_DAYS = env_int("JILIANG_DUE_SOON_DAYS", 30)
+
+# The one window's statutory limits, in working days (the calendar of jiliang.metrology.draw): an institute
+# accepts or refuses a request within the first, and completes an accepted one within the second.
+JILIANG_ACCEPT_WORKING_DAYS = env_int("JILIANG_ACCEPT_WORKING_DAYS", 5)
+JILIANG_COMPLETE_WORKING_DAYS = env_int("JILIANG_COMPLETE_WORKING_DAYS", 15)
+# The Ed25519 key that signs certificates (PEM, PKCS#8). Development creates one under var/keys on first use;
+# a production deployment sets the path and keeps the file out of the web root and out of backups of the code.
+JILIANG_SIGNING_KEY_FILE = env_str(
+    "JILIANG_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "keys" / "certificate-signing.pem")
+)
+# Where the public check page lives, as printed in the QR code on a certificate.
+JILIANG_PUBLIC_BASE_URL = env_str("JILIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Typed-number lookups on the public check page per client address per minute.
+JILIANG_PUBLIC_CHECK_PER_MINUTE = env_int("JILIANG_PUBLIC_CHECK_PER_MINUTE", 10)
+# The CJK font embedded in certificate PDFs (TrueType outlines; copied from the npm registry by `make assets`).
+JILIANG_PDF_FONT = env_str(
+    "JILIANG_PDF_FONT", str(BASE_DIR / "jiliang" / "static" / "vendor" / "fonts" / "NotoSansSC-Regular.ttf")
+)
+JILIANG_PDF_FONT_BOLD = env_str(
+    "JILIANG_PDF_FONT_BOLD", str(BASE_DIR / "jiliang" / "static" / "vendor" / "fonts" / "NotoSansSC-Bold.ttf")
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jiliang@localhost")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 # Import progress lives in the cache, so it must be shared by every server process: a file cache by default.
 CACHE_URL = env_str("CACHE_URL", "")

@@ -1,0 +1,435 @@
+"""The one window and what comes out of it: service requests, verification records, certificates.
+
+Records and certificates are never updated or deleted (services refuse it; on PostgreSQL a trigger refuses it
+too, see migration 0002). A correction is a new record and a new certificate that supersedes the old one; a
+revocation is a row of its own.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.catalog.models import CatalogItem, Procedure
+from jiliang.core.models import Organization, Region
+from jiliang.instruments.models import Instrument
+from jiliang.people.models import Person
+from jiliang.standards.models import Standard
+
+
+class Service(models.TextChoices):
+    VERIFICATION = "verification", _("检定")
+    CALIBRATION = "calibration", _("校准")
+
+
+class FeeSchedule(models.Model):
+    """The fee for one catalog item and service, as published by the price authority (data, not code)."""
+
+    catalog_item = models.ForeignKey(
+        CatalogItem, verbose_name=_("目录条目"), on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.CharField(_("服务类别"), max_length=16, choices=Service.choices)
+    amount = models.DecimalField(_("收费标准（元/台件）"), max_digits=10, decimal_places=2)
+    basis = models.CharField(_("收费依据"), max_length=200, blank=True)
+    valid_from = models.DateField(_("执行日期"))
+
+    class Meta:
+        verbose_name = _("收费标准")
+        verbose_name_plural = _("收费标准")
+        constraints = [
+            models.UniqueConstraint(fields=["catalog_item", "service", "valid_from"], name="fee_item_service_uniq"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="fee_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.catalog_item} {self.get_service_display()} {self.amount}"
+
+
+class ServiceRequest(models.Model):
+    """An owner's request to an institute (一个受理窗口): which instruments, which service, where and when."""
+
+    class Place(models.TextChoices):
+        ON_SITE = "on_site", _("现场检定")
+        SEND_IN = "send_in", _("送检")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("退回补正")
+        REJECTED = "rejected", _("不予受理")
+        ACCEPTED = "accepted", _("已受理")
+        SCHEDULED = "scheduled", _("已排期")
+        IN_WORK = "in_work", _("检定中")
+        COMPLETED = "completed", _("已完成")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    number = models.CharField(_("申请编号"), max_length=32, unique=True)
+    owner = models.ForeignKey(Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+")
+    # The owner's region, copied for scoping without a join (as on Instrument).
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    institute = models.ForeignKey(
+        Organization, verbose_name=_("检定机构"), on_delete=models.PROTECT, related_name="service_requests"
+    )
+    service = models.CharField(_("服务类别"), max_length=16, choices=Service.choices)
+    place = models.CharField(_("检定方式"), max_length=16, choices=Place.choices)
+    preferred_from = models.DateField(_("期望开始日期"), null=True, blank=True)
+    preferred_to = models.DateField(_("期望结束日期"), null=True, blank=True)
+    contact = models.CharField(_("联系人"), max_length=100, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    # The last reason given for a rejection or a return for correction.
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    scheduled_on = models.DateField(_("安排日期"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始检定时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Statutory limits, in calendar dates computed from working days when the clock starts.
+    accept_by = models.DateField(_("受理时限"))
+    complete_by = models.DateField(_("办结时限"), null=True, blank=True)
+    fee_total = models.DecimalField(_("应收费用（元）"), max_digits=12, decimal_places=2, default=0)
+    fee_waived = models.DecimalField(_("减免费用（元）"), max_digits=12, decimal_places=2, default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("服务申请")
+        verbose_name_plural = _("服务申请")
+        indexes = [
+            models.Index(fields=["owner", "status"], name="sreq_owner_status_idx"),
+            models.Index(fields=["institute", "status"], name="sreq_institute_status_idx"),
+            models.Index(fields=["region", "status"], name="sreq_region_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RequestItem(models.Model):
+    """One instrument of a request, with its fee and the waiver applied to it."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("服务申请"), on_delete=models.CASCADE, related_name="items"
+    )
+    instrument = models.ForeignKey(Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="+")
+    fee = models.DecimalField(_("收费（元）"), max_digits=10, decimal_places=2, default=0)
+    waived = models.DecimalField(_("减免（元）"), max_digits=10, decimal_places=2, default=0)
+    waiver_reason = models.CharField(_("减免依据"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("申请器具")
+        verbose_name_plural = _("申请器具")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "instrument"], name="request_item_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.instrument_id}"
+
+
+class RequestEvent(models.Model):
+    """Each transition of a request: who, when, from which state to which, and why."""
+
+    request = models.ForeignKey(
+        ServiceRequest, verbose_name=_("服务申请"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("申请办理记录")
+        verbose_name_plural = _("申请办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.from_status}→{self.to_status}"
+
+
+class VerificationRecord(models.Model):
+    """One verification or calibration of one instrument (检定/校准原始记录), as issued; never edited.
+
+    ``source`` tells a record made here (with readings, standards and three people) from one an owner declared
+    for a verification done before the instrument came onto the platform (date and certificate number only).
+    """
+
+    class Source(models.TextChoices):
+        PLATFORM = "platform", _("平台出具")
+        DECLARED = "declared", _("既往检定（登记）")
+
+    class Conclusion(models.TextChoices):
+        PASS = "pass", _("合格")
+        FAIL = "fail", _("不合格")
+        CALIBRATED = "calibrated", _("已校准")
+
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="verification_records"
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Service.choices, default=Service.VERIFICATION)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.PLATFORM)
+    institute = models.ForeignKey(
+        Organization, verbose_name=_("检定机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Declared records name the institute as the owner typed it.
+    institute_name = models.CharField(_("检定机构名称"), max_length=200, blank=True)
+    declared_certificate_number = models.CharField(_("原证书编号"), max_length=64, blank=True)
+    request_item = models.ForeignKey(
+        RequestItem,
+        verbose_name=_("申请器具"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("依据规程"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    performed_on = models.DateField(_("检定日期"))
+    place = models.CharField(_("检定地点"), max_length=200, blank=True)
+    temperature = models.CharField(_("温度"), max_length=32, blank=True)
+    humidity = models.CharField(_("相对湿度"), max_length=32, blank=True)
+    conditions = models.CharField(_("其他环境条件"), max_length=300, blank=True)
+    conclusion = models.CharField(_("结论"), max_length=16, choices=Conclusion.choices)
+    # Calibration: the expanded uncertainty as stated (value and unit) and its coverage factor.
+    expanded_uncertainty = models.CharField(_("扩展不确定度"), max_length=100, blank=True)
+    coverage_factor = models.DecimalField(_("包含因子 k"), max_digits=4, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=32, blank=True)
+    resolution = models.CharField(_("修约间隔"), max_length=32, blank=True)
+    verifier = models.ForeignKey(
+        Person, verbose_name=_("检定员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checker = models.ForeignKey(
+        Person, verbose_name=_("核验员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approver = models.ForeignKey(
+        Person, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The next due date this record gives (verification passed, periodic item); None otherwise.
+    next_due_on = models.DateField(_("下次检定日期"), null=True, blank=True)
+    # A correction: the record this one replaces (its certificate is superseded by this one's).
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("更正的记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-performed_on", "-id"]
+        verbose_name = _("检定记录")
+        verbose_name_plural = _("检定记录")
+        indexes = [
+            models.Index(fields=["instrument", "performed_on"], name="vrec_instrument_date_idx"),
+            models.Index(fields=["institute", "performed_on"], name="vrec_institute_date_idx"),
+        ]
+        constraints = [
+            # Three different people sign a platform record (JJF 1069 / the institutes' quality manuals).
+            models.CheckConstraint(
+                condition=models.Q(source="declared")
+                | (
+                    models.Q(verifier__isnull=False, checker__isnull=False, approver__isnull=False)
+                    & ~models.Q(verifier=models.F("checker"))
+                    & ~models.Q(verifier=models.F("approver"))
+                    & ~models.Q(checker=models.F("approver"))
+                ),
+                name="vrec_three_different_signatories",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.performed_on} {self.get_conclusion_display()}"
+
+
+class ReadingPoint(models.Model):
+    """One measured point of a record: reference and indicated values, the (rounded) error and its MPE."""
+
+    record = models.ForeignKey(
+        VerificationRecord, verbose_name=_("检定记录"), on_delete=models.PROTECT, related_name="points"
+    )
+    index = models.PositiveSmallIntegerField(_("序号"))
+    label = models.CharField(_("检定点"), max_length=100, blank=True)
+    reference = models.DecimalField(_("标准值"), max_digits=20, decimal_places=8)
+    indicated = models.DecimalField(_("示值"), max_digits=20, decimal_places=8)
+    error = models.DecimalField(_("示值误差"), max_digits=20, decimal_places=8)
+    # Verification only: the MPE at the point and whether the point passed (calibrations state no verdict).
+    mpe = models.DecimalField(_("最大允许误差"), max_digits=20, decimal_places=8, null=True, blank=True)
+    passed = models.BooleanField(_("合格"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["record", "index"]
+        verbose_name = _("检定数据")
+        verbose_name_plural = _("检定数据")
+        constraints = [models.UniqueConstraint(fields=["record", "index"], name="reading_point_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}#{self.index}"
+
+
+class StandardUse(models.Model):
+    """A standard used by a record, with the numbers of the certificates that made it valid that day."""
+
+    record = models.ForeignKey(
+        VerificationRecord, verbose_name=_("检定记录"), on_delete=models.PROTECT, related_name="standards_used"
+    )
+    standard = models.ForeignKey(Standard, verbose_name=_("计量标准"), on_delete=models.PROTECT, related_name="uses")
+    # Copied from the record, so reverse traceability finds (standard, date) on one index without a join.
+    performed_on = models.DateField(_("检定日期"))
+    # The standard's assessment certificate and its equipment's certificates, as numbers, at the time of use.
+    certificate_numbers = models.CharField(_("证书编号"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("使用的计量标准")
+        verbose_name_plural = _("使用的计量标准")
+        constraints = [models.UniqueConstraint(fields=["record", "standard"], name="standard_use_uniq")]
+        indexes = [models.Index(fields=["standard", "performed_on"], name="standard_use_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}: {self.standard_id}"
+
+
+class Certificate(models.Model):
+    """A signed certificate (检定证书 / 检定结果通知书 / 校准证书). Never edited or deleted.
+
+    ``document`` is the canonical JSON form that ``signature`` signs (``jiliang.metrology.signing``); the
+    columns beside it repeat what lists and the public check need, and never disagree with it.
+    """
+
+    class Kind(models.TextChoices):
+        VERIFICATION = "verification", _("检定证书")
+        FAILURE_NOTICE = "failure_notice", _("检定结果通知书")
+        CALIBRATION = "calibration", _("校准证书")
+
+    number = models.CharField(_("证书编号"), max_length=64, unique=True)
+    kind = models.CharField(_("证书类别"), max_length=16, choices=Kind.choices)
+    record = models.ForeignKey(
+        VerificationRecord, verbose_name=_("检定记录"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    institute = models.ForeignKey(Organization, verbose_name=_("检定机构"), on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("流水号"))
+    issued_on = models.DateField(_("签发日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    # Unguessable: the QR code carries it, so numbers cannot be walked to harvest certificates.
+    token = models.CharField(_("查验码"), max_length=43, unique=True)
+    supersedes = models.OneToOneField(
+        "self",
+        verbose_name=_("替代的证书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+    )
+    document = models.JSONField(_("证书内容（规范化）"))
+    signature = models.CharField(_("数字签名"), max_length=128)
+    key_id = models.CharField(_("签名密钥"), max_length=32)
+    issued_at = models.DateTimeField(_("签发时间"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("证书")
+        verbose_name_plural = _("证书")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institute", "year", "kind", "sequence"], name="certificate_institute_sequence_uniq"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "issued_on"], name="cert_owner_date_idx"),
+            models.Index(fields=["institute", "issued_on"], name="cert_institute_date_idx"),
+            models.Index(fields=["region", "issued_on"], name="cert_region_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CertificateRevocation(models.Model):
+    """The revocation of a certificate, with its reason. A certificate is revoked once, never un-revoked."""
+
+    certificate = models.OneToOneField(
+        Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="revocation"
+    )
+    reason = models.CharField(_("撤销原因"), max_length=500)
+    revoked_at = models.DateTimeField(_("撤销时间"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("证书撤销")
+        verbose_name_plural = _("证书撤销")
+        constraints = [models.CheckConstraint(condition=~models.Q(reason=""), name="revocation_reason_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.reason}"
+
+
+class SigningKey(models.Model):
+    """A public key that has signed certificates. Kept after rotation so old certificates still verify."""
+
+    key_id = models.CharField(_("密钥编号"), max_length=32, unique=True)
+    public_key = models.CharField(_("公钥（Base64）"), max_length=64)
+    created_at = models.DateTimeField(_("启用时间"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class PublicCheck(models.Model):
+    """One public look-up of a certificate (by QR token or typed number) and what it answered."""
+
+    class Via(models.TextChoices):
+        TOKEN = "token", _("扫码")
+        NUMBER = "number", _("输入编号")
+        API = "api", _("接口")
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    via = models.CharField(_("方式"), max_length=8, choices=Via.choices)
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # What was typed (numbers only; tokens are not kept), truncated.
+    query = models.CharField(_("查询内容"), max_length=64, blank=True)
+    result = models.CharField(_("结果"), max_length=16)
+    # A keyed hash of the client address: enough to see abuse, not enough to identify anyone.
+    client = models.CharField(_("客户端"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("公众查验记录")
+        verbose_name_plural = _("公众查验记录")
+
+    def __str__(self) -> str:
+        return f"{self.at} {self.via} {self.result}"
