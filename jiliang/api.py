@@ -27,9 +27,13 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from jiliang.core.api_auth import BearerToken
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.instruments.api import router as instruments_router
+from jiliang.notices.api import router as notices_router
 from jiliang.people.api import router as people_router
+from jiliang.portal.api import router as public_router
 from jiliang.standards.api import router as standards_router
 from jiliang.standards.api_coverage import router as coverage_router
+from jiliang.verification.api_certificates import router as certificates_router
+from jiliang.verification.api_requests import router as requests_router
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +157,11 @@ api.add_router("/", instruments_router)
 api.add_router("/", people_router)
 api.add_router("/", standards_router)
 api.add_router("/", coverage_router)
+api.add_router("/", requests_router)
+api.add_router("/", certificates_router)
+api.add_router("/", notices_router)
+# The public check: no token (its endpoints say auth=None).
+api.add_router("/", public_router)
 
 # Mounted last, after every real route: an unknown address under /api/v1/ answers 404 in the error shape too
 # (Django's own 404 page is HTML). Needs no token, since it reveals nothing.

@@ -20,6 +20,12 @@ urlpatterns = [
     path("standards/", include("jiliang.standards.urls")),
     path("traceability/", include("jiliang.standards.trace_urls")),
     path("coverage/", include("jiliang.standards.coverage_urls")),
+    path("requests/", include("jiliang.verification.request_urls")),
+    path("records/", include("jiliang.verification.record_urls")),
+    path("certificates/", include("jiliang.verification.certificate_urls")),
+    path("notices/", include("jiliang.notices.urls")),
+    # The public portal: no login (its views are marked login_not_required).
+    path("check/", include("jiliang.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,5 @@
+"""URLs (being written)."""
+
+app_name = "certificates"
+
+urlpatterns: list = []
