@@ -84,7 +84,7 @@ class InstrumentForm(forms.Form):
     location = _text("location")
     registered_on = forms.DateField(label=_label("registered_on"), required=False, widget=DateInput())
     last_verified_on = forms.DateField(
-        label=_label("last_verified_on"),
+        label=gettext_lazy("最近检定日期"),
         required=False,
         widget=DateInput(),
         help_text=gettext_lazy("下次检定日期由最近检定日期和目录中的检定周期自动计算"),

@@ -15,6 +15,13 @@ from jiliang.core.models import Organization, Region
 from jiliang.metrology import due
 
 
+class InstrumentQuerySet(models.QuerySet["Instrument"]):
+    def with_last_verified_on(self) -> InstrumentQuerySet:
+        """Annotate the last valid verification's date (one LEFT JOIN on a primary key): lists read
+        ``instrument.last_verified_on`` from it without a query per row."""
+        return self.annotate(last_verified_date=models.F("last_verification__performed_on"))
+
+
 class Instrument(models.Model):
     class Status(models.TextChoices):
         IN_USE = "in_use", _("在用")
@@ -55,15 +62,27 @@ class Instrument(models.Model):
     registered_on = models.DateField(_("备案日期"), default=date.today)
     # Derived, never typed: set by the services from the catalog row and the usage.
     mandatory = models.BooleanField(_("强制检定"), default=False, editable=False)
-    # Until the one-window issue brings verification records, the last verification date lives here.
-    last_verified_on = models.DateField(_("最近检定日期"), null=True, blank=True)
-    # Derived, never typed: from last_verified_on and the catalog row's mode and interval.
+    # The latest valid verification (kind verification, conclusion pass, its certificate if any neither revoked
+    # nor superseded): a platform record or one the owner declared from before the platform. Set only by
+    # ``services.instrument_set_last_verification``; a list reads its date through ``with_last_verified_on``.
+    last_verification = models.ForeignKey(
+        "verification.VerificationRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        verbose_name=_("最近有效检定"),
+    )
+    # Derived, never typed: from the last verification's date and the catalog row's mode and interval.
     due_on = models.DateField(_("下次检定日期"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = InstrumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -87,7 +106,7 @@ class Instrument(models.Model):
             models.Index(fields=["region", "mandatory", "status", "due_on"], name="instr_region_due_idx"),
             # Covers an owner's due-state counts without touching the table (a utility holds 10^5 meters).
             models.Index(
-                fields=["owner", "mandatory", "status", "due_on", "last_verified_on"], name="instr_owner_due_idx"
+                fields=["owner", "mandatory", "status", "due_on", "last_verification"], name="instr_owner_due_idx"
             ),
             # An owner's list pages, newest first: PostgreSQL otherwise walks the whole primary key (81 → 10 ms).
             models.Index(fields=["owner", "id"], name="instr_owner_id_idx"),
@@ -99,12 +118,26 @@ class Instrument(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.serial_number}"
 
+    @property
+    def last_verified_on(self) -> date | None:
+        """The date of the last valid verification.
+
+        Read from the ``last_verified_date`` annotation when the queryset has it (lists: see
+        ``InstrumentQuerySet.with_last_verified_on``), else from the related record (one query per instrument
+        unless it was ``select_related``: fine on a detail page, never in a list).
+        """
+        if self.last_verification_id is None:
+            return None
+        if "last_verified_date" in self.__dict__:
+            return self.__dict__["last_verified_date"]
+        return self.last_verification.performed_on
+
     def due_state(self, today: date | None = None) -> str:
         return due.due_state(
             self.due_on,
             today=today or timezone.localdate(),
             mandatory=self.mandatory and self.status == self.Status.IN_USE,
-            verified=self.last_verified_on is not None,
+            verified=self.last_verification_id is not None,
             soon_days=settings.JILIANG_DUE_SOON_DAYS,
         )
 

@@ -16,6 +16,7 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.metrology import due
+from jiliang.verification.models import Certificate, Service, VerificationRecord
 
 from . import tally
 from .models import Instrument
@@ -33,12 +34,19 @@ EDITABLE_FIELDS = (
     "measuring_range",
     "location",
     "registered_on",
-    "last_verified_on",
 )
 
+_FROM_RECORD: Any = object()
 
-def derive(instrument: Instrument, item: CatalogItem | None) -> None:
-    """Set the derived fields from the catalog row, the usage and the last verification."""
+
+def derive(instrument: Instrument, item: CatalogItem | None, verified_on: date | None = _FROM_RECORD) -> None:
+    """Set the derived fields from the catalog row, the usage and the last verification.
+
+    ``verified_on``: the last valid verification's date; by default ``instrument.last_verified_on`` (the
+    annotated or related record's date; import rows and demo probes carry it as a plain attribute).
+    """
+    if verified_on is _FROM_RECORD:
+        verified_on = instrument.last_verified_on
     if item is None:
         instrument.mandatory = False
         instrument.due_on = None
@@ -46,7 +54,7 @@ def derive(instrument: Instrument, item: CatalogItem | None) -> None:
     instrument.mandatory = item.active and due.is_mandatory(
         supervision=item.supervision, usages=item.usage_list, mode=item.mode, usage=instrument.usage
     )
-    instrument.due_on = due.due_date(instrument.last_verified_on, item.mode, item.interval_months)
+    instrument.due_on = due.due_date(verified_on, item.mode, item.interval_months)
 
 
 def _owner_for(actor: User, owner: Organization | int | None) -> Organization:
@@ -74,8 +82,10 @@ def _check_values(data: dict[str, Any]) -> None:
         raise DomainError(_("器具名称不能为空"), field="name")
     if data.get("usage") not in Usage.values:
         raise DomainError(_("用途无效"), field="usage")
-    verified = data.get("last_verified_on")
-    if verified is not None and verified > timezone.localdate():
+
+
+def _check_verified_on(verified_on: date | None) -> None:
+    if verified_on is not None and verified_on > timezone.localdate():
         raise DomainError(_("最近检定日期不能晚于今天"), field="last_verified_on")
 
 
@@ -93,8 +103,14 @@ def _snapshot(instrument: Instrument) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
 
 
-def instrument_create(*, actor: User, owner: Organization | int | None = None, **data: Any) -> Instrument:
-    """Register one instrument for ``owner`` (an owner registers for itself)."""
+def instrument_create(
+    *, actor: User, owner: Organization | int | None = None, last_verified_on: date | None = None, **data: Any
+) -> Instrument:
+    """Register one instrument for ``owner`` (an owner registers for itself).
+
+    ``last_verified_on``: a verification done before the platform, declared at registration (a declared
+    record becomes the instrument's last verification). Later ones come from records, never from an edit.
+    """
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
@@ -103,10 +119,11 @@ def instrument_create(*, actor: User, owner: Organization | int | None = None, *
         data.setdefault("registered_on", timezone.localdate())
         data["serial_number"] = str(data.get("serial_number") or "").strip()
         _check_values(data)
+        _check_verified_on(last_verified_on)
         item = data.get("catalog_item")
         _check_unique(owning, item, data["serial_number"], exclude_id=None)
         instrument = Instrument(owner=owning, region_id=owning.region_id, created_by=actor, **data)
-        derive(instrument, item)
+        derive(instrument, item, None)
         try:
             with transaction.atomic():
                 instrument.save(force_insert=True)
@@ -116,6 +133,8 @@ def instrument_create(*, actor: User, owner: Organization | int | None = None, *
             ) from exc
         tally.change(None, tally.key_of(instrument))
         audit.record(actor=actor, action="instrument.create", obj=instrument, changes=_snapshot(instrument))
+        if last_verified_on is not None:
+            _declare(actor=actor, instrument=instrument, performed_on=last_verified_on)
     return instrument
 
 
@@ -191,7 +210,8 @@ def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:
         deltas: Counter[tally.Key] = Counter()
         for instrument in (
             Instrument.objects.filter(catalog_item=item)
-            .only("id", "region_id", "status", "usage", "last_verified_on", "mandatory", "due_on")
+            .with_last_verified_on()
+            .only("id", "region_id", "status", "usage", "last_verification_id", "mandatory", "due_on")
             .iterator(chunk_size=5000)
         ):
             old = (instrument.mandatory, instrument.due_on)
@@ -213,3 +233,123 @@ def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:
             changes={"instruments_changed": len(changed)},
         )
     return len(changed)
+
+
+def _latest_valid_q() -> Any:
+    """Records that may be an instrument's last valid verification (their certificate, if any, still stands)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    void = Certificate.objects.filter(record=OuterRef("pk")).filter(
+        Q(revocation__isnull=False) | Q(superseded_by__isnull=False)
+    )
+    return Q(kind=Service.VERIFICATION, conclusion=VerificationRecord.Conclusion.PASS) & ~Exists(void)
+
+
+def instrument_set_last_verification(
+    *, instrument: Instrument, record: VerificationRecord | None, actor: User | None
+) -> Instrument:
+    """Make ``record`` the instrument's last valid verification (None: it has none) and re-derive ``due_on``.
+
+    Called by the verification service after a passing certificate is issued, and after a revocation or a
+    supersession with the new latest valid record (or None). The due tally moves in the same transaction.
+    """
+    with transaction.atomic():
+        locked = Instrument.objects.select_for_update().select_related("catalog_item").get(pk=instrument.pk)
+        if record is not None:
+            if record.instrument_id != locked.pk:
+                raise DomainError(_("检定记录不属于该计量器具"), field="record")
+            if not VerificationRecord.objects.filter(_latest_valid_q(), pk=record.pk).exists():
+                raise DomainError(_("只有合格且证书有效的检定记录可以作为最近检定"), field="record")
+        before_key = tally.key_of(locked)
+        before = {
+            "last_verification": locked.last_verification_id,
+            "due_on": locked.due_on,
+            "mandatory": locked.mandatory,
+        }
+        locked.last_verification = record
+        derive(locked, locked.catalog_item, record.performed_on if record is not None else None)
+        locked.save(update_fields=["last_verification", "mandatory", "due_on", "updated_at"])
+        tally.change(before_key, tally.key_of(locked))
+        after = {
+            "last_verification": locked.last_verification_id,
+            "due_on": locked.due_on,
+            "mandatory": locked.mandatory,
+        }
+        as_text = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in before.items()}
+        changes = audit.diff(as_text, {k: (v.isoformat() if isinstance(v, date) else v) for k, v in after.items()})
+        audit.record(actor=actor, action="instrument.set_last_verification", obj=locked, changes=changes)
+    instrument.last_verification = record
+    instrument.mandatory, instrument.due_on = locked.mandatory, locked.due_on
+    instrument.updated_at = locked.updated_at
+    return instrument
+
+
+def _declare(
+    *,
+    actor: User | None,
+    instrument: Instrument,
+    performed_on: date,
+    institute_name: str = "",
+    certificate_number: str = "",
+) -> VerificationRecord:
+    item = instrument.catalog_item
+    record = VerificationRecord.objects.create(
+        instrument=instrument,
+        kind=Service.VERIFICATION,
+        source=VerificationRecord.Source.DECLARED,
+        institute_name=institute_name.strip(),
+        declared_certificate_number=certificate_number.strip(),
+        performed_on=performed_on,
+        conclusion=VerificationRecord.Conclusion.PASS,
+        next_due_on=due.due_date(performed_on, item.mode, item.interval_months) if item is not None else None,
+        created_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        action="instrument.declare_verification",
+        obj=instrument,
+        changes={
+            "record": record.pk,
+            "performed_on": performed_on.isoformat(),
+            "institute_name": record.institute_name,
+            "certificate_number": record.declared_certificate_number,
+        },
+    )
+    instrument_set_last_verification(instrument=instrument, record=record, actor=actor)
+    return record
+
+
+def instrument_declare_verification(
+    *,
+    actor: User,
+    instrument_id: int,
+    performed_on: date,
+    institute_name: str = "",
+    certificate_number: str = "",
+) -> VerificationRecord:
+    """An owner declares a verification done before the platform (date, institute, old certificate number)."""
+    if len(institute_name) > 200:
+        raise DomainError(_("检定机构名称过长"), field="institute_name")
+    if len(certificate_number) > 64:
+        raise DomainError(_("证书编号过长"), field="certificate_number")
+    with transaction.atomic():
+        instrument = _editable(actor, instrument_id)
+        if performed_on is None:
+            raise DomainError(_("请填写检定日期"), field="performed_on")
+        if performed_on > timezone.localdate():
+            raise DomainError(_("检定日期不能晚于今天"), field="performed_on")
+        current = instrument.last_verified_on
+        if current is not None and performed_on < current:
+            raise DomainError(
+                _("检定日期早于最近一次有效检定（%(date)s）") % {"date": current.isoformat()},
+                field="performed_on",
+                code="conflict",
+            )
+        instrument = Instrument.objects.select_related("catalog_item").get(pk=instrument.pk)
+        return _declare(
+            actor=actor,
+            instrument=instrument,
+            performed_on=performed_on,
+            institute_name=institute_name,
+            certificate_number=certificate_number,
+        )
