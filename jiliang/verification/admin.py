@@ -1,0 +1,1 @@
+from . import admin_requests  # noqa: F401
