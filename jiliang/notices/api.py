@@ -1,5 +1,90 @@
-"""API router (being written)."""
+"""The caller's inbox over HTTP: ``GET /api/v1/notifications``, ``POST /api/v1/notifications/{id}/read``.
 
-from ninja import Router
+A caller sees its own organization's notifications only; another organization's id answers 404 like a missing one.
+"""
 
-router = Router()
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+
+from jiliang.instruments.schemas import MAX_ID, ErrorOut
+
+from . import selectors, services
+from .models import Notification
+
+router = Router(tags=["notifications"])
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+    concerns_on: date | None
+    created_at: datetime
+    read_at: datetime | None
+    read: bool
+
+    @classmethod
+    def from_notification(cls, n: Notification) -> NotificationOut:
+        return cls(
+            id=n.pk,
+            kind=n.kind,
+            title=n.title,
+            body=n.body,
+            link=n.link,
+            concerns_on=n.concerns_on,
+            created_at=n.created_at,
+            read_at=n.read_at,
+            read=n.read_at is not None,
+        )
+
+
+class NotificationPageOut(Schema):
+    count: int
+    unread: int
+    page: int
+    page_size: int
+    items: list[NotificationOut]
+
+
+class NotificationListQuery(Schema):
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+    unread_only: bool = False
+
+
+@router.get(
+    "/notifications",
+    response={200: NotificationPageOut, **ERRORS},
+    summary="我的通知 / my organization's notifications",
+)
+def notification_list(request: HttpRequest, query: Query[NotificationListQuery]):
+    qs = selectors.notifications_visible_to(request.auth)
+    if query.unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    start = (query.page - 1) * query.page_size
+    items = [NotificationOut.from_notification(n) for n in qs[start : start + query.page_size]]
+    return {
+        "count": qs.count(),
+        "unread": selectors.unread_count(request.auth),
+        "page": query.page,
+        "page_size": query.page_size,
+        "items": items,
+    }
+
+
+@router.post(
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **ERRORS},
+    summary="标为已读 / mark a notification read",
+)
+def notification_read(request: HttpRequest, notification_id: int = Path(..., ge=1, le=MAX_ID)):
+    notification = services.notification_mark_read(actor=request.auth, notification_id=notification_id)
+    return NotificationOut.from_notification(notification)
