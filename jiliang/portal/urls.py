@@ -1,5 +1,12 @@
-"""URLs (being written)."""
+"""The public certificate check (no login)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.check_index, name="index"),
+    path("c/<str:token>/", views.check_token, name="token"),
+]

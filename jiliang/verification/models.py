@@ -12,10 +12,47 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization, Region
 from jiliang.instruments.models import Instrument
 from jiliang.people.models import Person
 from jiliang.standards.models import Standard
+
+
+class ImmutableRecordError(DomainError):
+    """An attempt to edit or delete an issued record or certificate: a correction supersedes instead."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            _("%(what)s一经出具不得修改或删除；如需更正，请出具替代证书") % {"what": what}, code="conflict"
+        )
+
+
+class IssuedQuerySet(models.QuerySet):
+    """Refuses bulk UPDATE and DELETE (PostgreSQL refuses them in a trigger as well)."""
+
+    def update(self, **kwargs):
+        raise ImmutableRecordError(str(self.model._meta.verbose_name))
+
+    def delete(self):
+        raise ImmutableRecordError(str(self.model._meta.verbose_name))
+
+
+class IssuedModel(models.Model):
+    """A row that is written once: ``save()`` on an existing row and ``delete()`` are refused."""
+
+    objects = IssuedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableRecordError(str(self._meta.verbose_name))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError(str(self._meta.verbose_name))
 
 
 class Service(models.TextChoices):
@@ -154,7 +191,7 @@ class RequestEvent(models.Model):
         return f"{self.request_id} {self.from_status}→{self.to_status}"
 
 
-class VerificationRecord(models.Model):
+class VerificationRecord(IssuedModel):
     """One verification or calibration of one instrument (检定/校准原始记录), as issued; never edited.
 
     ``source`` tells a record made here (with readings, standards and three people) from one an owner declared
@@ -259,7 +296,7 @@ class VerificationRecord(models.Model):
         return f"{self.instrument_id} {self.performed_on} {self.get_conclusion_display()}"
 
 
-class ReadingPoint(models.Model):
+class ReadingPoint(IssuedModel):
     """One measured point of a record: reference and indicated values, the (rounded) error and its MPE."""
 
     record = models.ForeignKey(
@@ -284,7 +321,7 @@ class ReadingPoint(models.Model):
         return f"{self.record_id}#{self.index}"
 
 
-class StandardUse(models.Model):
+class StandardUse(IssuedModel):
     """A standard used by a record, with the numbers of the certificates that made it valid that day."""
 
     record = models.ForeignKey(
@@ -306,7 +343,7 @@ class StandardUse(models.Model):
         return f"{self.record_id}: {self.standard_id}"
 
 
-class Certificate(models.Model):
+class Certificate(IssuedModel):
     """A signed certificate (检定证书 / 检定结果通知书 / 校准证书). Never edited or deleted.
 
     ``document`` is the canonical JSON form that ``signature`` signs (``jiliang.metrology.signing``); the
@@ -370,7 +407,7 @@ class Certificate(models.Model):
         return self.number
 
 
-class CertificateRevocation(models.Model):
+class CertificateRevocation(IssuedModel):
     """The revocation of a certificate, with its reason. A certificate is revoked once, never un-revoked."""
 
     certificate = models.OneToOneField(

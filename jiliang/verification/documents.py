@@ -1,0 +1,146 @@
+"""The canonical document of a certificate (what is signed) and the signed JSON export.
+
+Document format ``jiliang-certificate`` version 1 (docs/certificates.md describes every field). Values are strings,
+integers, booleans, null, objects and arrays — never floats (``jiliang.metrology.signing``): a measured value is the
+decimal string the institute entered.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from jiliang.metrology import signing
+
+from .models import Certificate, ReadingPoint, StandardUse, VerificationRecord
+
+DOCUMENT_VERSION = "1"
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    # normalize() drops the trailing zeros the DecimalField pads with; "E" notation is avoided by format().
+    text = format(value.normalize(), "f")
+    return text
+
+
+def public_check_url(token: str) -> str:
+    return settings.JILIANG_PUBLIC_BASE_URL.rstrip("/") + reverse("portal:token", args=[token])
+
+
+def _person(p) -> str | None:
+    return p.name if p is not None else None
+
+
+def certificate_document(
+    *,
+    number: str,
+    kind: str,
+    issued_on: date,
+    valid_until: date | None,
+    token: str,
+    record: VerificationRecord,
+    points: list[ReadingPoint],
+    uses: list[StandardUse],
+    supersedes: Certificate | None,
+) -> dict[str, Any]:
+    """The document to sign, from the record as saved (its readings and standards passed in, in order)."""
+    instrument = record.instrument
+    owner = instrument.owner
+    institute = record.institute
+    item = instrument.catalog_item
+    procedure = record.procedure
+    return {
+        "format": signing.FORMAT,
+        "version": DOCUMENT_VERSION,
+        "number": number,
+        "kind": kind,
+        "issued_on": _d(issued_on),
+        "valid_until": _d(valid_until),
+        "supersedes": supersedes.number if supersedes else None,
+        "public_check": public_check_url(token),
+        "institute": {
+            "name": institute.name,
+            "credit_code": institute.credit_code,
+            "code": institute.short_code or "",
+        },
+        "owner": {"name": owner.name, "credit_code": owner.credit_code, "address": owner.address},
+        "instrument": {
+            "name": instrument.name,
+            "catalog_code": item.code if item else None,
+            "catalog_kind": item.kind if item else None,
+            "manufacturer": instrument.manufacturer,
+            "model": instrument.model,
+            "serial_number": instrument.serial_number,
+            "accuracy_class": instrument.accuracy_class,
+            "measuring_range": instrument.measuring_range,
+        },
+        "procedure": {"code": procedure.code, "name": procedure.name} if procedure else None,
+        "performed_on": _d(record.performed_on),
+        "conditions": {
+            "place": record.place,
+            "temperature": record.temperature,
+            "humidity": record.humidity,
+            "other": record.conditions,
+        },
+        "standards": [
+            {
+                "name": use.standard.name,
+                "code": use.standard.code,
+                "certificates": use.certificate_numbers,
+            }
+            for use in uses
+        ],
+        "results": {
+            "service": record.kind,
+            "conclusion": record.conclusion,
+            "unit": record.unit,
+            "resolution": record.resolution,
+            "expanded_uncertainty": record.expanded_uncertainty,
+            "coverage_factor": _num(record.coverage_factor),
+            "points": [
+                {
+                    "label": p.label,
+                    "reference": _num(p.reference),
+                    "indicated": _num(p.indicated),
+                    "error": _num(p.error),
+                    "mpe": _num(p.mpe),
+                    "passed": p.passed,
+                }
+                for p in points
+            ],
+        },
+        "next_due_on": _d(record.next_due_on),
+        "signatories": {
+            "verifier": _person(record.verifier),
+            "checker": _person(record.checker),
+            "approver": _person(record.approver),
+        },
+    }
+
+
+def signed_file(certificate: Certificate) -> dict[str, Any]:
+    """The JSON export: ``{"certificate": document, "signature": {...}}``, verifiable offline with
+    ``manage.py verify_certificate`` or any Ed25519 library (see docs/certificates.md)."""
+    from .models import SigningKey
+
+    public_key = SigningKey.objects.filter(key_id=certificate.key_id).values_list("public_key", flat=True).first()
+    return {
+        "certificate": certificate.document,
+        "signature": {
+            "algorithm": signing.ALGORITHM,
+            "canonical_form": f"{signing.FORMAT}/{signing.CANONICAL_VERSION}",
+            "key_id": certificate.key_id,
+            "public_key": public_key or "",
+            "value": certificate.signature,
+        },
+    }

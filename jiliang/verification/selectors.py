@@ -1,0 +1,98 @@
+"""Reads of records and certificates, scoped by role and region; and a certificate's standing on a day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.models import User
+from jiliang.core.selectors import scope_of
+
+from .models import Certificate, VerificationRecord
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("有效")
+    EXPIRED = "expired", _("已过期")
+    SUPERSEDED = "superseded", _("已被替代")
+    REVOKED = "revoked", _("已撤销")
+    # A notice of failed verification states a result; it certifies nothing that could expire.
+    FAILED = "failed", _("检定不合格")
+    NOT_FOUND = "not_found", _("未找到")
+
+
+def _scope_q(user: User | None, *, owner: str, institute: str, region: str) -> Q | None:
+    """None: nothing visible. Q(): everything."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return Q()
+    if scope.is_owner and scope.organization_id:
+        return Q(**{owner: scope.organization_id})
+    if scope.is_institute and scope.organization_id:
+        return Q(**{institute: scope.organization_id})
+    if scope.is_regulator:
+        if scope.region_ids is None:
+            return Q()
+        return Q(**{f"{region}__in": scope.region_ids})
+    return None
+
+
+def certificates_visible_to(user: User | None) -> QuerySet[Certificate]:
+    """Owners see their certificates, institutes those they issued, regulators those of their region."""
+    q = _scope_q(user, owner="owner_id", institute="institute_id", region="region_id")
+    if q is None:
+        return Certificate.objects.none()
+    return Certificate.objects.filter(q)
+
+
+def certificate_get(user: User | None, certificate_id: int) -> Certificate:
+    certificate = (
+        certificates_visible_to(user)
+        .select_related("institute", "owner", "instrument__catalog_item", "record", "supersedes")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is None:
+        raise NotFoundOrForbidden(_("证书不存在"))
+    return certificate
+
+
+def records_visible_to(user: User | None) -> QuerySet[VerificationRecord]:
+    q = _scope_q(user, owner="instrument__owner_id", institute="institute_id", region="instrument__region_id")
+    if q is None:
+        return VerificationRecord.objects.none()
+    return VerificationRecord.objects.filter(q)
+
+
+def certificate_status(certificate: Certificate, today: date) -> str:
+    """Revoked, then superseded, then (for a notice of failure) failed, then expired past its valid-until date,
+    else valid. Reads the revocation and the superseding certificate (two small queries, or none when they
+    were loaded with select_related/prefetch)."""
+    if _has(certificate, "revocation"):
+        return CertificateStatus.REVOKED
+    if _has(certificate, "superseded_by"):
+        return CertificateStatus.SUPERSEDED
+    if certificate.kind == Certificate.Kind.FAILURE_NOTICE:
+        return CertificateStatus.FAILED
+    if certificate.valid_until is not None and certificate.valid_until < today:
+        return CertificateStatus.EXPIRED
+    return CertificateStatus.VALID
+
+
+def _has(certificate: Certificate, relation: str) -> bool:
+    try:
+        getattr(certificate, relation)
+    except models.ObjectDoesNotExist:
+        return False
+    return True
+
+
+def superseding(certificate: Certificate) -> Certificate | None:
+    try:
+        return certificate.superseded_by
+    except Certificate.DoesNotExist:
+        return None
