@@ -295,15 +295,47 @@ def _is_cycle(graph: Graph, source: str, target: str) -> bool:
 # ---- Reverse traceability -------------------------------------------------------------------------------------
 
 
-def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> list[int]:
-    """The ids of the equipment certificates :func:`reverse_trace` returns, in the same order (issue date, id):
-    the walk alone, one query per level, so a page can count them all and load one page."""
+@dataclass
+class ReverseWalk:
+    """What the reverse walk found: the suspect equipment certificates and, for every suspect standard, the day
+    from which its own output is suspect and the standard through which it was reached.
+
+    ``start``: standard id → first suspect day (the standard asked about: ``date_from``; a standard certified
+    through it: the issue date of the earliest suspect certificate of its equipment). ``via``: standard id →
+    the standard that certified it (absent for the standard asked about), so a path can be spelt out.
+    ``certificates``: equipment certificate id → issue date.
+    """
+
+    standard_id: int
+    date_from: date
+    date_to: date
+    start: dict[int, date] = field(default_factory=dict)
+    via: dict[int, int] = field(default_factory=dict)
+    certificates: dict[int, date] = field(default_factory=dict)
+
+    @property
+    def certificate_ids(self) -> list[int]:
+        """In issue date order (then id)."""
+        return sorted(self.certificates, key=lambda cert_id: (self.certificates[cert_id], cert_id))
+
+    def path(self, standard_id: int) -> list[int]:
+        """The standards from the one asked about down to ``standard_id`` (both included)."""
+        path = [standard_id]
+        while path[-1] in self.via and len(path) <= MAX_LEVELS + 1 and self.via[path[-1]] not in path:
+            path.append(self.via[path[-1]])
+        return path[::-1]
+
+
+def reverse_walk(standard: Standard, date_from: date, date_to: date) -> ReverseWalk:
+    """The walk behind :func:`reverse_trace` (see the rule there): one query per level, ids and dates only."""
+    walk = ReverseWalk(standard_id=standard.pk, date_from=date_from, date_to=date_to)
     if date_to < date_from:
-        return []
+        return walk
     # Standard id → from which date its certificates are suspect.
-    start: dict[int, date] = {standard.pk: date_from}
+    start = walk.start
+    start[standard.pk] = date_from
     frontier = {standard.pk: date_from}
-    found: dict[int, date] = {}
+    found = walk.certificates
     for _level in range(MAX_LEVELS):
         if not frontier:
             break
@@ -326,10 +358,23 @@ def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> lis
             known = start.get(holder_standard_id)
             if known is None or issued_on < known:
                 start[holder_standard_id] = issued_on
+                walk.via[holder_standard_id] = issuer_id
                 if holder_standard_id not in next_frontier or issued_on < next_frontier[holder_standard_id]:
                     next_frontier[holder_standard_id] = issued_on
         frontier = next_frontier
-    return sorted(found, key=lambda cert_id: (found[cert_id], cert_id))
+    return walk
+
+
+def reverse_trace_ids(standard: Standard, date_from: date, date_to: date) -> list[int]:
+    """The ids of the equipment certificates :func:`reverse_trace` returns, in the same order (issue date, id):
+    the walk alone, one query per level, so a page can count them all and load one page."""
+    return reverse_walk(standard, date_from, date_to).certificate_ids
+
+
+def reverse_windows(standard: Standard, date_from: date, date_to: date) -> dict[int, date]:
+    """Every suspect standard (the one asked about and those certified through it) → the first day from which
+    its own output is suspect, up to ``date_to``. Empty for an inverted range."""
+    return dict(reverse_walk(standard, date_from, date_to).start)
 
 
 def load_certificates(ids: list[int]) -> list[EquipmentCertificate]:
