@@ -1,5 +1,10 @@
-"""URLs (being written)."""
+from django.urls import path
+
+from . import record_views
 
 app_name = "records"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("new/", record_views.record_new, name="new"),
+    path("preview/", record_views.record_preview, name="preview"),
+]

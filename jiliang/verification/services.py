@@ -448,7 +448,7 @@ def _refresh_instrument(instrument: Instrument, actor: User) -> None:
         instrument_set_last_verification(instrument=instrument, record=record, actor=actor)
 
 
-def _request_item_for(actor: User, request_item_id: int | None) -> RequestItem:
+def request_item_for(actor: User, request_item_id: int | None) -> RequestItem:
     scope = scope_of(actor)
     if not (scope.is_institute or scope.is_admin) or request_item_id is None:
         raise NotFoundOrForbidden(_("申请器具不存在"))
@@ -465,7 +465,7 @@ def verification_record(*, actor: User, request_item_id: int | None = None, **va
     """Record a verification or calibration of one instrument of a request routed to the actor's institute, and
     issue its certificate (see the module docstring for what is refused). Returns the certificate."""
     with transaction.atomic():
-        item = _request_item_for(actor, request_item_id)
+        item = request_item_for(actor, request_item_id)
         request = ServiceRequest.objects.select_for_update().get(pk=item.request_id)
         if request.status not in OPEN_FOR_RECORDS:
             raise DomainError(
