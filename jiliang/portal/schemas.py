@@ -1,0 +1,32 @@
+"""The public check's answer as JSON (``GET /api/v1/public/certificates/{token}``): the same keys as the page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from ninja import Schema
+
+from jiliang.verification.models import Certificate
+from jiliang.verification.selectors import CertificateStatus
+
+StatusCode = Literal[tuple(CertificateStatus.values)]  # type: ignore[valid-type]
+KindCode = Literal[tuple(Certificate.Kind.values)]  # type: ignore[valid-type]
+
+
+class PublicAnswerOut(Schema):
+    """What anyone may know of a certificate (``jiliang.portal.selectors`` explains each field, and why)."""
+
+    status: StatusCode
+    status_label: str
+    number: str | None
+    kind: KindCode | None
+    kind_label: str | None
+    instrument: str | None
+    owner: str | None
+    issued_on: date | None
+    valid_until: date | None
+    institute: str | None
+    superseded_by: str | None
+    revoked_on: date | None
+    signature_valid: bool | None

@@ -1,0 +1,65 @@
+"""The public check's log and its rate limit for typed numbers.
+
+Every check (QR link, typed number, API) writes one ``PublicCheck`` row: one INSERT, nothing else. The client is
+kept as a keyed hash of its address (HMAC-SHA256 with SECRET_KEY, the first 16 hexadecimal digits): the same
+address gives the same value, so abuse shows in the log, but the address cannot be read back from it.
+
+Typed numbers are limited to ``settings.JILIANG_PUBLIC_CHECK_PER_MINUTE`` per client address and minute (a
+counter per client and minute in the cache), so numbers cannot be walked to harvest certificates. QR links carry
+an unguessable token and are not limited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+
+from jiliang.verification.models import Certificate, PublicCheck
+
+QUERY_MAX = PublicCheck._meta.get_field("query").max_length
+# The result logged for the first refused lookup of a client in a minute (the later ones are not logged, so a
+# flood cannot fill the table).
+RATE_LIMITED = "rate_limited"
+
+
+def client_hash(request: HttpRequest) -> str:
+    """A keyed hash of the client address (REMOTE_ADDR; a reverse proxy in front must set it to the client's)."""
+    address = request.META.get("REMOTE_ADDR", "") or ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
+    return digest[:16]
+
+
+def check_log(*, via: str, certificate: Certificate | None, result: str, client: str, query: str = "") -> None:
+    """One row for one check. ``query`` only for typed numbers (tokens are never kept)."""
+    PublicCheck.objects.create(
+        at=timezone.now(),
+        via=via,
+        certificate_id=certificate.pk if certificate is not None else None,
+        query=query[:QUERY_MAX],
+        result=result,
+        client=client,
+    )
+
+
+def number_lookup_allowed(client: str, *, now: float | None = None) -> tuple[bool, int]:
+    """Count one typed lookup of ``client`` in the current minute; (allowed, count so far this minute)."""
+    limit = settings.JILIANG_PUBLIC_CHECK_PER_MINUTE
+    minute = int((time.time() if now is None else now) // 60)
+    key = f"portal:number:{client}:{minute}"
+    # add() creates the counter (atomic where the cache is); incr() counts on. The key outlives its minute a
+    # little so that a request at the end of the minute still finds it.
+    if cache.add(key, 1, timeout=120):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=120)
+            count = 1
+    return count <= limit, count
