@@ -26,13 +26,15 @@ from openpyxl.utils import get_column_letter
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.instruments.excel import neutralize
 
-from . import trace_selectors
-from .models import EquipmentCertificate, Standard
+from . import recall, trace_selectors
+from .models import Standard
 from .traceability import Graph, LinkState, link_state_labels
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The page lists this many certificates; the Excel export has them all.
 PAGE_ROWS = 500
+# Instrument certificates of the recall list per page (the export has them all).
+INSTRUMENT_PAGE_ROWS = 50
 
 # Link colours (they match the badge colours in app.css).
 STATE_COLORS = {
@@ -248,62 +250,67 @@ def _range(request: HttpRequest) -> tuple[RangeForm, date, date, bool]:
     return form, default_from, today, not request.GET
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 @require_GET
 def reverse_trace_page(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _standard(request, pk)
     form, date_from, date_to, ok = _range(request)
-    count, certificates = (
-        trace_selectors.certificates_issued_with_page(request.user, standard.pk, date_from, date_to, limit=PAGE_ROWS)
-        if ok
-        else (0, [])
-    )
     query = f"date_from={date_from.isoformat()}&date_to={date_to.isoformat()}"
-    context = {
+    context: dict[str, Any] = {
         "standard": standard,
         "form": form,
         "date_from": date_from,
         "date_to": date_to,
         "ok": ok,
-        "certificates": certificates,
-        "count": count,
-        "truncated": count > PAGE_ROWS,
+        "certificates": [],
+        "count": 0,
+        "truncated": False,
         "page_rows": PAGE_ROWS,
+        "instrument_rows": [],
+        "instrument_count": 0,
+        "suspect_standards": 0,
         "export_url": reverse("trace:reverse_export", args=[standard.pk]) + "?" + query,
+        "recall_export_url": reverse("trace:recall_export", args=[standard.pk]) + "?" + query,
     }
+    if ok:
+        found = recall.recall_for(request.user, standard.pk, date_from, date_to)
+        pages = max(1, -(-found.instrument_count // INSTRUMENT_PAGE_ROWS))
+        page = min(_page_number(request), pages)
+        base = reverse("trace:reverse", args=[standard.pk]) + "?" + query + "&page="
+        context.update(
+            certificates=found.equipment_certificates(limit=PAGE_ROWS),
+            count=found.equipment_count,
+            truncated=found.equipment_count > PAGE_ROWS,
+            instrument_rows=found.instrument_rows((page - 1) * INSTRUMENT_PAGE_ROWS, INSTRUMENT_PAGE_ROWS),
+            instrument_count=found.instrument_count,
+            suspect_standards=found.suspect_standard_count,
+            page=page,
+            pages=pages,
+            previous_url=base + str(page - 1) if page > 1 else "",
+            next_url=base + str(page + 1) if page < pages else "",
+        )
     return render(request, "standards/trace_reverse.html", context)
 
 
-def _export_headers() -> list[str]:
-    return [
-        _("证书编号"),
-        _("发证日期"),
-        _("有效期至"),
-        _("出具证书的计量标准"),
-        _("被检标准设备"),
-        _("出厂编号"),
-        _("所属计量标准"),
-        _("标准代码"),
-        _("建标单位"),
-        _("结论"),
-    ]
-
-
-def _export_row(c: EquipmentCertificate) -> list[Any]:
-    holder_standard = c.equipment.standard
-    issuer = c.issuer_standard
-    values: list[Any] = [
-        c.number,
-        c.issued_on,
-        c.valid_until,
-        f"{issuer.name}（{issuer.code}）" if issuer else str(c.issuer_authority or ""),
-        c.equipment.name,
-        c.equipment.serial_number,
-        holder_standard.name,
-        holder_standard.code,
-        holder_standard.holder.name,
-        c.result,
-    ]
-    return [neutralize(v) if isinstance(v, str) else v for v in values]
+@require_GET
+def recall_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recall list as .xlsx: instrument certificates and equipment certificates, one sheet each."""
+    standard = _standard(request, pk)
+    _form, date_from, date_to, ok = _range(request)
+    if not ok:
+        return HttpResponseBadRequest(_("日期范围无效"))
+    found = recall.recall_for(request.user, standard.pk, date_from, date_to)
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    recall.write_recall_xlsx(found, out, generated_at=timezone.localtime())
+    out.seek(0)
+    # FileResponse writes the non-ASCII name as filename*=utf-8''… (RFC 5987) beside an ASCII fallback.
+    return FileResponse(out, as_attachment=True, filename=recall.recall_filename(found), content_type=XLSX)
 
 
 @require_GET
@@ -324,13 +331,13 @@ def reverse_trace_export(request: HttpRequest, pk: int) -> HttpResponse:
     }
     sheet.append([neutralize(title)])
     sheet["A1"].font = Font(bold=True, size=12)
-    headers = _export_headers()
+    headers = recall.equipment_headers()
     sheet.append(headers)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
     for c in certificates:
-        sheet.append(_export_row(c))
+        sheet.append(recall.equipment_values(c))
     for index, width in enumerate((18, 12, 12, 30, 20, 14, 26, 14, 24, 10), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=3, min_col=2, max_col=3):

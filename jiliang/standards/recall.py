@@ -1,0 +1,357 @@
+"""The recall list (召回清单): a standard found out of tolerance since a date — every certificate whose values
+may have come from it.
+
+Two sections:
+
+- instrument certificates (器具证书): every certificate of an instrument whose verification or calibration used a
+  suspect standard on a suspect day. The suspect standards and their windows come from the reverse walk
+  (:func:`jiliang.standards.traceability.reverse_walk`): the standard asked about from ``date_from``; a standard
+  whose equipment it certified, from that certificate's issue date; and so on down the chain. A record used a
+  standard T on day d (``StandardUse``: T, d copied from the record); its certificate is suspect when
+  T's window start ≤ d ≤ ``date_to``. Superseded and revoked certificates are listed too, with their status: the
+  owner may still hold the paper.
+- equipment certificates (标准设备证书): the walk's own list (the certificates of standard equipment issued down
+  the chain), as on the reverse-traceability page.
+
+Scope: the standard asked about must be visible to the user (``trace_selectors.trace_standard_get``: its holder,
+the regulators of its region, the admin). The certificates found downstream are listed whoever holds them,
+because recalling them is the point of the question (the same rule as the reverse-traceability list).
+
+Cost: the walk (one query per level), then one query over ``StandardUse`` on its (standard, performed_on) index
+joined to the certificate by record — ids, dates and the standard used only — then one query for a page of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from jiliang.core.models import User
+from jiliang.instruments.excel import neutralize
+from jiliang.verification.models import Certificate, StandardUse
+from jiliang.verification.selectors import CertificateStatus, certificate_status
+
+from .models import EquipmentCertificate, Standard
+from .trace_selectors import trace_standard_get
+from .traceability import ReverseWalk, load_certificates, reverse_walk
+
+# Rows loaded per query when a whole section is read (export): keeps IN lists under SQLite's variable limit.
+CHUNK = 2_000
+
+
+@dataclass
+class RecallRow:
+    """One instrument certificate of the recall list, with what the list shows."""
+
+    certificate: Certificate
+    status: str
+    status_label: str
+    standard: Standard  # the suspect standard the record used
+    path: list[Standard]  # from the standard asked about down to ``standard``
+
+    @property
+    def direct(self) -> bool:
+        return len(self.path) <= 1
+
+    @property
+    def path_label(self) -> str:
+        if self.direct:
+            return _("直接使用")
+        return _("经 %(path)s") % {"path": " → ".join(f"{s.name}（{s.code}）" for s in self.path[:-1])}
+
+
+@dataclass
+class Recall:
+    """The recall of ``standard`` over [``date_from``, ``date_to``]: the walk and the instrument certificates found
+    (ids in issue date order, each with the suspect standard its record used). Rows are loaded a page at a time."""
+
+    standard: Standard
+    date_from: date
+    date_to: date
+    walk: ReverseWalk
+    # certificate id → (issue date, id of the suspect standard used), in issue date order.
+    hits: dict[int, tuple[date, int]] = field(default_factory=dict)
+    _standards: dict[int, Standard] = field(default_factory=dict, repr=False)
+
+    @property
+    def instrument_count(self) -> int:
+        return len(self.hits)
+
+    @property
+    def equipment_ids(self) -> list[int]:
+        return self.walk.certificate_ids
+
+    @property
+    def equipment_count(self) -> int:
+        return len(self.walk.certificates)
+
+    @property
+    def suspect_standard_count(self) -> int:
+        return len(self.walk.start)
+
+    def windows(self) -> dict[int, date]:
+        return dict(self.walk.start)
+
+    def instrument_rows(
+        self, offset: int = 0, limit: int | None = None, *, today: date | None = None
+    ) -> list[RecallRow]:
+        ids = list(self.hits)
+        ids = ids[offset:] if limit is None else ids[offset : offset + limit]
+        return self._rows(ids, today=today)
+
+    def iter_instrument_rows(self, *, today: date | None = None) -> Iterator[RecallRow]:
+        ids = list(self.hits)
+        for i in range(0, len(ids), CHUNK):
+            yield from self._rows(ids[i : i + CHUNK], today=today)
+
+    def equipment_certificates(self, limit: int | None = None) -> list[EquipmentCertificate]:
+        ids = self.equipment_ids
+        return load_certificates(ids if limit is None else ids[:limit])
+
+    def _load_standards(self, ids: set[int]) -> None:
+        missing = sorted(ids - self._standards.keys())
+        for i in range(0, len(missing), CHUNK):
+            qs = Standard.objects.select_related("holder").order_by().filter(pk__in=missing[i : i + CHUNK])
+            self._standards.update((s.pk, s) for s in qs)
+
+    def _rows(self, ids: list[int], *, today: date | None) -> list[RecallRow]:
+        if not ids:
+            return []
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        paths = {sid: self.walk.path(sid) for sid in {self.hits[i][1] for i in ids}}
+        self._load_standards({s for path in paths.values() for s in path})
+        certificates = (
+            Certificate.objects.select_related(
+                "owner", "region", "institute", "instrument", "revocation", "superseded_by"
+            )
+            .defer("document", "superseded_by__document")
+            .order_by()
+            .filter(pk__in=ids)
+        )
+        by_id = {c.pk: c for c in certificates}
+        labels = dict(CertificateStatus.choices)
+        rows = []
+        for cert_id in ids:
+            c = by_id[cert_id]
+            standard_id = self.hits[cert_id][1]
+            status = certificate_status(c, today)
+            rows.append(
+                RecallRow(
+                    certificate=c,
+                    status=status,
+                    status_label=str(labels[status]),
+                    standard=self._standards[standard_id],
+                    path=[self._standards[s] for s in paths[standard_id]],
+                )
+            )
+        return rows
+
+
+def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date, int]]:
+    """The instrument certificates whose record used a suspect standard T on a day from T's window start to
+    ``walk.date_to``: certificate id → (issue date, T), ordered by issue date then id. One query: StandardUse on
+    its (standard, performed_on) index, one condition per distinct window start, joined to the certificate by
+    record. A record that used two suspect standards is listed once, with the one nearest the standard asked
+    about (the shortest path)."""
+    if not walk.start:
+        return {}
+    by_start: dict[date, list[int]] = defaultdict(list)
+    for standard_id, start in walk.start.items():
+        by_start[start].append(standard_id)
+    conditions, params = [], []
+    for start, standard_ids in sorted(by_start.items()):
+        marks = ", ".join(["%s"] * len(standard_ids))
+        conditions.append(f"(su.standard_id IN ({marks}) AND su.performed_on >= %s)")
+        params.extend([*sorted(standard_ids), start])
+    params.append(walk.date_to)
+    su = StandardUse._meta.db_table
+    cert = Certificate._meta.db_table
+    sql = (
+        f"SELECT c.id, c.issued_on, su.standard_id FROM {su} su "  # noqa: S608 (table names from the models)
+        f"JOIN {cert} c ON c.record_id = su.record_id "
+        f"WHERE ({' OR '.join(conditions)}) AND su.performed_on <= %s "
+        "ORDER BY c.issued_on, c.id"
+    )
+    depth = {standard_id: len(walk.path(standard_id)) for standard_id in walk.start}
+    hits: dict[int, tuple[date, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for cert_id, issued_on, standard_id in cursor.fetchall():
+            known = hits.get(cert_id)
+            if known is None or depth[standard_id] < depth[known[1]]:
+                if isinstance(issued_on, str):  # SQLite hands raw dates back as text
+                    issued_on = date.fromisoformat(issued_on)
+                hits[cert_id] = (issued_on, standard_id)
+    return hits
+
+
+def recall(standard: Standard, date_from: date, date_to: date) -> Recall:
+    """The recall of ``standard`` (no scope check: callers go through :func:`recall_for`)."""
+    walk = reverse_walk(standard, date_from, date_to)
+    return Recall(standard=standard, date_from=date_from, date_to=date_to, walk=walk, hits=instrument_hits(walk))
+
+
+def recall_for(user: User | None, standard_id: int, date_from: date, date_to: date) -> Recall:
+    """The recall list of a standard the user may see (else NotFoundOrForbidden, like a missing one)."""
+    standard = trace_standard_get(user, standard_id)
+    return recall(standard, date_from, date_to)
+
+
+# ---- The .xlsx --------------------------------------------------------------------------------------------------
+
+
+def instrument_headers() -> list[str]:
+    return [
+        _("证书编号"),
+        _("证书类别"),
+        _("证书状态"),
+        _("签发日期"),
+        _("有效期至"),
+        _("器具名称"),
+        _("出厂编号"),
+        _("使用单位"),
+        _("统一社会信用代码"),
+        _("所属区域"),
+        _("使用的计量标准"),
+        _("标准代码"),
+        _("溯源路径"),
+        _("检定机构"),
+    ]
+
+
+def instrument_values(row: RecallRow) -> list[Any]:
+    c = row.certificate
+    return _safe(
+        [
+            c.number,
+            c.get_kind_display(),
+            row.status_label,
+            c.issued_on,
+            c.valid_until,
+            c.instrument.name,
+            c.instrument.serial_number,
+            c.owner.name,
+            c.owner.credit_code,
+            c.region.name,
+            row.standard.name,
+            row.standard.code,
+            row.path_label,
+            c.institute.name,
+        ]
+    )
+
+
+def equipment_headers() -> list[str]:
+    return [
+        _("证书编号"),
+        _("发证日期"),
+        _("有效期至"),
+        _("出具证书的计量标准"),
+        _("被检标准设备"),
+        _("出厂编号"),
+        _("所属计量标准"),
+        _("标准代码"),
+        _("建标单位"),
+        _("结论"),
+    ]
+
+
+def equipment_values(c: EquipmentCertificate) -> list[Any]:
+    holder_standard = c.equipment.standard
+    issuer = c.issuer_standard
+    return _safe(
+        [
+            c.number,
+            c.issued_on,
+            c.valid_until,
+            f"{issuer.name}（{issuer.code}）" if issuer else str(c.issuer_authority or ""),
+            c.equipment.name,
+            c.equipment.serial_number,
+            holder_standard.name,
+            holder_standard.code,
+            holder_standard.holder.name,
+            c.result,
+        ]
+    )
+
+
+def _safe(values: list[Any]) -> list[Any]:
+    return [neutralize(v) if isinstance(v, str) else v for v in values]
+
+
+def recall_filename(r: Recall) -> str:
+    return _("召回清单-%(code)s-%(start)s-%(end)s.xlsx") % {
+        "code": r.standard.code,
+        "start": r.date_from.isoformat(),
+        "end": r.date_to.isoformat(),
+    }
+
+
+def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> None:
+    """The recall list as an .xlsx (write-only mode: rows stream out, memory stays flat): sheet 器具证书 then sheet
+    标准设备证书, each with a title row (the standard, the period, the generation time), a header row, the rows.
+    Every text cell is neutralised (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    title = _("%(standard)s（%(code)s）召回清单：%(start)s 至 %(end)s；生成时间 %(at)s") % {
+        "standard": r.standard.name,
+        "code": r.standard.code,
+        "start": r.date_from.isoformat(),
+        "end": r.date_to.isoformat(),
+        "at": generated_at.strftime("%Y-%m-%d %H:%M"),
+    }
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E8EEF7")
+
+    def sheet(name: str, headers: list[str], widths: tuple[int, ...], count: int, rows: Iterator[list[Any]]) -> None:
+        ws = workbook.create_sheet(neutralize(name)[:31])
+        for index, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A3"
+        head = WriteOnlyCell(ws, value=neutralize(title + _("（共 %(n)s 份）") % {"n": count}))
+        head.font = Font(bold=True, size=12)
+        ws.append([head])
+        header_cells = []
+        for text in headers:
+            cell = WriteOnlyCell(ws, value=neutralize(text))
+            cell.font = bold
+            cell.fill = fill
+            header_cells.append(cell)
+        ws.append(header_cells)
+        for values in rows:
+            ws.append(values)
+
+    sheet(
+        _("器具证书"),
+        instrument_headers(),
+        (20, 14, 10, 12, 12, 20, 16, 28, 20, 12, 26, 14, 36, 24),
+        r.instrument_count,
+        (instrument_values(row) for row in r.iter_instrument_rows(today=generated_at.date())),
+    )
+    equipment_ids = r.equipment_ids
+
+    def equipment_rows() -> Iterator[list[Any]]:
+        for i in range(0, len(equipment_ids), CHUNK):
+            for c in load_certificates(equipment_ids[i : i + CHUNK]):
+                yield equipment_values(c)
+
+    sheet(
+        _("标准设备证书"),
+        equipment_headers(),
+        (18, 12, 12, 30, 20, 14, 26, 14, 24, 10),
+        r.equipment_count,
+        equipment_rows(),
+    )
+    workbook.save(out)
