@@ -131,7 +131,7 @@ def due_instruments(owner_id: int, within_days: int, *, today: date | None = Non
     """The owner's in-use mandatory instruments due within ``within_days`` days, overdue, or never verified."""
     today = today or timezone.localdate()
     return Instrument.objects.filter(
-        Q(due_on__lte=today + timedelta(days=within_days)) | Q(last_verified_on__isnull=True),
+        Q(due_on__lte=today + timedelta(days=within_days)) | Q(last_verification__isnull=True),
         owner_id=owner_id,
         mandatory__in=[True],
         status=Instrument.Status.IN_USE,
