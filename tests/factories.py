@@ -75,8 +75,18 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
     usage = "trade"
     name = "电子计价秤"
     serial_number = factory.Sequence(lambda n: f"SN{n:06d}")
-    # Valid for months to come whatever day the tests run (row 02 has a 12-month interval).
+    # Not a model field: a date here becomes a declared verification record, the instrument's last valid one.
+    # Valid for months to come whatever day the tests run (row 02 has a 12-month interval). None: never verified.
     last_verified_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        from jiliang.instruments.services import derive
+
+        verified_on = kwargs.pop("last_verified_on", None)
+        obj = model_class(*args, **kwargs)
+        derive(obj, obj.catalog_item, verified_on)
+        return obj
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
@@ -84,11 +94,23 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
 
         from jiliang.instruments import tally
         from jiliang.instruments.services import derive
+        from jiliang.verification.models import VerificationRecord
 
+        verified_on = kwargs.pop("last_verified_on", None)
         obj = model_class(*args, **kwargs)
-        derive(obj, obj.catalog_item)
+        derive(obj, obj.catalog_item, verified_on)
         with transaction.atomic():
             obj.save()
+            if verified_on is not None:
+                obj.last_verification = VerificationRecord.objects.create(
+                    instrument=obj,
+                    kind="verification",
+                    source=VerificationRecord.Source.DECLARED,
+                    conclusion=VerificationRecord.Conclusion.PASS,
+                    performed_on=verified_on,
+                    next_due_on=obj.due_on,
+                )
+                obj.save(update_fields=["last_verification"])
             # Like every write path, keep the dashboard's due tally in step.
             tally.change(None, tally.key_of(obj))
         return obj

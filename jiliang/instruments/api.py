@@ -61,6 +61,7 @@ def _catalog_item(pk: int | None) -> CatalogItem | None:
 @router.get("/instruments", response={200: InstrumentPageOut, **ERRORS}, summary="计量器具列表 / list instruments")
 def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
     qs = selectors.instrument_list(request.auth, _filters(query)).select_related("owner", "region", "catalog_item")
+    qs = qs.with_last_verified_on()
     start = (query.page - 1) * query.page_size
     items = [InstrumentOut.from_instrument(i) for i in qs[start : start + query.page_size]]
     return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}

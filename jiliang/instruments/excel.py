@@ -124,7 +124,7 @@ IMPORT_COLUMNS: tuple[Column, ...] = (
         "date",
         False,
         14,
-        gettext_lazy("最近一次检定的日期，格式 YYYY-MM-DD，不能晚于今天；从未检定的留空"),
+        gettext_lazy("登记前最近一次检定的日期，格式 YYYY-MM-DD，不能晚于今天（登记为既往检定记录）；从未检定的留空"),
         date(2025, 3, 1),
     ),
 )
@@ -290,7 +290,7 @@ def _help_sheet(ws) -> None:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
     for column in IMPORT_COLUMNS:
-        max_length = getattr(Instrument._meta.get_field(column.field), "max_length", None)
+        max_length = Instrument._meta.get_field(column.field).max_length if column.kind == "text" else None
         text = str(column.help)
         if column.kind == "text" and max_length:
             text += _("（最多 %(n)s 个字符）") % {"n": max_length}
@@ -305,7 +305,12 @@ _EXPORT_VALUES = (
     "catalog_item__code",
     "catalog_item__kind",
     "usage",
-    *(c.field for c in IMPORT_COLUMNS if c.kind in ("text", "date")),
+    # The template's 最近检定日期 column: the date of the last valid verification (a LEFT JOIN on its key).
+    *(
+        "last_verification__performed_on" if c.field == "last_verified_on" else c.field
+        for c in IMPORT_COLUMNS
+        if c.kind in ("text", "date")
+    ),
     "status",
     "mandatory",
     "due_on",

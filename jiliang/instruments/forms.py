@@ -87,12 +87,15 @@ class InstrumentForm(forms.Form):
         label=gettext_lazy("最近检定日期"),
         required=False,
         widget=DateInput(),
-        help_text=gettext_lazy("下次检定日期由最近检定日期和目录中的检定周期自动计算"),
+        help_text=gettext_lazy("登记前已检定的，填写最近一次检定日期（登记为既往检定记录）；下次检定日期据此自动计算"),
     )
 
-    def __init__(self, *args: Any, user: User, with_owner: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, with_owner: bool, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if not creating:
+            # After registration the last verification comes from the instrument's records, never from an edit.
+            del self.fields["last_verified_on"]
         if not with_owner:
             del self.fields["owner"]
         else:
@@ -113,6 +116,8 @@ class InstrumentForm(forms.Form):
         data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
         if data.get("registered_on") is None:
             data.pop("registered_on", None)
+        if self.cleaned_data.get("last_verified_on") is not None:
+            data["last_verified_on"] = self.cleaned_data["last_verified_on"]
         return data
 
 

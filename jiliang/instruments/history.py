@@ -26,10 +26,20 @@ ACTIONS = {
     "instrument.set_status": gettext_lazy("变更状态"),
     "instrument.import": gettext_lazy("批量导入"),
     "instrument.rederive": gettext_lazy("按目录重新计算"),
+    "instrument.declare_verification": gettext_lazy("登记既往检定"),
+    "instrument.set_last_verification": gettext_lazy("更新最近有效检定"),
 }
 
 # Labels of the keys the services write into ``changes`` that are not model fields.
-EXTRA_LABELS = {"reason": gettext_lazy("原因")}
+EXTRA_LABELS = {
+    "reason": gettext_lazy("原因"),
+    # Events written before migration 0005, when the date was a field of its own.
+    "last_verified_on": gettext_lazy("最近检定日期"),
+    "record": gettext_lazy("检定记录"),
+    "performed_on": gettext_lazy("检定日期"),
+    "institute_name": gettext_lazy("检定机构名称"),
+    "certificate_number": gettext_lazy("原证书编号"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,11 @@ def _display(key: str, value: Any) -> str:
     if key == "catalog_item":
         item = CatalogItem.objects.filter(pk=value).only("code", "kind").first()
         return str(item) if item else str(value)
+    if key in ("last_verification", "record"):
+        from jiliang.verification.models import VerificationRecord
+
+        record = VerificationRecord.objects.filter(pk=value).only("performed_on").first()
+        return record.performed_on.isoformat() if record else str(value)
     if key == "usage":
         return str(Usage(value).label) if value in Usage.values else str(value)
     return str(value)

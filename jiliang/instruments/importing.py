@@ -37,6 +37,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
 from django.db import connection as db_connection
+from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,7 @@ from jiliang.core import audit
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
+from jiliang.verification.models import Service, VerificationRecord
 
 from . import tally
 from .excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS, Sheet, SheetError, read_sheet, sheet_row_estimate
@@ -262,7 +264,9 @@ def _id_ranges(ids: Iterable[int]) -> list[list[int]]:
 
 
 class _Derived:
-    """What :func:`services.derive` reads and sets, so it runs without building a model instance per row."""
+    """What :func:`services.derive` reads and sets, so it runs without building a model instance per row.
+
+    ``last_verified_on`` is the date typed in the file: it becomes a declared verification record."""
 
     __slots__ = ("due_on", "last_verified_on", "mandatory", "usage")
 
@@ -286,10 +290,11 @@ _ROW_FIELDS = (
     "measuring_range",
     "location",
     "registered_on",
-    "last_verified_on",
     "mandatory",
     "due_on",
 )
+# A declared record's own fields (the verification date typed in the file); the rest is one value per import.
+_RECORD_ROW_FIELDS = ("instrument_id", "performed_on", "next_due_on")
 
 
 class _Writer:
@@ -301,29 +306,32 @@ class _Writer:
     a row field of a type this class does not know is prepared by Django itself.
     """
 
-    def __init__(self, constants: dict[str, Any]) -> None:
-        self.connection = connections[router.db_for_write(Instrument)]
-        by_name = {f.attname: f for f in Instrument._meta.concrete_fields if not f.primary_key}
-        missing = set(_ROW_FIELDS) - set(by_name)
+    def __init__(
+        self, constants: dict[str, Any], *, model: type[Model] = Instrument, row_fields: tuple[str, ...] = ()
+    ) -> None:
+        row_fields = row_fields or _ROW_FIELDS
+        self.connection = connections[router.db_for_write(model)]
+        by_name = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+        missing = set(row_fields) - set(by_name)
         if missing:
-            raise RuntimeError(f"Instrument lost the fields {sorted(missing)}: update importing._ROW_FIELDS")
+            raise RuntimeError(f"{model.__name__} lost the fields {sorted(missing)}: update importing's row fields")
         # The row's own fields first, then those with one value for the whole import.
-        others = [f for name, f in by_name.items() if name not in _ROW_FIELDS]
-        fields = [by_name[name] for name in _ROW_FIELDS] + others
+        others = [f for name, f in by_name.items() if name not in row_fields]
+        fields = [by_name[name] for name in row_fields] + others
         quote = self.connection.ops.quote_name
         # Only quoted names from the model's own metadata go into the statements; every value is a parameter.
-        table = quote(Instrument._meta.db_table)
+        table = quote(model._meta.db_table)
         names = ", ".join(quote(f.column) for f in fields)
         self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-        self._get = operator.itemgetter(*_ROW_FIELDS)
+        self._get = operator.itemgetter(*row_fields)
         self._tail = tuple(
             f.get_db_prep_save(constants[f.attname] if f.attname in constants else f.get_default(), self.connection)
             for f in others
         )
         self._adapt = [
             (position, adapt)
-            for position, name in enumerate(_ROW_FIELDS)
+            for position, name in enumerate(row_fields)
             if (adapt := self._adapter(by_name[name])) is not None
         ]
         self.written = 0
@@ -439,7 +447,8 @@ class _RowChecker:
                 c.header,
                 c.field,
                 c.kind,
-                getattr(Instrument._meta.get_field(c.field), "max_length", None),
+                # Dates have no length (and 最近检定日期 is no field: it becomes a declared record).
+                None if c.kind == "date" else Instrument._meta.get_field(c.field).max_length,
                 columns[c.header],
             )
             for c in IMPORT_COLUMNS
@@ -589,6 +598,8 @@ def _import_rows(
                 }
             )
             total = 0
+            # (catalog item id, serial number) → (verification date, due date) of the written rows that have one.
+            declared: dict[tuple[int | None, str], tuple[date, date | None]] = {}
             with writer.stream():
                 for index in range(1, len(rows)):
                     if index % BATCH_ROWS == 0 and progress is not None:
@@ -602,6 +613,9 @@ def _import_rows(
                         errors.extend(row_errors)
                     elif report.partial or not errors:
                         writer.add(writer.params(values))
+                        if values["last_verified_on"] is not None:
+                            key = (values["catalog_item_id"], values["serial_number"])
+                            declared[key] = (values["last_verified_on"], values["due_on"])
                     # else: nothing will be saved; the rest is validated, not written
             report.total_rows = total
             report.ignored_example_row = checker.ignored_example_row
@@ -612,14 +626,23 @@ def _import_rows(
                 return
             if writer.written:
                 written = Instrument.objects.filter(owner=owning, created_at=now)
+                ids = []
+                record_rows = []
+                for pk, item_id, serial in written.values_list("id", "catalog_item_id", "serial_number"):
+                    ids.append(pk)
+                    dates = declared.get((item_id, serial))
+                    if dates is not None:
+                        record_rows.append({"instrument_id": pk, "performed_on": dates[0], "next_due_on": dates[1]})
+                if record_rows:
+                    _write_declared(record_rows, owning=owning, actor=actor, now=now)
                 tally.add_rows(written)
-                ids = written.values_list("id", flat=True)
                 audit.record(
                     actor=actor,
                     action="instrument.import",
                     obj=owning,
                     changes={
                         "count": writer.written,
+                        "declared_verifications": len(record_rows),
                         "id_ranges": _id_ranges(ids),
                         "file_name": file_name,
                         "sha256": report.sha256,
@@ -636,6 +659,38 @@ def _import_rows(
     report.committed = writer.written > 0
     if progress is not None:
         progress(total_estimate, total_estimate)
+
+
+def _write_declared(rows: list[dict[str, Any]], *, owning: Organization, actor: User | None, now: datetime) -> None:
+    """Write one declared verification record per row (the date typed in the file), then point each new
+    instrument at its record in one set-based UPDATE."""
+    writer = _Writer(
+        {
+            "kind": Service.VERIFICATION.value,
+            "source": VerificationRecord.Source.DECLARED.value,
+            "conclusion": VerificationRecord.Conclusion.PASS.value,
+            "created_at": now,
+            "created_by_id": actor.pk if actor is not None else None,
+        },
+        model=VerificationRecord,
+        row_fields=_RECORD_ROW_FIELDS,
+    )
+    with writer.stream():
+        for row in rows:
+            writer.add(writer.params(row))
+    connection = writer.connection
+    quote = connection.ops.quote_name
+    instruments = quote(Instrument._meta.db_table)
+    records = quote(VerificationRecord._meta.db_table)
+    # Only this import's instruments (owner and creation time) that got a record: each has exactly one.
+    sql = (
+        f"UPDATE {instruments} SET last_verification_id = ("  # noqa: S608 - quoted model names, values as parameters
+        f"SELECT MAX(r.id) FROM {records} r WHERE r.instrument_id = {instruments}.id) "
+        f"WHERE owner_id = %s AND created_at = %s "
+        f"AND EXISTS (SELECT 1 FROM {records} r WHERE r.instrument_id = {instruments}.id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [owning.pk, connection.ops.adapt_datetimefield_value(now)])
 
 
 # ---- Jobs (the web page's import with progress) ----------------------------------------------------------------

@@ -95,7 +95,9 @@ class InstrumentOut(Schema):
     status_label: str
     registered_on: date
     mandatory: bool = Field(description="强制检定（由目录条目和用途推导）/ derived from the catalog row and the usage")
-    last_verified_on: date | None
+    last_verified_on: date | None = Field(
+        description="最近有效检定日期（由检定记录确定，只读）/ date of the last valid verification (read-only)"
+    )
     due_on: date | None = Field(description="下次检定日期（推导）/ derived next due date")
     due_state: str = Field(description="valid | due_soon | overdue | never | na")
     due_state_label: str
@@ -104,7 +106,8 @@ class InstrumentOut(Schema):
 
     @staticmethod
     def from_instrument(instrument: Instrument) -> dict[str, Any]:
-        """The output of one instrument; expects owner, region and catalog_item to be loaded with it."""
+        """The output of one instrument; expects owner, region and catalog_item to be loaded with it, and the
+        last verification's date (``with_last_verified_on`` or ``select_related("last_verification")``)."""
         item = instrument.catalog_item
         state = instrument.due_state()
         return {
@@ -180,7 +183,13 @@ class InstrumentIn(Schema):
     measuring_range: _text("measuring_range") = ""  # type: ignore[valid-type]
     location: _text("location") = ""  # type: ignore[valid-type]
     registered_on: date | None = Field(None, description="备案日期，默认今天 / defaults to today")
-    last_verified_on: date | None = None
+    last_verified_on: date | None = Field(
+        None,
+        description=(
+            "登记前最近一次检定的日期，仅在登记时填写（登记为既往检定记录）"
+            " / a verification before the platform, declared at registration only"
+        ),
+    )
 
 
 # ---- import ----------------------------------------------------------------------------------------------------

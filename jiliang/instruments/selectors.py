@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
+from jiliang.verification.models import Certificate, VerificationRecord
 
 from . import tally
 from .models import Instrument
@@ -42,21 +43,40 @@ def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
 def instrument_get(user: User | None, instrument_id: int) -> Instrument:
     """One instrument in the actor's scope; missing and out-of-scope look the same."""
     try:
-        return instruments_visible_to(user).select_related("owner", "region", "catalog_item").get(pk=instrument_id)
+        return (
+            instruments_visible_to(user)
+            .select_related("owner", "region", "catalog_item", "last_verification")
+            .get(pk=instrument_id)
+        )
     except (Instrument.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundOrForbidden(_("计量器具不存在")) from exc
+
+
+def instrument_records(user: User | None, instrument: Instrument | int) -> list[VerificationRecord]:
+    """The verification and calibration records of one instrument in the actor's scope, newest first, each with
+    its certificates (revocation and supersession loaded) in two queries whatever their number."""
+    instrument_id = instrument.pk if isinstance(instrument, Instrument) else instrument
+    if not instruments_visible_to(user).filter(pk=instrument_id).exists():
+        raise NotFoundOrForbidden(_("计量器具不存在"))
+    certificates = Certificate.objects.select_related("revocation", "superseded_by").order_by("issued_at", "id")
+    return list(
+        VerificationRecord.objects.filter(instrument_id=instrument_id)
+        .select_related("institute")
+        .prefetch_related(Prefetch("certificates", queryset=certificates))
+        .order_by("-performed_on", "-id")
+    )
 
 
 def due_state_q(state: str, *, today: date | None = None, owner_scoped: bool = False) -> Q:
     """The filter for one due state, matching :func:`jiliang.metrology.due.due_state` row by row."""
     today = today or timezone.localdate()
     soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
-    verified = Q(last_verified_on__isnull=False)
+    verified = Q(last_verification__isnull=False)
     in_use_mandatory = IN_USE_MANDATORY_EQ if owner_scoped else IN_USE_MANDATORY
     if state == Instrument.DueState.NOT_APPLICABLE:
         return ~in_use_mandatory
     if state == Instrument.DueState.NEVER:
-        return in_use_mandatory & Q(last_verified_on__isnull=True)
+        return in_use_mandatory & Q(last_verification__isnull=True)
     if state == Instrument.DueState.OVERDUE:
         return in_use_mandatory & verified & Q(due_on__lt=today)
     if state == Instrument.DueState.DUE_SOON:
@@ -114,14 +134,14 @@ def due_state_counts(
     ``owner_scoped``: ``qs`` is one owner's instruments (see IN_USE_MANDATORY_EQ)."""
     today = timezone.localdate()
     base = IN_USE_MANDATORY_EQ if owner_scoped else IN_USE_MANDATORY
-    verified = Q(last_verified_on__isnull=False)
+    verified = Q(last_verification__isnull=False)
     soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
     # The rows are already in use and mandatory: the FILTERs test only what differs between the states.
     annotations = {
         Instrument.DueState.VALID.value: Count("id", filter=verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))),
         Instrument.DueState.DUE_SOON.value: Count("id", filter=verified & Q(due_on__gte=today, due_on__lte=soon)),
         Instrument.DueState.OVERDUE.value: Count("id", filter=verified & Q(due_on__lt=today)),
-        Instrument.DueState.NEVER.value: Count("id", filter=Q(last_verified_on__isnull=True)),
+        Instrument.DueState.NEVER.value: Count("id", filter=Q(last_verification__isnull=True)),
     }
     qs = qs.filter(base)
     if group_by:

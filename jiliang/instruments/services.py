@@ -123,7 +123,7 @@ def instrument_create(
         item = data.get("catalog_item")
         _check_unique(owning, item, data["serial_number"], exclude_id=None)
         instrument = Instrument(owner=owning, region_id=owning.region_id, created_by=actor, **data)
-        derive(instrument, item, None)
+        derive(instrument, item, last_verified_on)
         try:
             with transaction.atomic():
                 instrument.save(force_insert=True)
@@ -131,10 +131,16 @@ def instrument_create(
             raise DomainError(
                 _("该单位已登记同一目录条目、同一出厂编号的器具"), field="serial_number", code="conflict"
             ) from exc
-        tally.change(None, tally.key_of(instrument))
-        audit.record(actor=actor, action="instrument.create", obj=instrument, changes=_snapshot(instrument))
+        changes = _snapshot(instrument)
         if last_verified_on is not None:
-            _declare(actor=actor, instrument=instrument, performed_on=last_verified_on)
+            # The declared record is part of the registration: one audit event tells both.
+            instrument.last_verification = _declared_record(
+                actor=actor, instrument=instrument, performed_on=last_verified_on
+            )
+            instrument.save(update_fields=["last_verification"])
+            changes["last_verified_on"] = last_verified_on.isoformat()
+        tally.change(None, tally.key_of(instrument))
+        audit.record(actor=actor, action="instrument.create", obj=instrument, changes=changes)
     return instrument
 
 
@@ -284,7 +290,7 @@ def instrument_set_last_verification(
     return instrument
 
 
-def _declare(
+def _declared_record(
     *,
     actor: User | None,
     instrument: Instrument,
@@ -293,7 +299,7 @@ def _declare(
     certificate_number: str = "",
 ) -> VerificationRecord:
     item = instrument.catalog_item
-    record = VerificationRecord.objects.create(
+    return VerificationRecord.objects.create(
         instrument=instrument,
         kind=Service.VERIFICATION,
         source=VerificationRecord.Source.DECLARED,
@@ -303,6 +309,23 @@ def _declare(
         conclusion=VerificationRecord.Conclusion.PASS,
         next_due_on=due.due_date(performed_on, item.mode, item.interval_months) if item is not None else None,
         created_by=actor,
+    )
+
+
+def _declare(
+    *,
+    actor: User | None,
+    instrument: Instrument,
+    performed_on: date,
+    institute_name: str = "",
+    certificate_number: str = "",
+) -> VerificationRecord:
+    record = _declared_record(
+        actor=actor,
+        instrument=instrument,
+        performed_on=performed_on,
+        institute_name=institute_name,
+        certificate_number=certificate_number,
     )
     audit.record(
         actor=actor,

@@ -26,7 +26,7 @@ def key_of(instrument: Instrument) -> Key | None:
     """The tally key of one instrument, or None when it is not an in-use mandatory instrument."""
     if not instrument.mandatory or instrument.status != Instrument.Status.IN_USE:
         return None
-    return (instrument.region_id, instrument.due_on or NO_DUE, instrument.last_verified_on is not None)
+    return (instrument.region_id, instrument.due_on or NO_DUE, instrument.last_verification_id is not None)
 
 
 def change(before: Key | None, after: Key | None) -> None:
@@ -63,7 +63,7 @@ def _grouped(qs: QuerySet[Instrument]) -> Counter[Key]:
     rows = (
         qs.filter(mandatory=True, status=Instrument.Status.IN_USE)
         .values("region_id", "due_on")
-        .annotate(n=Count("id"), verified_n=Count("last_verified_on"))
+        .annotate(n=Count("id"), verified_n=Count("last_verification"))
         .order_by()
     )
     for row in rows:

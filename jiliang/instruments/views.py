@@ -283,6 +283,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         if owner is None:
             errors.append(_("所选使用单位不在您的管辖范围内"))
     qs = selectors.instrument_list(user, filters).select_related("owner", "region", "catalog_item")
+    qs = qs.with_last_verified_on()
     page = _keyset_page(qs, request.GET, base_query)
 
     def without(key: str) -> str:
@@ -336,6 +337,7 @@ def _render_detail(request: HttpRequest, instrument: Instrument, status_form: St
         "item": item,
         "usage_labels": [Usage(u).label for u in item.usage_list if u in Usage.values] if item else [],
         "events": history.instrument_events(instrument),
+        "records": selectors.instrument_records(request.user, instrument),
         "status_form": status_form if _may_register(request) else None,
         "may_edit": _may_register(request),
     }
@@ -387,26 +389,27 @@ def _owner_options(request: HttpRequest) -> HttpResponse:
     return render(request, "instruments/_owner_options.html", context)
 
 
-def _preview(request: HttpRequest) -> HttpResponse:
-    """The derived fields (mandatory, due date) for the values typed so far; nothing is saved."""
+def _preview(request: HttpRequest, instrument: Instrument | None) -> HttpResponse:
+    """The derived fields (mandatory, due date) for the values typed so far; nothing is saved.
+
+    Registering: the date typed in the form; editing: the date of the instrument's last valid verification."""
     form = PreviewForm(request.GET)
     form.is_valid()
     item = form.cleaned_data.get("catalog_item")
-    draft = Instrument(
-        usage=form.cleaned_data.get("usage") or "", last_verified_on=form.cleaned_data.get("last_verified_on")
-    )
-    services.derive(draft, item)
-    return render(request, "instruments/_derived.html", {"draft": draft, "item": item})
+    verified_on = instrument.last_verified_on if instrument is not None else form.cleaned_data.get("last_verified_on")
+    draft = Instrument(usage=form.cleaned_data.get("usage") or "")
+    services.derive(draft, item, verified_on)
+    return render(request, "instruments/_derived.html", {"draft": draft, "item": item, "verified_on": verified_on})
 
 
-def _helper_response(request: HttpRequest) -> HttpResponse | None:
+def _helper_response(request: HttpRequest, instrument: Instrument | None = None) -> HttpResponse | None:
     """Answers the form's HTMX helpers (owner suggestions, derived-field preview), or None."""
     if not _is_htmx(request) or request.method != "GET":
         return None
     if request.GET.get("helper") == "owners":
         return _owner_options(request)
     if request.GET.get("helper") == "preview":
-        return _preview(request)
+        return _preview(request, instrument)
     return None
 
 
@@ -437,10 +440,12 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     instrument = _get(request, pk)
     if not _may_register(request):
         raise Http404
-    helper = _helper_response(request)
+    helper = _helper_response(request, instrument)
     if helper is not None:
         return helper
-    form = InstrumentForm(request.POST or None, initial=initial_from(instrument), user=request.user, with_owner=False)
+    form = InstrumentForm(
+        request.POST or None, initial=initial_from(instrument), user=request.user, with_owner=False, creating=False
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data())
@@ -451,4 +456,5 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("修改已保存"))
             return redirect("instruments:detail", pk=instrument.pk)
-    return render(request, "instruments/form.html", {"form": form, "instrument": instrument, "draft": instrument})
+    context = {"form": form, "instrument": instrument, "draft": instrument, "verified_on": instrument.last_verified_on}
+    return render(request, "instruments/form.html", context)

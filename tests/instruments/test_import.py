@@ -369,10 +369,18 @@ def test_an_imported_instrument_is_stored_exactly_like_one_created_by_the_servic
 
     def stored(instrument):
         instrument.refresh_from_db()
-        skip = {"id", "serial_number", "created_at", "updated_at"}
+        skip = {"id", "serial_number", "created_at", "updated_at", "last_verification_id"}
         return {
             f.attname: getattr(instrument, f.attname) for f in Instrument._meta.concrete_fields if f.attname not in skip
         }
 
+    def declared(instrument):
+        record = instrument.last_verification
+        skip = {"id", "instrument_id", "created_at"}
+        return {f.attname: getattr(record, f.attname) for f in record._meta.concrete_fields if f.attname not in skip}
+
     assert stored(imported) == stored(created)
+    # The date in the file is a declared record, the same one the service makes.
+    assert declared(imported) == declared(created)
+    assert imported.last_verification.instrument_id == imported.pk
     assert imported.created_at == imported.updated_at and imported.created_at.tzinfo is not None

@@ -87,15 +87,33 @@ def test_future_verification_date_is_refused(city):
 
 
 def test_update_rederives_the_due_date_and_audits_the_diff(city, instrument_a):
-    old_verified, old_due = instrument_a.last_verified_on, instrument_a.due_on
-    services.instrument_update(
-        actor=city.owner_a_user, instrument_id=instrument_a.pk, last_verified_on=date(2025, 8, 1)
-    )
+    old_due = instrument_a.due_on
+    item = catalog_item("08")  # fuel dispenser: 6 months
+    services.instrument_update(actor=city.owner_a_user, instrument_id=instrument_a.pk, catalog_item=item)
     instrument_a.refresh_from_db()
-    assert instrument_a.due_on == date(2026, 7, 31)
+    assert instrument_a.due_on == due.due_date(instrument_a.last_verified_on, item.mode, item.interval_months)
+    assert instrument_a.due_on != old_due
     event = AuditEvent.objects.filter(action="instrument.update").latest("id")
-    assert event.changes["last_verified_on"] == [old_verified.isoformat(), "2025-08-01"]
-    assert event.changes["due_on"] == [old_due.isoformat(), "2026-07-31"]
+    assert event.changes["due_on"] == [old_due.isoformat(), instrument_a.due_on.isoformat()]
+
+
+def test_the_last_verification_is_never_edited(city, instrument_a):
+    # It comes from the records (a declared one, or one made by an institute), not from an edit.
+    with pytest.raises(TypeError, match="last_verified_on"):
+        services.instrument_update(
+            actor=city.owner_a_user, instrument_id=instrument_a.pk, last_verified_on=date(2025, 8, 1)
+        )
+
+
+def test_a_date_at_registration_is_a_declared_record_in_one_audit_event(city):
+    instrument = _create(city.owner_a_user)
+    record = instrument.last_verification
+    assert (record.source, record.kind, record.conclusion) == ("declared", "verification", "pass")
+    assert record.performed_on == date(2025, 4, 1)
+    assert record.next_due_on == instrument.due_on == date(2026, 3, 31)
+    events = AuditEvent.objects.filter(object_id=str(instrument.pk), object_type="instruments.instrument")
+    assert [e.action for e in events] == ["instrument.create"]
+    assert events[0].changes["last_verified_on"] == "2025-04-01"
 
 
 def test_owner_b_cannot_update_owner_as_instrument(city, instrument_a):

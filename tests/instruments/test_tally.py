@@ -34,7 +34,7 @@ def test_single_writes_keep_the_tally_in_step(city):
     _create(city.owner_a_user, "T-2")  # never verified
     _create(city.owner_a_user, "T-3", usage="other")  # not mandatory
     _in_step()
-    services.instrument_update(actor=city.owner_a_user, instrument_id=a.pk, last_verified_on=today)
+    services.instrument_declare_verification(actor=city.owner_a_user, instrument_id=a.pk, performed_on=today)
     _in_step()
     services.instrument_set_status(actor=city.owner_a_user, instrument_id=a.pk, status="stopped")
     _in_step()

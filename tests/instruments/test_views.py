@@ -481,11 +481,16 @@ def test_owner_edits_its_instrument_and_the_change_is_audited(client, city, inst
     url = reverse("instruments:edit", args=[instrument_a.pk])
     body = html(client.get(url))
     assert 'value="A-0001"' in body
+    # The last verification is no input on edit: it comes from the records, linked from the form.
+    assert 'name="last_verified_on"' not in body
+    assert "#records" in body
+    old_due = instrument_a.due_on
     response = client.post(url, form_data(serial_number="A-0001", location="二号摊位", last_verified_on="2026-04-01"))
     assert response.status_code == 302
     instrument_a.refresh_from_db()
     assert instrument_a.location == "二号摊位"
-    assert instrument_a.due_on.isoformat() == "2027-03-31"
+    assert instrument_a.due_on == old_due  # a posted date is ignored
+    assert instrument_a.last_verification.source == "declared"
     event = AuditEvent.objects.filter(object_id=str(instrument_a.pk), action="instrument.update").get()
     assert event.changes["location"] == ["", "二号摊位"]
     detail = html(client.get(reverse("instruments:detail", args=[instrument_a.pk])))
