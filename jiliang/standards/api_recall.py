@@ -1,0 +1,126 @@
+"""The recall list over HTTP: ``GET /api/v1/standards/{id}/recall?date_from=&date_to=&offset=&limit=``.
+
+The same list as the reverse-traceability page (:mod:`jiliang.standards.recall`): the instrument certificates
+issued with the standard, or with a standard calibrated through it, in the period, a page at a time, with the
+counts of both sections and the suspect standards with their windows. The standard must be visible to the caller
+(its holder, the regulators of its region, the admin); anyone else gets 404, as for a missing standard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from jiliang.core.errors import DomainError
+from jiliang.instruments.schemas import ErrorOut
+
+from .recall import RecallRow, recall_for
+
+router = Router(tags=["standards"])
+
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+MAX_LIMIT = 500
+
+
+class RecallQuery(Schema):
+    date_from: dt.date = Field(description="起始日期（标准自此日起失准）")
+    date_to: dt.date = Field(description="截止日期")
+    offset: int = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+
+
+class SuspectStandardOut(Schema):
+    id: int
+    suspect_from: dt.date = Field(description="自此日起使用该标准出具的证书均列入召回")
+    via: int | None = Field(description="经哪一计量标准溯源而受影响；null 为所查标准本身")
+
+
+class RecallItemOut(Schema):
+    id: int
+    number: str
+    kind: str
+    status: str = Field(description="valid / expired / superseded / revoked / failed")
+    status_label: str
+    issued_on: dt.date
+    valid_until: dt.date | None
+    instrument_id: int
+    instrument: str
+    serial_number: str
+    owner_id: int
+    owner: str
+    owner_credit_code: str
+    region: str
+    standard_id: int = Field(description="记录中使用的受影响计量标准")
+    standard_code: str
+    path: list[str] = Field(description="自所查标准至所用标准的标准代码")
+    institute: str
+
+    @staticmethod
+    def of(row: RecallRow) -> RecallItemOut:
+        c = row.certificate
+        return RecallItemOut(
+            id=c.pk,
+            number=c.number,
+            kind=c.kind,
+            status=row.status,
+            status_label=row.status_label,
+            issued_on=c.issued_on,
+            valid_until=c.valid_until,
+            instrument_id=c.instrument_id,
+            instrument=c.instrument.name,
+            serial_number=c.instrument.serial_number,
+            owner_id=c.owner_id,
+            owner=c.owner.name,
+            owner_credit_code=c.owner.credit_code,
+            region=c.region.name,
+            standard_id=row.standard.pk,
+            standard_code=row.standard.code,
+            path=[s.code for s in row.path],
+            institute=c.institute.name,
+        )
+
+
+class RecallOut(Schema):
+    standard_id: int
+    standard_code: str
+    date_from: dt.date
+    date_to: dt.date
+    generated_at: dt.datetime
+    instrument_count: int = Field(description="受影响的器具证书数")
+    equipment_count: int = Field(description="受影响的标准设备证书数")
+    suspect_standards: list[SuspectStandardOut]
+    offset: int
+    limit: int
+    items: list[RecallItemOut]
+
+
+@router.get(
+    "/standards/{standard_id}/recall",
+    response={200: RecallOut, **ERRORS},
+    summary="召回清单 / recall list",
+)
+def recall_list(request: HttpRequest, standard_id: int, query: Query[RecallQuery]):
+    if query.date_to < query.date_from:
+        raise DomainError(_("截止日期不能早于起始日期"), field="date_to")
+    found = recall_for(request.auth, standard_id, query.date_from, query.date_to)
+    now = timezone.localtime()
+    return RecallOut(
+        standard_id=found.standard.pk,
+        standard_code=found.standard.code,
+        date_from=found.date_from,
+        date_to=found.date_to,
+        generated_at=now,
+        instrument_count=found.instrument_count,
+        equipment_count=found.equipment_count,
+        suspect_standards=[
+            SuspectStandardOut(id=sid, suspect_from=start, via=found.walk.via.get(sid))
+            for sid, start in sorted(found.walk.start.items(), key=lambda kv: (kv[1], kv[0]))
+        ],
+        offset=query.offset,
+        limit=query.limit,
+        items=[RecallItemOut.of(r) for r in found.instrument_rows(query.offset, query.limit, today=now.date())],
+    )
