@@ -489,7 +489,7 @@ def _certificate_for_change(actor: User, certificate_id: int) -> Certificate:
     qs = Certificate.objects.select_related("record", "institute", "instrument__catalog_item")
     if not scope.is_admin:
         qs = qs.filter(institute_id=scope.organization_id)
-    certificate = qs.select_for_update().filter(pk=certificate_id).first()
+    certificate = qs.select_for_update(of=("self",)).filter(pk=certificate_id).first()
     if certificate is None:
         raise NotFoundOrForbidden(_("证书不存在"))
     if CertificateRevocation.objects.filter(certificate=certificate).exists():
