@@ -27,11 +27,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import Procedure
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
@@ -144,7 +143,7 @@ def _check(institute: Organization, instrument: Instrument, data: _Input) -> Non
     """Every rule of the module docstring; raises DomainError with all reasons found."""
     errors: list[tuple[str, str]] = []
     day = data.performed_on
-    if day > timezone.localdate():
+    if day > clock.today():
         errors.append(("performed_on", _("检定日期不能晚于今天")))
     people = {"verifier_id": data.verifier, "checker_id": data.checker, "approver_id": data.approver}
     if data.verifier.pk == data.checker.pk:
@@ -369,7 +368,7 @@ def _issue(
     }[conclusion]
     # One issuer at a time per institute, so sequences have no gaps or clashes (SQLite: IMMEDIATE transactions).
     Organization.objects.select_for_update().filter(pk=institute.pk).first()
-    issued_on = timezone.localdate()
+    issued_on = clock.today()
     year = issued_on.year
     sequence = _next_sequence(institute, year, kind)
     number = certificate_number(institute, year, kind, sequence)
@@ -406,7 +405,7 @@ def _issue(
                 document=document,
                 signature=signed["signature"]["value"],
                 key_id=signed["signature"]["key_id"],
-                issued_at=timezone.now(),
+                issued_at=clock.now(),
                 issued_by=actor,
             )
     except IntegrityError:
@@ -561,7 +560,7 @@ def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> Cert
     with transaction.atomic():
         certificate = _certificate_for_change(actor, certificate_id)
         revocation = CertificateRevocation.objects.create(
-            certificate=certificate, reason=reason[:500], revoked_at=timezone.now(), revoked_by=actor
+            certificate=certificate, reason=reason[:500], revoked_at=clock.now(), revoked_by=actor
         )
         audit.record(actor=actor, action="certificate.revoke", obj=certificate, changes={"reason": reason})
         _refresh_instrument(certificate.instrument, actor)
