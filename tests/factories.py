@@ -114,3 +114,24 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
             # Like every write path, keep the dashboard's due tally in step.
             tally.change(None, tally.key_of(obj))
         return obj
+
+
+def wipe_instruments() -> None:
+    """Delete every instrument with its verification records (a test's clean slate for a second seed).
+
+    Records are never deleted by the application: their queryset refuses it, and on PostgreSQL a trigger does
+    too (verification 0002). TRUNCATE is no row event there; on SQLite a raw DELETE goes around the queryset.
+    """
+    from django.db import connection
+
+    from jiliang.verification.models import VerificationRecord
+
+    records = connection.ops.quote_name(VerificationRecord._meta.db_table)
+    instruments = connection.ops.quote_name(Instrument._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {records}, {instruments} CASCADE")
+        else:
+            cursor.execute(f"UPDATE {instruments} SET last_verification_id = NULL")  # noqa: S608
+            cursor.execute(f"DELETE FROM {records}")  # noqa: S608
+            cursor.execute(f"DELETE FROM {instruments}")  # noqa: S608

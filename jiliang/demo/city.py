@@ -264,6 +264,7 @@ def build_city(
             if batch:
                 writer.write(batch)
                 written += len(batch)
+            writer.finish()
             if progress:
                 progress(_("正在重建索引……"))
 
@@ -348,7 +349,8 @@ def city_digest() -> str:
             "status",
             "registered_on",
             "mandatory",
-            "last_verified_on",
+            "last_verification__performed_on",
+            "last_verification__source",
             "due_on",
         )
         .iterator(chunk_size=10_000)

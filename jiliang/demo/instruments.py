@@ -102,7 +102,8 @@ def _location(draw: Draw, kind: Kind, plan: OwnerPlan) -> str:
     return ""
 
 
-# The columns the maker draws, in this order; the writer adds the rest (timestamps, defaults).
+# The columns the maker draws, in this order; the writer adds the rest (ids, timestamps, defaults).
+# ``last_verified_on`` is no column: the writer makes it a declared verification record.
 DRAWN_COLUMNS = (
     "owner_id",
     "region_id",
@@ -146,8 +147,8 @@ class InstrumentMaker:
         found = self._derived.get(key)
         if found is None:
             probe = self._probe
-            probe.usage, probe.last_verified_on = usage, last
-            derive(probe, item)
+            probe.usage = usage
+            derive(probe, item, last)
             found = self._derived[key] = (probe.mandatory, probe.due_on)
         return found
 
@@ -220,53 +221,120 @@ class InstrumentWriter:
     slower than this on SQLite, see bench/bench_seed.py); the rows here are already plain values. Columns the
     maker does not draw get their model default (timestamps: now), so a new column with a default does not
     break the seed.
+
+    A drawn last-verification date becomes a declared verification record (the owner's statement from before
+    the platform) and the instrument's ``last_verification``. The writer numbers both rows itself (from the
+    tables' largest ids), so each instrument row carries its record's id and no UPDATE is needed; records go in
+    first, so the deferred foreign-key checks find their instrument by an indexed column. :meth:`finish` moves
+    PostgreSQL's sequences past the ids used.
     """
 
     def __init__(self) -> None:
-        by_attname = {f.attname: f for f in Instrument._meta.concrete_fields if not f.primary_key}
-        unknown = [name for name in DRAWN_COLUMNS if name not in by_attname]
-        if unknown:
-            raise RuntimeError(f"Instrument has no columns {unknown}")
+        from jiliang.verification.models import Service, VerificationRecord
+
+        self.record_model = VerificationRecord
         now = timezone.now()
-        # The drawn columns first, then every other column with a constant already prepared for the database.
-        rest = [f for name, f in by_attname.items() if name not in DRAWN_COLUMNS]
-        self.tail = tuple(
-            f.get_db_prep_save(
-                now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default(),
-                connection,
-            )
-            for f in rest
+        self.last_index = DRAWN_COLUMNS.index("last_verified_on")
+        self.due_index = DRAWN_COLUMNS.index("due_on")
+        drawn = [name for name in DRAWN_COLUMNS if name != "last_verified_on"]
+        self.insert_sql, self.copy_sql, self.tail, self.date_indexes = self._statements(
+            Instrument, ["id", *drawn, "last_verification_id"], now, {}
         )
-        self.date_indexes = [
+        self.record_insert_sql, self.record_copy_sql, self.record_tail, _dates = self._statements(
+            VerificationRecord,
+            ["id", "instrument_id", "performed_on", "next_due_on"],
+            now,
+            {
+                "kind": Service.VERIFICATION.value,
+                "source": VerificationRecord.Source.DECLARED.value,
+                "conclusion": VerificationRecord.Conclusion.PASS.value,
+            },
+        )
+        self.vendor = connection.vendor
+        with connection.cursor() as cursor:
+            self.next_id = self._max_id(cursor, Instrument) + 1
+            self.next_record_id = self._max_id(cursor, VerificationRecord) + 1
+
+    @staticmethod
+    def _max_id(cursor: Any, model: type[models.Model]) -> int:
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+        return cursor.fetchone()[0] or 0
+
+    @staticmethod
+    def _statements(
+        model: type[models.Model], drawn: list[str], now: Any, constants: dict[str, Any]
+    ) -> tuple[str, str, tuple, list[int]]:
+        """INSERT and COPY statements for ``drawn`` columns then every other one (with its constant)."""
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        unknown = [name for name in drawn if name not in by_attname]
+        if unknown:
+            raise RuntimeError(f"{model.__name__} has no columns {unknown}")
+        # The drawn columns first, then every other column with a constant already prepared for the database.
+        rest = [f for name, f in by_attname.items() if name not in drawn]
+
+        def constant(f: models.Field) -> Any:
+            if f.attname in constants:
+                return constants[f.attname]
+            return now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+
+        tail = tuple(f.get_db_prep_save(constant(f), connection) for f in rest)
+        date_indexes = [
             i
-            for i, name in enumerate(DRAWN_COLUMNS)
+            for i, name in enumerate(drawn)
             if isinstance(by_attname[name], models.DateField) and not isinstance(by_attname[name], models.DateTimeField)
         ]
-        columns = [by_attname[name].column for name in DRAWN_COLUMNS] + [f.column for f in rest]
-        table = connection.ops.quote_name(Instrument._meta.db_table)
+        columns = [by_attname[name].column for name in drawn] + [f.column for f in rest]
+        table = connection.ops.quote_name(model._meta.db_table)
         names_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
         placeholders = ", ".join(["%s"] * len(columns))
-        self.insert_sql = f"INSERT INTO {table} ({names_sql}) VALUES ({placeholders})"  # noqa: S608 (no user input)
-        self.copy_sql = f"COPY {table} ({names_sql}) FROM STDIN"
-        self.vendor = connection.vendor
+        insert_sql = f"INSERT INTO {table} ({names_sql}) VALUES ({placeholders})"  # noqa: S608 (no user input)
+        return insert_sql, f"COPY {table} ({names_sql}) FROM STDIN", tail, date_indexes
 
-    def _prepared(self, rows: list[tuple]) -> Iterator[tuple]:
+    def _prepared(self, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+        """The instrument rows and the declared-record rows, numbered and in database form."""
         adapt_date = connection.ops.adapt_datefield_value
-        dates, tail = self.date_indexes, self.tail
+        dates, tail, record_tail = self.date_indexes, self.tail, self.record_tail
+        last_index, due_index = self.last_index, self.due_index
+        instruments, records = [], []
         for row in rows:
-            values = list(row)
+            instrument_id = self.next_id
+            self.next_id += 1
+            last = row[last_index]
+            record_id = None
+            if last is not None:
+                record_id = self.next_record_id
+                self.next_record_id += 1
+                records.append((record_id, instrument_id, adapt_date(last), adapt_date(row[due_index]), *record_tail))
+            values = [instrument_id, *row[:last_index], *row[last_index + 1 :], record_id]
             for i in dates:
                 values[i] = adapt_date(values[i])
-            yield (*values, *tail)
+            instruments.append((*values, *tail))
+        return instruments, records
 
     def write(self, rows: list[tuple]) -> None:
+        instruments, records = self._prepared(rows)
         with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in self._prepared(rows):
-                        copy.write_row(row)
-            else:
-                cursor.executemany(self.insert_sql, list(self._prepared(rows)))
+            for sql, copy_sql, batch in (
+                (self.record_insert_sql, self.record_copy_sql, records),
+                (self.insert_sql, self.copy_sql, instruments),
+            ):
+                if not batch:
+                    continue
+                if self.vendor == "postgresql":
+                    with cursor.cursor.copy(copy_sql) as copy:
+                        for row in batch:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(sql, batch)
+
+    def finish(self) -> None:
+        """After the last :meth:`write`: the next ids the database hands out follow the ones written here."""
+        from django.core.management.color import no_style
+
+        statements = connection.ops.sequence_reset_sql(no_style(), [Instrument, self.record_model])
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def allocate_instruments(rng: random.Random, plans: list[OwnerPlan], total: int) -> None:

@@ -19,6 +19,9 @@ from jiliang.instruments import selectors, tally
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.services import derive
 from jiliang.metrology import uscc
+from jiliang.verification.models import VerificationRecord
+
+from ..factories import wipe_instruments
 
 TODAY = date(2026, 3, 16)
 N = 500
@@ -37,7 +40,7 @@ def build(seed: int = 1, n: int = N) -> city.SeedResult:
 
 def wipe() -> None:
     institutes.delete_institutes()
-    Instrument.objects.all().delete()
+    wipe_instruments()
     User.objects.all().delete()
     Organization.objects.all().delete()
 
@@ -165,7 +168,7 @@ def test_usages_are_the_catalog_rows_own_or_other_and_some_are_not_mandatory(see
 
 
 def test_derived_fields_are_those_of_derive_and_region_is_the_owners(seeded):
-    for instrument in Instrument.objects.select_related("catalog_item", "owner"):
+    for instrument in Instrument.objects.select_related("catalog_item", "owner").with_last_verified_on():
         stored = (instrument.mandatory, instrument.due_on)
         derive(instrument, instrument.catalog_item)
         assert (instrument.mandatory, instrument.due_on) == stored
@@ -178,7 +181,7 @@ def test_city_has_valid_due_soon_overdue_and_never_verified_instruments(seeded):
         assert states[state] > 0, states
     assert states["valid"] > states["overdue"] + states["due_soon"] + states["never"]
     assert {k: v for k, v in seeded.due_states.items() if v} == dict(states)
-    assert not Instrument.objects.filter(last_verified_on__gt=TODAY).exists()
+    assert not Instrument.objects.filter(last_verification__performed_on__gt=TODAY).exists()
     assert not Instrument.objects.filter(registered_on__gt=TODAY).exists()
 
 
@@ -326,3 +329,19 @@ def test_build_reports_progress_in_batches(db, monkeypatch):
 def test_demo_logins_without_a_seeded_city_says_so(db):
     with pytest.raises(CommandError):
         call_command("demo_logins", stdout=io.StringIO())
+
+
+def test_a_seeded_last_verification_is_a_declared_record_of_the_same_instrument(seeded):
+    verified = Instrument.objects.filter(last_verification__isnull=False).select_related("last_verification")
+    assert verified.exists()
+    assert VerificationRecord.objects.count() == verified.count()
+    for instrument in verified:
+        record = instrument.last_verification
+        assert record.instrument_id == instrument.pk
+        assert (record.source, record.kind, record.conclusion) == ("declared", "verification", "pass")
+        assert record.next_due_on == instrument.due_on
+    # The database hands out the next ids after the seed's own (PostgreSQL's sequences were moved on).
+    extra = VerificationRecord.objects.create(
+        instrument=verified[0], source="declared", conclusion="pass", performed_on=TODAY
+    )
+    assert extra.pk > max(VerificationRecord.objects.exclude(pk=extra.pk).values_list("pk", flat=True))
