@@ -49,7 +49,12 @@ class RequestForm(forms.Form):
     )
     instrument_ids = IdListField(label=_("计量器具"), required=False)
     due_within_days = forms.IntegerField(
-        label=_("到期天数"), min_value=0, max_value=MAX_DUE_WITHIN_DAYS, initial=30, required=False
+        label=_("到期天数"),
+        min_value=0,
+        max_value=MAX_DUE_WITHIN_DAYS,
+        initial=30,
+        required=False,
+        widget=forms.NumberInput(attrs={"style": "width: 6em; display: inline-block"}),
     )
     service = forms.ChoiceField(label=_("服务类别"), choices=Service.choices, initial=Service.VERIFICATION)
     place = forms.ChoiceField(

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -106,27 +107,42 @@ def request_list(request: HttpRequest) -> HttpResponse:
 # ---- new request -----------------------------------------------------------------------------------------------
 
 
-def _instrument_rows(request: HttpRequest, params) -> dict:
-    """The owner's in-use instruments for the checkboxes, filtered by serial/name and due state."""
-    qs = instruments_visible_to(request.user).filter(status=Instrument.Status.IN_USE)
+def _selected_ids(params) -> set[int]:
+    ids = set()
+    for value in params.getlist("instrument_ids")[: services.MAX_ITEMS]:
+        try:
+            ids.add(int(value))
+        except ValueError:
+            continue
+    return {i for i in ids if 0 < i < 2**63}
+
+
+def _instrument_rows(request: HttpRequest, params, selected: set[int]) -> dict:
+    """The owner's in-use instruments for the checkboxes, filtered by serial/name and due state; the instruments
+    already ticked stay listed (first) whatever the filter, so filtering never loses a choice."""
+    visible = instruments_visible_to(request.user).filter(status=Instrument.Status.IN_USE)
+    qs = visible
     q = (params.get("q") or "").strip()[:64]
     if q:
-        qs = qs.filter(serial_number__icontains=q) | qs.filter(name__icontains=q)
+        qs = qs.filter(Q(serial_number__icontains=q) | Q(name__icontains=q))
     due = params.get("due_state") or ""
     if due in Instrument.DueState.values:
         qs = qs.filter(due_state_q(due, owner_scoped=True))
     else:
         due = ""
-    qs = qs.select_related("catalog_item", "last_verification").order_by("due_on", "id")
-    instruments = list(qs[: INSTRUMENT_ROWS + 1])
+    related = ("catalog_item", "last_verification")
+    ticked = list(visible.filter(pk__in=selected).select_related(*related).order_by("due_on", "id"))
+    others = list(qs.exclude(pk__in=selected).select_related(*related).order_by("due_on", "id")[: INSTRUMENT_ROWS + 1])
+    instruments = ticked + others
     busy = set(
         RequestItem.objects.filter(
             instrument_id__in=[i.pk for i in instruments], request__status__in=services.OPEN_STATUSES
         ).values_list("instrument_id", flat=True)
     )
     return {
-        "instruments": [(i, i.pk in busy) for i in instruments[:INSTRUMENT_ROWS]],
-        "more_instruments": len(instruments) > INSTRUMENT_ROWS,
+        "instruments": [(i, i.pk in busy) for i in instruments[: len(ticked) + INSTRUMENT_ROWS]],
+        "more_instruments": len(others) > INSTRUMENT_ROWS,
+        "selected": {i.pk for i in ticked},
         "instrument_q": q,
         "instrument_due": due,
         "due_states": Instrument.DueState.choices,
@@ -151,18 +167,17 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if not scope.is_owner:
         raise PermissionDenied
     if request.method == "GET" and _is_htmx(request):
-        return render(request, "verification/requests/_instruments.html", _instrument_rows(request, request.GET))
+        rows = _instrument_rows(request, request.GET, _selected_ids(request.GET))
+        return render(request, "verification/requests/_instruments.html", rows)
     institutes = Organization.objects.filter(kind=Organization.Kind.INSTITUTE).order_by("name")
     owner = Organization.objects.get(pk=scope.organization_id)
     initial = {"contact": owner.contact, "phone": owner.phone}
     form = RequestForm(request.POST or None, institutes=institutes, initial=initial)
     quote = None
-    selected: set[int] = set()
     if request.method == "POST":
         previewing = "preview" in request.POST
         if form.is_valid():
             arguments = form.service_arguments()
-            selected = set(arguments.get("instrument_ids") or [])
             data = form.cleaned_data
             try:
                 if previewing:
@@ -188,7 +203,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 _add_errors(form, exc)
         if previewing and _is_htmx(request):
             return render(request, "verification/requests/_quote.html", {"form": form, "quote": quote})
-    context = {"form": form, "quote": quote, "selected": selected, **_instrument_rows(request, request.GET)}
+    selected = _selected_ids(request.POST) if request.method == "POST" else set()
+    context = {"form": form, "quote": quote, **_instrument_rows(request, request.GET, selected)}
     return render(request, "verification/requests/new.html", context)
 
 

@@ -196,3 +196,14 @@ def test_detail_shows_records_and_certificates(bench, city, as_user):
     html = as_user(city.owner_a_user).get(detail(bench.request.pk)).content.decode()
     assert f"/certificates/{certificate.pk}/" in html and certificate.number in html
     assert "未录入" in html  # the second item has no record yet
+
+
+def test_filtering_the_instruments_keeps_the_ticked_ones(city, window, as_user):  # noqa: F811
+    client = as_user(city.owner_a_user)
+    response = client.get(NEW, {"q": "A-2", "instrument_ids": [window.a1.pk]}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "A-2" in html and "A-1" in html and "A-3" not in html
+    assert f'value="{window.a1.pk}" form="request-form" id="i-{window.a1.pk}" checked' in html
+    # Someone else's id in the query is not listed.
+    other = client.get(NEW, {"instrument_ids": [window.b1.pk]}, headers={"HX-Request": "true"}).content.decode()
+    assert "B-1" not in other
