@@ -30,6 +30,7 @@ from datetime import date, datetime
 from typing import IO, Any
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from jiliang.core.models import User
@@ -128,11 +129,12 @@ class Recall:
         today = today or timezone.localdate()
         paths = {sid: self.walk.path(sid) for sid in {self.hits[i][1] for i in ids}}
         self._load_standards({s for path in paths.values() for s in path})
+        # The superseding certificate is prefetched (supersedes_id IN …), not joined: nearly every supersedes_id is
+        # NULL, so after ANALYZE SQLite takes its unique index for useless and would scan the table per row.
         certificates = (
-            Certificate.objects.select_related(
-                "owner", "region", "institute", "instrument", "revocation", "superseded_by"
-            )
-            .defer("document", "superseded_by__document")
+            Certificate.objects.select_related("owner", "region", "institute", "instrument", "revocation")
+            .prefetch_related(Prefetch("superseded_by", queryset=Certificate.objects.only("id", "supersedes_id")))
+            .defer("document")
             .order_by()
             .filter(pk__in=ids)
         )
