@@ -1,0 +1,132 @@
+"""Schemas of the certificate API (``jiliang.verification.api_certificates``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+
+from jiliang.instruments.schemas import Id
+
+from . import selectors
+from .models import Certificate
+
+KINDS = Literal["verification", "failure_notice", "calibration"]
+STATUSES = Literal["valid", "expired", "superseded", "revoked", "failed"]
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    issued_on: date
+    valid_until: date | None
+    instrument_id: int
+    instrument_name: str
+    serial_number: str
+    owner_id: int
+    owner_name: str
+    institute_id: int
+    institute_name: str
+    supersedes: str | None = Field(None, description="替代的证书编号 / the number this certificate supersedes")
+    superseded_by: str | None = Field(None, description="替代本证书的证书编号 / the superseding certificate's number")
+    revocation_reason: str | None = None
+    key_id: str
+
+    @classmethod
+    def from_certificate(cls, c: Certificate, today: date | None = None) -> CertificateOut:
+        status = selectors.certificate_status(c, today or timezone.localdate())
+        newer = selectors.superseding(c)
+        revocation = getattr(c, "revocation", None) if status == selectors.CertificateStatus.REVOKED else None
+        return cls(
+            id=c.pk,
+            number=c.number,
+            kind=c.kind,
+            kind_label=str(c.get_kind_display()),
+            status=status,
+            status_label=str(selectors.CertificateStatus(status).label),
+            issued_on=c.issued_on,
+            valid_until=c.valid_until,
+            instrument_id=c.instrument_id,
+            instrument_name=c.instrument.name,
+            serial_number=c.instrument.serial_number,
+            owner_id=c.owner_id,
+            owner_name=c.owner.name,
+            institute_id=c.institute_id,
+            institute_name=c.institute.name,
+            supersedes=c.document.get("supersedes"),
+            superseded_by=newer.number if newer else None,
+            revocation_reason=revocation.reason if revocation else None,
+            key_id=c.key_id,
+        )
+
+
+class CertificateDetailOut(CertificateOut):
+    document: dict[str, Any] = Field(description="签名的规范化证书内容 / the signed canonical document (version 1)")
+    signature: str
+
+    @classmethod
+    def from_certificate(cls, c: Certificate, today: date | None = None) -> CertificateDetailOut:
+        base = CertificateOut.from_certificate(c, today)
+        return cls(**base.model_dump(), document=c.document, signature=c.signature)
+
+
+class CertificatePageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[CertificateOut]
+
+
+class CertificateListQuery(Schema):
+    kind: KINDS | None = None
+    status: STATUSES | None = None
+    q: str | None = Field(None, max_length=64, description="证书编号或出厂编号（包含） / number or serial contains")
+    issued_from: date | None = None
+    issued_to: date | None = None
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class PointIn(Schema):
+    label: str = Field("", max_length=100)
+    reference: Decimal
+    indicated: Decimal
+    mpe: Decimal | None = None
+
+
+class CorrectIn(Schema):
+    """A correction: the reason and only the fields that change (the rest is taken from the certificate)."""
+
+    reason: str = Field(..., min_length=1, max_length=500)
+    performed_on: date | None = None
+    procedure_id: Id | None = None
+    standard_ids: list[Id] | None = None
+    verifier_id: Id | None = None
+    checker_id: Id | None = None
+    approver_id: Id | None = None
+    points: list[PointIn] | None = Field(None, min_length=1, max_length=200)
+    unit: str | None = Field(None, max_length=32)
+    resolution: str | None = Field(None, max_length=32)
+    expanded_uncertainty: str | None = Field(None, max_length=100)
+    coverage_factor: Decimal | None = Field(None, gt=0, max_digits=4, decimal_places=2)
+    place: str | None = Field(None, max_length=200)
+    temperature: str | None = Field(None, max_length=32)
+    humidity: str | None = Field(None, max_length=32)
+    conditions: str | None = Field(None, max_length=300)
+
+    def changes(self) -> dict[str, Any]:
+        values = self.model_dump(exclude={"reason"}, exclude_unset=True)
+        if "points" in values and values["points"] is not None:
+            values["points"] = [{k: v for k, v in p.items() if v is not None} for p in values["points"]]
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class RevokeIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
