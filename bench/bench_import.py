@@ -1,5 +1,8 @@
 """Import of a 10^5-row .xlsx into the registry, against the raw bulk_create of the same rows.
 
+Every row carries a last-verification date, which the import turns into a declared verification record linked
+from the instrument (the baseline bulk-creates the records too, without linking them).
+
     python bench/bench_import.py --db sqlite [--rows 100000]
 
 Figures: the whole ``instruments_import`` (read, validate, derive, write, audit) in rows/s, by the wall clock
@@ -104,11 +107,26 @@ def baseline_instances(owner, rows: int):
             measuring_range="(0～15) kg",
             location=f"{n % 500} 号摊位",
             registered_on=date(2024, 1, 1),
-            last_verified_on=date(2025, 1 + n % 12, 1 + n % 28),
         )
-        derive(instrument, item)
+        derive(instrument, item, date(2025, 1 + n % 12, 1 + n % 28))
         instances.append(instrument)
     return instances
+
+
+def baseline_records(instances):
+    """The declared record of each instrument's verification date (the file's 最近检定日期 column)."""
+    from jiliang.verification.models import VerificationRecord
+
+    return [
+        VerificationRecord(
+            instrument_id=instrument.pk,
+            source="declared",
+            conclusion="pass",
+            performed_on=date(2025, 1 + n % 12, 1 + n % 28),
+            next_due_on=instrument.due_on,
+        )
+        for n, instrument in enumerate(instances)
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -124,6 +142,7 @@ def main(argv: list[str]) -> int:
     from jiliang.instruments.excel import read_sheet
     from jiliang.instruments.importing import instruments_import
     from jiliang.instruments.models import Instrument
+    from jiliang.verification.models import VerificationRecord
 
     started = time.perf_counter()
     path = build_file(args.rows)
@@ -145,12 +164,15 @@ def main(argv: list[str]) -> int:
         print(f"import failed: {result.file_error or result.errors[:5]}")
         return 1
     assert Instrument.objects.filter(owner=owner).count() == args.rows
+    # Every row of the file has a verification date: one declared record each, linked from its instrument.
+    assert Instrument.objects.filter(owner=owner, last_verification__isnull=False).count() == args.rows
 
     other = make_owner(2, "基准对照单位")
     instances = baseline_instances(other, args.rows)
     start = time.perf_counter()
     with transaction.atomic():
         Instrument.objects.bulk_create(instances, batch_size=2000)
+        VerificationRecord.objects.bulk_create(baseline_records(instances), batch_size=2000)
     bulk_s = time.perf_counter() - start
 
     report(
