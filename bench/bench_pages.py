@@ -127,22 +127,24 @@ def raw_sql(db: str, users: dict) -> dict[str, float]:
     # Written as the ORM writes them (a bare boolean column): with "mandatory = %s" SQLite plans the overdue
     # first page through instr_region_due_idx and sorts 64,000 rows (325 ms at 10^6) instead of walking the
     # primary key backwards and stopping after 51 (12 ms).
-    overdue = "mandatory AND status = %s AND last_verified_on IS NOT NULL AND due_on < %s"
-    overdue_i = "i.mandatory AND i.status = %s AND i.last_verified_on IS NOT NULL AND i.due_on < %s"
+    overdue = "mandatory AND status = %s AND last_verification_id IS NOT NULL AND due_on < %s"
+    overdue_i = "i.mandatory AND i.status = %s AND i.last_verification_id IS NOT NULL AND i.due_on < %s"
     overdue_params = ["in_use", d(today)]
     columns = (
-        "i.id, i.name, i.serial_number, i.model, i.usage, i.status, i.mandatory, i.due_on, i.last_verified_on,"
+        "i.id, i.name, i.serial_number, i.model, i.usage, i.status, i.mandatory, i.due_on, v.performed_on,"
         " o.name, r.name, c.code, c.kind"
     )
     joins = (
         f"{t} i JOIN core_organization o ON o.id = i.owner_id JOIN core_region r ON r.id = i.region_id"
         " LEFT JOIN catalog_catalogitem c ON c.id = i.catalog_item_id"
+        # The last valid verification's date, as the list reads it (InstrumentQuerySet.with_last_verified_on).
+        " LEFT JOIN verification_verificationrecord v ON v.id = i.last_verification_id"
     )
     states = """
-          SUM(CASE WHEN last_verified_on IS NOT NULL AND (due_on IS NULL OR due_on > %s) THEN 1 ELSE 0 END),
-          SUM(CASE WHEN last_verified_on IS NOT NULL AND due_on >= %s AND due_on <= %s THEN 1 ELSE 0 END),
-          SUM(CASE WHEN last_verified_on IS NOT NULL AND due_on < %s THEN 1 ELSE 0 END),
-          SUM(CASE WHEN last_verified_on IS NULL THEN 1 ELSE 0 END)"""
+          SUM(CASE WHEN last_verification_id IS NOT NULL AND (due_on IS NULL OR due_on > %s) THEN 1 ELSE 0 END),
+          SUM(CASE WHEN last_verification_id IS NOT NULL AND due_on >= %s AND due_on <= %s THEN 1 ELSE 0 END),
+          SUM(CASE WHEN last_verification_id IS NOT NULL AND due_on < %s THEN 1 ELSE 0 END),
+          SUM(CASE WHEN last_verification_id IS NULL THEN 1 ELSE 0 END)"""
     state_params = [d(soon), d(today), d(soon), d(today), "in_use"]
     group_by = (
         f"SELECT region_id, {states} FROM {t} WHERE mandatory AND status = %s AND {in_regions} GROUP BY region_id"
@@ -227,7 +229,11 @@ def selector_timings(db: str, users: dict) -> None:
         ("one county", selectors.InstrumentFilters(county=users["county"])),
         ("overdue", selectors.InstrumentFilters(due_state="overdue")),
     ):
-        listed = selectors.instrument_list(regulator, filters).select_related("owner", "region", "catalog_item")
+        listed = (
+            selectors.instrument_list(regulator, filters)
+            .select_related("owner", "region", "catalog_item")
+            .with_last_verified_on()
+        )
         measure(f"selector instrument_list first page, {name} [{db}]", lambda q=listed: list(q[: PAGE + 1]))
         measure(f"selector capped count, {name} [{db}]", lambda q=listed: q.order_by()[: COUNT_CAP + 1].count())
 
@@ -298,14 +304,14 @@ def _proposed_owner_queries(qs, today):
 
     soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
     base = qs.filter(Q(mandatory__in=[True], status=Instrument.Status.IN_USE))
-    verified = Q(last_verified_on__isnull=False)
+    verified = Q(last_verification__isnull=False)
 
     def counts() -> dict:
         return base.aggregate(
             valid=Count("id", filter=verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))),
             due_soon=Count("id", filter=verified & Q(due_on__gte=today, due_on__lte=soon)),
             overdue=Count("id", filter=verified & Q(due_on__lt=today)),
-            never=Count("id", filter=Q(last_verified_on__isnull=True)),
+            never=Count("id", filter=Q(last_verification__isnull=True)),
         )
 
     def top10(state: str) -> list:
@@ -358,7 +364,7 @@ def owner_alternatives(db: str, users: dict) -> None:
     def first_pages(label: str) -> None:
         for state in ("", "overdue"):
             listed = selectors.instrument_list(big, InstrumentFilters(due_state=state))
-            listed = listed.select_related("owner", "region", "catalog_item")
+            listed = listed.select_related("owner", "region", "catalog_item").with_last_verified_on()
             measure(
                 f"list first page, largest owner{', ' + state if state else ''}, {label} [{db}]",
                 lambda q=listed: list(q[: PAGE + 1]),
@@ -368,7 +374,7 @@ def owner_alternatives(db: str, users: dict) -> None:
     owner_home_sql("indexes as migrated")
     first_pages("indexes as migrated")
     extra = {
-        "bench_instr_owner_due_cover": "owner_id, mandatory, status, due_on, last_verified_on",
+        "bench_instr_owner_due_cover": "owner_id, mandatory, status, due_on, last_verification_id",
         "bench_instr_owner_id": "owner_id, id",
     }
     start = time.perf_counter()
@@ -380,7 +386,7 @@ def owner_alternatives(db: str, users: dict) -> None:
         f"alternative: build indexes ({'), ('.join(extra.values())}) [{db}]", time.perf_counter() - start, "s"
     )
     try:
-        owner_home_sql("with a covering (owner, mandatory, status, due_on, last_verified_on) index")
+        owner_home_sql("with a covering (owner, mandatory, status, due_on, last_verification) index")
         first_pages("with an (owner_id, id) index")
     finally:
         with connection.cursor() as cursor:
