@@ -1,15 +1,18 @@
 """The public check as JSON: ``GET /api/v1/public/certificates/{token}`` — no token needed (``auth=None``).
 
 Answers the same as the QR page (``jiliang.portal.selectors.public_answer``). An unknown token is a 404 in the
-API's one error shape; it is logged like every other check.
+API's one error shape; it is logged like every other check. Text that cannot be a token (wrong characters, too
+long) is refused as invalid input (422) before any look-up.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Path, Router
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.instruments.schemas import ErrorOut
@@ -24,11 +27,12 @@ router = Router(tags=["public"])
 @router.get(
     "/public/certificates/{token}",
     auth=None,
-    response={200: PublicAnswerOut, 404: ErrorOut},
+    response={200: PublicAnswerOut, 404: ErrorOut, 422: ErrorOut},
     summary="证书公开查验 / public certificate check",
 )
-def public_certificate(request: HttpRequest, token: str):
-    """The certificate's status and what the public may know of it, by the token its QR code carries."""
+def public_certificate(request: HttpRequest, token: Annotated[str, Path(pattern=selectors.TOKEN_PATTERN)]):
+    """The certificate's status and what the public may know of it, by the token its QR code carries (what
+    cannot be a token at all, e.g. too long, is a 422 and no check)."""
     certificate = selectors.certificate_by_token(token)
     answer = selectors.public_answer(certificate, timezone.localdate())
     services.check_log(

@@ -85,6 +85,8 @@ def _certificates():
 
 # Tokens are ``secrets.token_urlsafe`` (Base64url); anything else cannot be one and is not looked up.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,43}")
+# The same for the API's path parameter (OpenAPI / pydantic: ``$`` is the end of the text there).
+TOKEN_PATTERN = "^" + _TOKEN.pattern + "$"
 
 
 def _one(**unique: str) -> Certificate | None:

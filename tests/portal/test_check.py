@@ -405,11 +405,19 @@ def test_the_api_answers_404_in_the_error_shape_for_an_unknown_token(client, db)
 
 
 @pytest.mark.django_db
+def test_the_api_refuses_what_cannot_be_a_token_as_invalid_input(client):
+    response = client.get(api_url("a" * 44))
+    assert response.status_code == 422
+    assert response.json()["detail"] == "输入无效"
+    assert client.get(api_url("bad.token")).status_code == 422
+
+
+@pytest.mark.django_db
 def test_openapi_lists_the_endpoint_without_security(client, db):
     document = client.get("/api/v1/openapi.json").json()
     operation = document["paths"]["/api/v1/public/certificates/{token}"]["get"]
     assert not operation.get("security")
-    assert set(operation["responses"]) == {"200", "404"}
+    assert set(operation["responses"]) == {"200", "404", "422"}
     # Every other operation still needs a token.
     secured = [op for path, ops in document["paths"].items() for op in ops.values() if "public" not in path]
     assert secured
