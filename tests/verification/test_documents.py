@@ -196,3 +196,37 @@ def test_the_calibration_xml_carries_u_and_k(bench):
     assert result.find("d:passed", NS) is None
     statement = root.find("d:administrativeData/d:statements/d:statement", NS)
     assert statement.findtext("d:conformity", namespaces=NS) == "notStated"
+
+
+def test_long_texts_and_many_points_stay_on_the_page(bench):
+    """A long owner name, model and procedure, 40 readings: nothing runs off the page, the readings continue on the
+    following pages with their header (checked by eye on the PNG artifact; here: every value is in the text)."""
+    from jiliang.catalog.models import Procedure
+    from jiliang.core.models import Organization
+    from jiliang.instruments.models import Instrument
+
+    instrument = bench.instruments[0]
+    Organization.objects.filter(pk=instrument.owner_id).update(
+        name="阜新市甲县农贸市场管理服务中心第二分市场（东区）联合经营部"
+    )
+    Instrument.objects.filter(pk=instrument.pk).update(
+        manufacturer="上海某某衡器制造有限公司苏州分公司",
+        model="ACS-30JE(防作弊型)",
+        measuring_range="(0~30) kg",
+        accuracy_class="Ⅲ级",
+    )
+    procedure = Procedure.objects.filter(code="JJG 539-2016").first() or Procedure.objects.create(
+        code="JJG 539-2016", name="数字指示秤检定规程", kind=Procedure.Kind.JJG
+    )
+    points = [
+        {"label": f"{n} kg", "reference": f"{n}.000", "indicated": f"{n}.001", "mpe": "0.005"} for n in range(1, 41)
+    ]
+    certificate = issue_certificate(bench, points=points, procedure_id=procedure.pk)
+    pdf = certificate_pdf(certificate)
+    text = _text(pdf)
+    assert "JJG539-2016数字指示秤检定规程" in text
+    assert "40.001" in text and "（以下空白）" in text
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert pages >= 3
+    assert f"第{pages}页共{pages}页" in text
+    _save_png(pdf, "long_texts")
