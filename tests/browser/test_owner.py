@@ -55,6 +55,10 @@ def test_owner_home_lists_overdue_and_due_soon_and_the_form_derives_the_due_date
     instrument = Instrument.objects.get(serial_number="FORM-001")
     assert instrument.owner == city.owner_a and instrument.due_on.isoformat() == "2027-03-31"
     assert page.locator("#history").inner_text().count("登记") == 1
+    # The date typed at registration is a declared record, listed on the page; on edit it is no input.
+    records = page.locator("#record-table tbody tr")
+    assert records.count() == 1
+    assert "2026-04-01" in records.inner_text() and "既往检定" in records.inner_text()
     assert AuditEvent.objects.filter(object_id=str(instrument.pk), action="instrument.create").exists()
     assert page.js_errors == []
 
