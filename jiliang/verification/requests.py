@@ -38,6 +38,7 @@ from jiliang.standards.selectors import authorized_institutes
 
 from . import clock
 from .models import FeeSchedule, RequestEvent, RequestItem, Service, ServiceRequest
+from .request_selectors import requests_visible_to
 
 Status = ServiceRequest.Status
 
@@ -322,8 +323,9 @@ def _check_dates(preferred_from: date | None, preferred_to: date | None) -> None
         raise DomainError(_("期望结束日期不能早于期望开始日期"), field="preferred_to")
 
 
-def _lock_numbers() -> None:
-    # Two submissions must not take the same sequence number. SQLite holds its write lock from BEGIN.
+def _lock_submissions() -> None:
+    # Two submissions must neither take the same sequence number nor put one instrument into two open requests
+    # (the check and the insert must not interleave). SQLite holds its write lock from BEGIN.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(727005)")
@@ -385,6 +387,7 @@ def request_submit(
     note = _clean_text(note, "note", 500)
     with transaction.atomic():
         owner = _owner_of(actor)
+        _lock_submissions()
         now = timezone.now()
         today = timezone.localdate(now)
         quote = _quote(owner, _pick(owner, instrument_ids, due_within_days, today), service, institute_id, today)
@@ -392,7 +395,6 @@ def request_submit(
             raise DomainError(quote.problems[0][1], errors=quote.problems)
         if quote.institute is None:
             raise DomainError(_("没有可受理的检定机构"), field="institute")
-        _lock_numbers()
         request = ServiceRequest.objects.create(
             number=_next_number(today.year),
             owner=owner,
@@ -478,8 +480,6 @@ def allowed_actions(actor: User | None, request: ServiceRequest) -> list[str]:
 
 
 def _load(actor: User, request_id: int, action: str) -> ServiceRequest:
-    from .request_selectors import requests_visible_to
-
     try:
         request = requests_visible_to(actor).select_for_update().filter(pk=request_id).first()
     except (ValueError, TypeError, OverflowError):
@@ -592,6 +592,7 @@ def request_resubmit(
         )
         today = timezone.localdate()
         if instrument_ids is not _UNSET and instrument_ids is not None:
+            _lock_submissions()
             owner = Organization.objects.select_related("region").get(pk=request.owner_id)
             instruments = _pick(owner, list(instrument_ids), None, today, exclude_request_id=request.pk)
             quote = _quote(owner, instruments, request.service, request.institute_id, today)
