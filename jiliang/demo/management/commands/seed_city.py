@@ -1,4 +1,5 @@
-"""``manage.py seed_city --seed 1 --instruments 50000 [--if-empty] [--today YYYY-MM-DD]``: build the demo city."""
+"""``manage.py seed_city --seed 1 --instruments 50000 [--if-empty] [--today YYYY-MM-DD] [--no-history]``: build the
+demo city, then a year of one-window history in it (:mod:`jiliang.demo.history`) unless ``--no-history``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiliang.demo import city
+from jiliang.demo import city, history
+from jiliang.verification.models import ServiceRequest
 
 # Below this many instruments the build takes a second or two: no progress lines.
 PROGRESS_FROM = 20_000
@@ -32,8 +34,15 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="do nothing when the database already has organizations"
         )
         parser.add_argument("--today", type=str, default="", help="the day the city is built for (default: today)")
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="build the city only, without the year of requests and certificates",
+        )
 
-    def handle(self, *args, seed: int, instruments: int, if_empty: bool, today: str, **options) -> None:
+    def handle(
+        self, *args, seed: int, instruments: int, if_empty: bool, today: str, no_history: bool = False, **options
+    ) -> None:
         day = _iso_date(today) if today else timezone.localdate()
         if instruments < 0:
             raise CommandError(_("计量器具数量不能为负数"))
@@ -76,6 +85,37 @@ class Command(BaseCommand):
                     "soon": states["due_soon"],
                     "overdue": states["overdue"],
                     "never": states["never"],
+                }
+            )
+        )
+        if not no_history:
+            self._history(seed=seed, day=day, progress=progress)
+
+    def _history(self, *, seed: int, day: date, progress) -> None:
+        self.stdout.write(_("正在生成近一年的检定业务（申请、检定记录、证书）……"))
+        start = time.perf_counter()
+        result = history.build_history(seed=seed, today=day, progress=progress)
+        seconds = time.perf_counter() - start
+        labels = dict(ServiceRequest.Status.choices)
+        states = "、".join(f"{labels[s]} {n}" for s, n in result.requests.items() if s in labels)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "已生成检定业务：服务申请 %(total)s 件（%(states)s；超时 %(late)s 件），"
+                    "检定证书 %(verification)s 份、检定结果通知书 %(failure)s 份、校准证书 %(calibration)s 份，"
+                    "更正替代 %(superseded)s 份，撤销 %(revoked)s 份，减免检定费 %(waived)s 元，用时 %(s).1f 秒。"
+                )
+                % {
+                    "total": sum(result.requests.values()),
+                    "states": states,
+                    "late": result.late,
+                    "verification": result.certificates.get("verification", 0),
+                    "failure": result.certificates.get("failure_notice", 0),
+                    "calibration": result.certificates.get("calibration", 0),
+                    "superseded": result.superseded,
+                    "revoked": result.revoked,
+                    "waived": f"{result.waived:.2f}",
+                    "s": seconds,
                 }
             )
         )

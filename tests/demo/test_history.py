@@ -1,0 +1,250 @@
+"""A year of one-window history in the demo city, made through the real services."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from jiliang.core.models import AuditEvent, Organization, User
+from jiliang.demo import city, history, institutes
+from jiliang.instruments import tally
+from jiliang.instruments.models import Instrument
+from jiliang.instruments.services import derive
+from jiliang.people.selectors import verifier_qualified
+from jiliang.standards.models import Authorization, Standard
+from jiliang.standards.selectors import authorization_in_force_q
+from jiliang.standards.validity import standard_validity, with_validity_data
+from jiliang.verification import request_selectors
+from jiliang.verification.clock import clock_of
+from jiliang.verification.models import (
+    Certificate,
+    CertificateRevocation,
+    ReadingPoint,
+    RequestEvent,
+    RequestItem,
+    ServiceRequest,
+    StandardUse,
+    VerificationRecord,
+)
+from jiliang.verification.services import latest_valid_verification
+
+from ..factories import wipe_instruments
+
+TODAY = date(2026, 6, 15)
+SEED = 1
+N = 600
+Status = ServiceRequest.Status
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _build() -> history.HistoryResult:
+    city.build_city(seed=SEED, instruments=N, today=TODAY)
+    return history.build_history(seed=SEED, today=TODAY)
+
+
+def _wipe() -> None:
+    """Remove the city and its history (issued rows refuse DELETE through the ORM: TRUNCATE / raw DELETE)."""
+    tables = [
+        m._meta.db_table
+        for m in (
+            CertificateRevocation,
+            ReadingPoint,
+            StandardUse,
+            Certificate,
+            RequestEvent,
+            RequestItem,
+            ServiceRequest,
+        )
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(connection.ops.quote_name(t) for t in tables)
+            cursor.execute(f"TRUNCATE {names} CASCADE")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+    wipe_instruments()
+    institutes.delete_institutes()
+    AuditEvent.objects.all().delete()
+    User.objects.all().delete()
+    Organization.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One city of 600 instruments with its year of history, shared by the module and rolled back after it."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_requests_end_in_every_state_some_late(demo):
+    states = Counter(ServiceRequest.objects.values_list("status", flat=True))
+    assert set(states) == set(Status.values), states
+    assert states[Status.COMPLETED] > states[Status.SUBMITTED]
+    assert demo.requests == {s: states.get(s, 0) for s in Status.values}
+    assert 40 <= sum(states.values()) <= history.MAX_REQUESTS
+    late = [r for r in ServiceRequest.objects.all() if clock_of(r, TODAY).late]
+    assert late and demo.late == len(late)
+    assert ServiceRequest.objects.filter(status=Status.REJECTED).exclude(reason="").count() == states[Status.REJECTED]
+    # Owners across counties.
+    assert ServiceRequest.objects.values("region").distinct().count() >= 4
+
+
+def test_requests_are_stamped_on_the_days_they_happened(demo):
+    first = TODAY - timedelta(days=history.HISTORY_DAYS)
+    for request in ServiceRequest.objects.prefetch_related("events"):
+        submitted = timezone.localdate(request.submitted_at)
+        assert first <= submitted <= TODAY, request.number
+        assert request.number.startswith(f"SQ-{submitted.year}-")
+        moments = [e.at for e in request.events.all()]
+        assert moments == sorted(moments) and moments[0] == request.submitted_at
+        assert timezone.localdate(moments[-1]) <= TODAY
+        assert request.events.last().to_status == request.status
+    numbers = list(ServiceRequest.objects.order_by("submitted_at").values_list("number", flat=True))
+    by_year: dict[str, list[str]] = {}
+    for number in numbers:
+        by_year.setdefault(number[3:7], []).append(number)
+    assert all(found == sorted(found) for found in by_year.values())
+
+
+def test_certificates_of_every_kind_some_superseded_and_revoked(demo):
+    kinds = Counter(Certificate.objects.values_list("kind", flat=True))
+    assert set(kinds) == set(Certificate.Kind.values), kinds
+    assert kinds[Certificate.Kind.VERIFICATION] > kinds[Certificate.Kind.FAILURE_NOTICE]
+    assert demo.certificates == dict(kinds)
+    superseded = Certificate.objects.filter(supersedes__isnull=False).select_related("supersedes", "record")
+    assert superseded.exists() and demo.superseded == superseded.count()
+    for certificate in superseded:
+        assert certificate.record.corrects_id == certificate.supersedes.record_id
+        assert certificate.issued_on >= certificate.supersedes.issued_on
+    revoked = CertificateRevocation.objects.select_related("certificate")
+    assert 1 <= revoked.count() <= 2 and demo.revoked == revoked.count()
+    assert all(r.reason for r in revoked)
+    for certificate in Certificate.objects.filter(kind=Certificate.Kind.CALIBRATION).select_related("record"):
+        assert certificate.record.expanded_uncertainty and certificate.record.coverage_factor == Decimal("2")
+    for certificate in Certificate.objects.filter(kind=Certificate.Kind.FAILURE_NOTICE).select_related("record"):
+        assert certificate.record.points.filter(passed=False).exists()
+        assert certificate.valid_until is None
+
+
+def test_a_market_fair_request_is_free_and_a_petrol_station_pays(demo):
+    waived = RequestItem.objects.filter(waived__gt=0).select_related("request__owner")
+    categories = {i.request.owner.category for i in waived}
+    assert Organization.Category.MARKET_FAIR in categories
+    assert categories <= set(history.WAIVED)
+    assert all(i.waived == i.fee and i.waiver_reason for i in waived)
+    assert demo.waived == sum(i.waived for i in waived) > 0
+    paid = RequestItem.objects.filter(request__owner__category=Organization.Category.PETROL_STATION, fee__gt=0)
+    assert not paid.filter(waived__gt=0).exists()
+
+
+def test_every_record_passes_the_rules_again_on_its_own_date(demo):
+    records = VerificationRecord.objects.filter(source=VerificationRecord.Source.PLATFORM).select_related(
+        "instrument__catalog_item", "verifier", "checker", "approver", "institute"
+    )
+    assert records.count() == Certificate.objects.count()
+    for record in records:
+        day, item = record.performed_on, record.instrument.catalog_item
+        assert day <= TODAY
+        assert len({record.verifier_id, record.checker_id, record.approver_id}) == 3
+        assert {record.verifier.organization_id, record.checker.organization_id, record.approver.organization_id} == {
+            record.institute_id
+        }
+        assert verifier_qualified(record.verifier, item, day), record.pk
+        assert Authorization.objects.filter(
+            authorization_in_force_q(day), institute=record.institute_id, catalog_items=item
+        ).exists()
+        uses = list(StandardUse.objects.filter(record=record).values_list("standard_id", flat=True))
+        assert uses
+        for standard in with_validity_data(
+            Standard.objects.filter(pk__in=uses, holder_id=record.institute_id).prefetch_related("catalog_items")
+        ):
+            assert standard_validity(standard, day).valid, (record.pk, standard.pk)
+            assert item in standard.catalog_items.all()
+        if record.request_item_id:
+            assert record.request_item.request.institute_id == record.institute_id
+
+
+def test_instruments_follow_their_latest_valid_verification_and_the_tally_is_in_step(demo):
+    touched = Instrument.objects.filter(
+        pk__in=VerificationRecord.objects.filter(source=VerificationRecord.Source.PLATFORM).values("instrument_id")
+    ).select_related("catalog_item", "last_verification")
+    assert touched.exists()
+    moved = 0
+    for instrument in touched:
+        latest = latest_valid_verification(instrument)
+        assert instrument.last_verification_id == (latest.pk if latest else None), instrument.pk
+        stored = (instrument.mandatory, instrument.due_on)
+        derive(instrument, instrument.catalog_item)
+        assert (instrument.mandatory, instrument.due_on) == stored
+        moved += instrument.last_verification is not None and instrument.last_verification.source == "platform"
+    assert moved > 0
+    assert tally.differences() == {}
+
+
+def test_demo_owner_and_demo_institute_have_history_to_look_at(demo):
+    owner = User.objects.get(username="owner")
+    mine = ServiceRequest.objects.filter(owner=owner.organization_id)
+    assert mine.filter(status=Status.SUBMITTED).exists()
+    assert mine.filter(status=Status.IN_WORK).exists()
+    done = [r for r in mine.filter(status=Status.COMPLETED)]
+    kinds = [
+        set(Certificate.objects.filter(record__request_item__request=r).values_list("kind", flat=True)) for r in done
+    ]
+    assert {Certificate.Kind.VERIFICATION, Certificate.Kind.FAILURE_NOTICE} in kinds
+    institute = User.objects.get(username="institute")
+    inbox = request_selectors.requests_visible_to(institute).filter(status=Status.SUBMITTED)
+    assert inbox.count() >= 3
+    assert set(inbox.values_list("institute_id", flat=True)) == {institute.organization_id}
+
+
+def test_same_seed_and_day_give_the_same_history(demo):
+    first_history, first_city = history.history_digest(), city.city_digest()
+    counts = (ServiceRequest.objects.count(), Certificate.objects.count())
+    _wipe()
+    assert not ServiceRequest.objects.exists()
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        again = _build()
+    assert (ServiceRequest.objects.count(), Certificate.objects.count()) == counts
+    assert history.history_digest() == first_history
+    assert city.city_digest() == first_city
+    assert again == demo
+
+
+def test_seed_city_builds_the_history_and_prints_the_summary(demo):
+    _wipe()
+    out = io.StringIO()
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        call_command("seed_city", "--seed", "2", "--instruments", "300", "--today", "2026-06-15", stdout=out)
+    text = out.getvalue()
+    assert ServiceRequest.objects.exists()
+    summary = history.summary(today=TODAY)
+    line = next(line for line in text.splitlines() if line.startswith("已生成检定业务"))
+    assert f"服务申请 {sum(summary.requests.values())} 件" in line
+    assert f"检定证书 {summary.certificates['verification']} 份" in line
+    assert f"减免检定费 {summary.waived:.2f} 元" in line
+
+
+def test_seed_city_without_history(demo):
+    _wipe()
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        call_command("seed_city", "--instruments", "100", "--today", "2026-06-15", "--no-history", stdout=io.StringIO())
+    assert Instrument.objects.count() == 100
+    assert not ServiceRequest.objects.exists()
