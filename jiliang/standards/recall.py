@@ -55,6 +55,7 @@ class RecallRow:
     status_label: str
     standard: Standard  # the suspect standard the record used
     path: list[Standard]  # from the standard asked about down to ``standard``
+    used_on: date  # the day of the verification (StandardUse.performed_on)
 
     @property
     def direct(self) -> bool:
@@ -70,14 +71,14 @@ class RecallRow:
 @dataclass
 class Recall:
     """The recall of ``standard`` over [``date_from``, ``date_to``]: the walk and the instrument certificates found
-    (ids in issue date order, each with the suspect standard its record used). Rows are loaded a page at a time."""
+    (ids in the order of the day the standard was used, each with the suspect standard its record used). Rows are loaded a page at a time."""
 
     standard: Standard
     date_from: date
     date_to: date
     walk: ReverseWalk
-    # certificate id → (issue date, id of the suspect standard used), in issue date order.
-    hits: dict[int, tuple[date, int]] = field(default_factory=dict)
+    # certificate id → (day the suspect standard was used, its id), in that order.
+    hits: dict[int, tuple[date | str, int]] = field(default_factory=dict)
     _standards: dict[int, Standard] = field(default_factory=dict, repr=False)
 
     @property
@@ -143,7 +144,7 @@ class Recall:
         rows = []
         for cert_id in ids:
             c = by_id[cert_id]
-            standard_id = self.hits[cert_id][1]
+            used_on, standard_id = self.hits[cert_id]
             status = certificate_status(c, today)
             rows.append(
                 RecallRow(
@@ -152,17 +153,19 @@ class Recall:
                     status_label=str(labels[status]),
                     standard=self._standards[standard_id],
                     path=[self._standards[s] for s in paths[standard_id]],
+                    used_on=date.fromisoformat(used_on) if isinstance(used_on, str) else used_on,
                 )
             )
         return rows
 
 
-def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date, int]]:
+def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
     """The instrument certificates whose record used a suspect standard T on a day from T's window start to
-    ``walk.date_to``: certificate id → (issue date, T), ordered by issue date then id. One query: StandardUse on
-    its (standard, performed_on) index, one condition per distinct window start, joined to the certificate by
-    record. A record that used two suspect standards is listed once, with the one nearest the standard asked
-    about (the shortest path)."""
+    ``walk.date_to``: certificate id → (the day T was used, T), ordered by that day then certificate id. One
+    query: StandardUse on its (standard, performed_on) index, one condition per distinct window start, joined to
+    the certificate by record (on the certificate's record_id index, which holds the id: no certificate row is
+    read). A record that used two suspect standards is listed once, with the one nearest the standard asked
+    about (the shortest path). The day stays as the driver gives it (SQLite: text) until a row is shown."""
     if not walk.start:
         return {}
     by_start: dict[date, list[int]] = defaultdict(list)
@@ -177,21 +180,19 @@ def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date, int]]:
     su = StandardUse._meta.db_table
     cert = Certificate._meta.db_table
     sql = (
-        f"SELECT c.id, c.issued_on, su.standard_id FROM {su} su "  # noqa: S608 (table names from the models)
+        f"SELECT c.id, su.performed_on, su.standard_id FROM {su} su "  # noqa: S608 (table names from the models)
         f"JOIN {cert} c ON c.record_id = su.record_id "
         f"WHERE ({' OR '.join(conditions)}) AND su.performed_on <= %s "
-        "ORDER BY c.issued_on, c.id"
+        "ORDER BY su.performed_on, c.id"
     )
     depth = {standard_id: len(walk.path(standard_id)) for standard_id in walk.start}
-    hits: dict[int, tuple[date, int]] = {}
+    hits: dict[int, tuple[date | str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for cert_id, issued_on, standard_id in cursor.fetchall():
+        for cert_id, used_on, standard_id in cursor.fetchall():
             known = hits.get(cert_id)
             if known is None or depth[standard_id] < depth[known[1]]:
-                if isinstance(issued_on, str):  # SQLite hands raw dates back as text
-                    issued_on = date.fromisoformat(issued_on)
-                hits[cert_id] = (issued_on, standard_id)
+                hits[cert_id] = (used_on, standard_id)
     return hits
 
 
@@ -226,6 +227,7 @@ def instrument_headers() -> list[str]:
         _("标准代码"),
         _("溯源路径"),
         _("检定机构"),
+        _("检定日期"),
     ]
 
 
@@ -247,6 +249,7 @@ def instrument_values(row: RecallRow) -> list[Any]:
             row.standard.code,
             row.path_label,
             c.institute.name,
+            row.used_on,
         ]
     )
 
@@ -338,7 +341,7 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
     sheet(
         _("器具证书"),
         instrument_headers(),
-        (20, 14, 10, 12, 12, 20, 16, 28, 20, 12, 26, 14, 36, 24),
+        (20, 14, 10, 12, 12, 20, 16, 28, 20, 12, 26, 14, 36, 24, 12),
         r.instrument_count,
         (instrument_values(row) for row in r.iter_instrument_rows(today=generated_at.date())),
     )
