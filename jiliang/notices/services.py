@@ -89,9 +89,7 @@ def due_instruments(day: date) -> dict[int, list[dict[str, Any]]]:
     """The picked instruments of every owner, in one query over the due-date index: {owner id: [item, …]}."""
     targets = reminder_targets(day)
     rows = (
-        Instrument.objects.filter(
-            mandatory=True, status=Instrument.Status.IN_USE, due_on__in=sorted(targets), owner__isnull=False
-        )
+        Instrument.objects.filter(mandatory=True, status=Instrument.Status.IN_USE, due_on__in=sorted(targets))
         .order_by("owner_id", "due_on", "id")
         .values_list("id", "owner_id", "name", "serial_number", "due_on")
     )
