@@ -29,14 +29,19 @@ import re
 import threading
 import unicodedata
 from collections import OrderedDict
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
+from jiliang.catalog.models import CatalogItem
+from jiliang.core.models import Organization
+from jiliang.instruments.models import Instrument
 from jiliang.metrology import signing
 from jiliang.verification import documents, keys
-from jiliang.verification.models import Certificate
+from jiliang.verification.models import Certificate, CertificateRevocation
 from jiliang.verification.selectors import CertificateStatus, certificate_status
 
 from .masking import mask_name
@@ -57,30 +62,92 @@ ANSWER_KEYS = (
     "signature_valid",
 )
 
-# The columns the answer needs, in one query: the certificate with its institute, owner, instrument and catalog
-# item, its revocation and the certificate superseding it (both reverse one-to-one, so a LEFT JOIN each). The
-# canonical document is left out: it is read only when the signature is verified, once per certificate.
-_FIELDS = (
-    "number",
-    "kind",
-    "issued_on",
-    "valid_until",
-    "token",
-    "signature",
-    "key_id",
-    "institute__name",
-    "owner__name",
-    "instrument__name",
-    "instrument__catalog_item__kind",
-    "revocation__revoked_at",
-    "superseded_by__number",
-)
+
+@dataclass(frozen=True, slots=True)
+class PublicCertificate:
+    """A certificate as the public check reads it: the columns its answer needs, from one query.
+
+    It answers ``revocation`` and ``superseded_by`` like a :class:`Certificate` loaded with ``select_related``
+    (the related row, or ``DoesNotExist``), so that ``certificate_status`` — the one rule of a certificate's
+    standing — judges it as it judges a model instance.
+    """
+
+    pk: int
+    number: str
+    kind: str
+    issued_on: date
+    valid_until: date | None
+    token: str
+    institute_name: str
+    owner_name: str
+    instrument_name: str
+    catalog_kind: str | None
+    revoked_at: datetime | None
+    superseded_by_number: str | None
+
+    @property
+    def revocation(self) -> PublicCertificate:
+        if self.revoked_at is None:
+            raise CertificateRevocation.DoesNotExist
+        return self
+
+    @property
+    def superseded_by(self) -> PublicCertificate:
+        if self.superseded_by_number is None:
+            raise Certificate.DoesNotExist
+        return self
 
 
-def _certificates():
-    return Certificate.objects.select_related(
-        "institute", "owner", "instrument__catalog_item", "revocation", "superseded_by"
-    ).only(*_FIELDS)
+def _select_sql(column: str) -> str:
+    """The one query (from the models' table and column names): the certificate, its institute's, owner's and
+    instrument's names, the catalog item's kind, its revocation's time and the number of the certificate that
+    supersedes it (both at most one: one-to-one). The canonical document is not read here."""
+    q = connection.ops.quote_name
+
+    def table(model) -> str:
+        return q(model._meta.db_table)
+
+    def col(model, field: str) -> str:
+        return q(model._meta.get_field(field).column)
+
+    cert, org, inst, item, rev = Certificate, Organization, Instrument, CatalogItem, CertificateRevocation
+    # Only identifiers from the models' metadata, quoted by the backend; the value is a parameter.
+    return (
+        f"SELECT c.{col(cert, 'id')}, c.{col(cert, 'number')}, c.{col(cert, 'kind')},"  # noqa: S608
+        f" c.{col(cert, 'issued_on')},"
+        f" c.{col(cert, 'valid_until')}, c.{col(cert, 'token')}, i.{col(org, 'name')}, o.{col(org, 'name')},"
+        f" n.{col(inst, 'name')}, k.{col(item, 'kind')}, r.{col(rev, 'revoked_at')}, s.{col(cert, 'number')}"
+        f" FROM {table(cert)} c"
+        f" INNER JOIN {table(org)} i ON i.{col(org, 'id')} = c.{col(cert, 'institute')}"
+        f" INNER JOIN {table(org)} o ON o.{col(org, 'id')} = c.{col(cert, 'owner')}"
+        f" INNER JOIN {table(inst)} n ON n.{col(inst, 'id')} = c.{col(cert, 'instrument')}"
+        f" LEFT OUTER JOIN {table(item)} k ON k.{col(item, 'id')} = n.{col(inst, 'catalog_item')}"
+        f" LEFT OUTER JOIN {table(rev)} r ON r.{col(rev, 'certificate')} = c.{col(cert, 'id')}"
+        f" LEFT OUTER JOIN {table(cert)} s ON s.{col(cert, 'supersedes')} = c.{col(cert, 'id')}"
+        f" WHERE c.{col(cert, column)} = %s"
+    )
+
+
+# Built on first use (the quoting depends on the database), once per column and vendor.
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def _one(column: str, value: str) -> PublicCertificate | None:
+    """One query through the ORM's connection, without the ORM's per-query compilation (the public check is the
+    platform's busiest page; compiling a six-table ``select_related`` cost more than running it)."""
+    key = (connection.vendor, column)
+    sql = _SQL.get(key)
+    if sql is None:
+        sql = _SQL[key] = _select_sql(column)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    revoked_at = row[10]
+    if revoked_at is not None and timezone.is_naive(revoked_at):  # SQLite keeps UTC without a zone
+        revoked_at = timezone.make_aware(revoked_at, UTC)
+    return PublicCertificate(*row[:10], revoked_at, row[11])
 
 
 # Tokens are ``secrets.token_urlsafe`` (Base64url); anything else cannot be one and is not looked up.
@@ -89,18 +156,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,43}")
 TOKEN_PATTERN = "^" + _TOKEN.pattern + "$"
 
 
-def _one(**unique: str) -> Certificate | None:
-    try:
-        return _certificates().get(**unique)
-    except Certificate.DoesNotExist:
-        return None
-
-
-def certificate_by_token(token: str) -> Certificate | None:
+def certificate_by_token(token: str) -> PublicCertificate | None:
     """The certificate a QR code points at; None for an unknown token. One query."""
     if not _TOKEN.fullmatch(token or ""):
         return None
-    return _one(token=token)
+    return _one("token", token)
 
 
 def normalize_number(text: str) -> str:
@@ -115,12 +175,12 @@ def normalize_number(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").strip().upper()
 
 
-def certificate_by_number(number: str) -> Certificate | None:
+def certificate_by_number(number: str) -> PublicCertificate | None:
     """The certificate with this number (see ``normalize_number``); None when there is none. One query."""
     number = normalize_number(number)
     if not number or "\x00" in number or len(number) > Certificate._meta.get_field("number").max_length:
         return None
-    return _one(number=number)
+    return _one("number", number)
 
 
 # Signature results per certificate. A certificate never changes (services refuse it, PostgreSQL refuses it in a
@@ -138,8 +198,9 @@ def signature_valid(certificate: Certificate) -> bool:
     with _lock:
         if key in _SIGNATURES:
             return _SIGNATURES[key]
-    # Reads the document (deferred by the public queries) and the keys: two small queries, once.
-    result = signing.verify_signed(documents.signed_file(certificate), trusted_keys=keys.trusted_keys()).valid
+    # Reads the stored row (document, signature, key id), its key and the trusted keys: three small queries, once.
+    stored = Certificate.objects.only("document", "signature", "key_id").get(pk=certificate.pk)
+    result = signing.verify_signed(documents.signed_file(stored), trusted_keys=keys.trusted_keys()).valid
     with _lock:
         _SIGNATURES[key] = result
         while len(_SIGNATURES) > _SIGNATURES_MAX:
@@ -153,7 +214,7 @@ def forget_signatures() -> None:
         _SIGNATURES.clear()
 
 
-def public_answer(certificate: Certificate | None, today: date) -> dict[str, Any]:
+def public_answer(certificate: PublicCertificate | None, today: date) -> dict[str, Any]:
     """The public answer for ``certificate`` on ``today`` (see the module docstring); None → not found."""
     if certificate is None:
         answer: dict[str, Any] = dict.fromkeys(ANSWER_KEYS)
@@ -161,24 +222,23 @@ def public_answer(certificate: Certificate | None, today: date) -> dict[str, Any
         answer["status_label"] = str(CertificateStatus.NOT_FOUND.label)
         return answer
     status = CertificateStatus(certificate_status(certificate, today))
-    item = certificate.instrument.catalog_item
     revoked_on = None
     superseded_by = None
     if status == CertificateStatus.REVOKED:
-        revoked_on = timezone.localdate(certificate.revocation.revoked_at)
+        revoked_on = timezone.localdate(certificate.revoked_at)
     elif status == CertificateStatus.SUPERSEDED:
-        superseded_by = certificate.superseded_by.number
+        superseded_by = certificate.superseded_by_number
     return {
         "status": status.value,
         "status_label": str(status.label),
         "number": certificate.number,
         "kind": certificate.kind,
         "kind_label": str(Certificate.Kind(certificate.kind).label),
-        "instrument": item.kind if item is not None else certificate.instrument.name,
-        "owner": mask_name(certificate.owner.name),
+        "instrument": certificate.catalog_kind or certificate.instrument_name,
+        "owner": mask_name(certificate.owner_name),
         "issued_on": certificate.issued_on,
         "valid_until": certificate.valid_until,
-        "institute": certificate.institute.name,
+        "institute": certificate.institute_name,
         "superseded_by": superseded_by,
         "revoked_on": revoked_on,
         "signature_valid": signature_valid(certificate),

@@ -11,16 +11,18 @@ an unguessable token and are not limited.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jiliang.verification.models import Certificate, PublicCheck
+from jiliang.verification.models import PublicCheck
 
 QUERY_MAX = PublicCheck._meta.get_field("query").max_length
 # The result logged for the first refused lookup of a client in a minute (the later ones are not logged, so a
@@ -30,21 +32,34 @@ RATE_LIMITED = "rate_limited"
 
 def client_hash(request: HttpRequest) -> str:
     """A keyed hash of the client address (REMOTE_ADDR; a reverse proxy in front must set it to the client's)."""
-    address = request.META.get("REMOTE_ADDR", "") or ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
+    return _hash(settings.SECRET_KEY, request.META.get("REMOTE_ADDR", "") or "")
 
 
-def check_log(*, via: str, certificate: Certificate | None, result: str, client: str, query: str = "") -> None:
-    """One row for one check. ``query`` only for typed numbers (tokens are never kept)."""
-    PublicCheck.objects.create(
-        at=timezone.now(),
-        via=via,
-        certificate_id=certificate.pk if certificate is not None else None,
-        query=query[:QUERY_MAX],
-        result=result,
-        client=client,
-    )
+@functools.lru_cache(maxsize=4096)
+def _hash(secret: str, address: str) -> str:
+    return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _insert_sql() -> str:
+    q = connection.ops.quote_name
+    meta = PublicCheck._meta
+    columns = ", ".join(q(meta.get_field(f).column) for f in ("at", "via", "certificate", "query", "result", "client"))
+    return f"INSERT INTO {q(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 (identifiers)
+
+
+_INSERT: dict[str, str] = {}
+
+
+def check_log(*, via: str, certificate: object | None, result: str, client: str, query: str = "") -> None:
+    """One row for one check: one INSERT, as the ORM would write it but without compiling it each time (the
+    public check is the busiest page). ``query`` only for typed numbers (tokens are never kept)."""
+    sql = _INSERT.get(connection.vendor)
+    if sql is None:
+        sql = _INSERT[connection.vendor] = _insert_sql()
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    certificate_id = getattr(certificate, "pk", None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, via, certificate_id, query[:QUERY_MAX], result, client])
 
 
 def number_lookup_allowed(client: str, *, now: float | None = None) -> tuple[bool, int]:

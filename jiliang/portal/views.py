@@ -7,11 +7,15 @@ send no Referer (the QR token must not leak to another site).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from jiliang.verification.models import PublicCheck
@@ -19,9 +23,44 @@ from jiliang.verification.selectors import CertificateStatus
 
 from . import selectors, services
 
+# Rendered pages by (template, language, context). A page is a pure function of its template, the language and
+# the answer, and the answer is worked out afresh for every request (a revocation shows at once: it changes the
+# answer, hence the key), so a page rendered once can be served again for the same answer. Bounded, oldest out.
+_PAGES: OrderedDict[tuple, str] = OrderedDict()
+_PAGES_MAX = 2048
+_lock = threading.Lock()
+
+
+def _key(template: str, context: dict) -> tuple:
+    items = []
+    for name, value in sorted(context.items()):
+        items.append((name, tuple(value.items()) if isinstance(value, dict) else value))
+    return (template, get_language(), tuple(items))
+
+
+def _render(template: str, context: dict) -> str:
+    key = _key(template, context)
+    with _lock:
+        html = _PAGES.get(key)
+        if html is not None:
+            _PAGES.move_to_end(key)
+            return html
+    html = render_to_string(template, context)
+    with _lock:
+        _PAGES[key] = html
+        while len(_PAGES) > _PAGES_MAX:
+            _PAGES.popitem(last=False)
+    return html
+
+
+def forget_pages() -> None:
+    """Empty the rendered pages (tests, benchmarks)."""
+    with _lock:
+        _PAGES.clear()
+
 
 def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
-    response = HttpResponse(render_to_string(template, context), status=status)
+    response = HttpResponse(_render(template, context), status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

@@ -201,6 +201,18 @@ def test_the_qr_page_shows_expired_on_a_later_day(bench, client, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_a_revocation_shows_at_once_on_a_page_checked_before(bench, client):
+    certificate = issue_certificate(bench)
+    assert "s-valid" in client.get(token_url(certificate)).content.decode()
+    assert "s-valid" in client.get(token_url(certificate)).content.decode()
+    certificate_revoke(actor=bench.institute_user, certificate_id=certificate.pk, reason=REASON)
+    page = client.get(token_url(certificate)).content.decode()
+    assert "s-revoked" in page
+    assert "s-valid" not in page
+    assert client.get(api_url(certificate.token)).json()["status"] == "revoked"
+
+
+@pytest.mark.django_db
 def test_the_qr_page_of_a_superseded_certificate_names_the_new_number(bench, client):
     old = issue_certificate(bench)
     new = certificate_correct(actor=bench.institute_user, certificate_id=old.pk, reason="更正", temperature="21 ℃")
