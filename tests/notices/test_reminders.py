@@ -257,3 +257,14 @@ def test_a_racing_run_that_missed_the_check_still_sends_nothing(city, owner_a_ma
     assert summary.owners == 0 and summary.skipped == 1
     assert len(mail.outbox) == 0
     assert not Notification.objects.exists()
+
+
+def test_the_log_is_readable_in_the_admin_and_not_editable(client, city, owner_a_mail):
+    due_in(city.owner_a, 7)
+    reminders_send(day=DAY)
+    client.force_login(city.admin)
+    response = client.get("/admin/notices/reminderlog/")
+    assert response.status_code == 200 and city.owner_a.name in response.content.decode()
+    log = ReminderLog.objects.get()
+    assert client.post(f"/admin/notices/reminderlog/{log.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ReminderLog.objects.filter(pk=log.pk).exists()
