@@ -268,3 +268,24 @@ def test_the_log_is_readable_in_the_admin_and_not_editable(client, city, owner_a
     log = ReminderLog.objects.get()
     assert client.post(f"/admin/notices/reminderlog/{log.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ReminderLog.objects.filter(pk=log.pk).exists()
+
+
+class RecordingBackend(BaseEmailBackend):
+    """Remembers whether a transaction was open while it sent, and whether the notification was saved by then."""
+
+    seen: list[tuple[bool, int]] = []
+
+    def send_messages(self, email_messages):
+        RecordingBackend.seen.append((transaction.get_connection().in_atomic_block, Notification.objects.count()))
+        return len(email_messages)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_mail_goes_out_after_the_notification_is_committed(city, owner_a_mail, settings):
+    settings.EMAIL_BACKEND = "tests.notices.test_reminders.RecordingBackend"
+    RecordingBackend.seen = []
+    due_in(city.owner_a, 7)
+    summary = reminders_send(day=DAY)
+    assert summary.emails_sent == 1
+    assert RecordingBackend.seen == [(False, 1)]
+    assert ReminderLog.objects.get().status == ReminderLog.Status.SENT
