@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, timedelta
 
 import pytest
 
 from jiliang.instruments.models import Instrument
-from tests.factories import catalog_item
-
-_serial = itertools.count(1)
+from tests.factories import InstrumentFactory
 
 DAY = date(2026, 3, 10)
 
@@ -18,23 +15,17 @@ DAY = date(2026, 3, 10)
 def due_in(owner, days: int, *, day: date = DAY, **fields) -> Instrument:
     """An in-use mandatory instrument of ``owner`` whose due date is ``day + days`` (negative: in the past).
 
-    Built directly rather than through ``tests.factories.InstrumentFactory``: the reminders read only the due
-    date, status and mandatory flag, while the factory's way of deriving the due date from the last verification
-    is being changed (issue 5). ``fields`` may override any column (status, mandatory, name, serial_number…).
+    Made by ``InstrumentFactory`` (a verified price scale, catalog row 02, mandatory for trade use); then the due
+    date is pinned on the row, since the reminders read only the due date, status and mandatory flag, and the
+    factory derives the date from today. ``status`` and ``mandatory`` are set on the row the same way; other
+    ``fields`` go to the factory.
     """
-    values = {
-        "owner": owner,
-        "region": owner.region,
-        "catalog_item": catalog_item("02"),
-        "usage": "trade",
-        "name": "电子计价秤",
-        "serial_number": f"R{next(_serial):06d}",
-        "mandatory": True,
-        "status": Instrument.Status.IN_USE,
-        "due_on": day + timedelta(days=days),
-    }
-    values.update(fields)
-    return Instrument.objects.create(**values)
+    overrides = {k: fields.pop(k) for k in ("status", "mandatory") if k in fields}
+    instrument = InstrumentFactory(owner=owner, **fields)
+    assert instrument.mandatory and instrument.status == Instrument.Status.IN_USE
+    Instrument.objects.filter(pk=instrument.pk).update(due_on=day + timedelta(days=days), **overrides)
+    instrument.refresh_from_db()
+    return instrument
 
 
 @pytest.fixture
