@@ -24,6 +24,9 @@ def navigation(request):
         registry["active"] = registry["active"] and not request.path.startswith(import_url)
         items.append(registry)
         items.append(_item(request, _("批量导入"), import_url))
+    # The one window: owners file requests, institutes work them, regulators watch the limits.
+    items.append(_item(request, _("检定申请"), reverse("requests:list")))
+    items.append(_item(request, _("证书"), reverse("certificates:list")))
     if scope.is_owner:
         from jiliang.standards.views import NAV_DECLARATIONS
 
@@ -36,6 +39,11 @@ def navigation(request):
         items.append(_item(request, str(NAV_PEOPLE), reverse("people:list")))
         if scope.is_regulator or scope.is_admin:
             items.append(_item(request, str(NAV_COVERAGE), reverse("coverage:index")))
+    from jiliang.notices.selectors import unread_count
+
+    notices = _item(request, _("消息"), reverse("notices:list"))
+    notices["badge"] = unread_count(user)
+    items.append(notices)
     if scope.is_admin:
         items.append(_item(request, _("系统管理"), reverse("admin:index")))
     organization = user.organization if user.organization_id else None

@@ -8,7 +8,7 @@ decimal string the institute entered.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -25,12 +25,28 @@ def _d(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _num(value: Decimal | None) -> str | None:
+def _places(resolution: str) -> int | None:
+    """Decimal places of a rounding interval ("0.001" → 3, "0.5" → 1, "20" → 0); None when there is none."""
+    try:
+        step = Decimal(resolution.strip())
+    except (InvalidOperation, AttributeError):
+        return None
+    if not step.is_finite() or step <= 0:
+        return None
+    return max(0, -step.normalize().as_tuple().exponent)
+
+
+def _num(value: Decimal | None, places: int | None = None) -> str | None:
+    """A stored decimal as text without the padding the database adds, but with the decimal places the record's
+    rounding interval gives (a reference of 1.000 kg at a 0.001 interval prints "1.000", not "1"): the number of
+    digits shown is part of the result. Digits beyond that are kept, never rounded away here."""
     if value is None:
         return None
-    # normalize() drops the trailing zeros the DecimalField pads with; "E" notation is avoided by format().
-    text = format(value.normalize(), "f")
-    return text
+    normalized = value.normalize()
+    if places is not None and -normalized.as_tuple().exponent <= places:
+        normalized = value.quantize(Decimal(1).scaleb(-places))
+    # format(..., "f") never uses exponent notation.
+    return format(normalized, "f")
 
 
 def public_check_url(token: str) -> str:
@@ -59,6 +75,7 @@ def certificate_document(
     institute = record.institute
     item = instrument.catalog_item
     procedure = record.procedure
+    places = _places(record.resolution)
     return {
         "format": signing.FORMAT,
         "version": DOCUMENT_VERSION,
@@ -110,10 +127,10 @@ def certificate_document(
             "points": [
                 {
                     "label": p.label,
-                    "reference": _num(p.reference),
-                    "indicated": _num(p.indicated),
-                    "error": _num(p.error),
-                    "mpe": _num(p.mpe),
+                    "reference": _num(p.reference, places),
+                    "indicated": _num(p.indicated, places),
+                    "error": _num(p.error, places),
+                    "mpe": _num(p.mpe, places),
                     "passed": p.passed,
                 }
                 for p in points

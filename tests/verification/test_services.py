@@ -43,6 +43,14 @@ def test_a_pass_issues_a_signed_verification_certificate_and_moves_the_due_date(
     signed = documents.signed_file(certificate)
     assert signing.verify_signed(signed, trusted_keys=keys.trusted_keys()).valid
     assert signed["certificate"]["instrument"]["serial_number"] == "PS-1"
+    # The digits shown follow the rounding interval (0.001 kg): 1.000, not 1.
+    first = signed["certificate"]["results"]["points"][0]
+    assert (first["reference"], first["indicated"], first["error"], first["mpe"]) == (
+        "1.000",
+        "1.001",
+        "0.001",
+        "0.005",
+    )
     assert AuditEvent.objects.filter(action="certificate.issue", object_id=str(certificate.pk)).exists()
 
 
