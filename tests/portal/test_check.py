@@ -197,18 +197,18 @@ def test_the_qr_page_shows_expired_on_a_later_day(bench, client, monkeypatch):
     monkeypatch.setattr("jiliang.portal.views.timezone.localdate", lambda *a, **k: later)
     page = client.get(token_url(certificate)).content.decode()
     assert "已过期" in page
-    assert "s-expired" in page
+    assert "banner s-expired" in page
 
 
 @pytest.mark.django_db
 def test_a_revocation_shows_at_once_on_a_page_checked_before(bench, client):
     certificate = issue_certificate(bench)
-    assert "s-valid" in client.get(token_url(certificate)).content.decode()
-    assert "s-valid" in client.get(token_url(certificate)).content.decode()
+    assert "banner s-valid" in client.get(token_url(certificate)).content.decode()
+    assert "banner s-valid" in client.get(token_url(certificate)).content.decode()
     certificate_revoke(actor=bench.institute_user, certificate_id=certificate.pk, reason=REASON)
     page = client.get(token_url(certificate)).content.decode()
-    assert "s-revoked" in page
-    assert "s-valid" not in page
+    assert "banner s-revoked" in page
+    assert "banner s-valid" not in page
     assert client.get(api_url(certificate.token)).json()["status"] == "revoked"
 
 
@@ -402,7 +402,7 @@ def test_the_api_answers_the_same_as_the_page(bench, client, case):
     assert body["status"] == case
     # The page shows every value (the codes as their labels, the status as the banner's colour).
     page = client.get(token_url(certificate)).content.decode()
-    assert f"s-{body['status']}" in page
+    assert f"banner s-{body['status']}" in page
     for key, value in body.items():
         if isinstance(value, str) and key not in {"status", "kind"}:
             assert value in page, value
