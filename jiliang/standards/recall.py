@@ -23,7 +23,6 @@ joined to the certificate by record — ids, dates and the standard used only �
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -162,27 +161,28 @@ class Recall:
 def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
     """The instrument certificates whose record used a suspect standard T on a day from T's window start to
     ``walk.date_to``: certificate id → (the day T was used, T), ordered by that day then certificate id. One
-    query: StandardUse on its (standard, performed_on) index, one condition per distinct window start, joined to
-    the certificate by record (on the certificate's record_id index, which holds the id: no certificate row is
-    read). A record that used two suspect standards is listed once, with the one nearest the standard asked
+    query: StandardUse on its (standard, performed_on) index, each standard's window start checked on the index
+    entry, joined to the certificate by record (on the certificate's record_id index, which holds the id: no
+    certificate row is read). A record that used two suspect standards is listed once, with the one nearest the standard asked
     about (the shortest path). The day stays as the driver gives it (SQLite: text) until a row is shown."""
     if not walk.start:
         return {}
-    by_start: dict[date, list[int]] = defaultdict(list)
-    for standard_id, start in walk.start.items():
-        by_start[start].append(standard_id)
-    conditions, params = [], []
-    for start, standard_ids in sorted(by_start.items()):
-        marks = ", ".join(["%s"] * len(standard_ids))
-        conditions.append(f"(su.standard_id IN ({marks}) AND su.performed_on >= %s)")
-        params.extend([*sorted(standard_ids), start])
-    params.append(walk.date_to)
+    # One index range per suspect standard (standard_id IN … AND performed_on from the earliest window start),
+    # each standard's own start checked on the index entry by a CASE. Not an OR of one range per window: SQLite
+    # answers an OR by collecting row ids from each range and then reading every table row.
+    standard_ids = sorted(walk.start)
+    marks = ", ".join(["%s"] * len(standard_ids))
+    cases = " ".join(["WHEN %s THEN %s"] * len(standard_ids))
+    params: list[object] = [*standard_ids, min(walk.start.values()), walk.date_to]
+    for standard_id in standard_ids:
+        params.extend([standard_id, walk.start[standard_id]])
     su = StandardUse._meta.db_table
     cert = Certificate._meta.db_table
     sql = (
         f"SELECT c.id, su.performed_on, su.standard_id FROM {su} su "  # noqa: S608 (table names from the models)
         f"JOIN {cert} c ON c.record_id = su.record_id "
-        f"WHERE ({' OR '.join(conditions)}) AND su.performed_on <= %s "
+        f"WHERE su.standard_id IN ({marks}) AND su.performed_on >= %s AND su.performed_on <= %s "
+        f"AND su.performed_on >= CASE su.standard_id {cases} END "
         "ORDER BY su.performed_on, c.id"
     )
     depth = {standard_id: len(walk.path(standard_id)) for standard_id in walk.start}
