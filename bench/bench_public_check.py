@@ -1,0 +1,307 @@
+"""Throughput of the public certificate check against a bare Django view, in the same run (issue 5, goal ≥ 70 %).
+
+Builds, in a fresh database of its own (``var/bench/public/`` or ``<BENCH_PG_URL>_public``), one institute, 100
+owners with 3 instruments each and one certificate per instrument (``--certificates``, default 300), inserted
+directly with genuine Ed25519 signatures over their canonical documents
+(``jiliang.verification.documents.certificate_document``, signed with the platform key): most valid, some
+revoked, some superseded by a correction, some expired.
+
+Then times, in this process, requests per second of:
+
+- a bare view: ``HttpResponse("ok")``, marked ``login_not_required``, added by a bench URLconf that includes the
+  project's URLs (so it goes through exactly the same middleware);
+- the QR page ``/check/c/<token>/`` and the API ``GET /api/v1/public/certificates/<token>``, cycling over every
+  certificate's token (each check writes its log row, as in production);
+- the first check of each certificate (its signature not yet verified in this process), once.
+
+How: the WSGI application is called directly, as a WSGI server's worker does for each request (``environ`` in,
+the response iterable consumed), one request after another in one thread — no socket, no HTTP parsing. That is
+the strict comparison: transport costs would be the same for both views and only dilute the ratio. Database
+connections persist between requests (``DB_CONN_MAX_AGE=600``, as a production deployment sets it; with 0
+every request that touches the database would open a connection). DEBUG is off. Rounds alternate between the
+views, and the median round of each is reported.
+
+    python bench/bench_public_check.py --db sqlite|postgres [--certificates N] [--requests N] [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import common  # noqa: E402
+
+DATABASES = ("sqlite", "postgres")
+GOAL = "≥ 70 % of the bare view"
+OWNERS = 100
+BENCH_URLCONF = "bench_public_check_urls"
+
+
+def _use_own_database() -> None:
+    common.VAR = common.VAR / "public"
+    common.PG_URL = common.PG_URL + "_public"
+
+
+def build(count: int) -> list[str]:
+    """The data of the module docstring; returns the certificates' tokens."""
+    import secrets
+
+    from django.utils import timezone
+
+    from jiliang.catalog.models import CatalogItem
+    from jiliang.core.models import Organization, Region, Role, User
+    from jiliang.instruments.models import Instrument
+    from jiliang.metrology import signing, uscc
+    from jiliang.verification import documents, keys
+    from jiliang.verification.models import Certificate, CertificateRevocation, VerificationRecord
+
+    city = Region.objects.create(code="210900", name="基准市", level=Region.Level.CITY)
+    county = Region.objects.create(code="210921", name="基准县", level=Region.Level.COUNTY, parent=city)
+    serial = iter(range(1, 10**6))
+
+    def org(name: str, kind: str, region: Region) -> Organization:
+        return Organization(
+            name=name, kind=kind, region=region, credit_code=uscc.make_code("91210900", f"{next(serial):08d}X")
+        )
+
+    institute = org("基准市计量检定测试所", Organization.Kind.INSTITUTE, city)
+    institute.short_code = "JZJL"
+    owners = [org(f"基准县第{n + 1}农贸市场有限公司", Organization.Kind.OWNER, county) for n in range(OWNERS)]
+    Organization.objects.bulk_create([institute, *owners])
+    staff = User.objects.create(username="bench_institute", role=Role.INSTITUTE, organization=institute)
+    item = CatalogItem.objects.get(code="02")
+    instruments = Instrument.objects.bulk_create(
+        Instrument(
+            owner=owners[n % OWNERS],
+            region=county,
+            catalog_item=item,
+            usage="trade",
+            name="电子计价秤",
+            model="ACS-15",
+            manufacturer="基准衡器厂",
+            serial_number=f"BENCH-{n + 1:06d}",
+        )
+        for n in range(count)
+    )
+    today = timezone.localdate()
+    records = VerificationRecord.objects.bulk_create(
+        VerificationRecord(
+            instrument=i,
+            institute=institute,
+            source=VerificationRecord.Source.DECLARED,
+            performed_on=today - timedelta(days=30),
+            conclusion=VerificationRecord.Conclusion.PASS,
+            next_due_on=today + timedelta(days=335),
+        )
+        for i in instruments
+    )
+    key = keys.signing_key()
+    certificates: list[Certificate] = []
+    previous: Certificate | None = None
+    for n, record in enumerate(records):
+        record.instrument.owner = owners[n % OWNERS]
+        record.institute = institute
+        # Every 20th certificate is expired; every 10th (from the 5th) supersedes the one before it.
+        valid_until = date(2020, 1, 1) if n % 20 == 19 else record.next_due_on
+        supersedes = previous if n % 10 == 5 else None
+        number = f"JZJL-{today.year}-JD-{n + 1:06d}"
+        token = secrets.token_urlsafe(24)
+        document = documents.certificate_document(
+            number=number,
+            kind=Certificate.Kind.VERIFICATION,
+            issued_on=today,
+            valid_until=valid_until,
+            token=token,
+            record=record,
+            points=[],
+            uses=[],
+            supersedes=supersedes,
+        )
+        signed = signing.sign_document(document, key)
+        certificate = Certificate(
+            number=number,
+            kind=Certificate.Kind.VERIFICATION,
+            record=record,
+            institute=institute,
+            owner=record.instrument.owner,
+            region=county,
+            instrument=record.instrument,
+            year=today.year,
+            sequence=n + 1,
+            issued_on=today,
+            valid_until=valid_until,
+            token=token,
+            supersedes=supersedes,
+            document=document,
+            signature=signed["signature"]["value"],
+            key_id=signed["signature"]["key_id"],
+            issued_at=timezone.now(),
+            issued_by=staff,
+        )
+        # Saved one by one: a superseding certificate needs the id of the one it replaces.
+        certificate.save()
+        certificates.append(certificate)
+        previous = certificate
+    CertificateRevocation.objects.bulk_create(
+        CertificateRevocation(certificate=c, reason="基准测试", revoked_at=timezone.now(), revoked_by=staff)
+        for n, c in enumerate(certificates)
+        if n % 20 == 7
+    )
+    return [c.token for c in certificates]
+
+
+def install_bench_urls() -> None:
+    """A URLconf of the project's URLs plus ``/bench/bare/`` (just before ``/check/``), as a module the settings
+    can name."""
+    import types
+
+    from django.contrib.auth.decorators import login_not_required
+    from django.http import HttpResponse
+    from django.test.utils import override_settings
+    from django.urls import clear_url_caches, path
+
+    import jiliang.urls
+
+    @login_not_required
+    def bare(request):
+        return HttpResponse("ok", content_type="text/plain")
+
+    # Next to the public check's include, so that both are resolved after trying the same patterns.
+    patterns = list(jiliang.urls.urlpatterns)
+    at = next(n for n, p in enumerate(patterns) if str(p.pattern) == "check/")
+    patterns.insert(at, path("bench/bare/", bare))
+    module = types.ModuleType(BENCH_URLCONF)
+    module.urlpatterns = patterns
+    sys.modules[BENCH_URLCONF] = module
+    override_settings(ROOT_URLCONF=BENCH_URLCONF).enable()
+    clear_url_caches()
+
+
+def make_client():
+    """A function that runs one GET through the WSGI application and returns (status, body)."""
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    base: dict = {}
+    setup_testing_defaults(base)
+    base.update({"SERVER_NAME": "localhost", "HTTP_HOST": "localhost", "REMOTE_ADDR": "10.0.0.1"})
+    state = {}
+
+    def start_response(status, headers, exc_info=None):
+        state["status"] = status
+
+    def get(path: str) -> tuple[int, bytes]:
+        environ = dict(base)
+        environ["PATH_INFO"] = path
+        result = application(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close:
+                close()
+        return int(state["status"][:3]), body
+
+    return get
+
+
+def rate(get, paths: list[str], n: int) -> float:
+    """Requests per second of ``n`` GETs cycling over ``paths``."""
+    start = time.perf_counter()
+    for k in range(n):
+        get(paths[k % len(paths)])
+    return n / (time.perf_counter() - start)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=DATABASES, default="sqlite")
+    parser.add_argument("--certificates", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=600, help="requests per round and view")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    _use_own_database()
+    os.environ["DB_CONN_MAX_AGE"] = "600"
+    os.environ["DEBUG"] = "0"
+    common.setup_django(args.db)
+
+    from django.conf import settings
+    from django.db import connection
+
+    from jiliang.portal.selectors import forget_signatures
+    from jiliang.portal.views import forget_pages
+    from jiliang.verification.models import PublicCheck
+
+    assert not settings.DEBUG
+    start = time.perf_counter()
+    tokens = build(args.certificates)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    common.report("build: certificates", len(tokens), "rows")
+    common.report("build: time", time.perf_counter() - start, "s")
+
+    install_bench_urls()
+    get = make_client()
+    pages = [f"/check/c/{t}/" for t in tokens]
+    api = [f"/api/v1/public/certificates/{t}" for t in tokens]
+    bare = ["/bench/bare/"]
+
+    # Every answer is right before anything is timed.
+    statuses = {get(p)[0] for p in pages[:50]} | {get(p)[0] for p in api[:50]}
+    assert statuses == {200}, statuses
+    assert get(bare[0]) == (200, b"ok")
+    assert "数字签名有效".encode() in get(pages[0])[1]
+    forget_signatures()
+    forget_pages()
+
+    # The first check of each certificate verifies its signature (three small queries more) and renders its page.
+    cold = rate(get, pages, len(pages))
+    common.report("QR page, first check of each certificate (signature verified, page rendered)", cold, "req/s")
+
+    logged = PublicCheck.objects.count()
+
+    def unrendered(path: str):
+        # A page nobody asked for with this answer lately: rendered from the template.
+        forget_pages()
+        return get(path)
+
+    results: dict[str, list[float]] = {"bare": [], "page": [], "render": [], "api": []}
+    for _ in range(args.rounds):
+        results["bare"].append(rate(get, bare, args.requests))
+        results["page"].append(rate(get, pages, args.requests))
+        results["api"].append(rate(get, api, args.requests))
+        results["render"].append(rate(unrendered, pages, args.requests))
+        # Rendered again for the next round's QR page figures (each check logged; not timed).
+        rate(get, pages, len(pages))
+    logged = PublicCheck.objects.count() - logged
+    assert logged == args.rounds * (3 * args.requests + len(pages)), logged
+
+    bare_rate = statistics.median(results["bare"])
+    common.report("bare Django view", bare_rate, "req/s", baseline=f"median of {args.rounds} rounds")
+    for name, label in (
+        ("page", "QR page /check/c/<token>/"),
+        ("render", "QR page, rendered every time"),
+        ("api", "API /api/v1/public/certificates/<token>"),
+    ):
+        value = statistics.median(results[name])
+        common.report(label, value, "req/s")
+        common.report(f"{label}: share of the bare view", 100 * value / bare_rate, "%", goal=GOAL)
+    common.report("log rows written while timed", logged, "rows")
+    one, five, _ = os.getloadavg()
+    print(f"(in-process WSGI calls, one thread; load average {one:.1f} / {five:.1f} on {os.cpu_count()} cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
