@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import audit
+from jiliang.core import clock as core_clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
@@ -130,7 +131,7 @@ def _serials(instruments: list[Instrument]) -> str:
 
 def due_instruments(owner_id: int, within_days: int, *, today: date | None = None):
     """The owner's in-use mandatory instruments due within ``within_days`` days, overdue, or never verified."""
-    today = today or timezone.localdate()
+    today = today or core_clock.today()
     return Instrument.objects.filter(
         Q(due_on__lte=today + timedelta(days=within_days)) | Q(last_verification__isnull=True),
         owner_id=owner_id,
@@ -288,7 +289,7 @@ def request_proposals(
 ) -> Proposals:
     """Institutes authorized for each instrument in the owner's county (falling back to the city)."""
     owner = _owner_of(actor)
-    day = day or timezone.localdate()
+    day = day or core_clock.today()
     return _proposals_for(owner, _pick(owner, instrument_ids, due_within_days, day), day)
 
 
@@ -304,7 +305,7 @@ def request_quote(
     """What submitting would give: instruments, fees with the waiver, proposals, the institute, and any problem."""
     _check_service(service)
     owner = _owner_of(actor)
-    day = day or timezone.localdate()
+    day = day or core_clock.today()
     return _quote(owner, _pick(owner, instrument_ids, due_within_days, day), service, institute_id, day)
 
 
@@ -342,7 +343,7 @@ def _next_number(year: int) -> str:
 
 def _event(request: ServiceRequest, actor: User | None, from_status: str, note: str = "") -> RequestEvent:
     return RequestEvent.objects.create(
-        request=request, at=timezone.now(), actor=actor, from_status=from_status, to_status=request.status, note=note
+        request=request, at=core_clock.now(), actor=actor, from_status=from_status, to_status=request.status, note=note
     )
 
 
@@ -388,7 +389,7 @@ def request_submit(
     with transaction.atomic():
         owner = _owner_of(actor)
         _lock_submissions()
-        now = timezone.now()
+        now = core_clock.now()
         today = timezone.localdate(now)
         quote = _quote(owner, _pick(owner, instrument_ids, due_within_days, today), service, institute_id, today)
         if quote.problems:
@@ -536,7 +537,7 @@ def _move(
 def request_accept(*, actor: User, request_id: int, note: str = "") -> ServiceRequest:
     with transaction.atomic():
         request = _load(actor, request_id, "accept")
-        now = timezone.now()
+        now = core_clock.now()
         return _move(
             actor,
             request,
@@ -553,7 +554,9 @@ def request_reject(*, actor: User, request_id: int, reason: str) -> ServiceReque
     text = _reason(reason)
     with transaction.atomic():
         request = _load(actor, request_id, "reject")
-        return _move(actor, request, "reject", Status.REJECTED, event_note=text, reason=text, closed_at=timezone.now())
+        return _move(
+            actor, request, "reject", Status.REJECTED, event_note=text, reason=text, closed_at=core_clock.now()
+        )
 
 
 def request_return(*, actor: User, request_id: int, reason: str) -> ServiceRequest:
@@ -590,7 +593,7 @@ def request_resubmit(
         _check_dates(
             fields.get("preferred_from", request.preferred_from), fields.get("preferred_to", request.preferred_to)
         )
-        today = timezone.localdate()
+        today = core_clock.today()
         if instrument_ids is not _UNSET and instrument_ids is not None:
             _lock_submissions()
             owner = Organization.objects.select_related("region").get(pk=request.owner_id)
@@ -620,13 +623,13 @@ def request_withdraw(*, actor: User, request_id: int, reason: str = "") -> Servi
     with transaction.atomic():
         request = _load(actor, request_id, "withdraw")
         text = _clean_text(reason, "reason", 500)
-        return _move(actor, request, "withdraw", Status.WITHDRAWN, event_note=text, closed_at=timezone.now())
+        return _move(actor, request, "withdraw", Status.WITHDRAWN, event_note=text, closed_at=core_clock.now())
 
 
 def request_schedule(*, actor: User, request_id: int, scheduled_on: date, note: str = "") -> ServiceRequest:
     if not isinstance(scheduled_on, date):
         raise DomainError(_("请输入日期（YYYY-MM-DD）"), field="scheduled_on")
-    if scheduled_on < timezone.localdate():
+    if scheduled_on < core_clock.today():
         raise DomainError(_("安排日期不能早于今天"), field="scheduled_on")
     with transaction.atomic():
         request = _load(actor, request_id, "schedule")
@@ -643,7 +646,7 @@ def request_schedule(*, actor: User, request_id: int, scheduled_on: date, note: 
 def request_start(*, actor: User, request_id: int) -> ServiceRequest:
     with transaction.atomic():
         request = _load(actor, request_id, "start")
-        return _move(actor, request, "start", Status.IN_WORK, started_at=timezone.now())
+        return _move(actor, request, "start", Status.IN_WORK, started_at=core_clock.now())
 
 
 def request_complete(*, actor: User, request_id: int, note: str = "") -> ServiceRequest:
@@ -659,7 +662,7 @@ def request_complete(*, actor: User, request_id: int, note: str = "") -> Service
             raise DomainError(
                 _("以下器具尚无检定记录，不能办结：%(serials)s") % {"serials": _serials(missing)}, code="conflict"
             )
-        now = timezone.now()
+        now = core_clock.now()
         return _move(
             actor,
             request,

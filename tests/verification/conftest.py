@@ -75,8 +75,19 @@ def make_request(owner_user: User, institute, instruments: list[Instrument], *, 
     return request, items
 
 
-@pytest.fixture
-def bench(city, lab) -> Bench:  # noqa: F811  (lab is the imported fixture)
+@dataclass
+class Staffed:
+    verifier: Person
+    checker: Person
+    approver: Person
+    novice: Person
+    expired_standard: Standard
+    authorization: Authorization
+
+
+def staff_institute(city, lab: Lab) -> Staffed:  # noqa: F811  (the fixture's value)
+    """Give the city institute (short code CSJL) an authorization for item 02, four staff (one qualified
+    verifier) and an expired standard beside the lab's valid one."""
     today = lab.today
     institute = city.institute
     institute.short_code = "CSJL"
@@ -118,27 +129,38 @@ def bench(city, lab) -> Bench:  # noqa: F811  (lab is the imported fixture)
     )
     expired.catalog_items.add(item)
     make_equipment(expired, name="M1等级砝码组", serial="W-900", issuer=lab.province, today=today, number="ZL-2025-900")
-    instruments = [
+    return Staffed(verifier, checker, approver, novice, expired, authorization)
+
+
+def overdue_scales(city, today: date, count: int = 2) -> list[Instrument]:
+    """Price scales of owner A (a market fair in county A) last verified 400 days ago: overdue."""
+    return [
         InstrumentFactory(
             owner=city.owner_a,
             serial_number=f"PS-{n}",
-            catalog_item=item,
+            catalog_item=catalog_item("02"),
             last_verified_on=today - timedelta(days=400),
         )
-        for n in (1, 2)
+        for n in range(1, count + 1)
     ]
-    request, items = make_request(city.owner_a_user, institute, instruments)
+
+
+@pytest.fixture
+def bench(city, lab) -> Bench:  # noqa: F811  (lab is the imported fixture)
+    staffed = staff_institute(city, lab)
+    instruments = overdue_scales(city, lab.today)
+    request, items = make_request(city.owner_a_user, city.institute, instruments)
     return Bench(
         lab=lab,
-        today=today,
+        today=lab.today,
         institute_user=city.institute_user,
-        verifier=verifier,
-        checker=checker,
-        approver=approver,
-        novice=novice,
+        verifier=staffed.verifier,
+        checker=staffed.checker,
+        approver=staffed.approver,
+        novice=staffed.novice,
         standard=lab.city_standard,
-        expired_standard=expired,
-        authorization=authorization,
+        expired_standard=staffed.expired_standard,
+        authorization=staffed.authorization,
         instruments=instruments,
         request=request,
         items=items,
