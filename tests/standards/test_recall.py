@@ -288,3 +288,10 @@ def test_the_api_answers_404_to_outsiders_and_401_without_a_token(client, city, 
     params = {"date_from": bench.today.isoformat(), "date_to": bench.today.isoformat()}
     assert api_get(client, city.personas[persona], api_url(bench.lab.county_standard), **params).status_code == 404
     assert api_get(client, None, api_url(bench.lab.county_standard), **params).status_code == 401
+
+
+def test_the_api_refuses_an_inverted_range_with_422(client, city, bench, api_mounted):  # noqa: F811
+    params = {"date_from": bench.today.isoformat(), "date_to": (bench.today - timedelta(days=1)).isoformat()}
+    response = api_get(client, city.city_regulator, api_url(bench.lab.city_standard), **params)
+    assert response.status_code == 422
+    assert response.json()["detail"]
