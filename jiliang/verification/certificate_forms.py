@@ -143,7 +143,9 @@ class CorrectForm(forms.Form):
     """What a correction may change (``services.CORRECTABLE``), prefilled from the record, and the reason."""
 
     reason = forms.CharField(label=gettext_lazy("更正原因"), max_length=500, widget=forms.TextInput())
-    performed_on = forms.DateField(label=gettext_lazy("检定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    performed_on = forms.DateField(
+        label=gettext_lazy("检定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label=gettext_lazy("检定地点"), max_length=200, required=False)
     temperature = forms.CharField(label=gettext_lazy("温度"), max_length=32, required=False)
     humidity = forms.CharField(label=gettext_lazy("相对湿度"), max_length=32, required=False)

@@ -17,7 +17,9 @@ POINT_ROWS = 8
 
 class RecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=Service.choices)
-    performed_on = forms.DateField(label=_("检定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    performed_on = forms.DateField(
+        label=_("检定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     procedure = forms.ModelChoiceField(label=_("依据规程"), queryset=Procedure.objects.none(), required=False)
     standards = forms.ModelMultipleChoiceField(
         label=_("使用的计量标准"), queryset=Standard.objects.none(), widget=forms.CheckboxSelectMultiple
