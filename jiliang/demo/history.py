@@ -25,12 +25,10 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -43,7 +41,7 @@ from jiliang.catalog.models import CatalogItem
 from jiliang.core import clock
 from jiliang.core.models import Organization, Role, User
 from jiliang.instruments.models import Instrument
-from jiliang.metrology.draw import add_working_days, is_working_day
+from jiliang.metrology.draw import CalendarYearMissing, add_working_days, is_working_day
 from jiliang.people.models import Person, Qualification
 from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors import authorized_institutes
@@ -99,6 +97,10 @@ REVOKE_REASONS = (
 )
 
 
+class HistoryUnavailable(Exception):
+    """The history cannot be built for this day (the working-day calendar does not cover the year before it)."""
+
+
 @dataclass
 class HistoryResult:
     requests: dict[str, int]
@@ -109,39 +111,6 @@ class HistoryResult:
     waived: Decimal
     late: int
     skipped: int
-
-
-# ---- the requests' services on the platform clock ----------------------------------------------------------------
-
-
-class _ClockTimezone(SimpleNamespace):
-    """``django.utils.timezone`` with ``now()`` and ``localdate()`` read from :mod:`jiliang.core.clock`."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(timezone, name)
-
-    @staticmethod
-    def now() -> datetime:
-        return clock.now()
-
-    @staticmethod
-    def localdate(value: datetime | None = None, tz: Any = None) -> date:
-        return clock.today() if value is None else timezone.localdate(value, tz)
-
-
-@contextmanager
-def _requests_on_the_clock() -> Iterator[None]:
-    """While ``jiliang.verification.requests`` reads ``django.utils.timezone`` instead of the platform clock, make
-    its ``timezone`` the clock's for the duration of the build (a no-op once the module uses the clock)."""
-    original = getattr(one_window, "timezone", None)
-    if original is None:
-        yield
-        return
-    one_window.timezone = _ClockTimezone()
-    try:
-        yield
-    finally:
-        one_window.timezone = original
 
 
 # ---- what the city holds -------------------------------------------------------------------------------------------
@@ -382,6 +351,8 @@ class _Planner:
         self, service: str, day: date, *, owner_id: int | None = None, institute_id: int | None = None
     ) -> int | None:
         pool = self.by_owner.get(owner_id, []) if owner_id is not None else None
+        if not (self.rows if pool is None else pool):
+            return None
         for strict in (True, False):
             for _try in range(300 if pool is None else max(40, 3 * len(pool))):
                 index = self.rng.choice(pool) if pool is not None else self.rng.randrange(len(self.rows))
@@ -793,6 +764,13 @@ def _waived_plans(planner: _Planner) -> None:
 def build_history(*, seed: int, today: date, progress: Callable[[str], None] | None = None) -> HistoryResult:
     """Plan and replay a year of one-window history up to ``today`` in the demo city (see the module docstring)."""
     rng = random.Random(f"{seed}-history")
+    try:
+        is_working_day(today - timedelta(days=HISTORY_DAYS))
+        is_working_day(today + timedelta(days=30))
+    except CalendarYearMissing as exc:
+        raise HistoryUnavailable(
+            _("工作日历缺少 %(year)s 年的节假日安排，无法生成近一年的检定业务") % {"year": exc.year}
+        ) from exc
     with transaction.atomic():
         world = _World()
         instruments = Instrument.objects.count()
@@ -814,16 +792,13 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
         users = _Users(rng)
         replay = _Replay(rng, planner, users)
         done = 0
-        with _requests_on_the_clock():
-            for at, _n, k, plan, step in steps:
-                with clock.travel(at):
-                    replay.run(plan, step)
-                if k == 0:
-                    done += 1
-                    if progress and done % PROGRESS_EVERY == 0:
-                        progress(
-                            _("已生成服务申请 %(done)s / %(total)s 件") % {"done": done, "total": len(planner.plans)}
-                        )
+        for at, _n, k, plan, step in steps:
+            with clock.travel(at):
+                replay.run(plan, step)
+            if k == 0:
+                done += 1
+                if progress and done % PROGRESS_EVERY == 0:
+                    progress(_("已生成服务申请 %(done)s / %(total)s 件") % {"done": done, "total": len(planner.plans)})
         return summary(today=today, skipped=planner.skipped)
 
 

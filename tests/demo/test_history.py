@@ -67,7 +67,10 @@ def _wipe() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             names = ", ".join(connection.ops.quote_name(t) for t in tables)
+            # The deferred foreign-key checks of the rows just written must fire before a TRUNCATE.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"TRUNCATE {names} CASCADE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
@@ -248,3 +251,13 @@ def test_seed_city_without_history(demo):
         call_command("seed_city", "--instruments", "100", "--today", "2026-06-15", "--no-history", stdout=io.StringIO())
     assert Instrument.objects.count() == 100
     assert not ServiceRequest.objects.exists()
+
+
+def test_seed_city_says_so_when_the_calendar_does_not_cover_the_year(demo):
+    _wipe()
+    out = io.StringIO()
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        call_command("seed_city", "--instruments", "50", "--today", "2031-06-15", stdout=out)
+    assert Instrument.objects.count() == 50
+    assert not ServiceRequest.objects.exists()
+    assert "工作日历缺少" in out.getvalue()

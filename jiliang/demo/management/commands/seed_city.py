@@ -94,7 +94,11 @@ class Command(BaseCommand):
     def _history(self, *, seed: int, day: date, progress) -> None:
         self.stdout.write(_("正在生成近一年的检定业务（申请、检定记录、证书）……"))
         start = time.perf_counter()
-        result = history.build_history(seed=seed, today=day, progress=progress)
+        try:
+            result = history.build_history(seed=seed, today=day, progress=progress)
+        except history.HistoryUnavailable as exc:
+            self.stdout.write(self.style.WARNING(str(exc)))
+            return
         seconds = time.perf_counter() - start
         labels = dict(ServiceRequest.Status.choices)
         states = "、".join(f"{labels[s]} {n}" for s, n in result.requests.items() if s in labels)
