@@ -17,8 +17,8 @@ Scope: the standard asked about must be visible to the user (``trace_selectors.t
 the regulators of its region, the admin). The certificates found downstream are listed whoever holds them,
 because recalling them is the point of the question (the same rule as the reverse-traceability list).
 
-Cost: the walk (one query per level), then one query over ``StandardUse`` on its (standard, performed_on) index
-joined to the certificate by record — ids, dates and the standard used only — then one query for a page of rows.
+Cost: the walk (one query per level), then one query over ``StandardUse`` alone on its (standard, performed_on)
+index — record ids, days and the standard used; a record has one certificate — then one query for a page of rows.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Recall:
     date_from: date
     date_to: date
     walk: ReverseWalk
-    # certificate id → (day the suspect standard was used, its id), in that order.
+    # record id → (day the suspect standard was used, its id), in that order; one certificate per record.
     hits: dict[int, tuple[date | str, int]] = field(default_factory=dict)
     _standards: dict[int, Standard] = field(default_factory=dict, repr=False)
 
@@ -136,14 +136,16 @@ class Recall:
             .prefetch_related(Prefetch("superseded_by", queryset=Certificate.objects.only("id", "supersedes_id")))
             .defer("document")
             .order_by()
-            .filter(pk__in=ids)
+            .filter(record_id__in=ids)
         )
-        by_id = {c.pk: c for c in certificates}
+        by_id = {c.record_id: c for c in certificates}
         labels = dict(CertificateStatus.choices)
         rows = []
-        for cert_id in ids:
-            c = by_id[cert_id]
-            used_on, standard_id = self.hits[cert_id]
+        for record_id in ids:
+            c = by_id.get(record_id)
+            if c is None:  # a record without a certificate (see instrument_hits): nothing to recall
+                continue
+            used_on, standard_id = self.hits[record_id]
             status = certificate_status(c, today)
             rows.append(
                 RecallRow(
@@ -159,17 +161,19 @@ class Recall:
 
 
 def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
-    """The instrument certificates whose record used a suspect standard T on a day from T's window start to
-    ``walk.date_to``: certificate id → (the day T was used, T), ordered by that day then certificate id. One
-    query: StandardUse on its (standard, performed_on) index, each standard's window start checked on the index
-    entry, joined to the certificate by record (on the certificate's record_id index, which holds the id: no
-    certificate row is read). A record that used two suspect standards is listed once, with the one nearest the standard asked
-    about (the shortest path). The day stays as the driver gives it (SQLite: text) until a row is shown."""
+    """The records whose verification used a suspect standard T on a day from T's window start to
+    ``walk.date_to``: record id → (the day, T), ordered by day then record id. Each such record has exactly one
+    certificate (``verification_record`` issues it in the same transaction; a correction is a new record with its
+    own certificate; declared records use no standard), so the records are the certificates, counted and paged
+    without a join: one query on StandardUse alone. A record that used two suspect standards is listed once,
+    with the one nearest the standard asked about (the shortest path). The day stays as the driver gives it
+    (SQLite: text) until a row is shown."""
     if not walk.start:
         return {}
     # One index range per suspect standard (standard_id IN … AND performed_on from the earliest window start),
     # each standard's own start checked on the index entry by a CASE. Not an OR of one range per window: SQLite
-    # answers an OR by collecting row ids from each range and then reading every table row.
+    # answers an OR by collecting row ids from each range and then reading every table row. No join to the
+    # certificates: PostgreSQL hash-joined them with a scan of the whole table.
     standard_ids = sorted(walk.start)
     marks = ", ".join(["%s"] * len(standard_ids))
     cases = " ".join(["WHEN %s THEN %s"] * len(standard_ids))
@@ -177,22 +181,20 @@ def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
     for standard_id in standard_ids:
         params.extend([standard_id, walk.start[standard_id]])
     su = StandardUse._meta.db_table
-    cert = Certificate._meta.db_table
     sql = (
-        f"SELECT c.id, su.performed_on, su.standard_id FROM {su} su "  # noqa: S608 (table names from the models)
-        f"JOIN {cert} c ON c.record_id = su.record_id "
+        f"SELECT su.record_id, su.performed_on, su.standard_id FROM {su} su "  # noqa: S608 (table name from the model)
         f"WHERE su.standard_id IN ({marks}) AND su.performed_on >= %s AND su.performed_on <= %s "
         f"AND su.performed_on >= CASE su.standard_id {cases} END "
-        "ORDER BY su.performed_on, c.id"
+        "ORDER BY su.performed_on, su.record_id"
     )
     depth = {standard_id: len(walk.path(standard_id)) for standard_id in walk.start}
     hits: dict[int, tuple[date | str, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for cert_id, used_on, standard_id in cursor.fetchall():
-            known = hits.get(cert_id)
+        for record_id, used_on, standard_id in cursor.fetchall():
+            known = hits.get(record_id)
             if known is None or depth[standard_id] < depth[known[1]]:
-                hits[cert_id] = (used_on, standard_id)
+                hits[record_id] = (used_on, standard_id)
     return hits
 
 
