@@ -186,6 +186,13 @@ JILIANG_PDF_FONT_BOLD = env_str(
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jiliang@localhost")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Days before the due date on which send_reminders reminds an owner (and the day after it, "just overdue").
+JILIANG_REMINDER_DAYS = tuple(int(d) for d in env_str("JILIANG_REMINDER_DAYS", "30,15,7").split(",") if d.strip())
 
 # Import progress lives in the cache, so it must be shared by every server process: a file cache by default.
 CACHE_URL = env_str("CACHE_URL", "")
