@@ -192,7 +192,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Days before the due date on which send_reminders reminds an owner (and the day after it, "just overdue").
-JILIANG_REMINDER_DAYS = tuple(int(d) for d in env_str("JILIANG_REMINDER_DAYS", "30,15,7").split(",") if d.strip())
+try:
+    JILIANG_REMINDER_DAYS = tuple(int(d) for d in env_str("JILIANG_REMINDER_DAYS", "30,15,7").split(",") if d.strip())
+except ValueError as exc:
+    raise ImproperlyConfigured("JILIANG_REMINDER_DAYS must be whole numbers separated by commas, e.g. 30,15,7") from exc
 
 # Import progress lives in the cache, so it must be shared by every server process: a file cache by default.
 CACHE_URL = env_str("CACHE_URL", "")
