@@ -348,7 +348,7 @@ def run_cases(cases, repeat: int, suffix: str) -> None:
         common.report(f"{label}: recall (count + first {PAGE}) p50", p50 * 1000, "ms", goal=GOAL, baseline=note)
         common.report(f"{label}: recall (count + first {PAGE}) p95", p95 * 1000, "ms")
         common.report(f"{label}:   of which the walk p50", w50 * 1000, "ms")
-        common.report(f"{label}:   of which the StandardUse ⋈ Certificate query p50", h50 * 1000, "ms")
+        common.report(f"{label}:   of which the StandardUse query p50", h50 * 1000, "ms")
 
 
 def main(argv: list[str]) -> int:
