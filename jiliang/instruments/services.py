@@ -260,7 +260,7 @@ def instrument_set_last_verification(
     supersession with the new latest valid record (or None). The due tally moves in the same transaction.
     """
     with transaction.atomic():
-        locked = Instrument.objects.select_for_update().select_related("catalog_item").get(pk=instrument.pk)
+        locked = Instrument.objects.select_for_update(of=("self",)).select_related("catalog_item").get(pk=instrument.pk)
         if record is not None:
             if record.instrument_id != locked.pk:
                 raise DomainError(_("检定记录不属于该计量器具"), field="record")
