@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
@@ -60,6 +61,7 @@ def forget_pages() -> None:
 
 
 def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    context["index_url"] = reverse("portal:index")
     response = HttpResponse(_render(template, context), status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
