@@ -337,7 +337,8 @@ class StandardUse(IssuedModel):
         verbose_name = _("使用的计量标准")
         verbose_name_plural = _("使用的计量标准")
         constraints = [models.UniqueConstraint(fields=["record", "standard"], name="standard_use_uniq")]
-        indexes = [models.Index(fields=["standard", "performed_on"], name="standard_use_date_idx")]
+        # Covers the recall: (standard, day range) → records, from the index alone.
+        indexes = [models.Index(fields=["standard", "performed_on", "record"], name="standard_use_recall_idx")]
 
     def __str__(self) -> str:
         return f"{self.record_id}: {self.standard_id}"
