@@ -298,6 +298,26 @@ def main(argv: list[str]) -> int:
         common.report(label, value, "req/s")
         common.report(f"{label}: share of the bare view", 100 * value / bare_rate, "%", goal=GOAL)
     common.report("log rows written while timed", logged, "rows")
+
+    # Where a check's time goes, each part alone (p50 of single calls), beside the bare view's whole request.
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    from jiliang.portal import selectors, services
+
+    token = tokens[0]
+    found = selectors.certificate_by_token(token)
+    answer = selectors.public_answer(found, timezone.localdate())
+    parts = (
+        ("bare view, whole request", lambda: get(bare[0])),
+        ("part: the certificate's query", lambda: selectors.certificate_by_token(token)),
+        ("part: the answer (status, masking, cached signature)", lambda: selectors.public_answer(found, date.today())),
+        ("part: the log INSERT", lambda: services.check_log(via="api", certificate=found, result="valid", client="x")),
+        ("part: rendering the page", lambda: render_to_string("portal/token.html", {"answer": answer})),
+    )
+    for label, fn in parts:
+        p50, _p95 = common.p50_p95(common.timed(fn, repeat=300, warmup=20))
+        common.report(label, p50 * 1e6, "µs")
     one, five, _ = os.getloadavg()
     print(f"(in-process WSGI calls, one thread; load average {one:.1f} / {five:.1f} on {os.cpu_count()} cores)")
     return 0
