@@ -261,3 +261,17 @@ def test_seed_city_says_so_when_the_calendar_does_not_cover_the_year(demo):
     assert Instrument.objects.count() == 50
     assert not ServiceRequest.objects.exists()
     assert "工作日历缺少" in out.getvalue()
+
+
+def test_the_planners_routing_is_the_one_windows(demo):
+    from jiliang.core.models import Region
+    from jiliang.standards.selectors import authorized_institutes
+
+    world = history._World()
+    items = list(world.items)[:: max(1, len(world.items) // 12)]
+    counties = list(Region.objects.filter(level=Region.Level.COUNTY).order_by("code"))
+    for day in (TODAY - timedelta(days=300), TODAY - timedelta(days=100), TODAY):
+        for region in counties:
+            for item_id in items:
+                expected = [o.pk for o in authorized_institutes(item_id, region.pk, day)]
+                assert world.route(item_id, region.pk, day) == expected, (item_id, region.code, day)
