@@ -86,9 +86,12 @@ def test_header_names_the_user_organization_and_role(client, city):
 @pytest.mark.parametrize(
     "persona,expected",
     [
-        ("owner_a", ["首页", "计量器具", "批量导入", "能力声明"]),
-        ("county_regulator_a", ["首页", "计量器具", "批量导入", "计量标准", "人员资质", "建标覆盖率"]),
-        ("institute", ["首页", "计量标准", "人员资质"]),
+        ("owner_a", ["首页", "计量器具", "批量导入", "检定申请", "证书", "能力声明", "消息"]),
+        (
+            "county_regulator_a",
+            ["首页", "计量器具", "批量导入", "检定申请", "证书", "计量标准", "人员资质", "建标覆盖率", "消息"],
+        ),
+        ("institute", ["首页", "检定申请", "证书", "计量标准", "人员资质", "消息"]),
     ],
 )
 def test_navigation_follows_the_role(client, city, persona, expected):
@@ -102,9 +105,12 @@ def test_admin_navigation_has_the_admin_site(client, city):
         "首页",
         "计量器具",
         "批量导入",
+        "检定申请",
+        "证书",
         "计量标准",
         "人员资质",
         "建标覆盖率",
+        "消息",
         "系统管理",
     ]
 

@@ -10,7 +10,6 @@ from jiliang.catalog.models import CatalogItem
 from jiliang.core.models import Organization, Region, User
 from jiliang.demo import city, institutes
 from jiliang.demo.standards_data import UNCOVERED_ITEMS
-from jiliang.instruments.models import Instrument
 from jiliang.metrology import uscc
 from jiliang.metrology.due import add_months
 from jiliang.people.models import Expert, Person, Qualification
@@ -22,6 +21,7 @@ from jiliang.standards.models import (
     StandardEquipment,
 )
 from jiliang.standards.validity import standard_validity, valid_standards, with_validity_data
+from tests.factories import wipe_instruments
 
 TODAY = date(2026, 3, 16)
 N = 500
@@ -43,7 +43,7 @@ def build(seed: int = 1) -> city.SeedResult:
 
 def wipe() -> None:
     institutes.delete_institutes()
-    Instrument.objects.all().delete()
+    wipe_instruments()
     User.objects.all().delete()
     Organization.objects.all().delete()
 
