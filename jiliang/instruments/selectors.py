@@ -27,8 +27,8 @@ IN_USE_MANDATORY_EQ = Q(mandatory__in=[True], status=Instrument.Status.IN_USE)
 
 
 def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
-    """Admin: all; regulator: its region and below; owner: its own. Institutes see instruments only through
-    the requests routed to them (the one-window issue); until then, none."""
+    """Admin: all; regulator: its region and below; owner: its own; an institute: the instruments of the
+    requests routed to it (the one window), whatever their state."""
     scope = scope_of(user)
     qs = Instrument.objects.all()
     if scope.is_admin:
@@ -37,6 +37,11 @@ def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
         return qs.filter(region_id__in=scope.region_ids)
     if scope.is_owner and scope.organization_id is not None:
         return qs.filter(owner_id=scope.organization_id)
+    if scope.is_institute and scope.organization_id is not None:
+        from jiliang.verification.models import RequestItem
+
+        routed = RequestItem.objects.filter(request__institute_id=scope.organization_id).values("instrument_id")
+        return qs.filter(pk__in=routed)
     return qs.none()
 
 

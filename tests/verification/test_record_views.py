@@ -79,3 +79,14 @@ def test_preview_computes_the_verdict_without_saving(client, bench):
     assert response.status_code == 200
     assert "不合格" in response.content.decode()
     assert not Certificate.objects.exists()
+
+
+def test_an_institute_sees_the_instruments_routed_to_it_and_no_others(client, bench, city):
+    from tests.factories import InstrumentFactory
+
+    other = InstrumentFactory(owner=city.owner_b, serial_number="B-9")
+    client.force_login(bench.institute_user)
+    assert client.get(f"/instruments/{bench.instruments[0].pk}/").status_code == 200
+    assert client.get(f"/instruments/{other.pk}/").status_code == 404
+    client.force_login(bench.lab.county_institute_user)
+    assert client.get(f"/instruments/{bench.instruments[0].pk}/").status_code == 404
