@@ -55,6 +55,10 @@ class IssuedModel(models.Model):
         raise ImmutableRecordError(str(self._meta.verbose_name))
 
 
+# Foreign keys whose lookups a composite index or a unique constraint of the same table already starts with say
+# db_index=False: every extra index is paid on each insert (an import declares 10^5 past verifications at once).
+
+
 class Service(models.TextChoices):
     VERIFICATION = "verification", _("检定")
     CALIBRATION = "calibration", _("校准")
@@ -150,7 +154,11 @@ class RequestItem(models.Model):
     """One instrument of a request, with its fee and the waiver applied to it."""
 
     request = models.ForeignKey(
-        ServiceRequest, verbose_name=_("服务申请"), on_delete=models.CASCADE, related_name="items"
+        ServiceRequest,
+        verbose_name=_("服务申请"),
+        on_delete=models.CASCADE,
+        related_name="items",
+        db_index=False,
     )
     instrument = models.ForeignKey(Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="+")
     fee = models.DecimalField(_("收费（元）"), max_digits=10, decimal_places=2, default=0)
@@ -208,12 +216,22 @@ class VerificationRecord(IssuedModel):
         CALIBRATED = "calibrated", _("已校准")
 
     instrument = models.ForeignKey(
-        Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="verification_records"
+        Instrument,
+        verbose_name=_("计量器具"),
+        on_delete=models.PROTECT,
+        related_name="verification_records",
+        db_index=False,
     )
     kind = models.CharField(_("类别"), max_length=16, choices=Service.choices, default=Service.VERIFICATION)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.PLATFORM)
     institute = models.ForeignKey(
-        Organization, verbose_name=_("检定机构"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organization,
+        verbose_name=_("检定机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # Declared records name the institute as the owner typed it.
     institute_name = models.CharField(_("检定机构名称"), max_length=200, blank=True)
@@ -227,7 +245,13 @@ class VerificationRecord(IssuedModel):
         related_name="records",
     )
     procedure = models.ForeignKey(
-        Procedure, verbose_name=_("依据规程"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Procedure,
+        verbose_name=_("依据规程"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     performed_on = models.DateField(_("检定日期"))
     place = models.CharField(_("检定地点"), max_length=200, blank=True)
@@ -241,13 +265,31 @@ class VerificationRecord(IssuedModel):
     unit = models.CharField(_("单位"), max_length=32, blank=True)
     resolution = models.CharField(_("修约间隔"), max_length=32, blank=True)
     verifier = models.ForeignKey(
-        Person, verbose_name=_("检定员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=_("检定员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     checker = models.ForeignKey(
-        Person, verbose_name=_("核验员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=_("核验员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     approver = models.ForeignKey(
-        Person, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=_("批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # The next due date this record gives (verification passed, periodic item); None otherwise.
     next_due_on = models.DateField(_("下次检定日期"), null=True, blank=True)
@@ -268,6 +310,7 @@ class VerificationRecord(IssuedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -300,7 +343,11 @@ class ReadingPoint(IssuedModel):
     """One measured point of a record: reference and indicated values, the (rounded) error and its MPE."""
 
     record = models.ForeignKey(
-        VerificationRecord, verbose_name=_("检定记录"), on_delete=models.PROTECT, related_name="points"
+        VerificationRecord,
+        verbose_name=_("检定记录"),
+        on_delete=models.PROTECT,
+        related_name="points",
+        db_index=False,
     )
     index = models.PositiveSmallIntegerField(_("序号"))
     label = models.CharField(_("检定点"), max_length=100, blank=True)
@@ -325,9 +372,15 @@ class StandardUse(IssuedModel):
     """A standard used by a record, with the numbers of the certificates that made it valid that day."""
 
     record = models.ForeignKey(
-        VerificationRecord, verbose_name=_("检定记录"), on_delete=models.PROTECT, related_name="standards_used"
+        VerificationRecord,
+        verbose_name=_("检定记录"),
+        on_delete=models.PROTECT,
+        related_name="standards_used",
+        db_index=False,
     )
-    standard = models.ForeignKey(Standard, verbose_name=_("计量标准"), on_delete=models.PROTECT, related_name="uses")
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("计量标准"), on_delete=models.PROTECT, related_name="uses", db_index=False
+    )
     # Copied from the record, so reverse traceability finds (standard, date) on one index without a join.
     performed_on = models.DateField(_("检定日期"))
     # The standard's assessment certificate and its equipment's certificates, as numbers, at the time of use.
@@ -361,9 +414,15 @@ class Certificate(IssuedModel):
     record = models.ForeignKey(
         VerificationRecord, verbose_name=_("检定记录"), on_delete=models.PROTECT, related_name="certificates"
     )
-    institute = models.ForeignKey(Organization, verbose_name=_("检定机构"), on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey(Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
+    institute = models.ForeignKey(
+        Organization, verbose_name=_("检定机构"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    owner = models.ForeignKey(
+        Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     instrument = models.ForeignKey(
         Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="certificates"
     )
@@ -386,7 +445,12 @@ class Certificate(IssuedModel):
     key_id = models.CharField(_("签名密钥"), max_length=32)
     issued_at = models.DateTimeField(_("签发时间"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
