@@ -24,7 +24,7 @@ KindCode = Literal[tuple(Qualification.Kind.values)]  # type: ignore[valid-type]
 MAX_DAYS = 3650
 
 
-class RefOut(Schema):
+class IdNameOut(Schema):
     id: int
     name: str
 
@@ -73,7 +73,7 @@ class QualificationOut(Schema):
 class PersonOut(Schema):
     id: int
     name: str
-    organization: RefOut
+    organization: IdNameOut
     title: str
     title_label: str
     left_on: date | None
@@ -136,8 +136,8 @@ class QualificationListQuery(Schema):
 
 
 class QualificationRowOut(QualificationOut):
-    person: RefOut
-    organization: RefOut
+    person: IdNameOut
+    organization: IdNameOut
     days_left: int
 
 

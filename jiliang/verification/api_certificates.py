@@ -23,11 +23,11 @@ from jiliang.instruments.schemas import MAX_ID, ErrorOut
 from . import documents, selectors, services
 from .certificate_forms import parse_filters
 from .schemas_certificates import (
-    CertificateDetailOut,
     CertificateListQuery,
-    CertificateOut,
     CertificatePageOut,
     CorrectIn,
+    IssuedCertificateDetailOut,
+    IssuedCertificateOut,
     RevokeIn,
 )
 
@@ -52,7 +52,7 @@ class SignedOut(Schema):
 
 
 class RevocationOut(Schema):
-    certificate: CertificateOut
+    certificate: IssuedCertificateOut
     reason: str
     revoked_at: datetime
 
@@ -67,7 +67,7 @@ def certificate_list(request: HttpRequest, query: Query[CertificateListQuery]):
     qs = filters.apply(selectors.certificates_visible_to(request.auth), today)
     qs = qs.select_related(*RELATED).order_by("-issued_on", "-id")
     start = (query.page - 1) * query.page_size
-    items = [CertificateOut.from_certificate(c, today) for c in qs[start : start + query.page_size]]
+    items = [IssuedCertificateOut.from_certificate(c, today) for c in qs[start : start + query.page_size]]
     return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
 
 
@@ -78,11 +78,11 @@ def _get(request: HttpRequest, certificate_id: int):
 
 @router.get(
     "/certificates/{certificate_id}",
-    response={200: CertificateDetailOut, **ERRORS},
+    response={200: IssuedCertificateDetailOut, **ERRORS},
     summary="证书详情（含签名内容） / one certificate with its signed document",
 )
 def certificate_detail(request: HttpRequest, certificate_id: int = Path(..., ge=1, le=MAX_ID)):
-    return CertificateDetailOut.from_certificate(_get(request, certificate_id))
+    return IssuedCertificateDetailOut.from_certificate(_get(request, certificate_id))
 
 
 @router.get(
@@ -96,14 +96,14 @@ def certificate_signed(request: HttpRequest, certificate_id: int = Path(..., ge=
 
 @router.post(
     "/certificates/{certificate_id}/correct",
-    response={201: CertificateDetailOut, **BODY_ERRORS},
+    response={201: IssuedCertificateDetailOut, **BODY_ERRORS},
     summary="出具更正证书 / issue a correction that supersedes the certificate (issuing institute only)",
 )
 def certificate_correct(request: HttpRequest, payload: CorrectIn, certificate_id: int = Path(..., ge=1, le=MAX_ID)):
     new = services.certificate_correct(
         actor=request.auth, certificate_id=certificate_id, reason=payload.reason, **payload.changes()
     )
-    return Status(201, CertificateDetailOut.from_certificate(_get(request, new.pk)))
+    return Status(201, IssuedCertificateDetailOut.from_certificate(_get(request, new.pk)))
 
 
 @router.post(
@@ -114,7 +114,7 @@ def certificate_correct(request: HttpRequest, payload: CorrectIn, certificate_id
 def certificate_revoke(request: HttpRequest, payload: RevokeIn, certificate_id: int = Path(..., ge=1, le=MAX_ID)):
     revocation = services.certificate_revoke(actor=request.auth, certificate_id=certificate_id, reason=payload.reason)
     return {
-        "certificate": CertificateOut.from_certificate(_get(request, certificate_id)),
+        "certificate": IssuedCertificateOut.from_certificate(_get(request, certificate_id)),
         "reason": revocation.reason,
         "revoked_at": revocation.revoked_at,
     }

@@ -18,7 +18,7 @@ KINDS = Literal["verification", "failure_notice", "calibration"]
 STATUSES = Literal["valid", "expired", "superseded", "revoked", "failed"]
 
 
-class CertificateOut(Schema):
+class IssuedCertificateOut(Schema):
     id: int
     number: str
     kind: str
@@ -40,7 +40,7 @@ class CertificateOut(Schema):
     key_id: str
 
     @classmethod
-    def from_certificate(cls, c: Certificate, today: date | None = None) -> CertificateOut:
+    def from_certificate(cls, c: Certificate, today: date | None = None) -> IssuedCertificateOut:
         status = selectors.certificate_status(c, today or timezone.localdate())
         newer = selectors.superseding(c)
         revocation = getattr(c, "revocation", None) if status == selectors.CertificateStatus.REVOKED else None
@@ -67,13 +67,13 @@ class CertificateOut(Schema):
         )
 
 
-class CertificateDetailOut(CertificateOut):
+class IssuedCertificateDetailOut(IssuedCertificateOut):
     document: dict[str, Any] = Field(description="签名的规范化证书内容 / the signed canonical document (version 1)")
     signature: str
 
     @classmethod
-    def from_certificate(cls, c: Certificate, today: date | None = None) -> CertificateDetailOut:
-        base = CertificateOut.from_certificate(c, today)
+    def from_certificate(cls, c: Certificate, today: date | None = None) -> IssuedCertificateDetailOut:
+        base = IssuedCertificateOut.from_certificate(c, today)
         return cls(**base.model_dump(), document=c.document, signature=c.signature)
 
 
@@ -81,7 +81,7 @@ class CertificatePageOut(Schema):
     count: int
     page: int
     page_size: int
-    items: list[CertificateOut]
+    items: list[IssuedCertificateOut]
 
 
 class CertificateListQuery(Schema):

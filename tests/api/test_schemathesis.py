@@ -17,9 +17,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from jiliang.core.api_auth import token_issue
+from jiliang.verification.services import verification_record
 from jiliang.wsgi import application
 
 from ..factories import InstrumentFactory, catalog_item
+from ..standards.conftest import lab  # noqa: F401 (a fixture)
+from ..verification.conftest import PASSING_POINTS, make_request, overdue_scales, staff_institute
 
 # Examples per operation, persona and generation mode: enough to find type, range, encoding and scope mistakes in
 # seconds. Raise it when changing schemas: JILIANG_FUZZ_EXAMPLES=500 pytest tests/api/test_schemathesis.py
@@ -39,10 +42,26 @@ def same_connection(db):
 
 
 @pytest.fixture
-def data(city):
+def data(city, lab):  # noqa: F811 (the fixture's value)
     InstrumentFactory(owner=city.owner_a, serial_number="S-A-1")
     InstrumentFactory(owner=city.owner_b, serial_number="S-B-1", catalog_item=catalog_item("08"))
     InstrumentFactory(owner=city.owner_b, serial_number="S-B-2", catalog_item=None, usage="other")
+    # A request in work with one certificate issued, so the one window's and the certificates' endpoints have
+    # something to find (and to refuse).
+    staffed = staff_institute(city, lab)
+    scales = overdue_scales(city, lab.today)
+    _request, items = make_request(city.owner_a_user, city.institute, scales)
+    verification_record(
+        actor=city.institute_user,
+        request_item_id=items[0].pk,
+        performed_on=lab.today,
+        standard_ids=[lab.city_standard.pk],
+        verifier_id=staffed.verifier.pk,
+        checker_id=staffed.checker.pk,
+        approver_id=staffed.approver.pk,
+        points=PASSING_POINTS,
+        resolution="0.001",
+    )
     return city
 
 
@@ -59,7 +78,7 @@ def _operations():
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("persona", ["city_regulator", "owner_a"])
+@pytest.mark.parametrize("persona", ["city_regulator", "owner_a", "institute"])
 def test_no_operation_answers_a_server_error(same_connection, data, persona, mode):
     headers = {"Authorization": f"Bearer {token_issue(user=data.personas[persona], actor=None)}"}
     for operation in _operations():
