@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "jiliang.verification",
     "jiliang.notices",
     "jiliang.portal",
+    "jiliang.indicators",
     "jiliang.demo",
 ]
 
