@@ -85,10 +85,6 @@ CORRECTABLE = {
 }
 
 
-class ImmutableError(DomainError):
-    """An attempt to edit or delete an issued record or certificate."""
-
-
 def institute_code(institute: Organization) -> str:
     """The institute part of a certificate number: its short code, else ``I<id>``."""
     return (institute.short_code or f"I{institute.pk}").upper()
