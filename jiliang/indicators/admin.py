@@ -60,7 +60,9 @@ class PlanAdmin(AuditedAdmin):
                     actor=request.user,
                     action=f"indicators.indicator.{'create' if created else 'update'}",
                     obj=obj,
-                    changes=audit.diff({} if created else before.get(obj.pk, {}), _plain(obj)),
+                    changes=audit.diff(
+                        {} if created else before.get(obj.pk, {}), _plain(type(obj).objects.get(pk=obj.pk))
+                    ),
                 )
             formset.save_m2m()
 

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.errors import DomainError
+from jiliang.core.models import Region
 
 
 class Plan(models.Model):
@@ -52,6 +53,12 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.region_id is not None and self.region.level != Region.Level.CITY:
+            raise ValidationError({"region": _("规划属于一个城市：请选择市级行政区域")})
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("截止年份不得早于起始年份")})
 
 
 class Definition(models.TextChoices):

@@ -394,3 +394,69 @@ def test_the_admin_adds_an_entered_figure_but_refuses_a_computed_indicator(clien
     figure = EnteredFigure.objects.get()
     assert figure.entered_by == city.admin
     assert AuditEvent.objects.filter(action="indicators.enteredfigure.create", object_id=str(figure.pk)).exists()
+
+
+def test_admin_pages_render_and_an_inline_change_is_audited_with_its_diff(client, city):
+    client.force_login(city.admin)
+    plan = Plan.objects.get(code="yanan-2021")
+    assert client.get(reverse("admin:indicators_plan_changelist")).status_code == 200
+    assert client.get(reverse("admin:indicators_enteredfigure_changelist")).status_code == 200
+    response = client.get(reverse("admin:indicators_plan_change", args=[plan.pk]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+    data["region"] = ""
+    data["source_date"] = "2023-03-16"
+    indicators = list(plan.indicators.order_by("order", "code"))
+    data.update(
+        {
+            "indicators-TOTAL_FORMS": str(len(indicators)),
+            "indicators-INITIAL_FORMS": str(len(indicators)),
+            "indicators-MIN_NUM_FORMS": "0",
+            "indicators-MAX_NUM_FORMS": "1000",
+        }
+    )
+    fields = [
+        "order",
+        "code",
+        "name",
+        "name_en",
+        "definition",
+        "comparator",
+        "target",
+        "unit",
+        "clause",
+        "clause_quote",
+    ]
+    for n, indicator in enumerate(indicators):
+        data[f"indicators-{n}-id"] = indicator.pk
+        data[f"indicators-{n}-plan"] = plan.pk
+        data[f"indicators-{n}-deadline"] = indicator.deadline.isoformat()
+        for field in fields:
+            data[f"indicators-{n}-{field}"] = getattr(indicator, field)
+    changed = indicators[0]
+    data["indicators-0-target"] = "35"
+    response = client.post(reverse("admin:indicators_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    changed.refresh_from_db()
+    assert changed.target == Decimal("35")
+    event = AuditEvent.objects.get(action="indicators.indicator.update", object_id=str(changed.pk))
+    assert event.changes["target"] == ["30.00", "35.00"]
+    assert AuditEvent.objects.filter(action="indicators.indicator.update").count() == 1
+
+
+def test_a_city_plan_belongs_to_a_city_level_region(city):
+    plan = Plan(
+        code="county-plan",
+        name="x",
+        region=city.county_a,
+        period_start=2026,
+        period_end=2030,
+        source_title="x",
+        source_issuer="x",
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        plan.full_clean()
+    assert "region" in excinfo.value.message_dict
+    plan.region = city.city
+    plan.full_clean()
