@@ -24,6 +24,7 @@ urlpatterns = [
     path("records/", include("jiliang.verification.record_urls")),
     path("certificates/", include("jiliang.verification.certificate_urls")),
     path("notices/", include("jiliang.notices.urls")),
+    path("plans/", include("jiliang.indicators.urls")),
     # The public portal: no login (its views are marked login_not_required).
     path("check/", include("jiliang.portal.urls")),
     path("admin/", admin.site.urls),
