@@ -39,6 +39,7 @@ def navigation(request):
         items.append(_item(request, str(NAV_PEOPLE), reverse("people:list")))
         if scope.is_regulator or scope.is_admin:
             items.append(_item(request, str(NAV_COVERAGE), reverse("coverage:index")))
+            items.append(_item(request, _("规划指标"), reverse("plans:list")))
     from jiliang.notices.selectors import unread_count
 
     notices = _item(request, _("消息"), reverse("notices:list"))
