@@ -16,7 +16,8 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.metrology import due
-from jiliang.verification.models import Certificate, Service, VerificationRecord
+from jiliang.verification.models import Service, VerificationRecord
+from jiliang.verification.selectors import valid_verification_q
 
 from . import tally
 from .models import Instrument
@@ -241,16 +242,6 @@ def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:
     return len(changed)
 
 
-def _latest_valid_q() -> Any:
-    """Records that may be an instrument's last valid verification (their certificate, if any, still stands)."""
-    from django.db.models import Exists, OuterRef, Q
-
-    void = Certificate.objects.filter(record=OuterRef("pk")).filter(
-        Q(revocation__isnull=False) | Q(superseded_by__isnull=False)
-    )
-    return Q(kind=Service.VERIFICATION, conclusion=VerificationRecord.Conclusion.PASS) & ~Exists(void)
-
-
 def instrument_set_last_verification(
     *, instrument: Instrument, record: VerificationRecord | None, actor: User | None
 ) -> Instrument:
@@ -264,7 +255,7 @@ def instrument_set_last_verification(
         if record is not None:
             if record.instrument_id != locked.pk:
                 raise DomainError(_("检定记录不属于该计量器具"), field="record")
-            if not VerificationRecord.objects.filter(_latest_valid_q(), pk=record.pk).exists():
+            if not VerificationRecord.objects.filter(valid_verification_q(), pk=record.pk).exists():
                 raise DomainError(_("只有合格且证书有效的检定记录可以作为最近检定"), field="record")
         before_key = tally.key_of(locked)
         before = {

@@ -20,23 +20,10 @@ from django.utils.translation import gettext_lazy
 from jiliang.people.models import Person
 
 from .models import Certificate, VerificationRecord
-from .selectors import CertificateStatus
+from .selectors import CertificateStatus, status_q
 
 # The statuses a list can filter by (not_found is the public check's answer, not a status of a row).
 LIST_STATUSES = [(value, label) for value, label in CertificateStatus.choices if value != CertificateStatus.NOT_FOUND]
-
-
-def status_q(status: str, today: date) -> Q:
-    """The certificates whose ``certificate_status(c, today)`` is ``status``, as a query."""
-    standing = Q(revocation__isnull=True, superseded_by__isnull=True)
-    not_failed = ~Q(kind=Certificate.Kind.FAILURE_NOTICE)
-    return {
-        CertificateStatus.REVOKED: Q(revocation__isnull=False),
-        CertificateStatus.SUPERSEDED: Q(revocation__isnull=True, superseded_by__isnull=False),
-        CertificateStatus.FAILED: standing & Q(kind=Certificate.Kind.FAILURE_NOTICE),
-        CertificateStatus.EXPIRED: standing & not_failed & Q(valid_until__lt=today),
-        CertificateStatus.VALID: standing & not_failed & (Q(valid_until__isnull=True) | Q(valid_until__gte=today)),
-    }.get(status, Q())
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import User
 from jiliang.core.selectors import scope_of
 
-from .models import Certificate, VerificationRecord
+from .models import Certificate, Service, VerificationRecord
 
 
 class CertificateStatus(models.TextChoices):
@@ -96,3 +96,34 @@ def superseding(certificate: Certificate) -> Certificate | None:
         return certificate.superseded_by
     except Certificate.DoesNotExist:
         return None
+
+
+def status_q(status: str, today: date) -> Q:
+    """The certificates whose ``certificate_status(c, today)`` is ``status``, as a query (the same rule, for lists)."""
+    standing = Q(revocation__isnull=True, superseded_by__isnull=True)
+    not_failed = ~Q(kind=Certificate.Kind.FAILURE_NOTICE)
+    return {
+        CertificateStatus.REVOKED: Q(revocation__isnull=False),
+        CertificateStatus.SUPERSEDED: Q(revocation__isnull=True, superseded_by__isnull=False),
+        CertificateStatus.FAILED: standing & Q(kind=Certificate.Kind.FAILURE_NOTICE),
+        CertificateStatus.EXPIRED: standing & not_failed & Q(valid_until__lt=today),
+        CertificateStatus.VALID: standing & not_failed & (Q(valid_until__isnull=True) | Q(valid_until__gte=today)),
+    }.get(status, Q())
+
+
+def valid_verification_q() -> Q:
+    """Records that count as a valid verification: a passed verification whose certificate, if it has one, stands
+    (neither revoked nor superseded). A declared record has no certificate and counts."""
+    void = Certificate.objects.filter(record=OuterRef("pk")).filter(
+        Q(revocation__isnull=False) | Q(superseded_by__isnull=False)
+    )
+    return Q(kind=Service.VERIFICATION, conclusion=VerificationRecord.Conclusion.PASS) & ~Exists(void)
+
+
+def latest_valid_verification(instrument_id: int) -> VerificationRecord | None:
+    """The instrument's latest valid verification (:func:`valid_verification_q`), by date, then by id."""
+    return (
+        VerificationRecord.objects.filter(valid_verification_q(), instrument_id=instrument_id)
+        .order_by("-performed_on", "-id")
+        .first()
+    )

@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import Procedure
@@ -43,7 +43,7 @@ from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors import authorization_in_force_q
 from jiliang.standards.validity import explain, standard_validity, with_validity_data
 
-from . import documents, keys
+from . import documents, keys, selectors
 from .models import (
     Certificate,
     CertificateRevocation,
@@ -421,17 +421,8 @@ def _issue(
 
 
 def latest_valid_verification(instrument: Instrument) -> VerificationRecord | None:
-    """The instrument's latest valid verification: a passed verification whose certificate stands (neither
-    revoked nor superseded), or a declared one; the latest by date, then by id."""
-    standing = Certificate.objects.filter(record=OuterRef("pk"), revocation__isnull=True, superseded_by__isnull=True)
-    return (
-        VerificationRecord.objects.filter(
-            instrument=instrument, kind=Service.VERIFICATION, conclusion=VerificationRecord.Conclusion.PASS
-        )
-        .filter(Q(source=VerificationRecord.Source.DECLARED) | Exists(standing))
-        .order_by("-performed_on", "-id")
-        .first()
-    )
+    """The instrument's latest valid verification (``selectors.valid_verification_q``)."""
+    return selectors.latest_valid_verification(instrument.pk)
 
 
 def _refresh_instrument(instrument: Instrument, actor: User) -> None:
