@@ -15,6 +15,16 @@ from .models import Service
 POINT_ROWS = 8
 
 
+def points_from(data) -> list[dict[str, str]]:
+    """The filled rows of the readings table (p-<i>-label/reference/indicated/mpe); empty rows are skipped."""
+    rows = []
+    for i in range(POINT_ROWS):
+        row = {k: (data.get(f"p-{i}-{k}") or "").strip() for k in ("label", "reference", "indicated", "mpe")}
+        if row["reference"] or row["indicated"]:
+            rows.append(row)
+    return rows
+
+
 class RecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=Service.choices)
     performed_on = forms.DateField(
@@ -53,13 +63,7 @@ class RecordForm(forms.Form):
         self.fields["performed_on"].initial = timezone.localdate()
 
     def points(self) -> list[dict[str, str]]:
-        """The filled rows of the readings table (p-<i>-label/reference/indicated/mpe); empty rows are skipped."""
-        rows = []
-        for i in range(POINT_ROWS):
-            row = {k: (self.data.get(f"p-{i}-{k}") or "").strip() for k in ("label", "reference", "indicated", "mpe")}
-            if row["reference"] or row["indicated"]:
-                rows.append(row)
-        return rows
+        return points_from(self.data)
 
     def service_values(self) -> dict:
         d = self.cleaned_data

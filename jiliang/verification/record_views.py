@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
-from jiliang.metrology.verification import Mpe, Point, judge
 
 from . import services
-from .record_forms import POINT_ROWS, RecordForm
+from .record_forms import POINT_ROWS, RecordForm, points_from
 
 
 def _item(request: HttpRequest):
@@ -65,34 +62,14 @@ def record_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def record_preview(request: HttpRequest) -> HttpResponse:
-    """The verdict the points would give (HTMX), computed by the same rule the service uses; nothing is saved."""
+    """The verdict the points would give (HTMX), computed by the service's own rule; nothing is saved."""
     _item(request)
-    form = RecordForm(request.POST, institute=None, instrument=_NoItem())
-    points = form.points()
-    resolution = (request.POST.get("resolution") or "").strip() or None
-    context: dict = {"points": [], "error": "", "kind": request.POST.get("kind")}
-    if request.POST.get("kind") == "calibration":
-        try:
-            context["points"] = [
-                {"label": p["label"], "error": Decimal(p["indicated"]) - Decimal(p["reference"])} for p in points
-            ]
-        except InvalidOperation:
-            context["error"] = _("检定点中有非数字的值")
-        return render(request, "verification/records/_preview.html", context)
+    kind = request.POST.get("kind") or "verification"
+    context: dict = {"kind": kind, "rows": [], "conclusion": "", "error": ""}
     try:
-        verdict = judge(
-            [
-                Point(indicated=p["indicated"], reference=p["reference"], mpe=Mpe.absolute(p["mpe"]), label=p["label"])
-                for p in points
-            ],
-            resolution=resolution,
+        context["rows"], context["conclusion"] = services.verdict_points(
+            kind=kind, points=points_from(request.POST), resolution=(request.POST.get("resolution") or "").strip()
         )
-    except (ValueError, InvalidOperation, KeyError):
-        context["error"] = _("请完整填写每个检定点的标准值、示值和最大允许误差（数字）")
-    else:
-        context["verdict"] = verdict
+    except DomainError as exc:
+        context["error"] = exc.message
     return render(request, "verification/records/_preview.html", context)
-
-
-class _NoItem:
-    catalog_item = None

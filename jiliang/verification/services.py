@@ -207,22 +207,23 @@ def _check(institute: Organization, instrument: Instrument, data: _Input) -> Non
         raise DomainError(errors[0][1], errors=errors)
 
 
-def _verdict_points(data: _Input) -> tuple[list[ReadingPoint], str]:
-    """The points to save and the conclusion (computed, never typed)."""
+def verdict_points(*, kind: str, points: list[dict[str, Any]], resolution: str) -> tuple[list[ReadingPoint], str]:
+    """The points to save (unsaved) and the conclusion, computed by ``metrology.verification.judge``, never typed.
+    The record form's preview calls it too, so what it shows is what the record will say."""
     rows = []
     parsed = []
-    for i, p in enumerate(data.points):
+    for i, p in enumerate(points):
         reference = _decimal(p.get("reference"), _("标准值"), i)
         indicated = _decimal(p.get("indicated"), _("示值"), i)
-        mpe = _decimal(p["mpe"], _("最大允许误差"), i) if data.kind == Service.VERIFICATION else None
+        mpe = _decimal(p.get("mpe"), _("最大允许误差"), i) if kind == Service.VERIFICATION else None
         if mpe is not None and mpe <= 0:
             raise DomainError(_("第 %(n)d 个检定点的最大允许误差必须大于零") % {"n": i + 1}, field="points")
         parsed.append((str(p.get("label", ""))[:100], reference, indicated, mpe))
-    if data.kind == Service.VERIFICATION:
+    if kind == Service.VERIFICATION:
         try:
             verdict = judge(
                 [Point(indicated=ind, reference=ref, mpe=Mpe.absolute(m), label=lab) for lab, ref, ind, m in parsed],
-                resolution=data.resolution or None,
+                resolution=resolution or None,
             )
         except ValueError as exc:
             raise DomainError(_("检定数据无法判定：%(reason)s") % {"reason": exc}, field="points") from None
@@ -315,7 +316,7 @@ def _issue(
     supersedes: Certificate | None = None,
 ) -> Certificate:
     _check(institute, instrument, data)
-    points, conclusion = _verdict_points(data)
+    points, conclusion = verdict_points(kind=data.kind, points=data.points, resolution=data.resolution)
     item = instrument.catalog_item
     next_due = None
     if conclusion == VerificationRecord.Conclusion.PASS and item is not None:
