@@ -27,12 +27,13 @@ import os
 import random
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_traceability  # noqa: E402
 import common  # noqa: E402
 
 DATABASES = ("sqlite", "postgres")
@@ -56,7 +57,7 @@ def build_standards(rng: random.Random):
     counties)."""
     from jiliang.core.models import Organization, Region
     from jiliang.metrology import uscc
-    from jiliang.standards.models import EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
+    from jiliang.standards.models import ExternalAuthority, Standard, StandardEquipment
 
     city = Region.objects.create(code="210900", name="基准市", level=Region.Level.CITY)
     counties = Region.objects.bulk_create(
@@ -106,31 +107,15 @@ def build_standards(rng: random.Random):
                 )
             )
         tiers[tier] = Standard.objects.bulk_create(rows)
-    above = {"city_top": None, "city_work": "city_top", "county": "city_work", "enterprise": "county"}
-    certificates = []
-    for tier, _count in SHAPE:
-        pieces = StandardEquipment.objects.bulk_create(
+    equipment = {
+        tier: StandardEquipment.objects.bulk_create(
             StandardEquipment(standard=s, name="砝码组", model="E2", serial_number=f"{s.code}-{k + 1}")
             for s in tiers[tier]
             for k in range(EQUIPMENT_PER_STANDARD)
         )
-        issuers = tiers[above[tier]] if above[tier] else None
-        for eq in pieces:
-            issuer = rng.choice(issuers) if issuers else None
-            for year in YEARS:
-                issued = date(year, 1, 1) + timedelta(days=rng.randrange(365))
-                certificates.append(
-                    EquipmentCertificate(
-                        equipment=eq,
-                        issuer_standard=issuer,
-                        issuer_authority=None if issuer else province,
-                        number=f"E{len(certificates) + 1:07d}",
-                        issued_on=issued,
-                        valid_until=issued + timedelta(days=364),
-                        result="合格",
-                    )
-                )
-    EquipmentCertificate.objects.bulk_create(certificates, batch_size=5000)
+        for tier, _count in SHAPE
+    }
+    bench_traceability.certify_chain(rng, tiers, equipment, province, prefix="E")
     return tiers, city_institute, owners
 
 
@@ -292,19 +277,6 @@ def build_certificates(tiers, institute, owners, user) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
 
 
-def busiest(standards: list) -> object:
-    from django.db.models import Count
-
-    from jiliang.standards.models import Standard
-
-    return (
-        Standard.objects.filter(pk__in=[s.pk for s in standards])
-        .annotate(n=Count("issued_equipment_certificates"))
-        .order_by("-n", "pk")
-        .first()
-    )
-
-
 def run_cases(cases, repeat: int, suffix: str) -> None:
     from jiliang.standards.recall import instrument_hits, recall
     from jiliang.standards.traceability import reverse_walk
@@ -381,8 +353,8 @@ def main(argv: list[str]) -> int:
         common.report("build: time", time.perf_counter() - start, "s")
     common.report("instrument certificates", Certificate.objects.count(), "rows")
 
-    top = busiest(tiers["city_top"])
-    work = busiest(tiers["city_work"])
+    top = bench_traceability.busiest(tiers["city_top"])
+    work = bench_traceability.busiest(tiers["city_work"])
     cases = (
         ("top-level standard, one year", top, date(2024, 1, 1), date(2024, 12, 31)),
         ("top-level standard, recall window 2023-07-01..2025-12-31", top, date(2023, 7, 1), date(2025, 12, 31)),

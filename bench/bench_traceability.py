@@ -52,7 +52,7 @@ def build() -> dict[str, list]:
     """The tree described in the module docstring; returns the standards of each tier."""
     from jiliang.core.models import Organization, Region
     from jiliang.metrology import uscc
-    from jiliang.standards.models import EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
+    from jiliang.standards.models import ExternalAuthority, Standard, StandardEquipment
 
     rng = random.Random(SEED)
     city = Region.objects.create(code="210900", name="基准市", level=Region.Level.CITY)
@@ -114,11 +114,22 @@ def build() -> dict[str, list]:
         ]
         equipment[tier] = StandardEquipment.objects.bulk_create(rows, batch_size=5000)
 
-    # Each tier is certified by the tier above; each piece of equipment keeps its issuer from year to year.
-    above = {"city_top": None, "city_work": "city_top", "county": "city_work", "enterprise": "county"}
+    certify_chain(rng, tiers, equipment, province, prefix="C")
+    return tiers
+
+
+# Each tier is certified by the tier above; the top tier by the provincial institute.
+ABOVE = {"city_top": None, "city_work": "city_top", "county": "city_work", "enterprise": "county"}
+
+
+def certify_chain(rng, tiers: dict[str, list], equipment: dict[str, list], province, *, prefix: str) -> None:
+    """One certificate a year for every piece of equipment, each keeping its issuer (a standard of the tier above,
+    or the province for the top tier) from year to year. Shared with bench_recall."""
+    from jiliang.standards.models import EquipmentCertificate
+
     certificates = []
-    for tier, _count, _per in SHAPE:
-        issuers = tiers[above[tier]] if above[tier] else None
+    for tier in equipment:
+        issuers = tiers[ABOVE[tier]] if ABOVE[tier] else None
         for eq in equipment[tier]:
             issuer = rng.choice(issuers) if issuers else None
             for year in YEARS:
@@ -128,14 +139,13 @@ def build() -> dict[str, list]:
                         equipment=eq,
                         issuer_standard=issuer,
                         issuer_authority=None if issuer else province,
-                        number=f"C{len(certificates) + 1:07d}",
+                        number=f"{prefix}{len(certificates) + 1:07d}",
                         issued_on=issued,
                         valid_until=issued + timedelta(days=364),
                         result="合格",
                     )
                 )
     EquipmentCertificate.objects.bulk_create(certificates, batch_size=5000)
-    return tiers
 
 
 def busiest(standards: list) -> object:
