@@ -43,7 +43,9 @@ from jiliang.core.models import Organization, Region, Role, User
 from jiliang.instruments.models import Instrument
 from jiliang.metrology.draw import CalendarYearMissing, add_working_days, is_working_day
 from jiliang.people.models import Person, Qualification
+from jiliang.people.selectors import qualification_is_valid_on
 from jiliang.standards.models import Authorization, Standard
+from jiliang.standards.selectors import authorization_in_force
 from jiliang.standards.validity import standard_validity, with_validity_data
 from jiliang.verification import requests as one_window
 from jiliang.verification import services
@@ -155,18 +157,13 @@ class _World:
         self.staff: dict[int, list[Person]] = {}
         for person in Person.objects.filter(organization_id__in=self.institutes).order_by("pk"):
             self.staff.setdefault(person.organization_id, []).append(person)
-        self.quals: dict[int, list[tuple[date, date, set[int], set[str]]]] = {}
+        self.quals: dict[int, list[tuple[Qualification, set[int], set[str]]]] = {}
         verifier_quals = Qualification.objects.filter(
             kind=Qualification.Kind.VERIFIER, person__organization_id__in=self.institutes
         ).prefetch_related("catalog_items", "procedures")
         for q in verifier_quals.order_by("pk"):
             self.quals.setdefault(q.person_id, []).append(
-                (
-                    q.issued_on,
-                    q.valid_until,
-                    {i.pk for i in q.catalog_items.all()},
-                    {p.code for p in q.procedures.all()},
-                )
+                (q, {i.pk for i in q.catalog_items.all()}, {p.code for p in q.procedures.all()})
             )
         self.standards: dict[int, list[tuple[Standard, set[int]]]] = {}
         standards = with_validity_data(Standard.objects.filter(holder_id__in=self.institutes)).prefetch_related(
@@ -205,19 +202,19 @@ class _World:
         return self._routes[key]
 
     def _authorized(self, institute_id: int, item_id: int, day: date) -> bool:
-        for a, items in self.authorizations.get(institute_id, []):
-            revoked = a.revoked_on is not None and a.revoked_on <= day
-            if item_id in items and a.valid_from <= day <= a.valid_until and not revoked:
-                return True
-        return False
+        return any(
+            item_id in items and authorization_in_force(a, day)
+            for a, items in self.authorizations.get(institute_id, [])
+        )
 
     def _qualified(self, person: Person, item: CatalogItem, day: date) -> bool:
         if person.left_on is not None and day > person.left_on:
             return False
         procedure = (item.procedure or "").strip()
+        # The scope part of ``verifier_qualified`` (catalog item, or the regulation the catalog names), in memory.
         return any(
-            start <= day <= end and (item.pk in items or (procedure and procedure in procedures))
-            for start, end, items, procedures in self.quals.get(person.pk, [])
+            qualification_is_valid_on(q, day) and (item.pk in items or (procedure and procedure in procedures))
+            for q, items, procedures in self.quals.get(person.pk, [])
         )
 
     def candidates(self, institute_id: int, item_id: int, day: date):
