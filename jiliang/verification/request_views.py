@@ -25,6 +25,7 @@ from jiliang.instruments.selectors import due_state_q, instruments_visible_to
 
 from . import request_selectors as selectors
 from . import requests as services
+from . import services as record_services
 from .clock import Clock, clock_of
 from .models import RequestItem, ServiceRequest
 from .request_forms import ReasonForm, RequestForm, ResubmitForm, ScheduleForm
@@ -243,8 +244,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "items": [ItemRow(i) for i in service_request.items.all()],
         "events": list(service_request.events.all()),
         "actions": actions,
+        # The verification service's own rule for when a request takes records.
         "may_record": scope_of(request.user).is_institute
-        and service_request.status in (Status.ACCEPTED, Status.SCHEDULED, Status.IN_WORK),
+        and service_request.status in record_services.OPEN_FOR_RECORDS,
         "status_labels": dict(Status.choices),
         "reason_form": ReasonForm(),
         "schedule_form": ScheduleForm(initial={"scheduled_on": service_request.scheduled_on}),
