@@ -276,3 +276,92 @@ class EnteredFigure(models.Model):
                 errors.setdefault("corrects", []).append(_("只能更正同一指标、同一区域的记录"))
         if errors:
             raise ValidationError(errors)
+
+
+class Snapshot(models.Model):
+    """One indicator's figure for one region (the city or a county) on one day, as computed by the nightly run
+    (``manage.py snapshot_indicators``). Derived data: a second run for the same day replaces its rows, and the
+    dashboards and reports read these rows instead of scanning the registry.
+
+    ``value`` is a percentage (0–100) for percent indicators and a count (or an average) otherwise; ``None`` when
+    there is nothing to measure (no instrument due, no staff) or the definition has no figure for the region.
+    Entered definitions point at the :class:`EnteredFigure` that gave the value.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
+    region = models.ForeignKey("core.Region", verbose_name=_("区域"), on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("统计日期"))
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.BigIntegerField(_("分子"), null=True, blank=True)
+    denominator = models.BigIntegerField(_("分母"), null=True, blank=True)
+    entered_figure = models.ForeignKey(
+        EnteredFigure,
+        verbose_name=_("录入的数值"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        ordering = ["indicator", "region", "day"]
+        verbose_name = _("指标快照")
+        verbose_name_plural = _("指标快照")
+        constraints = [
+            # Leads with the indicator: a dashboard's trend reads (indicator, city region, every day) from it.
+            models.UniqueConstraint(fields=["indicator", "region", "day"], name="indicators_snapshot_uniq"),
+        ]
+        indexes = [models.Index(fields=["region", "day"], name="indicators_snapshot_reg_day")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.region_id} {self.day}: {self.value}"
+
+
+class Evaluation(models.Model):
+    """An evaluation report (中期评估 / 总结评估) of a city's plans as of a date: the .xlsx and the PDF as
+    produced, and the figures they hold (for public disclosure once published). Never edited; publishing is
+    the one change it takes, and a later report supersedes by being later."""
+
+    class Kind(models.TextChoices):
+        MID_TERM = "mid_term", _("中期评估")
+        FINAL = "final", _("总结评估")
+        ANNUAL = "annual", _("年度评估")
+
+    city = models.ForeignKey("core.Region", verbose_name=_("城市"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("评估类型"), max_length=16, choices=Kind.choices)
+    day = models.DateField(_("评估基准日"))
+    title = models.CharField(_("标题"), max_length=300)
+    # The figures as reported: {"plans": [{"code", "name", "indicators": [{"code", "name", "value", …}]}]}.
+    figures = models.JSONField(_("评估数据"), default=dict)
+    xlsx = models.BinaryField(_("Excel 文件"))
+    pdf = models.BinaryField(_("PDF 文件"))
+    created_at = models.DateTimeField(_("生成时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("公开人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-day", "-created_at"]
+        verbose_name = _("评估报告")
+        verbose_name_plural = _("评估报告")
+        indexes = [models.Index(fields=["city", "published_at"], name="indicators_eval_city_pub")]
+
+    def __str__(self) -> str:
+        return self.title
