@@ -1,0 +1,245 @@
+"""A plan's dashboard, read from snapshots: each indicator's figure against its target, the trend, the county
+breakdown and a linear projection to the deadline. Evaluation reports read the same structure.
+
+Who sees figures: the admin (any city), a city regulator (its city), a county regulator (its own county: the
+headline figure and the breakdown are its county's, never a neighbour's). Institutes and owners see the plans'
+targets (public documents) but no dashboard.
+
+Cost: three queries whatever the size of the registry — the snapshot day, the focus region's trend (every
+snapshot of the plan's indicators for that region, on the (indicator, region, day) unique index), the counties'
+rows on that day — plus one for the entered figures' sources. "As of now" coverage is added from the due tally
+(one GROUP BY over a few thousand rows), the one figure cheap enough to compute on each view.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.models import Region, User
+from jiliang.core.selectors import region_and_descendants, scope_of
+from jiliang.instruments import tally
+from jiliang.metrology import trend
+
+from .definitions import DEFINITION_TEXT
+from .models import Definition, EnteredFigure, Indicator, Plan, Snapshot, Unit
+from .selectors import city_of
+from .snapshots import counties_of
+
+# Figures that are shares: their projection cannot pass 100 %.
+PERCENT_CEILING = 100.0
+
+
+@dataclass(frozen=True)
+class Point:
+    day: date
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    region: Region
+    value: Decimal | None
+    numerator: int | None
+    denominator: int | None
+    records_url: str | None
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    value: Decimal | None
+    numerator: int | None
+    denominator: int | None
+    status: str
+    projection: Decimal | None
+    trend: list[Point]
+    counties: list[RegionFigure]
+    definition_text: str
+    records_url: str | None
+    entered: EnteredFigure | None = None
+    # Coverage only: the figure as of this moment, from the due tally.
+    live: Decimal | None = None
+
+    @property
+    def is_percent(self) -> bool:
+        return self.indicator.unit == Unit.PERCENT
+
+    @property
+    def will_meet(self) -> bool | None:
+        if self.status == trend.Status.NO_DATA:
+            return None
+        return self.status in (trend.Status.MET, trend.Status.ON_TRACK)
+
+
+@dataclass
+class PlanDashboard:
+    plan: Plan
+    region: Region  # the focus region: a city, or a county regulator's county
+    city: Region
+    day: date | None  # the snapshot day shown; None when no snapshot exists yet
+    rows: list[IndicatorRow] = field(default_factory=list)
+    computed_at: object = None
+
+    def row(self, code: str) -> IndicatorRow:
+        for row in self.rows:
+            if row.indicator.code == code:
+                return row
+        raise KeyError(code)
+
+
+def focus_region(user: User | None, *, city_id: int | None = None) -> Region:
+    """The region whose figures the actor reads: admin — the city asked for, or the first; city regulator — its
+    city; county regulator — its county. Anyone else is refused (NotFoundOrForbidden)."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
+        region = cities.filter(pk=city_id).first() if city_id else cities.first()
+        if region is None:
+            raise NotFoundOrForbidden("no city")
+        return region
+    if scope.is_regulator and user is not None and user.organization is not None:
+        return user.organization.region
+    raise NotFoundOrForbidden("regulators only")
+
+
+def may_read_figures(user: User | None) -> bool:
+    scope = scope_of(user)
+    return scope.is_admin or scope.is_regulator
+
+
+def records_url(indicator: Indicator, region: Region | None) -> str | None:
+    """The list of records behind a figure (the region's, where the list filters by county)."""
+    definition = indicator.definition
+    county = {"county": region.pk} if region is not None and region.level == Region.Level.COUNTY else {}
+    if definition == Definition.COVERAGE:
+        return reverse("instruments:list") + "?" + urlencode({**county, "mandatory": 1})
+    if definition in (Definition.VERIFIED_RATE, Definition.VERIFIED_RATE_KEY_CONTROLLED):
+        return reverse("instruments:list") + "?" + urlencode({**county, "mandatory": 1, "due_state": "overdue"})
+    if definition in (Definition.PUBLIC_STANDARDS_CITY, Definition.PUBLIC_STANDARDS_COUNTY_AVG):
+        level = "city" if definition == Definition.PUBLIC_STANDARDS_CITY else "county"
+        return reverse("standards:list") + "?" + urlencode({"public": 1, "level": level, "valid": 1})
+    if definition == Definition.NEW_STANDARDS:
+        return reverse("standards:list") + "?" + urlencode({"public": 1})
+    if definition == Definition.HIGHEST_STANDARDS:
+        return reverse("standards:list") + "?" + urlencode({"highest": 1, "level": "city", "valid": 1})
+    if definition == Definition.STANDARD_COVERAGE:
+        return reverse("coverage:index")
+    if definition == Definition.ITEMS_OFFERED:
+        return reverse("standards:authorizations")
+    if definition == Definition.METROLOGISTS_ADDED:
+        return reverse("people:qualifications") + "?" + urlencode({"kind": "registered_metrologist"})
+    if definition == Definition.ASSESSORS_ADDED:
+        return reverse("people:qualifications") + "?" + urlencode({"kind": "institute_assessor"})
+    if definition in (
+        Definition.SENIOR_TITLE_RATIO_CITY,
+        Definition.INTERMEDIATE_TITLE_RATIO_CITY,
+        Definition.SENIOR_TITLE_RATIO_COUNTY,
+        Definition.INTERMEDIATE_TITLE_RATIO_COUNTY,
+    ):
+        return reverse("people:list")
+    if definition == Definition.FEE_WAIVED_SHARE:
+        return reverse("requests:list")
+    return None
+
+
+def live_coverage(region_ids: frozenset[int] | set[int]) -> Decimal | None:
+    """Coverage this moment, from the due tally: valid and due-soon over all in-use mandatory instruments (the
+    home page's figure). Agrees with the coverage definition computed for today."""
+    rows = tally.due_state_counts_by_region(
+        region_ids, today=timezone.localdate(), soon_days=settings.JILIANG_DUE_SOON_DAYS
+    )
+    covered = sum(r["valid"] + r["due_soon"] for r in rows)
+    total = sum(r["valid"] + r["due_soon"] + r["overdue"] + r["never"] for r in rows)
+    return (Decimal(100 * covered) / total).quantize(Decimal("0.01")) if total else None
+
+
+def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live: bool = True) -> PlanDashboard:
+    """The dashboard of ``plan`` for ``region`` (a city, or a county) from the latest snapshot on or before
+    ``day`` (default: the latest). The caller has checked that the actor may read ``region``."""
+    city = city_of(region)
+    indicators = list(plan.indicators.all().order_by("order", "code"))
+    ids = [i.pk for i in indicators]
+    snapshots = Snapshot.objects.filter(indicator_id__in=ids, region=region)
+    if day is not None:
+        snapshots = snapshots.filter(day__lte=day)
+    shown = snapshots.aggregate(day=Max("day"))["day"]
+    board = PlanDashboard(plan=plan, region=region, city=city, day=shown)
+
+    trends: dict[int, list[Point]] = defaultdict(list)
+    current: dict[int, Snapshot] = {}
+    for snap in snapshots.order_by("day").only(
+        "indicator_id", "day", "value", "numerator", "denominator", "entered_figure_id", "computed_at"
+    ):
+        if snap.value is not None:
+            trends[snap.indicator_id].append(Point(snap.day, snap.value))
+        if snap.day == shown:
+            current[snap.indicator_id] = snap
+            board.computed_at = snap.computed_at
+
+    counties = [region] if region.level == Region.Level.COUNTY else counties_of(region)
+    by_county: dict[tuple[int, int], Snapshot] = {}
+    if shown is not None and region.level != Region.Level.COUNTY:
+        for snap in Snapshot.objects.filter(
+            indicator_id__in=ids, region_id__in=[c.pk for c in counties], day=shown
+        ).only("indicator_id", "region_id", "value", "numerator", "denominator"):
+            by_county[(snap.indicator_id, snap.region_id)] = snap
+
+    entered_ids = [s.entered_figure_id for s in current.values() if s.entered_figure_id]
+    entered = {e.pk: e for e in EnteredFigure.objects.filter(pk__in=entered_ids)}
+    live_value = live_coverage(region_and_descendants(region.pk)) if live else None
+
+    for indicator in indicators:
+        snap = current.get(indicator.pk)
+        value = snap.value if snap is not None else None
+        points = trends.get(indicator.pk, [])
+        ceiling = PERCENT_CEILING if indicator.unit == Unit.PERCENT else None
+        projected = trend.project([(p.day, p.value) for p in points], indicator.deadline, ceiling=ceiling)
+        projection = Decimal(str(round(projected, 2))) if projected is not None else None
+        status = trend.judge(
+            value,
+            indicator.target,
+            indicator.comparator,
+            projection=projection,
+            day=shown or timezone.localdate(),
+            deadline=indicator.deadline,
+        )
+        county_figures = []
+        if region.level != Region.Level.COUNTY:
+            for county in counties:
+                c = by_county.get((indicator.pk, county.pk))
+                county_figures.append(
+                    RegionFigure(
+                        region=county,
+                        value=c.value if c else None,
+                        numerator=c.numerator if c else None,
+                        denominator=c.denominator if c else None,
+                        records_url=records_url(indicator, county),
+                    )
+                )
+        board.rows.append(
+            IndicatorRow(
+                indicator=indicator,
+                value=value,
+                numerator=snap.numerator if snap else None,
+                denominator=snap.denominator if snap else None,
+                status=str(status),
+                projection=projection,
+                trend=points,
+                counties=county_figures,
+                definition_text=str(DEFINITION_TEXT.get(indicator.definition, indicator.get_definition_display())),
+                records_url=records_url(indicator, region),
+                entered=entered.get(snap.entered_figure_id) if snap and snap.entered_figure_id else None,
+                live=live_value if indicator.definition == Definition.COVERAGE else None,
+            )
+        )
+    return board
