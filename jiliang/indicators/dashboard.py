@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region, User
@@ -34,6 +35,13 @@ from .definitions import DEFINITION_TEXT
 from .models import Definition, EnteredFigure, Indicator, Plan, Snapshot, Unit
 from .selectors import city_of
 from .snapshots import counties_of
+
+STATUS_LABELS = {
+    trend.Status.MET: gettext_lazy("已达标"),
+    trend.Status.ON_TRACK: gettext_lazy("预计可达标"),
+    trend.Status.OFF_TRACK: gettext_lazy("预计难以达标"),
+    trend.Status.NO_DATA: gettext_lazy("暂无数据"),
+}
 
 # Figures that are shares: their projection cannot pass 100 %.
 PERCENT_CEILING = 100.0
@@ -69,6 +77,10 @@ class IndicatorRow:
     entered: EnteredFigure | None = None
     # Coverage only: the figure as of this moment, from the due tally.
     live: Decimal | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS[trend.Status(self.status)])
 
     @property
     def is_percent(self) -> bool:
@@ -167,7 +179,8 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
     """The dashboard of ``plan`` for ``region`` (a city, or a county) from the latest snapshot on or before
     ``day`` (default: the latest). The caller has checked that the actor may read ``region``."""
     city = city_of(region)
-    indicators = list(plan.indicators.all().order_by("order", "code"))
+    # plan_get prefetched them in this order.
+    indicators = sorted(plan.indicators.all(), key=lambda i: (i.order, i.code))
     ids = [i.pk for i in indicators]
     snapshots = Snapshot.objects.filter(indicator_id__in=ids, region=region)
     if day is not None:
