@@ -40,6 +40,7 @@ STATUS_LABELS = {
     trend.Status.MET: gettext_lazy("已达标"),
     trend.Status.ON_TRACK: gettext_lazy("预计可达标"),
     trend.Status.OFF_TRACK: gettext_lazy("预计难以达标"),
+    trend.Status.MISSED: gettext_lazy("期限已过未达标"),
     trend.Status.NO_DATA: gettext_lazy("暂无数据"),
 }
 
@@ -77,6 +78,8 @@ class IndicatorRow:
     entered: EnteredFigure | None = None
     # Coverage only: the figure as of this moment, from the due tally.
     live: Decimal | None = None
+    # The day shown is past the deadline: the figure is the outcome, nothing is projected.
+    deadline_passed: bool = False
 
     @property
     def status_label(self) -> str:
@@ -216,7 +219,11 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
         value = snap.value if snap is not None else None
         points = trends.get(indicator.pk, [])
         ceiling = PERCENT_CEILING if indicator.unit == Unit.PERCENT else None
-        projected = trend.project([(p.day, p.value) for p in points], indicator.deadline, ceiling=ceiling)
+        # A projection looks forward: none once the deadline is behind the day shown.
+        ahead = shown is not None and shown <= indicator.deadline
+        projected = (
+            trend.project([(p.day, p.value) for p in points], indicator.deadline, ceiling=ceiling) if ahead else None
+        )
         projection = Decimal(str(round(projected, 2))) if projected is not None else None
         status = trend.judge(
             value,
@@ -253,6 +260,7 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
                 records_url=records_url(indicator, region),
                 entered=entered.get(snap.entered_figure_id) if snap and snap.entered_figure_id else None,
                 live=live_value if indicator.definition == Definition.COVERAGE else None,
+                deadline_passed=shown is not None and not ahead,
             )
         )
     return board

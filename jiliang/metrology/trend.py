@@ -26,7 +26,8 @@ class Comparator(StrEnum):
 class Status(StrEnum):
     MET = "met"  # the figure meets the target now
     ON_TRACK = "on_track"  # not yet, but the projection meets it by the deadline
-    OFF_TRACK = "off_track"  # not met, and the projection does not meet it (or the deadline has passed)
+    OFF_TRACK = "off_track"  # not met, and the projection does not meet it by the deadline
+    MISSED = "missed"  # not met, and the deadline has passed
     NO_DATA = "no_data"  # no figure to judge
 
 
@@ -106,19 +107,24 @@ def judge(
     day: date,
     deadline: date,
 ) -> Status:
-    """Met now; else on track when the projection meets the target by a deadline still ahead; else off track.
+    """Met now; else missed once the deadline has passed; else on track when the projection meets the target by
+    the deadline; else off track.
 
     >>> judge(82, 80, "gte", projection=None, day=date(2024, 6, 30), deadline=date(2025, 12, 31))
     <Status.MET: 'met'>
     >>> judge(74, 80, "gte", projection=83.5, day=date(2024, 6, 30), deadline=date(2025, 12, 31))
     <Status.ON_TRACK: 'on_track'>
-    >>> judge(74, 80, "gte", projection=83.5, day=date(2026, 1, 5), deadline=date(2025, 12, 31))
+    >>> judge(74, 80, "gte", projection=78.0, day=date(2024, 6, 30), deadline=date(2025, 12, 31))
     <Status.OFF_TRACK: 'off_track'>
+    >>> judge(74, 80, "gte", projection=83.5, day=date(2026, 1, 5), deadline=date(2025, 12, 31))
+    <Status.MISSED: 'missed'>
     """
     if value is None:
         return Status.NO_DATA
     if meets(value, target, comparator):
         return Status.MET
-    if day <= deadline and projection is not None and meets(projection, target, comparator):
+    if day > deadline:
+        return Status.MISSED
+    if projection is not None and meets(projection, target, comparator):
         return Status.ON_TRACK
     return Status.OFF_TRACK

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var COLORS = { met: "#2e9d5b", on_track: "#f0a020", off_track: "#d64541", no_data: "#9aa5b1" };
+  var COLORS = { met: "#2e9d5b", on_track: "#f0a020", off_track: "#d64541", missed: "#b42318", no_data: "#9aa5b1" };
 
   function readJson(id) {
     var node = document.getElementById(id);
