@@ -320,6 +320,24 @@ class Snapshot(models.Model):
         return f"{self.indicator_id} {self.region_id} {self.day}: {self.value}"
 
 
+class EvaluationEditError(DomainError):
+    """An attempt to change or delete a report once produced: a later report is produced instead."""
+
+    def __init__(self) -> None:
+        super().__init__(_("评估报告一经生成不得修改或删除；如需更正，请重新生成"), code="conflict")
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise EvaluationEditError()
+
+    def delete(self):
+        raise EvaluationEditError()
+
+
+PUBLISH_FIELDS = frozenset({"published_at", "published_by"})
+
+
 class Evaluation(models.Model):
     """An evaluation report (中期评估 / 总结评估) of a city's plans as of a date: the .xlsx and the PDF as
     produced, and the figures they hold (for public disclosure once published). Never edited; publishing is
@@ -357,6 +375,8 @@ class Evaluation(models.Model):
         related_name="+",
     )
 
+    objects = EvaluationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-day", "-created_at"]
         verbose_name = _("评估报告")
@@ -365,3 +385,17 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The one change a stored report takes is being published, once (evaluations.evaluation_publish).
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or set(fields) != PUBLISH_FIELDS or self._was_published():
+                raise EvaluationEditError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EvaluationEditError()
+
+    def _was_published(self) -> bool:
+        return type(self).objects.filter(pk=self.pk, published_at__isnull=False).exists()
