@@ -39,15 +39,19 @@
     }
     return {
       animation: !small,
-      grid: small ? { left: 2, right: 2, top: 6, bottom: 2 } : { left: 8, right: 24, top: 30, bottom: 8, containLabel: true },
+      grid: small ? { left: 2, right: 2, top: 6, bottom: 2 } : { left: 8, right: 72, top: 30, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v, data.unit); } },
       legend: small ? undefined : { top: 0, right: 0 },
       xAxis: { type: "time", show: !small, axisLabel: { color: "#6b7280" } },
       yAxis: {
         type: "value", show: !small, scale: true, axisLabel: { color: "#6b7280" },
         splitLine: { lineStyle: { color: "#edf0f4" } },
-        max: function (v) { return Math.max(v.max, data.target) * (small ? 1.02 : 1.05); },
-        min: function (v) { return Math.min(v.min, data.target) * (small ? 0.98 : 0.95); },
+        // Whole numbers around the figures and the target, never past 100 for a share.
+        max: function (v) {
+          var top = Math.ceil(Math.max(v.max, data.target) * (small ? 1.02 : 1.05));
+          return data.unit === "%" ? Math.min(top, 100) : top;
+        },
+        min: function (v) { return Math.max(0, Math.floor(Math.min(v.min, data.target) * (small ? 0.98 : 0.95))); },
       },
       series: series,
     };
