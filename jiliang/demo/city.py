@@ -215,7 +215,12 @@ def _analyze() -> None:
     """Refresh the planner's statistics after a bulk load, or the first queries plan without them."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE instruments_instrument, instruments_duetally, core_organization, core_region")
+            # The declared verification records too (one per verified instrument): without their statistics the
+            # verified-rate snapshot was planned as a nested loop over 10^6 rows (minutes instead of seconds).
+            cursor.execute(
+                "ANALYZE instruments_instrument, instruments_duetally, core_organization, core_region,"
+                " verification_verificationrecord"
+            )
         elif connection.vendor == "sqlite":
             cursor.execute("ANALYZE")
 

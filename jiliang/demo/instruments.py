@@ -349,6 +349,22 @@ def allocate_instruments(rng: random.Random, plans: list[OwnerPlan], total: int)
             plan.instruments = count
 
 
+KEEP_INDEXED = ("last_verification_id",)
+
+
+def _leads_with(sql: str, columns: tuple[str, ...]) -> bool:
+    """Whether a CREATE INDEX statement's first column is one of ``columns``.
+
+    >>> _leads_with('CREATE INDEX "x" ON "t" ("last_verification_id")', ("last_verification_id",))
+    True
+    >>> _leads_with('CREATE INDEX x ON public.t USING btree (owner_id, last_verification_id)', ("last_verification_id",))
+    False
+    """
+    inside = sql[sql.index("(") + 1 :]
+    first = inside.split(",")[0].split(")")[0].strip().strip('"')
+    return first in columns
+
+
 @contextmanager
 def secondary_indexes_dropped(model: type[models.Model]) -> Iterator[None]:
     """Drop the table's secondary indexes for a bulk load into it and rebuild them afterwards: one sort per
@@ -376,6 +392,10 @@ def secondary_indexes_dropped(model: type[models.Model]) -> Iterator[None]:
                 [table],
             )
         indexes = sorted(cursor.fetchall()) if connection.vendor in ("sqlite", "postgresql") else []
+        # An index that leads with a foreign key pointing at this table from a row written in the same load stays:
+        # the verification records are written first, and without it SQLite scans the whole instrument table
+        # for the pending foreign-key check of every record (quadratic: 10^4 instruments 2.7 s → 8.7 s).
+        indexes = [(name, sql) for name, sql in indexes if not _leads_with(sql, KEEP_INDEXED)]
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
