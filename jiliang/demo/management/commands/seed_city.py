@@ -1,5 +1,7 @@
 """``manage.py seed_city --seed 1 --instruments 50000 [--if-empty] [--today YYYY-MM-DD] [--no-history]``: build the
-demo city, then a year of one-window history in it (:mod:`jiliang.demo.history`) unless ``--no-history``."""
+demo city, then a year of one-window history in it (:mod:`jiliang.demo.history`) unless ``--no-history``, then the
+indicator snapshots at the month ends of the past 12 months and on the day itself, so that the plan dashboards show
+trends from the first login (:mod:`jiliang.indicators.snapshots`)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.demo import city, history
+from jiliang.indicators.snapshots import month_ends, snapshot_take
 from jiliang.verification.models import ServiceRequest
 
 # Below this many instruments the build takes a second or two: no progress lines.
 PROGRESS_FROM = 20_000
+# Indicator snapshots: the last day of each of this many months before the seed's day, and the day itself.
+SNAPSHOT_MONTHS = 12
 
 
 def _iso_date(raw: str) -> date:
@@ -90,6 +95,7 @@ class Command(BaseCommand):
         )
         if not no_history:
             self._history(seed=seed, day=day, progress=progress)
+        self._snapshots(day=day, progress=progress)
 
     def _history(self, *, seed: int, day: date, progress) -> None:
         self.stdout.write(_("正在生成近一年的检定业务（申请、检定记录、证书）……"))
@@ -120,6 +126,35 @@ class Command(BaseCommand):
                     "revoked": result.revoked,
                     "waived": f"{result.waived:.2f}",
                     "s": seconds,
+                }
+            )
+        )
+
+    def _snapshots(self, *, day: date, progress) -> None:
+        days = month_ends(day, SNAPSHOT_MONTHS)
+        self.stdout.write(
+            _("正在生成指标快照：近 %(months)s 个月的月末及基准日，共 %(days)s 天……")
+            % {"months": SNAPSHOT_MONTHS, "days": len(days)}
+        )
+        start = time.perf_counter()
+        rows = 0
+        for one in days:
+            run = snapshot_take(day=one)
+            rows += run.rows
+            if progress:
+                progress(
+                    _("已生成 %(day)s 的指标快照：%(rows)s 行，用时 %(s).1f 秒")
+                    % {"day": one.isoformat(), "rows": run.rows, "s": run.seconds}
+                )
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("已生成指标快照：%(days)s 天（%(first)s 至 %(last)s），共 %(rows)s 行，用时 %(s).1f 秒。")
+                % {
+                    "days": len(days),
+                    "first": days[0].isoformat(),
+                    "last": days[-1].isoformat(),
+                    "rows": rows,
+                    "s": time.perf_counter() - start,
                 }
             )
         )
