@@ -132,8 +132,9 @@ def may_read_figures(user: User | None) -> bool:
     return scope.is_admin or scope.is_regulator
 
 
-def records_url(indicator: Indicator, region: Region | None) -> str | None:
-    """The list of records behind a figure (the region's, where the list filters by county)."""
+def records_url(indicator: Indicator, region: Region | None, *, reverse=reverse) -> str | None:
+    """The list of records behind a figure (the region's, where the list filters by county). ``reverse`` may be a
+    memoised one: a dashboard asks for a link per indicator and county."""
     definition = indicator.definition
     county = {"county": region.pk} if region is not None and region.level == Region.Level.COUNTY else {}
     if definition == Definition.COVERAGE:
@@ -213,6 +214,12 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
     entered_ids = [s.entered_figure_id for s in current.values() if s.entered_figure_id]
     entered = {e.pk: e for e in EnteredFigure.objects.filter(pk__in=entered_ids)}
     live_value = live_coverage(region_and_descendants(region.pk)) if live else None
+    resolved: dict[str, str] = {}
+
+    def cached_reverse(name: str) -> str:
+        if name not in resolved:
+            resolved[name] = reverse(name)
+        return resolved[name]
 
     for indicator in indicators:
         snap = current.get(indicator.pk)
@@ -243,7 +250,7 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
                         value=c.value if c else None,
                         numerator=c.numerator if c else None,
                         denominator=c.denominator if c else None,
-                        records_url=records_url(indicator, county),
+                        records_url=records_url(indicator, county, reverse=cached_reverse),
                     )
                 )
         board.rows.append(
@@ -256,8 +263,8 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
                 projection=projection,
                 trend=points,
                 counties=county_figures,
-                definition_text=str(DEFINITION_TEXT.get(indicator.definition, indicator.get_definition_display())),
-                records_url=records_url(indicator, region),
+                definition_text=str(DEFINITION_TEXT.get(indicator.definition) or indicator.get_definition_display()),
+                records_url=records_url(indicator, region, reverse=cached_reverse),
                 entered=entered.get(snap.entered_figure_id) if snap and snap.entered_figure_id else None,
                 live=live_value if indicator.definition == Definition.COVERAGE else None,
                 deadline_passed=shown is not None and not ahead,
