@@ -25,8 +25,11 @@ urlpatterns = [
     path("certificates/", include("jiliang.verification.certificate_urls")),
     path("notices/", include("jiliang.notices.urls")),
     path("plans/", include("jiliang.indicators.urls")),
+    path("evaluations/", include("jiliang.indicators.evaluation_urls")),
+    path("warnings/", include("jiliang.indicators.warning_urls")),
     # The public portal: no login (its views are marked login_not_required).
     path("check/", include("jiliang.portal.urls")),
+    path("open/", include("jiliang.portal.disclosure_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
