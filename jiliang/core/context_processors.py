@@ -40,6 +40,7 @@ def navigation(request):
         if scope.is_regulator or scope.is_admin:
             items.append(_item(request, str(NAV_COVERAGE), reverse("coverage:index")))
             items.append(_item(request, _("规划指标"), reverse("plans:list")))
+        items.append(_item(request, _("计量预警"), reverse("warnings:list")))
     from jiliang.notices.selectors import unread_count
 
     notices = _item(request, _("消息"), reverse("notices:list"))

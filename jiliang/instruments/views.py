@@ -76,7 +76,19 @@ def home(request: HttpRequest) -> HttpResponse:
         return _owner_home(request)
     if scope.is_regulator or scope.is_admin:
         return _regulator_home(request)
-    return render(request, "instruments/home_institute.html")
+    return _institute_home(request)
+
+
+def _warning_tiles(request: HttpRequest) -> dict[str, Any]:
+    """The early-warning counts as tiles (cheap: the due tally and a few aggregates, see indicators.warnings)."""
+    from jiliang.indicators.warnings import tiles, warning_counts
+
+    counts = warning_counts(request.user)
+    return {"warning_tiles": tiles(counts), "warning_total": counts["total"]}
+
+
+def _institute_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "instruments/home_institute.html", _warning_tiles(request))
 
 
 @dataclass
@@ -137,6 +149,7 @@ def _regulator_home(request: HttpRequest) -> HttpResponse:
         "list_url": list_url,
         "now_date": timezone.localdate(),
         "due_soon_days": settings.JILIANG_DUE_SOON_DAYS,
+        **_warning_tiles(request),
     }
     return render(request, "instruments/home_regulator.html", context)
 

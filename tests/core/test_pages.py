@@ -89,9 +89,21 @@ def test_header_names_the_user_organization_and_role(client, city):
         ("owner_a", ["首页", "计量器具", "批量导入", "检定申请", "证书", "能力声明", "消息"]),
         (
             "county_regulator_a",
-            ["首页", "计量器具", "批量导入", "检定申请", "证书", "计量标准", "人员资质", "建标覆盖率", "规划指标", "消息"],
+            [
+                "首页",
+                "计量器具",
+                "批量导入",
+                "检定申请",
+                "证书",
+                "计量标准",
+                "人员资质",
+                "建标覆盖率",
+                "规划指标",
+                "计量预警",
+                "消息",
+            ],
         ),
-        ("institute", ["首页", "检定申请", "证书", "计量标准", "人员资质", "消息"]),
+        ("institute", ["首页", "检定申请", "证书", "计量标准", "人员资质", "计量预警", "消息"]),
     ],
 )
 def test_navigation_follows_the_role(client, city, persona, expected):
@@ -111,6 +123,7 @@ def test_admin_navigation_has_the_admin_site(client, city):
         "人员资质",
         "建标覆盖率",
         "规划指标",
+        "计量预警",
         "消息",
         "系统管理",
     ]
