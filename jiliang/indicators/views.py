@@ -20,7 +20,7 @@ from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import regions_visible_to, scope_of
 
-from . import dashboard, selectors
+from . import dashboard, evaluations, selectors
 from .models import Unit
 
 STATUS_LABELS = dashboard.STATUS_LABELS
@@ -84,7 +84,8 @@ def _chart_row(row: dashboard.IndicatorRow) -> dict:
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = selectors.plans_visible_to(request.user).select_related("region").order_by("period_start", "code")
-    return render(request, "indicators/plan_list.html", {"plans": plans})
+    context = {"plans": plans, "may_evaluate": evaluations.may_manage_evaluations(request.user)}
+    return render(request, "indicators/plan_list.html", context)
 
 
 @require_GET
@@ -94,7 +95,12 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     for figure in selectors.entered_figures_visible_to(request.user, plan):
         figures[figure.indicator_id].append(figure)
     rows = [{"indicator": indicator, "figures": figures.get(indicator.pk, [])} for indicator in plan.indicators.all()]
-    context: dict = {"plan": plan, "rows": rows, "status_labels": STATUS_LABELS}
+    context: dict = {
+        "plan": plan,
+        "rows": rows,
+        "status_labels": STATUS_LABELS,
+        "may_evaluate": evaluations.may_manage_evaluations(request.user),
+    }
     if dashboard.may_read_figures(request.user):
         day, error = _day(request.GET.get("date"))
         region = _region(request, None)

@@ -198,3 +198,12 @@ def test_the_dashboard_reads_as_many_queries_whatever_the_history(client, city, 
     with CaptureQueriesContext(connection) as after:
         client.get(url)
     assert len(after) == len(before)
+
+
+def test_plan_pages_link_to_the_evaluation_reports_for_the_city_bureau_only(client, city):
+    link = reverse("evaluations:list")
+    client.force_login(city.city_regulator)
+    assert link in client.get(reverse("plans:list")).content.decode()
+    assert link in client.get(reverse("plans:detail", args=["yanan-2021"])).content.decode()
+    client.force_login(city.county_regulator_a)
+    assert link not in client.get(reverse("plans:detail", args=["yanan-2021"])).content.decode()
