@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core.commands import iso_date
 from jiliang.demo import city, history
 from jiliang.indicators.snapshots import month_ends, snapshot_take
 from jiliang.verification.models import ServiceRequest
@@ -20,13 +21,6 @@ from jiliang.verification.models import ServiceRequest
 PROGRESS_FROM = 20_000
 # Indicator snapshots: the last day of each of this many months before the seed's day, and the day itself.
 SNAPSHOT_MONTHS = 12
-
-
-def _iso_date(raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise CommandError(_("日期格式应为 YYYY-MM-DD：%(raw)s") % {"raw": raw}) from exc
 
 
 class Command(BaseCommand):
@@ -48,7 +42,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, seed: int, instruments: int, if_empty: bool, today: str, no_history: bool = False, **options
     ) -> None:
-        day = _iso_date(today) if today else timezone.localdate()
+        day = iso_date(today) if today else timezone.localdate()
         if instruments < 0:
             raise CommandError(_("计量器具数量不能为负数"))
         if not city.database_is_empty():

@@ -5,23 +5,16 @@ public disclosure pages at once. Reads the stored snapshots: run ``snapshot_indi
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from jiliang.core.commands import iso_date
 from jiliang.core.errors import DomainError
 from jiliang.core.models import Region
 from jiliang.indicators import evaluations, report
 from jiliang.indicators.models import Evaluation
-
-
-def _iso_date(raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise CommandError(_("日期格式应为 YYYY-MM-DD：%(raw)s") % {"raw": raw}) from exc
 
 
 class Command(BaseCommand):
@@ -38,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--publish", action="store_true", help="publish each report on the disclosure pages")
 
     def handle(self, *args, day: str, kind: str, city: str = "", out: str = "", publish: bool = False, **options):
-        the_day = _iso_date(day)
+        the_day = iso_date(day)
         if city:
             region = Region.objects.filter(code=city, level=Region.Level.CITY).first()
             if region is None:

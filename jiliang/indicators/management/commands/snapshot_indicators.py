@@ -5,21 +5,13 @@ snapshot_take`). Run it nightly from cron (say at 01:00); a second run for the s
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core.commands import iso_date
 from jiliang.core.models import Region
 from jiliang.indicators.snapshots import month_ends, snapshot_days
-
-
-def _iso_date(raw: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise CommandError(_("日期格式应为 YYYY-MM-DD：%(raw)s") % {"raw": raw}) from exc
 
 
 class Command(BaseCommand):
@@ -39,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, day: str = "", city: str = "", backfill_months: int = 0, **options) -> None:
-        the_day = _iso_date(day) if day else timezone.localdate()
+        the_day = iso_date(day) if day else timezone.localdate()
         if backfill_months < 0:
             raise CommandError(_("补算月数不能为负数：%(n)s") % {"n": backfill_months})
         region = None
