@@ -86,7 +86,7 @@
       var data = readJson(el.dataset.source);
       if (!data) { return; }
       var chart = draw(el, {
-        grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 72, top: 30, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return fmt(v, data.unit); } },
         xAxis: {
           type: "category", data: data.rows.map(function (r) { return r.name; }),
