@@ -1,9 +1,10 @@
 """A plan's dashboard, read from snapshots: each indicator's figure against its target, the trend, the county
 breakdown and a linear projection to the deadline. Evaluation reports read the same structure.
 
-Who sees figures: the admin (any city), a city regulator (its city), a county regulator (its own county: the
-headline figure and the breakdown are its county's, never a neighbour's). Institutes and owners see the plans'
-targets (public documents) but no dashboard.
+Who sees figures (computed and entered alike: :func:`selectors.figure_region_ids`, the one rule): the admin (any
+city), a city regulator (its city and every county), a county regulator (its own county: the headline figure, the
+entered source and the trend are its county's, never a neighbour's nor the city's). Institutes and owners see the
+plans' targets (public documents) but no figure.
 
 Cost: three queries whatever the size of the registry — the snapshot day, the focus region's trend (every
 snapshot of the plan's indicators for that region, on the (indicator, region, day) unique index), the counties'
@@ -27,13 +28,13 @@ from django.utils.translation import gettext_lazy
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region, User
-from jiliang.core.selectors import region_and_descendants, scope_of
+from jiliang.core.selectors import region_and_descendants
 from jiliang.instruments import tally
 from jiliang.metrology import trend
 
 from .definitions import DEFINITION_TEXT
 from .models import Definition, EnteredFigure, Indicator, Plan, Snapshot, Unit
-from .selectors import city_of
+from .selectors import city_of, entered_figures_of, figure_region_ids
 from .snapshots import counties_of
 
 STATUS_LABELS = {
@@ -114,22 +115,17 @@ class PlanDashboard:
 
 def focus_region(user: User | None, *, city_id: int | None = None) -> Region:
     """The region whose figures the actor reads: admin — the city asked for, or the first; city regulator — its
-    city; county regulator — its county. Anyone else is refused (NotFoundOrForbidden)."""
-    scope = scope_of(user)
-    if scope.is_admin:
+    city; county regulator — its county. Anyone who reads no figure is refused (NotFoundOrForbidden)."""
+    region_ids = figure_region_ids(user)
+    if region_ids is None:
         cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
         region = cities.filter(pk=city_id).first() if city_id else cities.first()
         if region is None:
             raise NotFoundOrForbidden("no city")
         return region
-    if scope.is_regulator and user is not None and user.organization is not None:
+    if user is not None and user.organization is not None and user.organization.region_id in region_ids:
         return user.organization.region
     raise NotFoundOrForbidden("regulators only")
-
-
-def may_read_figures(user: User | None) -> bool:
-    scope = scope_of(user)
-    return scope.is_admin or scope.is_regulator
 
 
 def records_url(indicator: Indicator, region: Region | None, *, reverse=reverse) -> str | None:
@@ -212,7 +208,7 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
             by_county[(snap.indicator_id, snap.region_id)] = snap
 
     entered_ids = [s.entered_figure_id for s in current.values() if s.entered_figure_id]
-    entered = {e.pk: e for e in EnteredFigure.objects.filter(pk__in=entered_ids)}
+    entered = entered_figures_of(region, entered_ids)
     live_value = live_coverage(region_and_descendants(region.pk)) if live else None
     resolved: dict[str, str] = {}
 

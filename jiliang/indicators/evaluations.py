@@ -29,6 +29,7 @@ from jiliang.core.selectors import Scope, scope_of
 from . import report
 from .dashboard import plan_dashboard
 from .models import Evaluation
+from .selectors import may_read_region_figures
 from .snapshots import plans_followed_by
 
 ACTION_CREATE = "indicators.evaluation.create"
@@ -68,7 +69,8 @@ def _may_report_for(actor: Actor, city: Region) -> bool:
     if _scope(actor).is_admin:
         return True
     own = reporting_city(actor)
-    return own is not None and own.pk == city.pk
+    # A report holds the city's figures and each county's: the reader must read them all (selectors' one rule).
+    return own is not None and own.pk == city.pk and may_read_region_figures(_user_or_none(actor), city)
 
 
 def _city_for(actor: Actor, city: Region | None) -> Region:

@@ -1,9 +1,10 @@
 """Plan pages: the list of plans, one plan (its dashboard for regulators), one indicator drilled into by county.
 
 Plans are public documents, so every logged-in persona with a scope sees the shipped plans and its own city's
-targets; another city's plan answers 404 exactly like a missing one. Figures (the dashboard) are for regulators
-and the admin (:func:`dashboard.may_read_figures`): a city bureau reads its city and every county, a county bureau
-its own county only; a county outside the reader's region answers 404.
+targets; another city's plan answers 404 exactly like a missing one. Figures — computed and entered, values and
+sources — follow one rule (:func:`selectors.figure_region_ids`): the admin reads every city, a city bureau its city
+and every county, a county bureau its own county only; owners and institutes read none (the plan page shows them
+the targets alone). A county outside the reader's regions answers 404.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
-from jiliang.core.selectors import regions_visible_to, scope_of
+from jiliang.core.selectors import scope_of
 
 from . import dashboard, evaluations, selectors
 from .models import Unit
@@ -57,8 +58,8 @@ def _region(request: HttpRequest, county_id: int | None) -> Region:
         raise Http404 from exc
     if county_id is None or county_id == region.pk:
         return region
-    county = regions_visible_to(request.user).filter(pk=county_id, parent=region, level=Region.Level.COUNTY).first()
-    if county is None:
+    county = Region.objects.filter(pk=county_id, parent=region, level=Region.Level.COUNTY).first()
+    if county is None or not selectors.may_read_region_figures(request.user, county):
         raise Http404(_("县（区）不存在或无权查看"))
     return county
 
@@ -91,6 +92,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = _plan(request, code)
+    reads_figures = selectors.may_read_figures(request.user)
     figures = defaultdict(list)
     for figure in selectors.entered_figures_visible_to(request.user, plan):
         figures[figure.indicator_id].append(figure)
@@ -98,10 +100,11 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     context: dict = {
         "plan": plan,
         "rows": rows,
+        "reads_figures": reads_figures,
         "status_labels": STATUS_LABELS,
         "may_evaluate": evaluations.may_manage_evaluations(request.user),
     }
-    if dashboard.may_read_figures(request.user):
+    if reads_figures:
         day, error = _day(request.GET.get("date"))
         region = _region(request, None)
         board = dashboard.plan_dashboard(plan, region=region, day=day)
@@ -122,7 +125,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     """One indicator: its figure, trend and projection, and the county breakdown (each county one click deeper:
     ``?county=<id>`` shows that county's own trend and links to its records)."""
-    if not dashboard.may_read_figures(request.user):
+    if not selectors.may_read_figures(request.user):
         raise Http404
     plan = _plan(request, code)
     if not any(i.code == indicator for i in plan.indicators.all()):
@@ -159,6 +162,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
 
 
 def _may_read_parent(request: HttpRequest, county: Region) -> bool:
-    """A city bureau (or the admin) drilling into a county still sees the other counties beside it."""
-    ids = scope_of(request.user).region_ids
+    """A city bureau (or the admin) drilling into a county still sees the other counties beside it; a county
+    bureau, which does not read the city's figures, does not."""
+    ids = selectors.figure_region_ids(request.user)
     return ids is None or county.parent_id in ids
