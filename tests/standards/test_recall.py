@@ -23,11 +23,22 @@ from tests.verification.conftest import bench  # noqa: F401  (a fixture)
 _sequence = iter(range(1, 10**6))
 
 
-def make_certificate(bench, standard, day, number, *, instrument=None, supersedes=None, standards=()):  # noqa: F811
+def make_certificate(
+    bench,  # noqa: F811
+    standard,
+    day,
+    number,
+    *,
+    instrument=None,
+    supersedes=None,
+    standards=(),
+    institute=None,
+):
     """A record that used ``standard`` (and ``standards``) on ``day`` and its certificate, written directly (the
-    service is tested in tests/verification; here only the rows matter)."""
+    service is tested in tests/verification; here only the rows matter). Issued by the city institute unless
+    ``institute`` says otherwise."""
     instrument = instrument or bench.instruments[0]
-    institute = bench.lab.city_standard.holder
+    institute = institute or bench.lab.city_standard.holder
     record = VerificationRecord.objects.create(
         instrument=instrument,
         institute=institute,
