@@ -4,6 +4,10 @@ The same list as the reverse-traceability page (:mod:`jiliang.standards.recall`)
 issued with the standard, or with a standard calibrated through it, in the period, a page at a time, with the
 counts of both sections and the suspect standards with their windows. The standard must be visible to the caller
 (its holder, the regulators of its region, the admin); anyone else gets 404, as for a missing standard.
+
+``items`` holds only the certificates the caller reads in full (an institute the ones it issued, a regulator those
+of its region, the admin all); the others are in ``others``, counted per issuing institute. ``instrument_count``
+and ``equipment_count`` count the whole recall; ``listed_*`` what is listed.
 """
 
 from __future__ import annotations
@@ -84,14 +88,24 @@ class RecallItemOut(Schema):
         )
 
 
+class OtherInstituteOut(Schema):
+    institute_id: int
+    institute: str
+    instrument_count: int = Field(description="该机构出具的受影响器具证书数（不列明细）")
+    equipment_count: int = Field(description="该机构出具的受影响标准设备证书数（不列明细）")
+
+
 class RecallOut(Schema):
     standard_id: int
     standard_code: str
     date_from: dt.date
     date_to: dt.date
     generated_at: dt.datetime
-    instrument_count: int = Field(description="受影响的器具证书数")
-    equipment_count: int = Field(description="受影响的标准设备证书数")
+    instrument_count: int = Field(description="受影响的器具证书数（全部）")
+    equipment_count: int = Field(description="受影响的标准设备证书数（全部）")
+    listed_instrument_count: int = Field(description="调用方可查看明细的器具证书数（items 分页的总数）")
+    listed_equipment_count: int = Field(description="调用方可查看明细的标准设备证书数")
+    others: list[OtherInstituteOut] = Field(description="其他机构出具、调用方无权查看明细的证书，按机构计数")
     suspect_standards: list[SuspectStandardOut]
     offset: int
     limit: int
@@ -116,9 +130,19 @@ def recall_list(request: HttpRequest, standard_id: int, query: Query[RecallQuery
         generated_at=now,
         instrument_count=found.instrument_count,
         equipment_count=found.equipment_count,
+        listed_instrument_count=found.listed_instrument_count,
+        listed_equipment_count=found.listed_equipment_count,
+        others=[
+            OtherInstituteOut(
+                institute_id=o.institute_id,
+                institute=o.name,
+                instrument_count=o.instrument_count,
+                equipment_count=o.equipment_count,
+            )
+            for o in found.others
+        ],
         suspect_standards=[
-            SuspectStandardOut(id=sid, suspect_from=start, via=found.walk.via.get(sid))
-            for sid, start in sorted(found.walk.start.items(), key=lambda kv: (kv[1], kv[0]))
+            SuspectStandardOut(id=s.id, suspect_from=s.suspect_from, via=s.via) for s in found.suspect_standards()
         ],
         offset=query.offset,
         limit=query.limit,

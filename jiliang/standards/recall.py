@@ -13,16 +13,40 @@ Two sections:
 - equipment certificates (标准设备证书): the walk's own list (the certificates of standard equipment issued down
   the chain), as on the reverse-traceability page.
 
-Scope: the standard asked about must be visible to the user (``trace_selectors.trace_standard_get``: its holder,
-the regulators of its region, the admin). The certificates found downstream are listed whoever holds them,
-because recalling them is the point of the question (the same rule as the reverse-traceability list).
+Who reads what (docs/recall.md):
+
+- Opening a recall: the standard asked about must be visible to the user (``trace_selectors.trace_standard_get``:
+  its holder institute, the regulators of its region and above, the admin). Owners, other institutes, the
+  regulators of other counties and anonymous visitors get 404 (401 on the API), as for a missing standard.
+- Inside it, a certificate is listed in full (number, owner, credit code, instrument, serial, county …) only to a
+  reader who may see that certificate anywhere else in the platform (``trace_selectors.RecallReader``):
+
+  - an institute: the instrument certificates it issued; the equipment certificates its own standards issued
+    (its customers) or its own equipment received;
+  - a regulator: the certificates of its region (the instrument's region; for equipment, the region of the
+    standard's holder) — the city bureau therefore all of its city's, a county bureau its county's;
+  - the admin: everything.
+
+- Every other certificate found is counted, per issuing institute (:class:`InstituteCount`: the institute's name
+  and how many instrument and equipment certificates): the holder of a suspect standard learns whom to notify and
+  how much is at stake, never the other institutes' customers. Each downstream institute opens the recall of its
+  own suspect standard (from the day it was certified, which the equipment section gives) and reads its own
+  certificates in full; the city bureau reads them all. The counts are of the whole recall: the totals
+  (``instrument_count``, ``equipment_count``) are the listed ones plus the counted ones.
+- A suspect standard further down the chain is named (on the API) only to a reader of the certificate that made it
+  suspect.
+- Not implemented: a recall case (an opened, audited recall event that would let the holder institute read other
+  institutes' certificates in full). Without one, the rule above holds for any date range.
 
 Cost: the walk (one query per level), then one query over ``StandardUse`` alone on its (standard, performed_on)
 index — record ids, days and the standard used; a record has one certificate — then one query for a page of rows.
+For any reader but the admin, one more query per 2,000 certificates found (its institute and region) and one per
+2,000 equipment certificates, to cut the lists; one for the counted institutes' names.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,17 +56,36 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from jiliang.core.models import User
+from jiliang.core.models import Organization, User
 from jiliang.instruments.excel import neutralize
 from jiliang.verification.models import Certificate, StandardUse
 from jiliang.verification.selectors import CertificateStatus, certificate_status
 
 from .models import EquipmentCertificate, Standard
-from .trace_selectors import trace_standard_get
+from .trace_selectors import RecallReader, recall_reader, split_equipment_certificates, trace_standard_get
 from .traceability import ReverseWalk, load_certificates, reverse_walk
 
 # Rows loaded per query when a whole section is read (export): keeps IN lists under SQLite's variable limit.
 CHUNK = 2_000
+# The reader of an unscoped recall (the admin, a management command, a benchmark).
+EVERYTHING = RecallReader(everything=True)
+
+
+@dataclass(frozen=True)
+class InstituteCount:
+    """The certificates of a recall that the reader does not read in full, issued by one institute."""
+
+    institute_id: int
+    name: str
+    instrument_count: int
+    equipment_count: int
+
+
+@dataclass(frozen=True)
+class SuspectStandard:
+    id: int
+    suspect_from: date
+    via: int | None
 
 
 @dataclass
@@ -69,8 +112,10 @@ class RecallRow:
 
 @dataclass
 class Recall:
-    """The recall of ``standard`` over [``date_from``, ``date_to``]: the walk and the instrument certificates found
-    (ids in the order of the day the standard was used, each with the suspect standard its record used). Rows are loaded a page at a time."""
+    """The recall of ``standard`` over [``date_from``, ``date_to``] as ``reader`` reads it: the walk, the instrument
+    certificates found (ids in the order of the day the standard was used, each with the suspect standard its
+    record used), those of them and of the equipment certificates listed in full to the reader, and the others
+    counted per institute (:meth:`split`). Rows are loaded a page at a time."""
 
     standard: Standard
     date_from: date
@@ -78,19 +123,101 @@ class Recall:
     walk: ReverseWalk
     # record id → (day the suspect standard was used, its id), in that order; one certificate per record.
     hits: dict[int, tuple[date | str, int]] = field(default_factory=dict)
+    reader: RecallReader = EVERYTHING
+    # Filled by split(): record ids and equipment certificate ids listed in full (in order), the rest counted.
+    listed: list[int] = field(default_factory=list)
+    listed_equipment: list[int] = field(default_factory=list)
+    others: list[InstituteCount] = field(default_factory=list)
     _standards: dict[int, Standard] = field(default_factory=dict, repr=False)
 
     @property
     def instrument_count(self) -> int:
+        """Every instrument certificate the recall found, listed or counted."""
         return len(self.hits)
 
     @property
+    def listed_instrument_count(self) -> int:
+        return len(self.listed)
+
+    @property
     def equipment_ids(self) -> list[int]:
-        return self.walk.certificate_ids
+        """The equipment certificates listed in full to the reader, in issue date order."""
+        return self.listed_equipment
 
     @property
     def equipment_count(self) -> int:
+        """Every equipment certificate the walk found, listed or counted."""
         return len(self.walk.certificates)
+
+    @property
+    def listed_equipment_count(self) -> int:
+        return len(self.listed_equipment)
+
+    def split(self) -> None:
+        """Cut both sections by what ``reader`` reads in full (module docstring); count the rest per institute."""
+        if self.reader.everything:
+            self.listed, self.listed_equipment, self.others = list(self.hits), self.walk.certificate_ids, []
+            return
+        ids = list(self.hits)
+        facts: dict[int, tuple[int, int]] = {}
+        for i in range(0, len(ids), CHUNK):
+            rows = (
+                Certificate.objects.filter(record_id__in=ids[i : i + CHUNK])
+                .order_by()
+                .values_list("record_id", "institute_id", "region_id")
+            )
+            facts.update((record_id, (institute_id, region_id)) for record_id, institute_id, region_id in rows)
+        counted: Counter[int] = Counter()
+        self.listed = []
+        for record_id in ids:
+            if record_id not in facts:  # a record without a certificate (see instrument_hits): nothing to recall
+                continue
+            institute_id, region_id = facts[record_id]
+            if self.reader.reads_certificate(institute_id=institute_id, region_id=region_id):
+                self.listed.append(record_id)
+            else:
+                counted[institute_id] += 1
+        self.listed_equipment, counted_equipment = split_equipment_certificates(self.reader, self.walk.certificate_ids)
+        institutes = set(counted) | set(counted_equipment)
+        names = dict(Organization.objects.filter(pk__in=institutes).values_list("pk", "name")) if institutes else {}
+        self.others = sorted(
+            (
+                InstituteCount(
+                    institute_id=pk,
+                    name=names.get(pk, ""),
+                    instrument_count=counted[pk],
+                    equipment_count=counted_equipment[pk],
+                )
+                for pk in institutes
+            ),
+            key=lambda o: (-o.instrument_count, -o.equipment_count, o.name, o.institute_id),
+        )
+
+    def suspect_standards(self) -> list[SuspectStandard]:
+        """The suspect standards with the day each became suspect (and through which standard), in that order;
+        those further down the chain only when the reader reads the certificate that made them suspect."""
+        named = set(self.walk.start)
+        if not self.reader.everything:
+            holders = {
+                pk: (holder_id, region_id)
+                for pk, holder_id, region_id in Standard.objects.filter(pk__in=list(self.walk.start))
+                .order_by()
+                .values_list("pk", "holder_id", "holder__region_id")
+            }
+            named = {self.standard.pk}
+            for sid in self.walk.start:
+                via = self.walk.via.get(sid)
+                if sid in holders and self.reader.reads_standard(
+                    holder_id=holders[sid][0],
+                    holder_region_id=holders[sid][1],
+                    via_holder_id=holders[via][0] if via in holders else None,
+                ):
+                    named.add(sid)
+        return [
+            SuspectStandard(id=sid, suspect_from=start, via=self.walk.via.get(sid))
+            for sid, start in sorted(self.walk.start.items(), key=lambda kv: (kv[1], kv[0]))
+            if sid in named
+        ]
 
     @property
     def suspect_standard_count(self) -> int:
@@ -102,12 +229,13 @@ class Recall:
     def instrument_rows(
         self, offset: int = 0, limit: int | None = None, *, today: date | None = None
     ) -> list[RecallRow]:
-        ids = list(self.hits)
+        """A page of the instrument certificates listed in full to the reader."""
+        ids = self.listed
         ids = ids[offset:] if limit is None else ids[offset : offset + limit]
         return self._rows(ids, today=today)
 
     def iter_instrument_rows(self, *, today: date | None = None) -> Iterator[RecallRow]:
-        ids = list(self.hits)
+        ids = self.listed
         for i in range(0, len(ids), CHUNK):
             yield from self._rows(ids[i : i + CHUNK], today=today)
 
@@ -198,16 +326,31 @@ def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
     return hits
 
 
-def recall(standard: Standard, date_from: date, date_to: date) -> Recall:
-    """The recall of ``standard`` (no scope check: callers go through :func:`recall_for`)."""
+def recall(
+    standard: Standard,
+    date_from: date,
+    date_to: date,
+    *,
+    reader: RecallReader = EVERYTHING,
+    instruments: bool = True,
+) -> Recall:
+    """The recall of ``standard`` as ``reader`` reads it (no check that the standard is the reader's to open:
+    users go through :func:`recall_for`; the default reader reads everything). ``instruments=False`` leaves the
+    instrument section empty (the reverse-traceability export needs the equipment section alone)."""
     walk = reverse_walk(standard, date_from, date_to)
-    return Recall(standard=standard, date_from=date_from, date_to=date_to, walk=walk, hits=instrument_hits(walk))
+    hits = instrument_hits(walk) if instruments else {}
+    found = Recall(standard=standard, date_from=date_from, date_to=date_to, walk=walk, hits=hits, reader=reader)
+    found.split()
+    return found
 
 
-def recall_for(user: User | None, standard_id: int, date_from: date, date_to: date) -> Recall:
-    """The recall list of a standard the user may see (else NotFoundOrForbidden, like a missing one)."""
+def recall_for(
+    user: User | None, standard_id: int, date_from: date, date_to: date, *, instruments: bool = True
+) -> Recall:
+    """The recall list of a standard the user may see (else NotFoundOrForbidden, like a missing one), cut by what
+    the user reads in full (module docstring)."""
     standard = trace_standard_get(user, standard_id)
-    return recall(standard, date_from, date_to)
+    return recall(standard, date_from, date_to, reader=recall_reader(user), instruments=instruments)
 
 
 # ---- The .xlsx --------------------------------------------------------------------------------------------------
@@ -290,6 +433,14 @@ def equipment_values(c: EquipmentCertificate) -> list[Any]:
     )
 
 
+def others_headers() -> list[str]:
+    return [_("检定机构"), _("器具证书数"), _("标准设备证书数")]
+
+
+def others_values(o: InstituteCount) -> list[Any]:
+    return _safe([o.name, o.instrument_count, o.equipment_count])
+
+
 def _safe(values: list[Any]) -> list[Any]:
     return [neutralize(v) if isinstance(v, str) else v for v in values]
 
@@ -304,8 +455,9 @@ def recall_filename(r: Recall) -> str:
 
 def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> None:
     """The recall list as an .xlsx (write-only mode: rows stream out, memory stays flat): sheet 器具证书 then sheet
-    标准设备证书, each with a title row (the standard, the period, the generation time), a header row, the rows.
-    Every text cell is neutralised (never a formula)."""
+    标准设备证书, each with a title row (the standard, the period, the generation time, how many are listed of how
+    many), a header row, the rows the reader reads in full; then, when some are only counted, sheet 其他机构（仅计数）
+    with one row per institute. Every text cell is neutralised (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -322,12 +474,24 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="E8EEF7")
 
-    def sheet(name: str, headers: list[str], widths: tuple[int, ...], count: int, rows: Iterator[list[Any]]) -> None:
+    def counted(listed: int, total: int) -> str:
+        if listed == total:
+            return _("（共 %(n)s 份）") % {"n": total}
+        return _("（共 %(total)s 份，本表列出 %(n)s 份；其余 %(rest)s 份由其他机构出具，仅计数，见“%(sheet)s”）") % {
+            "total": total,
+            "n": listed,
+            "rest": total - listed,
+            "sheet": others_sheet,
+        }
+
+    others_sheet = _("其他机构（仅计数）")
+
+    def sheet(name: str, headers: list[str], widths: tuple[int, ...], note: str, rows: Iterator[list[Any]]) -> None:
         ws = workbook.create_sheet(neutralize(name)[:31])
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A3"
-        head = WriteOnlyCell(ws, value=neutralize(title + _("（共 %(n)s 份）") % {"n": count}))
+        head = WriteOnlyCell(ws, value=neutralize(title + note))
         head.font = Font(bold=True, size=12)
         ws.append([head])
         header_cells = []
@@ -344,7 +508,7 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
         _("器具证书"),
         instrument_headers(),
         (20, 14, 10, 12, 12, 20, 16, 28, 20, 12, 26, 14, 36, 24, 12),
-        r.instrument_count,
+        counted(r.listed_instrument_count, r.instrument_count),
         (instrument_values(row) for row in r.iter_instrument_rows(today=generated_at.date())),
     )
     equipment_ids = r.equipment_ids
@@ -358,7 +522,15 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
         _("标准设备证书"),
         equipment_headers(),
         (18, 12, 12, 30, 20, 14, 26, 14, 24, 10),
-        r.equipment_count,
+        counted(r.listed_equipment_count, r.equipment_count),
         equipment_rows(),
     )
+    if r.others:
+        sheet(
+            others_sheet,
+            others_headers(),
+            (36, 16, 18),
+            _("（其他机构出具的证书，仅计数）"),
+            (others_values(o) for o in r.others),
+        )
     workbook.save(out)

@@ -1,8 +1,9 @@
 """Traceability pages: the chain of a standard up to the SI (a graph and a table of its links), and reverse
 traceability (the certificates issued with a standard in a date range, down the chain), exportable to Excel.
 
-Thin views: parse the request, call one selector in ``trace_selectors`` (scoped; an out-of-scope standard is a
-404 like a missing one), render.
+Thin views: parse the request, call one selector in ``trace_selectors`` or ``recall`` (scoped; an out-of-scope
+standard is a 404 like a missing one), render. Downstream certificates the reader may not see elsewhere are shown
+as counts per issuing institute, never row by row (the rule: :mod:`jiliang.standards.recall`, docs/recall.md).
 """
 
 from __future__ import annotations
@@ -274,21 +275,27 @@ def reverse_trace_page(request: HttpRequest, pk: int) -> HttpResponse:
         "page_rows": PAGE_ROWS,
         "instrument_rows": [],
         "instrument_count": 0,
+        "listed_instrument_count": 0,
+        "listed_count": 0,
+        "others": [],
         "suspect_standards": 0,
         "export_url": reverse("trace:reverse_export", args=[standard.pk]) + "?" + query,
         "recall_export_url": reverse("trace:recall_export", args=[standard.pk]) + "?" + query,
     }
     if ok:
         found = recall.recall_for(request.user, standard.pk, date_from, date_to)
-        pages = max(1, -(-found.instrument_count // INSTRUMENT_PAGE_ROWS))
+        pages = max(1, -(-found.listed_instrument_count // INSTRUMENT_PAGE_ROWS))
         page = min(_page_number(request), pages)
         base = reverse("trace:reverse", args=[standard.pk]) + "?" + query + "&page="
         context.update(
             certificates=found.equipment_certificates(limit=PAGE_ROWS),
             count=found.equipment_count,
-            truncated=found.equipment_count > PAGE_ROWS,
+            listed_count=found.listed_equipment_count,
+            truncated=found.listed_equipment_count > PAGE_ROWS,
             instrument_rows=found.instrument_rows((page - 1) * INSTRUMENT_PAGE_ROWS, INSTRUMENT_PAGE_ROWS),
             instrument_count=found.instrument_count,
+            listed_instrument_count=found.listed_instrument_count,
+            others=found.others,
             suspect_standards=found.suspect_standard_count,
             page=page,
             pages=pages,
@@ -319,7 +326,8 @@ def reverse_trace_export(request: HttpRequest, pk: int) -> HttpResponse:
     _form, date_from, date_to, ok = _range(request)
     if not ok:
         return HttpResponseBadRequest(_("日期范围无效"))
-    certificates = trace_selectors.certificates_issued_with(request.user, standard.pk, date_from, date_to)
+    found = recall.recall_for(request.user, standard.pk, date_from, date_to, instruments=False)
+    certificates = found.equipment_certificates()
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = neutralize(_("反向溯源"))[:31]
@@ -327,7 +335,7 @@ def reverse_trace_export(request: HttpRequest, pk: int) -> HttpResponse:
         "standard": str(standard),
         "start": date_from.isoformat(),
         "end": date_to.isoformat(),
-        "n": len(certificates),
+        "n": found.equipment_count,
     }
     sheet.append([neutralize(title)])
     sheet["A1"].font = Font(bold=True, size=12)
@@ -344,6 +352,15 @@ def reverse_trace_export(request: HttpRequest, pk: int) -> HttpResponse:
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A3"
+    others = [o for o in found.others if o.equipment_count]
+    if others:
+        # Below the rows: the other institutes' certificates, counted (the reader may not see them row by row).
+        sheet.append([])
+        sheet.append([neutralize(_("其他机构出具的证书（仅计数）"))])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        sheet.append([neutralize(_("检定机构")), neutralize(_("标准设备证书数"))])
+        for o in others:
+            sheet.append([neutralize(o.name), o.equipment_count])
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     workbook.save(out)
     out.seek(0)
