@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from jiliang.indicators import evaluations, selectors, services
 from jiliang.indicators.models import Indicator
 from jiliang.indicators.snapshots import snapshot_take
+from tests.indicators.test_evaluations import pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.indicators.urls")]
 
@@ -199,6 +200,15 @@ def test_the_citys_report_holds_the_citys_source_and_each_countys_value(client, 
     assert Entered.A[0] in cells and Entered.B[0] in cells  # the county breakdown
     # A county's source is the county's: the city's report names its own.
     assert not any(Entered.B[1] in v or Entered.A[1] in v for v in cells)
+
+
+def test_the_citys_pdf_names_the_citys_source_and_no_countys(client, entered, report):
+    client.force_login(entered.city_regulator)
+    response = client.get(reverse("evaluations:pdf", args=[report.pk]))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert Entered.CITY[1] in text
+    assert Entered.A[1] not in text and Entered.B[1] not in text
 
 
 @pytest.mark.parametrize("persona", ["county_regulator_a", "county_regulator_b", "institute", "owner_a"])
