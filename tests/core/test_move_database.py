@@ -250,12 +250,17 @@ def _postgres_reachable() -> str | None:
     return None
 
 
-@pytest.fixture
-def fresh_postgres(key) -> Iterator[str]:
-    """A uniquely named, freshly migrated PostgreSQL database, dropped afterwards."""
+@pytest.fixture(scope="module")
+def postgres_server() -> None:
+    # Module-scoped, so that it is asked before the city is seeded for nothing.
     reason = _postgres_reachable()
     if reason:
         pytest.skip(reason)
+
+
+@pytest.fixture
+def fresh_postgres(postgres_server, key) -> Iterator[str]:
+    """A uniquely named, freshly migrated PostgreSQL database, dropped afterwards."""
     import psycopg
 
     name = f"jl_move_test_{uuid.uuid4().hex[:12]}"
@@ -302,7 +307,7 @@ def test_sqlite_to_sqlite_copies_every_row_exactly(seeded, fresh_sqlite, key, wo
 
 
 @pytest.mark.postgres
-def test_sqlite_to_postgresql_and_back(seeded, fresh_postgres, tmp_path, migrated, key, workdir):
+def test_sqlite_to_postgresql_and_back(postgres_server, fresh_postgres, seeded, tmp_path, migrated, key, workdir):
     """SQLite → PostgreSQL: every count equal, the chain and a certificate verify there. Back again with --from
     into a fresh SQLite file: every row equal to the original (JSON compared as values: jsonb keeps no key order)."""
     source = _sqlite_counts(seeded)
