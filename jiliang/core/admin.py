@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .forms import AdminLoginForm
+from .login_throttle import login_unlock
 from .models import ApiToken, AuditEvent, Organization, Region, User
+
+# The admin's login page names a lock the way the site's does.
+admin.site.login_form = AdminLoginForm
 
 
 def _plain(obj) -> dict:
@@ -105,3 +112,40 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Tokens are issued with `manage.py issue_token`, which shows the token once.
         return False
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """Failed logins that count toward a lock. Read-only: deleting a row is an unlock, so the only way to one is
+    the audited action (``login_unlock``), by username or by address."""
+
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time", "path_info")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = ["unlock_usernames", "unlock_addresses"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(description=_("解除所选记录的账号锁定"), permissions=["unlock"])
+    def unlock_usernames(self, request, queryset):
+        usernames = sorted({u for u in queryset.values_list("username", flat=True) if u is not None})
+        for username in usernames:
+            login_unlock(username=username, actor=request.user)
+        self.message_user(request, gettext("已解除 %(n)s 个账号的锁定") % {"n": len(usernames)}, messages.SUCCESS)
+
+    @admin.action(description=_("解除所选记录的网络地址锁定"), permissions=["unlock"])
+    def unlock_addresses(self, request, queryset):
+        addresses = sorted({a for a in queryset.values_list("ip_address", flat=True) if a})
+        for address in addresses:
+            login_unlock(address=address, actor=request.user)
+        self.message_user(request, gettext("已解除 %(n)s 个网络地址的锁定") % {"n": len(addresses)}, messages.SUCCESS)
