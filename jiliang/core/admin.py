@@ -11,7 +11,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
-from .forms import AdminLoginForm
+from .accounts import acting_as
+from .api_auth import token_revoke
+from .forms import AdminLoginForm, AdminPasswordForm
 from .login_throttle import login_unlock
 from .models import ApiToken, AuditEvent, Organization, Region, User
 
@@ -29,7 +31,8 @@ class AuditedAdmin(admin.ModelAdmin):
     """Wraps the admin's writes in a transaction with an audit event naming the admin who made them."""
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
+        # acting_as: receivers of this save (e.g. the token revocation on deactivation) audit the admin as the actor.
+        with transaction.atomic(), acting_as(request.user):
             before = _plain(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
             super().save_model(request, obj, form, change)
             label = f"{obj._meta.app_label}.{obj._meta.model_name}"
@@ -84,6 +87,12 @@ class UserAdmin(BaseUserAdmin, AuditedAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("角色与单位"), {"fields": ("role", "organization")}),
     )
+    change_password_form = AdminPasswordForm
+
+    def user_change_password(self, request, id, form_url=""):
+        # AdminPasswordForm saves through the services with the admin as the actor.
+        with acting_as(request.user):
+            return super().user_change_password(request, id, form_url)
 
 
 @admin.register(AuditEvent)
@@ -106,12 +115,34 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("digest", "prefix", "created_at", "last_used_at")
+    """Read-only, no add, no delete: a token is issued by `manage.py issue_token` or the user's token page (which
+    show it once) and ended by the audited "revoke" action, never by editing or deleting the row."""
+
+    list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason")
+    list_filter = ("revoke_reason",)
+    search_fields = ("prefix", "user__username")
+    list_select_related = ("user",)
+    actions = ["revoke_tokens"]
 
     def has_add_permission(self, request):
-        # Tokens are issued with `manage.py issue_token`, which shows the token once.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("core.change_apitoken")
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["revoke"])
+    def revoke_tokens(self, request, queryset):
+        revoked = 0
+        for row in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token=row, actor=request.user)
+            revoked += 1
+        self.message_user(request, gettext("已吊销 %(n)s 个令牌") % {"n": revoked}, messages.SUCCESS)
 
 
 @admin.register(AccessAttempt)
