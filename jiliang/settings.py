@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "ninja",
+    "axes",
     "jiliang.core",
     "jiliang.catalog",
     "jiliang.instruments",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "jiliang.core.middleware.LoginRequiredByDefault",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiliang.urls"
@@ -136,6 +138,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttle (django-axes) and API tokens. A username is locked after JILIANG_LOGIN_FAILURES_PER_USERNAME
+# failures from any address, an address after JILIANG_LOGIN_FAILURES_PER_ADDRESS failures across usernames (more:
+# a bureau's whole office may share one address). A failure is forgotten JILIANG_LOGIN_LOCK_MINUTES after the last
+# failure of the same username from the same address, so a lock ends that long after the last failure, or at once
+# by `manage.py unlock_login` or the admin's action. The check runs in the first authentication backend, before any
+# password hash; jiliang.core.login_throttle has the two limits, the audit of logins and the lock message.
+
+
+def _at_least(name: str, floor: int, default: int) -> int:
+    value = env_int(name, default)
+    if value < floor:
+        raise ImproperlyConfigured(f"{name} must be at least {floor}, got {value}")
+    return value
+
+
+JILIANG_LOGIN_FAILURES_PER_USERNAME = _at_least("JILIANG_LOGIN_FAILURES_PER_USERNAME", 1, 5)
+JILIANG_LOGIN_FAILURES_PER_ADDRESS = _at_least("JILIANG_LOGIN_FAILURES_PER_ADDRESS", 1, 20)
+JILIANG_LOGIN_LOCK_MINUTES = _at_least("JILIANG_LOGIN_LOCK_MINUTES", 1, 15)
+# Reverse proxies in front of the server that append the client's address to X-Forwarded-For (nginx alone: 1). With
+# 0 the header is ignored and the address is the connection's (REMOTE_ADDR): a client can send any header it likes.
+JILIANG_TRUSTED_PROXIES = _at_least("JILIANG_TRUSTED_PROXIES", 0, 0)
+# API tokens: the lifetime in days when none is asked for, and the longest `issue_token --days` or the token page
+# may give.
+JILIANG_API_TOKEN_DAYS = _at_least("JILIANG_API_TOKEN_DAYS", 1, 90)
+JILIANG_API_TOKEN_MAX_DAYS = _at_least("JILIANG_API_TOKEN_MAX_DAYS", JILIANG_API_TOKEN_DAYS, 365)
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked username or address is refused before ModelBackend hashes the password.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "jiliang.core.login_throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# axes compares one count with one limit (the username's); LoginThrottleHandler maps the address count onto it.
+# Both are read from the JILIANG_ settings above when used.
+AXES_FAILURE_LIMIT = "jiliang.core.login_throttle.username_limit"
+AXES_COOLOFF_TIME = "jiliang.core.login_throttle.lock_time"
+# Refused attempts during a lock neither count nor prolong it, so the time the message names stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success clears only that username's failures from that address (in the handler): axes' own reset would also
+# clear the address's failures on other usernames, so one known account would reset the address counter.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "jiliang.core.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "jiliang.core.login_throttle.lockout_response"
+# Logins are in the audit log (with a keyed hash of the address); axes' own logs would keep raw addresses forever.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# The admin's attempts list is core's (read-only, with the audited unlock action); axes' own allows silent deletes.
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

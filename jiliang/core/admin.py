@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import audit
+from .accounts import acting_as
+from .api_auth import token_revoke
+from .forms import AdminLoginForm, AdminPasswordForm
+from .login_throttle import login_unlock
 from .models import ApiToken, AuditEvent, Organization, Region, User
+
+# The admin's login page names a lock the way the site's does.
+admin.site.login_form = AdminLoginForm
 
 
 def _plain(obj) -> dict:
@@ -22,7 +31,8 @@ class AuditedAdmin(admin.ModelAdmin):
     """Wraps the admin's writes in a transaction with an audit event naming the admin who made them."""
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
+        # acting_as: receivers of this save (e.g. the token revocation on deactivation) audit the admin as the actor.
+        with transaction.atomic(), acting_as(request.user):
             before = _plain(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else {}
             super().save_model(request, obj, form, change)
             label = f"{obj._meta.app_label}.{obj._meta.model_name}"
@@ -77,6 +87,12 @@ class UserAdmin(BaseUserAdmin, AuditedAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("角色与单位"), {"fields": ("role", "organization")}),
     )
+    change_password_form = AdminPasswordForm
+
+    def user_change_password(self, request, id, form_url=""):
+        # AdminPasswordForm saves through the services with the admin as the actor.
+        with acting_as(request.user):
+            return super().user_change_password(request, id, form_url)
 
 
 @admin.register(AuditEvent)
@@ -99,9 +115,68 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("digest", "prefix", "created_at", "last_used_at")
+    """Read-only, no add, no delete: a token is issued by `manage.py issue_token` or the user's token page (which
+    show it once) and ended by the audited "revoke" action, never by editing or deleting the row."""
+
+    list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at", "revoke_reason")
+    list_filter = ("revoke_reason",)
+    search_fields = ("prefix", "user__username")
+    list_select_related = ("user",)
+    actions = ["revoke_tokens"]
 
     def has_add_permission(self, request):
-        # Tokens are issued with `manage.py issue_token`, which shows the token once.
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("core.change_apitoken")
+
+    @admin.action(description=_("吊销所选令牌"), permissions=["revoke"])
+    def revoke_tokens(self, request, queryset):
+        revoked = 0
+        for row in queryset.filter(revoked_at__isnull=True):
+            token_revoke(token=row, actor=request.user)
+            revoked += 1
+        self.message_user(request, gettext("已吊销 %(n)s 个令牌") % {"n": revoked}, messages.SUCCESS)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(admin.ModelAdmin):
+    """Failed logins that count toward a lock. Read-only: deleting a row is an unlock, so the only way to one is
+    the audited action (``login_unlock``), by username or by address."""
+
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time", "path_info")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    actions = ["unlock_usernames", "unlock_addresses"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(description=_("解除所选记录的账号锁定"), permissions=["unlock"])
+    def unlock_usernames(self, request, queryset):
+        usernames = sorted({u for u in queryset.values_list("username", flat=True) if u is not None})
+        for username in usernames:
+            login_unlock(username=username, actor=request.user)
+        self.message_user(request, gettext("已解除 %(n)s 个账号的锁定") % {"n": len(usernames)}, messages.SUCCESS)
+
+    @admin.action(description=_("解除所选记录的网络地址锁定"), permissions=["unlock"])
+    def unlock_addresses(self, request, queryset):
+        addresses = sorted({a for a in queryset.values_list("ip_address", flat=True) if a})
+        for address in addresses:
+            login_unlock(address=address, actor=request.user)
+        self.message_user(request, gettext("已解除 %(n)s 个网络地址的锁定") % {"n": len(addresses)}, messages.SUCCESS)

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "jiliang.core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        # Connects the receiver that revokes a user's API tokens when the password changes or the user is deactivated.
+        from . import accounts  # noqa: F401

@@ -127,21 +127,49 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only a SHA-256 digest is stored; the token itself is shown once."""
+    """A bearer token for the API. Only a SHA-256 digest is stored; the token itself is shown once.
+
+    A token works until ``expires_at`` and until it is revoked; it is revoked when its user's password changes or
+    the user is deactivated (``jiliang.core.accounts``), and at its first use after expiry.
+    """
+
+    class RevokeReason(models.TextChoices):
+        MANUAL = "manual", _("手动吊销")
+        PASSWORD_CHANGED = "password_changed", _("密码已修改")
+        DEACTIVATED = "deactivated", _("用户已停用")
+        EXPIRED = "expired", _("已过期")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoke_reason = models.CharField(_("吊销原因"), max_length=20, choices=RevokeReason.choices, blank=True)
 
     class Meta:
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoke_reason="")
+                | models.Q(revoked_at__isnull=False) & ~models.Q(revoke_reason=""),
+                name="apitoken_revoked_with_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"
+
+    @property
+    def status(self) -> str:
+        """What the token is now: "revoked", "expired" or "active"."""
+        from .clock import now
+
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now() else "active"
 
 
 class AuditEvent(models.Model):

@@ -33,7 +33,8 @@ def test_issue_token_is_audited(city):
     call_command("issue_token", "owner_a", stdout=StringIO())
     event = AuditEvent.objects.get(action="api_token.issue")
     assert event.actor is None and event.actor_repr == "system"
-    assert event.changes == {"user": "owner_a"}
+    row = ApiToken.objects.get(user__username="owner_a")
+    assert event.changes == {"user": "owner_a", "expires_at": row.expires_at.isoformat()}
 
 
 def test_issue_token_for_an_unknown_user_fails_with_a_clear_message(city):

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import RequestFactory
 from django.utils import timezone
 
 from jiliang.core.models import AuditEvent, Organization, Region, Role, User
@@ -293,7 +294,8 @@ def test_demo_logins_prints_a_login_per_role_that_authenticates(seeded):
     for (label, username, password, organization), demo in zip(lines, city.DEMO_USERS, strict=True):
         assert label == str(demo.label)
         assert username == demo.username
-        user = authenticate(username=username, password=password)
+        # The login throttle's backend needs the request (it counts failures by address).
+        user = authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
         assert user is not None and user.role == demo.role
         assert organization == (user.organization.name if user.organization else "—")
 

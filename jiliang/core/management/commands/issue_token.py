@@ -1,9 +1,13 @@
-"""``python manage.py issue_token USERNAME``: print a new API token for a user (only the token, on stdout)."""
+"""``python manage.py issue_token USERNAME [--days N]``: print a new API token for a user (only the token, on stdout).
+
+The token lives N days (JILIANG_API_TOKEN_DAYS by default, at most JILIANG_API_TOKEN_MAX_DAYS).
+"""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from jiliang.core.api_auth import token_issue
+from jiliang.core.errors import DomainError
 from jiliang.core.models import User
 
 
@@ -12,13 +16,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
+        parser.add_argument("--days", type=int, default=None, help="lifetime in days (default JILIANG_API_TOKEN_DAYS)")
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, days: int | None, **options):
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(_("用户“%(username)s”不存在") % {"username": username})
-        if not user.is_active:
-            raise CommandError(_("用户“%(username)s”已停用，不能签发令牌") % {"username": username})
-        # Issued from the command line, so the actor is the system, not a user of the platform.
-        token = token_issue(user=user, actor=None)
+        try:
+            # Issued from the command line, so the actor is the system, not a user of the platform.
+            token = token_issue(user=user, actor=None, days=days)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(token)
