@@ -110,14 +110,15 @@ _INSERT: dict[str, str] = {}
 
 def check_log(*, via: str, certificate: object | None, result: str, client: str, query: str = "") -> None:
     """One row for one check: one INSERT, as the ORM would write it but without compiling it each time (the
-    public check is the busiest page). ``query`` only for typed numbers (tokens are never kept)."""
+    public check is the busiest page). ``query`` only for typed numbers (tokens are never kept); a NUL typed into
+    it is kept as U+FFFD (PostgreSQL text cannot hold NUL)."""
     sql = _INSERT.get(connection.vendor)
     if sql is None:
         sql = _INSERT[connection.vendor] = _insert_sql()
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     certificate_id = getattr(certificate, "pk", None)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, via, certificate_id, query[:QUERY_MAX], result, client])
+        cursor.execute(sql, [at, via, certificate_id, query[:QUERY_MAX].replace("\x00", "\ufffd"), result, client])
 
 
 # ---- the rate limit ----------------------------------------------------------------------------------------------
@@ -152,12 +153,12 @@ class _Counter(NamedTuple):
 
 
 def number_prefix(number: str) -> str:
-    """The number without its trailing sequence (at most ``PREFIX_MAX`` characters).
+    """The number without its trailing sequence (at most ``PREFIX_MAX`` characters, no NUL: it is a key).
 
     >>> number_prefix("CSJL-2026-JD-000123")
     'CSJL-2026-JD-'
     """
-    return _SEQUENCE.sub("", number, count=1)[:PREFIX_MAX]
+    return _SEQUENCE.sub("", number.replace("\x00", ""), count=1)[:PREFIX_MAX]
 
 
 def number_lookup(*, client: str, number: str, now: float | None = None) -> Verdict:

@@ -245,6 +245,16 @@ def test_the_first_refusal_of_each_limit_is_logged_and_no_later_one(client, limi
     assert results == ["not_found", "rate_limited", "not_found", "rate_limited"]
 
 
+@pytest.mark.django_db
+def test_a_typed_number_with_a_nul_character_is_answered_and_logged(client, limits, clock):
+    """PostgreSQL text cannot hold NUL: the counter's key and the log's query must not carry it (it was a 500)."""
+    response = look_up(client, "CSJL-2026-JD-\x00000001")
+    assert response.status_code == 200
+    assert "\x00" not in services.number_prefix("CSJL\x00-2026-JD-000001")
+    logged = PublicCheck.objects.get(via="number")
+    assert logged.result == "not_found" and "\x00" not in logged.query
+
+
 @pytest.mark.parametrize(
     ("number", "prefix"),
     [
