@@ -12,6 +12,9 @@ Then times, in this process, requests per second of:
   project's URLs (so it goes through exactly the same middleware);
 - the QR page ``/check/c/<token>/`` and the API ``GET /api/v1/public/certificates/<token>``, cycling over every
   certificate's token (each check writes its log row, as in production);
+- the typed-number page ``/check/?number=<number>``, cycling over every certificate's number: each look-up also
+  counts against the rate limit (one client address; the limits raised so that none is refused, so that the
+  figure is the counter's cost and not a refusal page's);
 - the first check of each certificate (its signature not yet verified in this process), once.
 
 How: the WSGI application is called directly, as a WSGI server's worker does for each request (``environ`` in,
@@ -202,7 +205,7 @@ def make_client():
 
     def get(path: str) -> tuple[int, bytes]:
         environ = dict(base)
-        environ["PATH_INFO"] = path
+        environ["PATH_INFO"], _, environ["QUERY_STRING"] = path.partition("?")
         result = application(environ, start_response)
         try:
             body = b"".join(result)
@@ -233,6 +236,13 @@ def main(argv: list[str]) -> int:
     _use_own_database()
     os.environ["DB_CONN_MAX_AGE"] = "600"
     os.environ["DEBUG"] = "0"
+    # One client address types every number: no refusals, so the typed page is timed with its counter.
+    for name in (
+        "JILIANG_PUBLIC_CHECK_PER_MINUTE",
+        "JILIANG_PUBLIC_CHECK_PER_DAY",
+        "JILIANG_PUBLIC_CHECK_PER_PREFIX_DAY",
+    ):
+        os.environ[name] = str(10**9)
     common.setup_django(args.db)
 
     from django.conf import settings
@@ -240,7 +250,7 @@ def main(argv: list[str]) -> int:
 
     from jiliang.portal.selectors import forget_signatures
     from jiliang.portal.views import forget_pages
-    from jiliang.verification.models import PublicCheck
+    from jiliang.verification.models import Certificate, PublicCheck
 
     assert not settings.DEBUG
     start = time.perf_counter()
@@ -256,10 +266,12 @@ def main(argv: list[str]) -> int:
     pages = [f"/check/c/{t}/" for t in tokens]
     api = [f"/api/v1/public/certificates/{t}" for t in tokens]
     bare = ["/bench/bare/"]
+    numbers = [f"/check/?number={n}" for n in Certificate.objects.order_by("pk").values_list("number", flat=True)]
 
     # Every answer is right before anything is timed.
     statuses = {get(p)[0] for p in pages[:50]} | {get(p)[0] for p in api[:50]}
     assert statuses == {200}, statuses
+    assert {get(p)[0] for p in numbers[:50]} == {200}
     assert get(bare[0]) == (200, b"ok")
     assert "数字签名有效".encode() in get(pages[0])[1]
     forget_signatures()
@@ -276,16 +288,17 @@ def main(argv: list[str]) -> int:
         forget_pages()
         return get(path)
 
-    results: dict[str, list[float]] = {"bare": [], "page": [], "render": [], "api": []}
+    results: dict[str, list[float]] = {"bare": [], "page": [], "render": [], "api": [], "number": []}
     for _ in range(args.rounds):
         results["bare"].append(rate(get, bare, args.requests))
         results["page"].append(rate(get, pages, args.requests))
         results["api"].append(rate(get, api, args.requests))
+        results["number"].append(rate(get, numbers, args.requests))
         results["render"].append(rate(unrendered, pages, args.requests))
         # Rendered again for the next round's QR page figures (each check logged; not timed).
         rate(get, pages, len(pages))
     logged = PublicCheck.objects.count() - logged
-    assert logged == args.rounds * (3 * args.requests + len(pages)), logged
+    assert logged == args.rounds * (4 * args.requests + len(pages)), logged
 
     bare_rate = statistics.median(results["bare"])
     common.report("bare Django view", bare_rate, "req/s", baseline=f"median of {args.rounds} rounds")
@@ -293,6 +306,7 @@ def main(argv: list[str]) -> int:
         ("page", "QR page /check/c/<token>/"),
         ("render", "QR page, rendered every time"),
         ("api", "API /api/v1/public/certificates/<token>"),
+        ("number", "typed number /check/?number= (rate limit counted)"),
     ):
         value = statistics.median(results[name])
         common.report(label, value, "req/s")
@@ -313,6 +327,7 @@ def main(argv: list[str]) -> int:
         ("part: the certificate's query", lambda: selectors.certificate_by_token(token)),
         ("part: the answer (status, masking, cached signature)", lambda: selectors.public_answer(found, date.today())),
         ("part: the log INSERT", lambda: services.check_log(via="api", certificate=found, result="valid", client="x")),
+        ("part: the rate-limit counter", lambda: services.number_lookup(client="x", number="JZJL-2026-JD-000001")),
         ("part: rendering the page", lambda: render_to_string("portal/token.html", {"answer": answer})),
     )
     for label, fn in parts:

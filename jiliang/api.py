@@ -6,7 +6,8 @@ Every error answers in one shape (docs/ARCHITECTURE.md)::
 
 401 no or bad token; 404 missing *or* outside the caller's scope (the same body for both); 422 invalid input, with
 every field's error (request validation, filters and the services' DomainError); 409 a clash with an existing record;
-400 a body that cannot be parsed; 413 a body over the upload limit. A bad input is never a 500.
+400 a body that cannot be parsed; 413 a body over the upload limit; 405 a method the address does not take (with the
+Allow header). A bad input is never a 500.
 
 The OpenAPI document is served at /api/v1/openapi.json without a token, and the interactive docs at /api/v1/docs
 from django-ninja's own static files ("ninja" is in INSTALLED_APPS; never from a CDN, city intranets are offline).
@@ -14,12 +15,16 @@ from django-ninja's own static files ("ninja" is in INSTALLED_APPS; never from a
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
+from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -38,7 +43,40 @@ from jiliang.verification.api_requests import router as requests_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class _API(NinjaAPI):
+    """django-ninja answers a method an address does not take with a plain-text 405 from inside its view, past
+    every exception handler; each URL's view is wrapped so that this answer, too, is in the error shape."""
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _method_not_allowed_in_shape(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _method_not_allowed_in_shape(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    if asyncio.iscoroutinefunction(view):  # no endpoint is async; one that becomes so keeps ninja's own 405
+        return view
+
+    @functools.wraps(view)  # keeps csrf_exempt: the API is authenticated by token, not by cookie
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        methods = ", ".join(sorted(m.strip() for m in response["Allow"].split(",") if m.strip()))
+        shaped = error_response(
+            request, 405, _("不支持此请求方法"), [("", _("可用的方法：%(methods)s") % {"methods": methods})]
+        )
+        shaped["Allow"] = methods
+        return shaped
+
+    return wrapper
+
+
+api = _API(
     title="jiliang API",
     version="1.0.0",
     description="计量监管平台接口 / jiliang metrology platform API",

@@ -229,6 +229,15 @@ JILIANG_SIGNING_KEY_FILE = env_str(
 JILIANG_PUBLIC_BASE_URL = env_str("JILIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Typed-number lookups on the public check page per client address per minute.
 JILIANG_PUBLIC_CHECK_PER_MINUTE = env_int("JILIANG_PUBLIC_CHECK_PER_MINUTE", 10)
+# Certificate numbers are sequential, so typed numbers are also capped per day (the city's local day): per client
+# address, and per number prefix (the number without its sequence, e.g. CSJL-2026-JD-: one institute's
+# certificates of one kind and year) from all addresses together. What this protects, and what it does not:
+# jiliang/portal/services.py. QR links (unguessable tokens) are never limited.
+JILIANG_PUBLIC_CHECK_PER_DAY = env_int("JILIANG_PUBLIC_CHECK_PER_DAY", 100)
+JILIANG_PUBLIC_CHECK_PER_PREFIX_DAY = env_int("JILIANG_PUBLIC_CHECK_PER_PREFIX_DAY", 500)
+for _name in ("JILIANG_PUBLIC_CHECK_PER_MINUTE", "JILIANG_PUBLIC_CHECK_PER_DAY", "JILIANG_PUBLIC_CHECK_PER_PREFIX_DAY"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, got {globals()[_name]}")
 # The CJK font embedded in certificate PDFs (TrueType outlines; copied from the npm registry by `make assets`).
 JILIANG_PDF_FONT = env_str(
     "JILIANG_PDF_FONT", str(BASE_DIR / "jiliang" / "static" / "vendor" / "fonts" / "NotoSansSC-Regular.ttf")
@@ -249,10 +258,20 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured("JILIANG_REMINDER_DAYS must be whole numbers separated by commas, e.g. 30,15,7") from exc
 
-# Import progress lives in the cache, so it must be shared by every server process: a file cache by default.
+# Import progress lives in the cache, so it must be shared by every server process: a file cache by default, or
+# Redis (redis://, rediss:// or unix://, Django's own RedisCache), which the public check's rate limit then uses
+# too (otherwise it counts in the database). CACHE_KEY_PREFIX keeps two deployments on one Redis apart.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "jiliang"),
+        }
+    }
 elif CACHE_URL == "":
     CACHES = {
         "default": {
@@ -261,7 +280,9 @@ elif CACHE_URL == "":
         }
     }
 else:
-    raise ImproperlyConfigured(f"CACHE_URL must be empty (file cache under var/) or locmem://, got {CACHE_URL!r}")
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be empty (file cache under var/), locmem:// or redis://host:port/db, got {CACHE_URL!r}"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not env_bool("JILIANG_DEV", False))

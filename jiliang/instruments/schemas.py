@@ -6,12 +6,13 @@ input is a 422 with a field name, never a database error and a 500.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from jiliang.catalog.models import Usage
 
@@ -35,6 +36,29 @@ def storable_text(value: str) -> str:
     except UnicodeEncodeError as exc:
         raise ValueError(_("包含无效字符")) from exc
     return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(value: Any) -> Any:
+    """A day as YYYY-MM-DD and nothing else (the same message for every other form).
+
+    Pydantic alone also reads a number, or a string of digits, as a Unix timestamp (``valid_on=0`` was 1970-01-01)
+    and takes a datetime at midnight: none of them is a day a person meant.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(_("请输入日期（YYYY-MM-DD）"))
+
+
+# Every date the API takes (query and body) is one of these; dates it answers with stay plain ``date``.
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
 
 
 def _text(field: str, *, required: bool = False) -> Any:
@@ -182,8 +206,8 @@ class InstrumentIn(Schema):
     accuracy_class: _text("accuracy_class") = ""  # type: ignore[valid-type]
     measuring_range: _text("measuring_range") = ""  # type: ignore[valid-type]
     location: _text("location") = ""  # type: ignore[valid-type]
-    registered_on: date | None = Field(None, description="备案日期，默认今天 / defaults to today")
-    last_verified_on: date | None = Field(
+    registered_on: IsoDate | None = Field(None, description="备案日期，默认今天 / defaults to today")
+    last_verified_on: IsoDate | None = Field(
         None,
         description=(
             "登记前最近一次检定的日期，仅在登记时填写（登记为既往检定记录）"

@@ -11,7 +11,6 @@ import functools
 import threading
 from collections import OrderedDict
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -79,21 +78,21 @@ def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
 @login_not_required
 @require_safe
 def check_index(request: HttpRequest) -> HttpResponse:
-    """The form; with ``?number=``, the answer for that number (limited per client address and minute)."""
+    """The form; with ``?number=``, the answer for that number (rate-limited: ``services.number_lookup``)."""
     typed = request.GET.get("number", "")
     number = selectors.normalize_number(typed)
     if not number:
         return _page("portal/check.html", {"number": "", "answer": None})
     client = services.client_hash(request)
-    allowed, count = services.number_lookup_allowed(client)
-    limit = settings.JILIANG_PUBLIC_CHECK_PER_MINUTE
-    if not allowed:
-        if count == limit + 1:
+    verdict = services.number_lookup(client=client, number=number)
+    if not verdict.allowed:
+        if verdict.first_refusal:
             services.check_log(
                 via=PublicCheck.Via.NUMBER, certificate=None, result=services.RATE_LIMITED, client=client, query=number
             )
-        response = _page("portal/too_many.html", {"limit": limit}, status=429)
-        response["Retry-After"] = "60"
+        context = {"refused_by": verdict.refused_by, "limit": verdict.limit}
+        response = _page("portal/too_many.html", context, status=429)
+        response["Retry-After"] = str(verdict.retry_after)
         return response
     certificate = selectors.certificate_by_number(number)
     answer = selectors.public_answer(certificate, timezone.localdate())

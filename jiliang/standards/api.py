@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
 
-from jiliang.instruments.schemas import MAX_ID, CatalogItemRefOut, ErrorOut, RefOut
+from jiliang.instruments.schemas import MAX_ID, CatalogItemRefOut, ErrorOut, IsoDate, RefOut
 
 from . import selectors
 from .models import Standard
@@ -81,7 +81,9 @@ def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
 @router.get(
     "/standards/{standard_id}", response={200: StandardDetailOut, **ERRORS}, summary="计量标准详情 / one standard"
 )
-def standard_detail(request: HttpRequest, standard_id: int = Path(..., ge=1, le=MAX_ID), valid_on: date | None = None):
+def standard_detail(
+    request: HttpRequest, standard_id: int = Path(..., ge=1, le=MAX_ID), valid_on: IsoDate | None = None
+):
     day = valid_on or timezone.localdate()
     standard = selectors.standard_get(request.auth, standard_id)
     return StandardDetailOut(

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.instruments.schemas import ErrorOut, IsoDate
 
 from .coverage import CoverageReport, ItemCount, RegionCoverage, coverage_for
 
@@ -23,7 +23,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class CoverageQuery(Schema):
-    date: dt.date | None = Field(None, description="统计日期，默认今天 / the day, today by default")
+    date: IsoDate | None = Field(None, description="统计日期，默认今天 / the day, today by default")
 
 
 class ItemCountOut(Schema):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from jiliang.core.errors import DomainError
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.instruments.schemas import ErrorOut, IsoDate
 
 from .recall import RecallRow, recall_for
 
@@ -31,8 +31,8 @@ MAX_LIMIT = 500
 
 
 class RecallQuery(Schema):
-    date_from: dt.date = Field(description="起始日期（标准自此日起失准）")
-    date_to: dt.date = Field(description="截止日期")
+    date_from: IsoDate = Field(description="起始日期（标准自此日起失准）")
+    date_to: IsoDate = Field(description="截止日期")
     offset: int = Field(0, ge=0)
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from jiliang.instruments.schemas import CatalogItemRefOut, Id, RefOut, storable_text
+from jiliang.instruments.schemas import CatalogItemRefOut, Id, IsoDate, RefOut, storable_text
 
 from .models import Authorization, EquipmentCertificate, Standard, StandardEquipment
 
@@ -25,7 +25,7 @@ class StandardListQuery(Schema):
     is_highest: bool | None = Field(None, description="最高计量标准 / highest standard")
     status: StatusCode | None = None
     valid: bool | None = Field(None, description="在 valid_on 当天是否有效 / valid on valid_on (default today)")
-    valid_on: date | None = Field(None, description="判断有效性的日期，默认今天；同时决定每项的 valid / the day")
+    valid_on: IsoDate | None = Field(None, description="判断有效性的日期，默认今天；同时决定每项的 valid / the day")
     reassessment_due: bool = Field(False, description="考核证书六个月内到期（待复查）/ re-assessment due")
     q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
         None, description="名称、代码或测量参数 / name, code or quantity"
@@ -149,7 +149,7 @@ class AuthorizationListQuery(Schema):
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=500)
     institute: Id | None = Field(None, description="被授权机构 id / institute id")
-    in_force_on: date | None = Field(None, description="只列出该日有效的授权 / only those in force that day")
+    in_force_on: IsoDate | None = Field(None, description="只列出该日有效的授权 / only those in force that day")
 
 
 class AuthorizationOut(Schema):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
-from jiliang.instruments.schemas import Id
+from jiliang.instruments.schemas import Id, IsoDate
 
 from . import selectors
 from .models import Certificate
@@ -88,8 +88,8 @@ class CertificateListQuery(Schema):
     kind: KINDS | None = None
     status: STATUSES | None = None
     q: str | None = Field(None, max_length=64, description="证书编号或出厂编号（包含） / number or serial contains")
-    issued_from: date | None = None
-    issued_to: date | None = None
+    issued_from: IsoDate | None = None
+    issued_to: IsoDate | None = None
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=500)
 
@@ -105,7 +105,7 @@ class CorrectIn(Schema):
     """A correction: the reason and only the fields that change (the rest is taken from the certificate)."""
 
     reason: str = Field(..., min_length=1, max_length=500)
-    performed_on: date | None = None
+    performed_on: IsoDate | None = None
     procedure_id: Id | None = None
     standard_ids: list[Id] | None = None
     verifier_id: Id | None = None

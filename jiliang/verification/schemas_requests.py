@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from jiliang.instruments.schemas import Id, storable_text
+from jiliang.instruments.schemas import Id, IsoDate, storable_text
 
 from .clock import Clock, clock_of
 from .models import RequestItem, Service, ServiceRequest
@@ -28,7 +28,7 @@ def _text(max_length: int):
 
 
 # Dates a person could mean: the calendar and the database both need a sane year.
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+Day = Annotated[IsoDate, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 class RequestListQuery(Schema):

@@ -1,0 +1,31 @@
+"""The public check's rate-limit counters (``jiliang.portal.services``); the log of checks is
+``jiliang.verification.models.PublicCheck``."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LookupCounter(models.Model):
+    """Typed-number look-ups counted in one window: a client address's minute or day, or a number prefix's day.
+
+    Written only by the one-statement upsert of ``services.number_lookup`` (never through the ORM, which would
+    need a read and a write); a row whose window has passed is deleted by the next clean-up (``expires``). On
+    PostgreSQL the table is UNLOGGED: counts are worth nothing after a crash, and skipping the write-ahead log
+    makes each count cheap.
+    """
+
+    key = models.CharField(_("计数对象"), max_length=64)
+    window = models.BigIntegerField(_("时间窗"))
+    count = models.IntegerField(_("次数"))
+    # Minutes since the epoch (UTC) from which the row is no longer needed.
+    expires = models.BigIntegerField(_("失效时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("按编号查询计数")
+        verbose_name_plural = _("按编号查询计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="portal_lookup_counter_key_window_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @{self.window}: {self.count}"
