@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.http import is_same_domain
 
@@ -158,6 +159,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which answers static files itself: a policy header is for documents.
+    "jiliang.core.csp.ContentSecurityPolicy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiliang.core.middleware.ChineseUnlessChosen",
     "django.middleware.locale.LocaleMiddleware",
@@ -321,6 +324,33 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not JILIANG_DEV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): only our own files run or style a page. Nothing is inline: scripts and
+# stylesheets are static files, chart data travels in json_script blocks (data, never run), htmx is told not to inject
+# its indicator <style> (base.html's htmx-config; its rules are in app.css), so no nonce is needed and none is sent.
+# A page that loads ECharts also allows inline style attributes for its tooltips (jiliang/core/csp.py says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        # Anything not named below (frames, media, workers, plugins, manifests) is refused.
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        # One constant style attribute in a template of django-simple-history (the admin's history page), allowed by
+        # its hash; every other style attribute is refused (tests/core/test_settings_serving.py checks the hash).
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        # htmx's requests go back to this site only.
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        # Never framed (as X_FRAME_OPTIONS), and no <base> that would re-point relative links.
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    },
+}
+# Files served at the site's root (favicon.ico, which browsers ask for on pages that name no icon: the admin's).
+WHITENOISE_ROOT = BASE_DIR / "jiliang" / "static" / "root"
 
 LOGGING = {
     "version": 1,
