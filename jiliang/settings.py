@@ -157,6 +157,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware (and the per-address limits) must see the client's address, not nginx's.
+    "jiliang.core.proxy.ClientAddressFromProxy",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise, which answers static files itself: a policy header is for documents.
