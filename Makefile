@@ -56,11 +56,12 @@ seed: migrate
 	$(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --if-empty
 
 # The demo runs the production server (gunicorn, DEBUG off: no debug page ever lists the URL patterns), on plain HTTP
-# on 127.0.0.1 only, which is what JILIANG_DEV allows.
+# on 127.0.0.1 only, which is what JILIANG_DEV allows; three workers unless WEB_CONCURRENCY says otherwise (one
+# person clicking needs no more, and a laptop's cores would otherwise each cost a process).
 demo: install assets seed
 	$(BIN)/python manage.py demo_logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	DEBUG=0 JILIANG_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py
+	DEBUG=0 JILIANG_BIND=127.0.0.1:$(PORT) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-3} $(BIN)/gunicorn -c deploy/gunicorn.conf.py
 
 # For developers: Django's auto-reloading server with the debug pages.
 dev: install assets migrate
