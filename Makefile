@@ -5,11 +5,16 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 SEED   ?= 1
 INSTRUMENTS ?= 50000
-# Development defaults; a production deployment sets SECRET_KEY and leaves these off.
-export JILIANG_DEV ?= 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install install-test assets migrate seed serve bench lint format messages clean
+# Development mode (plain HTTP on 127.0.0.1, a development secret key and signing key) only for these targets and what
+# they run first. Every other target, `make serve` and `make migrate` on their own included, runs with the production
+# settings the environment gives (docs/operations.md).
+demo dev test bench: export JILIANG_DEV := 1
+# The demo's certificates point their QR codes at the demo server.
+demo: export JILIANG_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: demo dev test install install-test assets migrate seed serve bench lint format messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,10 +55,23 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --if-empty
 
+# The demo runs the production server (gunicorn, DEBUG off: no debug page ever lists the URL patterns), on plain HTTP
+# on 127.0.0.1 only, which is what JILIANG_DEV allows; three workers unless WEB_CONCURRENCY says otherwise (one
+# person clicking needs no more, and a laptop's cores would otherwise each cost a process).
 demo: install assets seed
 	$(BIN)/python manage.py demo_logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	DEBUG=0 JILIANG_BIND=127.0.0.1:$(PORT) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-3} $(BIN)/gunicorn -c deploy/gunicorn.conf.py
+
+# For developers: Django's auto-reloading server with the debug pages.
+dev: install assets migrate
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn (deploy/gunicorn.conf.py: JILIANG_BIND, WEB_CONCURRENCY) with the settings of the environment
+# (SECRET_KEY, JILIANG_PUBLIC_BASE_URL, ALLOWED_HOSTS …). It refuses to start while `check --deploy` warns.
+serve: install assets
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py
 
 # Browser tests run in one process of their own, sharing one Playwright instance (Playwright's sync API refuses
 # to start a second one in the same thread; import browser helpers with `from .conftest import …`, never by the

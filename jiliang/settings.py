@@ -7,10 +7,14 @@ below, which fail loudly on a bad value instead of guessing.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.http import is_same_domain
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -40,14 +44,91 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+# -- Production or development ---------------------------------------------------------------------------------------
+# One settings file for both: production is the environment *without* JILIANG_DEV, and every default below is the
+# safe one for it (HTTPS only, a real secret key, the public address given). Development (`make demo`, `make dev`,
+# the tests) opts out with one flag. A second settings module would be a second place where a safety setting can be
+# forgotten, and tests would then run on settings that production never uses.
+JILIANG_DEV = env_bool("JILIANG_DEV", False)
 DEBUG = env_bool("DEBUG", False)
-# A development key only when DEBUG is on; production refuses to start without its own.
+if DEBUG and not JILIANG_DEV:
+    # The debug pages list every URL pattern and local variables: never on a server someone else can reach.
+    raise ImproperlyConfigured("DEBUG=1 is for development only: set JILIANG_DEV=1 as well (never in production).")
+
+# Keys a production server must never run with: ours for development, and the prefix of Django's startproject key.
+_DEVELOPMENT_KEY = "dev-only-insecure-key-do-not-use-in-production"
+_KNOWN_KEY_PREFIXES = ("dev-only-insecure-key", "django-insecure-")
+_KEY_ADVICE = "Create one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def production_secret_key_problem(key: str) -> str:
+    """Why ``key`` must not sign a production server's sessions and tokens, or "" if it may.
+
+    The thresholds are those of ``check --deploy`` (security.W009), so that a server that starts never warns.
+    """
+    if key.startswith(_KNOWN_KEY_PREFIXES):
+        return "SECRET_KEY is a known development key"
+    if len(key) < 50:
+        return "SECRET_KEY is too short: production needs at least 50 characters"
+    if len(set(key)) < 5:
+        return "SECRET_KEY is too predictable: production needs at least 5 different characters"
+    return ""
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY") or ""
 if not SECRET_KEY:
-    if DEBUG or env_bool("JILIANG_DEV", False):
-        SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
-    else:
-        raise ImproperlyConfigured("SECRET_KEY is not set. Set it, or set DEBUG=1 / JILIANG_DEV=1 for development.")
+    if not JILIANG_DEV:
+        raise ImproperlyConfigured(f"SECRET_KEY is not set. {_KEY_ADVICE} (or set JILIANG_DEV=1 for development).")
+    SECRET_KEY = _DEVELOPMENT_KEY
+elif not JILIANG_DEV and (problem := production_secret_key_problem(SECRET_KEY)):
+    # The message never repeats the key: it ends up in logs and in the journal.
+    raise ImproperlyConfigured(f"{problem}; refusing to start. {_KEY_ADVICE}")
+
+
+def env_header(name: str) -> str:
+    """An HTTP header name (e.g. ``X-Forwarded-Proto``) as Django's ``request.META`` key, or "" when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", raw):
+        raise ImproperlyConfigured(f"{name} must be one HTTP header name such as X-Forwarded-Proto, got {raw!r}")
+    return "HTTP_" + raw.upper().replace("-", "_")
+
+
+def env_site_url(name: str, default: str | None, *, allowed_hosts: list[str] | None) -> str:
+    """The absolute http(s) URL of the site's root (no path, query or user), e.g. ``https://jiliang.example.gov.cn``.
+
+    With ``allowed_hosts``, its host must also be one that Django serves (else every link to it answers 400).
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        if default is None:
+            raise ImproperlyConfigured(
+                f"{name} is not set. Production needs the public address of this site, e.g. "
+                f"{name}=https://jiliang.example.gov.cn: it is signed into every certificate's QR code."
+            )
+        return default
+    problem = f"{name} must be the absolute http(s) URL of the site's root, e.g. https://jiliang.example.gov.cn"
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{problem}; got {raw!r}") from exc
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise ImproperlyConfigured(f"{problem}; got {raw!r}")
+    if allowed_hosts is not None and not any(p == "*" or is_same_domain(parts.hostname, p) for p in allowed_hosts):
+        raise ImproperlyConfigured(
+            f"{name} names host {parts.hostname!r}, which is not in ALLOWED_HOSTS {allowed_hosts}"
+        )
+    return raw
+
 
 ALLOWED_HOSTS = [h.strip() for h in env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -77,8 +158,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware (and the per-address limits) must see the client's address, not nginx's.
+    "jiliang.core.proxy.ClientAddressFromProxy",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which answers static files itself: a policy header is for documents.
+    "jiliang.core.csp.ContentSecurityPolicy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jiliang.core.middleware.ChineseUnlessChosen",
     "django.middleware.locale.LocaleMiddleware",
@@ -225,8 +310,13 @@ JILIANG_COMPLETE_WORKING_DAYS = env_int("JILIANG_COMPLETE_WORKING_DAYS", 15)
 JILIANG_SIGNING_KEY_FILE = env_str(
     "JILIANG_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "keys" / "certificate-signing.pem")
 )
-# Where the public check page lives, as printed in the QR code on a certificate.
-JILIANG_PUBLIC_BASE_URL = env_str("JILIANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Where the public check page lives, as printed in the QR code on a certificate. It is signed into every certificate,
+# so a wrong value spoils certificates for good: production requires it; development defaults to the local server.
+JILIANG_PUBLIC_BASE_URL = env_site_url(
+    "JILIANG_PUBLIC_BASE_URL",
+    "http://127.0.0.1:8000" if JILIANG_DEV else None,
+    allowed_hosts=None if JILIANG_DEV else ALLOWED_HOSTS,
+)
 # Typed-number lookups on the public check page per client address per minute.
 JILIANG_PUBLIC_CHECK_PER_MINUTE = env_int("JILIANG_PUBLIC_CHECK_PER_MINUTE", 10)
 # Certificate numbers are sequential, so typed numbers are also capped per day (the city's local day): per client
@@ -284,10 +374,57 @@ else:
         f"CACHE_URL must be empty (file cache under var/), locmem:// or redis://host:port/db, got {CACHE_URL!r}"
     )
 
+# -- HTTPS, cookies, the reverse proxy, Content-Security-Policy ---------------------------------------------------
+# Production defaults are HTTPS only; development (`make demo`: plain HTTP on 127.0.0.1) turns them off. Each can be
+# overridden from the environment, e.g. a first deployment that tries HSTS for an hour: SECURE_HSTS_SECONDS=3600.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not JILIANG_DEV)
+# One year, this host and its subdomains, and eligible for the browsers' preload list (which needs a submission
+# at hstspreload.org as well: the header alone enrols nobody). Browsers keep it: docs/operations.md says when not to.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if JILIANG_DEV else 31_536_000)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured(f"SECURE_HSTS_SECONDS must be 0 or more seconds, got {SECURE_HSTS_SECONDS}")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not JILIANG_DEV)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not JILIANG_DEV)
+# The header by which nginx tells Django that the client used HTTPS (SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto, value
+# "https"). Unset by default: trusted on a server that is reached without the proxy, any client could claim HTTPS.
+_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+# The header in which nginx passes the client's address (JILIANG_CLIENT_IP_HEADER=X-Real-IP). Behind a proxy every
+# request comes from the proxy's address, so the per-address limits (public check, login) would count the whole city
+# as one client; jiliang.core.proxy puts the client's address in REMOTE_ADDR. Same caveat as above: only behind nginx.
+JILIANG_CLIENT_IP_HEADER = env_header("JILIANG_CLIENT_IP_HEADER")
+
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not env_bool("JILIANG_DEV", False))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not JILIANG_DEV)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): only our own files run or style a page. Nothing is inline: scripts and
+# stylesheets are static files, chart data travels in json_script blocks (data, never run), htmx is told not to inject
+# its indicator <style> (base.html's htmx-config; its rules are in app.css), so no nonce is needed and none is sent.
+# A page that loads ECharts also allows inline style attributes for its tooltips (jiliang/core/csp.py says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        # Anything not named below (frames, media, workers, plugins, manifests) is refused.
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        # One constant style attribute in a template of django-simple-history (the admin's history page), allowed by
+        # its hash; every other style attribute is refused (tests/core/test_settings_serving.py checks the hash).
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        # htmx's requests go back to this site only.
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        # Never framed (as X_FRAME_OPTIONS), and no <base> that would re-point relative links.
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    },
+}
+# Files served at the site's root (favicon.ico, which browsers ask for on pages that name no icon: the admin's).
+WHITENOISE_ROOT = BASE_DIR / "jiliang" / "static" / "root"
 
 LOGGING = {
     "version": 1,
