@@ -242,9 +242,6 @@ def _at_least(name: str, floor: int, default: int) -> int:
 JILIANG_LOGIN_FAILURES_PER_USERNAME = _at_least("JILIANG_LOGIN_FAILURES_PER_USERNAME", 1, 5)
 JILIANG_LOGIN_FAILURES_PER_ADDRESS = _at_least("JILIANG_LOGIN_FAILURES_PER_ADDRESS", 1, 20)
 JILIANG_LOGIN_LOCK_MINUTES = _at_least("JILIANG_LOGIN_LOCK_MINUTES", 1, 15)
-# Reverse proxies in front of the server that append the client's address to X-Forwarded-For (nginx alone: 1). With
-# 0 the header is ignored and the address is the connection's (REMOTE_ADDR): a client can send any header it likes.
-JILIANG_TRUSTED_PROXIES = _at_least("JILIANG_TRUSTED_PROXIES", 0, 0)
 # API tokens: the lifetime in days when none is asked for, and the longest `issue_token --days` or the token page
 # may give.
 JILIANG_API_TOKEN_DAYS = _at_least("JILIANG_API_TOKEN_DAYS", 1, 90)

@@ -59,22 +59,13 @@ def _valid_address(value: str) -> str | None:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind ``JILIANG_TRUSTED_PROXIES`` proxies the X-Forwarded-For entry
-    the outermost trusted proxy appended.
+    """The client's address: REMOTE_ADDR, when it is one.
 
-    Each trusted proxy appends the address it received the request from, so with n proxies the client is the n-th
-    entry from the right of ``X-Forwarded-For, REMOTE_ADDR``; anything left of it was written by the client and is
-    ignored. A request with fewer entries (one that bypassed a proxy) gets the left-most, never an invented one.
+    Behind nginx, ``jiliang.core.proxy`` has already put the client's address there from the header named by
+    ``JILIANG_CLIENT_IP_HEADER`` (one rule for every per-address limit: this throttle and the public check); a
+    header the client sends itself is never read here.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    proxies = settings.JILIANG_TRUSTED_PROXIES
-    if proxies > 0:
-        forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        chain = [*forwarded, remote]
-        chosen = _valid_address(chain[max(0, len(chain) - 1 - proxies)])
-        if chosen is not None:
-            return chosen
-    return _valid_address(remote)
+    return _valid_address(request.META.get("REMOTE_ADDR", "") or "")
 
 
 def client_hash(address: str | None) -> str:

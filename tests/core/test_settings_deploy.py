@@ -30,7 +30,7 @@ TESTS_ONLY = {"SQLITE_TEST_NAME"}
 
 def _names_read(path: Path) -> set[str]:
     text = path.read_text(encoding="utf-8")
-    calls = r"(?:env_str|env_bool|env_int|env_header|env_site_url|_whole|os\.environ\.get)\(\s*\"([A-Z][A-Z0-9_]*)\""
+    calls = r"(?:env_str|env_bool|env_int|env_header|env_site_url|_whole|_at_least|os\.environ\.get)\(\s*\"([A-Z][A-Z0-9_]*)\""
     return set(re.findall(calls, text))
 
 
