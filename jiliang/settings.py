@@ -307,6 +307,11 @@ JILIANG_COMPLETE_WORKING_DAYS = env_int("JILIANG_COMPLETE_WORKING_DAYS", 15)
 JILIANG_SIGNING_KEY_FILE = env_str(
     "JILIANG_SIGNING_KEY_FILE", str(BASE_DIR / "var" / "keys" / "certificate-signing.pem")
 )
+# The public keys the platform trusts besides the current key's own (retired keys, so that certificates signed
+# before a key rotation still verify): the file the institute publishes, written by `manage.py export_public_keys`.
+# Trust comes from this file and the key file, never from the database. A missing file adds no key; an empty value
+# disables it.
+JILIANG_TRUSTED_KEYS_FILE = env_str("JILIANG_TRUSTED_KEYS_FILE", str(BASE_DIR / "var" / "keys" / "public-keys.json"))
 # Where the public check page lives, as printed in the QR code on a certificate. It is signed into every certificate,
 # so a wrong value spoils certificates for good: production requires it; development defaults to the local server.
 JILIANG_PUBLIC_BASE_URL = env_site_url(

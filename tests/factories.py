@@ -119,16 +119,18 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
 def wipe_instruments() -> None:
     """Delete every instrument with its verification records (a test's clean slate for a second seed).
 
-    Records are never deleted by the application: their queryset refuses it, and on PostgreSQL a trigger does
-    too (verification 0002). TRUNCATE is no row event there; on SQLite a raw DELETE goes around the queryset.
+    Records are never deleted by the application: their queryset refuses it, and a trigger does too (verification
+    0002 on PostgreSQL, 0007 on SQLite). TRUNCATE is no row event on PostgreSQL; on SQLite a raw DELETE goes around
+    the queryset, inside the maintenance context that lets a flush through the triggers.
     """
     from django.db import connection
 
+    from jiliang.verification import immutable
     from jiliang.verification.models import VerificationRecord
 
     records = connection.ops.quote_name(VerificationRecord._meta.db_table)
     instruments = connection.ops.quote_name(Instrument._meta.db_table)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, immutable.maintenance():
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {records}, {instruments} CASCADE")
         else:

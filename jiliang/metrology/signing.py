@@ -14,14 +14,21 @@ Signature: Ed25519 (RFC 8032) over those bytes. A signed file carries the docume
 (the first 16 hexadecimal digits of the SHA-256 of the 32-byte raw public key) and the public key and the
 signature in standard Base64.
 
+A signed file is verified only against keys the verifier already trusts (the institute's published public keys):
+the public key inside the file says which key the signer *claims*, never which key is genuine — anyone can
+re-sign a changed document with a key of their own and put that key in the file.
+
 >>> key = private_key_from_seed(bytes(32))
 >>> signed = sign_document({"number": "CS01-2026-JD-000001", "kind": "verification"}, key)
 >>> signed["signature"]["algorithm"], signed["signature"]["key_id"]
 ('Ed25519', '139e3940e64b5491')
->>> verify_signed(signed).valid
+>>> published = {key_id(key): b64(public_key_raw(key))}
+>>> verify_signed(signed, trusted_keys=published).valid
 True
+>>> verify_signed(signed, trusted_keys={}).reason
+'key 139e3940e64b5491 is not one of the trusted keys'
 >>> signed["certificate"]["number"] = "CS01-2026-JD-000002"
->>> verify_signed(signed).reason
+>>> verify_signed(signed, trusted_keys=published).reason
 'the signature does not match the document'
 """
 
@@ -41,6 +48,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 FORMAT = "jiliang-certificate"
 CANONICAL_VERSION = "1"
 ALGORITHM = "Ed25519"
+# A revocation is a document of its own, signed like a certificate (docs/certificates.md, "Revocations").
+REVOCATION_FORMAT = "jiliang-revocation"
 
 
 class NotCanonical(ValueError):
@@ -65,6 +74,49 @@ def _check(value: Any, path: str) -> None:
             _check(item, f"{path}.{key}")
         return
     raise NotCanonical(f"{path}: {type(value).__name__} is not a JSON value")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise NotCanonical(f"duplicate key {key!r}: a signed document names each key once")
+        obj[key] = value
+    return obj
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotCanonical(f"{name} is not a JSON value")
+
+
+def loads(text: str | bytes) -> Any:
+    """Read a signed file or a stored document: JSON in which no object names a key twice.
+
+    Two readers disagree on ``{"valid_until": "2035-12-31", …, "valid_until": "2027-01-01"}``: Python keeps the
+    last value (the one the signature covers once re-serialised), SQLite's ``json_extract`` and many others the
+    first. A signed document must mean one thing to every reader, so a duplicate key makes it invalid. ``NaN``
+    and ``Infinity`` (which Python's reader accepts) are refused as well.
+
+    >>> loads('{"number": "CS01-2026-JD-000001", "valid_until": null}')
+    {'number': 'CS01-2026-JD-000001', 'valid_until': None}
+    >>> loads('{"valid_until": "2035-12-31", "valid_until": "2027-01-01"}')
+    Traceback (most recent call last):
+    ...
+    jiliang.metrology.signing.NotCanonical: duplicate key 'valid_until': a signed document names each key once
+
+    Raises :class:`NotCanonical` (a ``ValueError``), or ``ValueError`` for text that is not JSON at all.
+    """
+    return json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
+
+
+def document_sha256(document: dict[str, Any]) -> str:
+    """SHA-256 of the document's canonical bytes, in hexadecimal: what a revocation names as the document it
+    revokes.
+
+    >>> document_sha256({"number": "CS01-2026-JD-000001"})[:16]  # printf '{"number":"CS01-2026-JD-000001"}' | sha256sum
+    '98d508375f2c089e'
+    """
+    return hashlib.sha256(canonical_bytes(document)).hexdigest()
 
 
 def canonical_bytes(document: dict[str, Any]) -> bytes:
@@ -97,6 +149,11 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def b64decode(text: str) -> bytes:
+    """Strict standard Base64 (ValueError on anything else)."""
+    return base64.b64decode(text, validate=True)
+
+
 def sign_document(document: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     """The signed file: ``{"certificate": document, "signature": {...}}``."""
     signature = key.sign(canonical_bytes(document))
@@ -119,9 +176,27 @@ class Verification:
     key_id: str = ""
 
 
-def verify_signed(signed: Any, *, trusted_keys: dict[str, str] | None = None) -> Verification:
-    """Check a signed file. ``trusted_keys`` (key id → Base64 public key), when given, must hold the signing key:
-    a valid signature by an unknown key proves only that the file was not changed since someone signed it."""
+def sign_canonical(document: dict[str, Any], key: Ed25519PrivateKey) -> tuple[str, str]:
+    """(Base64 signature of the document's canonical bytes, key id): how a revocation is signed."""
+    return b64(key.sign(canonical_bytes(document))), key_id(key)
+
+
+def signature_matches(document: dict[str, Any], signature: str, public_key: str) -> bool:
+    """Whether ``signature`` (Base64) is ``public_key``'s (Base64, trusted by the caller) over the document's
+    canonical bytes. False for anything malformed (a float in the document, bad Base64, a wrong length)."""
+    try:
+        data = canonical_bytes(document)
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key, validate=True))
+        public.verify(base64.b64decode(signature, validate=True), data)
+    except (NotCanonical, InvalidSignature, binascii.Error, ValueError, TypeError):
+        return False
+    return True
+
+
+def verify_signed(signed: Any, *, trusted_keys: dict[str, str]) -> Verification:
+    """Check a signed file against ``trusted_keys`` (key id → Base64 public key): the keys the verifier already
+    holds as genuine, e.g. the institute's published keys. The key named in the file must be one of them; the
+    public key the file carries is never trusted on its own (there is deliberately no default)."""
     if not isinstance(signed, dict) or not isinstance(signed.get("certificate"), dict):
         return Verification(False, "not a signed certificate: no certificate object")
     sig = signed.get("signature")
@@ -131,17 +206,22 @@ def verify_signed(signed: Any, *, trusted_keys: dict[str, str] | None = None) ->
         return Verification(False, f"unsupported algorithm {sig.get('algorithm')!r}")
     if sig.get("canonical_form") != f"{FORMAT}/{CANONICAL_VERSION}":
         return Verification(False, f"unsupported canonical form {sig.get('canonical_form')!r}")
+    kid = sig.get("key_id")
+    if not isinstance(kid, str) or not kid:
+        return Verification(False, "the signature names no key id")
+    trusted = trusted_keys.get(kid)
+    if trusted is None:
+        return Verification(False, f"key {kid} is not one of the trusted keys", kid)
+    embedded = sig.get("public_key")
+    if embedded not in (None, "", trusted):
+        return Verification(False, f"the public key in the file is not the trusted key {kid}", kid)
     try:
-        raw_public = base64.b64decode(str(sig.get("public_key", "")), validate=True)
         raw_signature = base64.b64decode(str(sig.get("value", "")), validate=True)
-        public = Ed25519PublicKey.from_public_bytes(raw_public)
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(trusted, validate=True))
     except (binascii.Error, ValueError):
-        return Verification(False, "the public key or the signature is not valid Base64 of the right length")
-    kid = key_id(public)
-    if sig.get("key_id") != kid:
-        return Verification(False, "the key id does not belong to the public key", kid)
-    if trusted_keys is not None and trusted_keys.get(kid) != b64(raw_public):
-        return Verification(False, f"key {kid} is not one of this platform's signing keys", kid)
+        return Verification(False, "the signature is not valid Base64 of the right length", kid)
+    if key_id(public) != kid:
+        return Verification(False, f"trusted key {kid} does not have that key id", kid)
     try:
         data = canonical_bytes(signed["certificate"])
     except NotCanonical as exc:

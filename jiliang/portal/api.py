@@ -1,7 +1,9 @@
 """The public check as JSON: ``GET /api/v1/public/certificates/{token}`` — no token needed (``auth=None``).
 
-Answers the same as the QR page (``jiliang.portal.selectors.public_answer``). An unknown token is a 404 in the
-API's one error shape; it is logged like every other check. Text that cannot be a token (wrong characters, too
+Answers the same as the QR page (``jiliang.portal.selectors.public_answer``): every value from a signed record.
+A certificate whose records do not verify answers 200 with ``status`` "signature_failed" and nothing else stated
+(there is a row, and it must not be relied on). An unknown token is a 404 in the API's one error shape; it is
+logged like every other check. Text that cannot be a token (wrong characters, too
 long) is refused as invalid input (422) before any look-up.
 """
 

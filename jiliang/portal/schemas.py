@@ -8,14 +8,17 @@ from typing import Literal
 from ninja import Schema
 
 from jiliang.verification.models import Certificate
-from jiliang.verification.selectors import CertificateStatus
 
-StatusCode = Literal[tuple(CertificateStatus.values)]  # type: ignore[valid-type]
+from .selectors import STATUS_VALUES
+
+# The certificate statuses, and "signature_failed" (the record does not verify: nothing else is stated).
+StatusCode = Literal[STATUS_VALUES]  # type: ignore[valid-type]
 KindCode = Literal[tuple(Certificate.Kind.values)]  # type: ignore[valid-type]
 
 
 class PublicAnswerOut(Schema):
-    """What anyone may know of a certificate (``jiliang.portal.selectors`` explains each field, and why)."""
+    """What anyone may know of a certificate, every value from a signed record (``jiliang.portal.selectors``
+    explains each field, and why)."""
 
     status: StatusCode
     status_label: str

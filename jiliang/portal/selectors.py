@@ -1,9 +1,17 @@
 """What the public check reads and answers. No login, no scope: the answer itself is what is safe to show.
 
+Every statement of the answer comes from a signed document whose signature verifies with a trusted key
+(``jiliang.verification.keys.trusted_keys``: the key files on disk, never a database table) — the certificate's
+own document, its signed revocation, the signed document of the certificate that supersedes it — and never from
+the columns beside them, which anyone with write access to the database could change without a signature
+noticing. Issued rows cannot be updated or deleted either (triggers on PostgreSQL and SQLite); the signatures are
+what still holds when someone got past those.
+
 The answer (``public_answer``) holds ONLY:
 
 - ``status`` and ``status_label``: valid / expired / superseded / revoked / failed (a notice of failed
-  verification) / not_found (``jiliang.verification.selectors.certificate_status``);
+  verification) / not_found (``jiliang.verification.selectors.certificate_status``, applied to the signed facts),
+  or **signature_failed** (below);
 - ``number``: the certificate's number. Not in the issue's list, shown on purpose: a forger can copy the QR code
   of a genuine certificate onto a forged one, and the person who scans it must be able to compare the number on
   the paper with the number the platform answers for. It reveals nothing the paper does not show, and a number
@@ -13,29 +21,44 @@ The answer (``public_answer``) holds ONLY:
   number, model or readings;
 - ``owner``: the user's name, partly masked (``jiliang.portal.masking``) — never its address or credit code;
 - ``issued_on``, ``valid_until``, ``institute`` (the issuing institute's name);
-- ``superseded_by``: for a superseded certificate, the number of the certificate that replaces it;
-- ``revoked_on``: for a revoked certificate, the day it was revoked. The reason stays internal: it may name a
-  person's mistake or a suspicion about the user, which the public has no need to know; that the certificate
-  must not be relied on, and since when, is what the public needs;
-- ``signature_valid``: whether the stored document still verifies against its Ed25519 signature with one of the
-  platform's keys (``jiliang.metrology.signing.verify_signed``), i.e. nobody changed it in the database.
+- ``superseded_by``: for a superseded certificate, the number of the certificate that replaces it (from that
+  certificate's signed document, which names the number it supersedes);
+- ``revoked_on``: for a revoked certificate, the day it was revoked (from the signed revocation). The reason stays
+  internal: it may name a person's mistake or a suspicion about the user, which the public has no need to know;
+  that the certificate must not be relied on, and since when, is what the public needs;
+- ``signature_valid``: True when every record the answer rests on verified; False for ``signature_failed``.
+
+**signature_failed** (签名验证未通过): the platform holds a row for what was looked up, but it does not verify —
+the certificate's document does not match its signature, is signed by a key the platform does not trust, names
+another token or number than the one looked up (rows swapped), or has duplicate keys; or a revocation or
+supersession row exists for it whose signed document does not verify or does not name this certificate. The
+answer then states nothing else (every other value empty): whatever the row says is unproven. The page says so
+plainly, and tells the reader not to rely on the certificate and to contact the institute.
 
 Not found answers the same keys, with ``status`` "not_found" and every other value empty.
+
+Cost: one query per check (the certificate; its revocation and its successor as two scalar subqueries).
+Parsing a document and verifying its signature happen once per distinct stored content: the results are kept by
+the SHA-256 of (the stored document text, the signature, the key id, the trusted public key), so a repeat check
+hashes three short texts and verifies nothing, and a document changed in the database is a new key — verified
+afresh on its next check, never answered from a stale entry. (The stored text is hashed rather than its canonical
+bytes because the text determines the canonical bytes, and a repeat check should not have to parse the document
+to find its cache entry.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from jiliang.metrology import signing
 from jiliang.verification import documents, keys
@@ -60,10 +83,16 @@ ANSWER_KEYS = (
     "signature_valid",
 )
 
+# The public check's own status, beside CertificateStatus's: a record that fails its signature check.
+SIGNATURE_FAILED = "signature_failed"
+SIGNATURE_FAILED_LABEL = _("签名验证未通过")
+STATUS_VALUES = (*CertificateStatus.values, SIGNATURE_FAILED)
+
 
 @dataclass(frozen=True, slots=True)
 class PublicCertificate:
-    """A certificate as the public check reads it: the columns its answer needs, from one query.
+    """A certificate as the public check found it: ``verified`` and the facts its signed records state, or not
+    verified (every fact None).
 
     It answers ``revocation`` and ``superseded_by`` like a :class:`Certificate` loaded with ``select_related``
     (the related row, or ``DoesNotExist``), so that ``certificate_status`` — the one rule of a certificate's
@@ -71,21 +100,20 @@ class PublicCertificate:
     """
 
     pk: int
-    number: str
-    kind: str
-    issued_on: date
-    valid_until: date | None
-    token: str
-    institute_name: str
-    owner_name: str
-    instrument_name: str
-    catalog_kind: str | None
-    revoked_at: datetime | None
-    superseded_by_number: str | None
+    verified: bool
+    number: str | None = None
+    kind: str | None = None
+    issued_on: date | None = None
+    valid_until: date | None = None
+    institute_name: str | None = None
+    owner_name: str | None = None
+    instrument_name: str | None = None
+    revoked_on: date | None = None
+    superseded_by_number: str | None = None
 
     @property
     def revocation(self) -> PublicCertificate:
-        if self.revoked_at is None:
+        if self.revoked_on is None:
             raise CertificateRevocation.DoesNotExist
         return self
 
@@ -96,42 +124,165 @@ class PublicCertificate:
         return self
 
 
-def _document_field(path: tuple[str, str]) -> str:
-    """One text value of the certificate's canonical document, in the database's own JSON syntax."""
-    if connection.vendor == "postgresql":
-        return f"c.document->'{path[0]}'->>'{path[1]}'"
-    return f"json_extract(c.document, '$.{path[0]}.{path[1]}')"
+# ---- signed facts, verified once per stored content ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignedCertificate:
+    """What a verified certificate document states (the parts the public check needs)."""
+
+    number: str
+    kind: str
+    issued_on: date
+    valid_until: date | None
+    supersedes: str | None
+    token: str
+    institute: str
+    owner: str
+    instrument: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignedRevocation:
+    """What a verified revocation document states."""
+
+    certificate: str
+    certificate_sha256: str
+    revoked_on: date
+
+
+_FAILS = object()
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("a text value was expected")
+    return value
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(_str(value))
+
+
+def _read_certificate(document: Any) -> SignedCertificate:
+    """The facts of a certificate document (raises KeyError/TypeError/ValueError on a document that is not one)."""
+    if document.get("format") != signing.FORMAT or document.get("version") != documents.DOCUMENT_VERSION:
+        raise ValueError("not a certificate document of a known version")
+    kind = _str(document["kind"])
+    if kind not in Certificate.Kind.values:
+        raise ValueError("unknown kind")
+    instrument = document["instrument"]
+    supersedes = document["supersedes"]
+    return SignedCertificate(
+        number=_str(document["number"]),
+        kind=kind,
+        issued_on=_day(document["issued_on"]),
+        valid_until=None if document["valid_until"] is None else _day(document["valid_until"]),
+        supersedes=None if supersedes is None else _str(supersedes),
+        # The QR URL ends in the token: /check/c/<token>/ (the base URL may have moved since).
+        token=_str(document["public_check"]).rstrip("/").rsplit("/", 1)[-1],
+        institute=_str(document["institute"]["name"]),
+        owner=_str(document["owner"]["name"]),
+        instrument=_str(instrument["catalog_kind"] or instrument["name"]),
+        sha256=signing.document_sha256(document),
+    )
+
+
+def _read_revocation(document: Any) -> SignedRevocation:
+    if document.get("format") != signing.REVOCATION_FORMAT or document.get("version") != documents.REVOCATION_VERSION:
+        raise ValueError("not a revocation document of a known version")
+    # The time carries the platform's offset: its date is the day of the revocation where it was made.
+    return SignedRevocation(
+        certificate=_str(document["certificate"]),
+        certificate_sha256=_str(document["certificate_sha256"]),
+        revoked_on=datetime.fromisoformat(_str(document["revoked_at"])).date(),
+    )
+
+
+_READERS = {"certificate": _read_certificate, "revocation": _read_revocation}
+
+# Verified facts (or _FAILS) by the SHA-256 of what they were read from. Bounded, least recently used out first.
+_SIGNATURES: OrderedDict[bytes, Any] = OrderedDict()
+_SIGNATURES_MAX = 50_000
+_lock = threading.Lock()
+
+
+def verified(what: str, text: str | None, signature: str, key_id: str, trusted: dict[str, str]) -> Any:
+    """The facts of a stored signed document (``what``: "certificate" or "revocation") when its signature
+    verifies with the trusted key it names, else ``_FAILS``. Cached by content (see the module docstring)."""
+    public = trusted.get(key_id or "")
+    if public is None or text is None:
+        return _FAILS
+    digest = hashlib.sha256("\x00".join((what, text, signature or "", key_id, public)).encode()).digest()
+    with _lock:
+        facts = _SIGNATURES.get(digest)
+        if facts is not None:
+            _SIGNATURES.move_to_end(digest)
+            return facts
+    try:
+        document = signing.loads(text)
+        facts = _FAILS
+        if isinstance(document, dict) and signing.signature_matches(document, signature or "", public):
+            facts = _READERS[what](document)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        facts = _FAILS
+    with _lock:
+        _SIGNATURES[digest] = facts
+        while len(_SIGNATURES) > _SIGNATURES_MAX:
+            _SIGNATURES.popitem(last=False)
+    return facts
+
+
+def forget_signatures() -> None:
+    """Empty the cache of verified documents (tests, benchmarks)."""
+    with _lock:
+        _SIGNATURES.clear()
+
+
+# ---- the look-up ----------------------------------------------------------------------------------------------------
 
 
 def _select_sql(column: str) -> str:
-    """The one query (from the models' table and column names): the certificate; the institute's, owner's and
-    instrument's names and the catalog item's kind *as the signed document states them* (what the certificate
-    says is what the public is told); its revocation's time and the number of the certificate that supersedes it
-    (both at most one: one-to-one), as scalar subqueries.
+    """The one query (from the models' table and column names): the certificate's stored document, signature and
+    key id; and, as two scalar subqueries, those of its revocation and of the certificate that supersedes it (each
+    at most one: one-to-one), each as one text ``"<key id> <signature> <document>"`` (a key id is hexadecimal and
+    a signature Base64: neither holds a space). Nothing else is read: every statement comes from the documents.
 
-    Why this shape: joining the organization, instrument and catalog tables made PostgreSQL spend about 1.2 ms
-    planning a seven-table join for 0.1 ms of work; reading the names from the document and the two small
-    relations as subqueries plans in under 0.1 ms (measured on the bench database, EXPLAIN ANALYZE)."""
+    Why this shape: on PostgreSQL, planning two LEFT JOINs cost about 0.16 ms a check (EXPLAIN ANALYZE on the bench
+    database), two scalar subqueries less than half of that; six (one per column) cost more than the joins."""
     q = connection.ops.quote_name
+    text = "::text" if connection.vendor == "postgresql" else ""
 
-    def table(model) -> str:
-        return q(model._meta.db_table)
+    def col(model, field: str, alias: str) -> str:
+        return f"{alias}.{q(model._meta.get_field(field).column)}"
 
-    def col(model, field: str) -> str:
-        return q(model._meta.get_field(field).column)
+    def signed(model, alias: str) -> str:
+        return (
+            f"{col(model, 'key_id', alias)} || ' ' || {col(model, 'signature', alias)}"
+            f" || ' ' || {col(model, 'document', alias)}{text}"
+        )
 
     cert, rev = Certificate, CertificateRevocation
-    # Only identifiers from the models' metadata and fixed document paths; the value is a parameter.
+    # Only identifiers from the models' metadata; the value is a parameter.
     return (
-        f"SELECT c.{col(cert, 'id')}, c.{col(cert, 'number')}, c.{col(cert, 'kind')},"  # noqa: S608
-        f" c.{col(cert, 'issued_on')}, c.{col(cert, 'valid_until')}, c.{col(cert, 'token')},"
-        f" {_document_field(('institute', 'name'))}, {_document_field(('owner', 'name'))},"
-        f" {_document_field(('instrument', 'name'))}, {_document_field(('instrument', 'catalog_kind'))},"
-        f" (SELECT r.{col(rev, 'revoked_at')} FROM {table(rev)} r WHERE r.{col(rev, 'certificate')} = c.{col(cert, 'id')}),"
-        f" (SELECT s.{col(cert, 'number')} FROM {table(cert)} s WHERE s.{col(cert, 'supersedes')} = c.{col(cert, 'id')})"
-        f" FROM {table(cert)} c"
-        f" WHERE c.{col(cert, column)} = %s"
+        f"SELECT {col(cert, 'id', 'c')}, {col(cert, 'document', 'c')}{text},"  # noqa: S608
+        f" {col(cert, 'signature', 'c')}, {col(cert, 'key_id', 'c')},"
+        f" (SELECT {signed(rev, 'r')} FROM {q(rev._meta.db_table)} r"
+        f" WHERE {col(rev, 'certificate', 'r')} = {col(cert, 'id', 'c')}),"
+        f" (SELECT {signed(cert, 's')} FROM {q(cert._meta.db_table)} s"
+        f" WHERE {col(cert, 'supersedes', 's')} = {col(cert, 'id', 'c')})"
+        f" FROM {q(cert._meta.db_table)} c"
+        f" WHERE {col(cert, column, 'c')} = %s"
     )
+
+
+def _split(packed: str) -> tuple[str | None, str, str]:
+    """(document text, signature, key id) from a subquery's ``"<key id> <signature> <document>"``."""
+    parts = packed.split(" ", 2)
+    if len(parts) != 3:
+        return None, "", ""
+    return parts[2], parts[1], parts[0]
 
 
 # Built on first use (the quoting depends on the database), once per column and vendor.
@@ -139,8 +290,11 @@ _SQL: dict[tuple[str, str], str] = {}
 
 
 def _one(column: str, value: str) -> PublicCertificate | None:
-    """One query through the ORM's connection, without the ORM's per-query compilation (the public check is the
-    platform's busiest page; compiling a six-table ``select_related`` cost more than running it)."""
+    """The certificate whose ``column`` is ``value``, judged by its signed records; None when there is none.
+
+    One query through the ORM's connection, without the ORM's per-query compilation (the public check is the
+    platform's busiest page). The row is found by an unsigned column, so the signed document must name what was
+    looked up: the token of its QR URL, or its number."""
     key = (connection.vendor, column)
     sql = _SQL.get(key)
     if sql is None:
@@ -150,12 +304,41 @@ def _one(column: str, value: str) -> PublicCertificate | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    revoked_at = row[10]
-    if isinstance(revoked_at, str):  # SQLite: a subquery's value comes without its column's declared type
-        revoked_at = parse_datetime(revoked_at)
-    if revoked_at is not None and timezone.is_naive(revoked_at):  # SQLite keeps UTC without a zone
-        revoked_at = timezone.make_aware(revoked_at, UTC)
-    return PublicCertificate(*row[:10], revoked_at, row[11])
+    pk, text, signature, key_id, revocation_row, successor_row = row
+    failed = PublicCertificate(pk=pk, verified=False)
+    trusted = keys.trusted_keys()
+    facts = verified("certificate", text, signature, key_id, trusted)
+    if facts is _FAILS or (facts.token if column == "token" else facts.number) != value:
+        return failed
+    revoked_on = None
+    if revocation_row is not None:
+        revocation = verified("revocation", *_split(revocation_row), trusted)
+        if (
+            revocation is _FAILS
+            or revocation.certificate != facts.number
+            or revocation.certificate_sha256 != facts.sha256
+        ):
+            return failed
+        revoked_on = revocation.revoked_on
+    superseded_by = None
+    if successor_row is not None:
+        successor = verified("certificate", *_split(successor_row), trusted)
+        if successor is _FAILS or successor.supersedes != facts.number:
+            return failed
+        superseded_by = successor.number
+    return PublicCertificate(
+        pk=pk,
+        verified=True,
+        number=facts.number,
+        kind=facts.kind,
+        issued_on=facts.issued_on,
+        valid_until=facts.valid_until,
+        institute_name=facts.institute,
+        owner_name=facts.owner,
+        instrument_name=facts.instrument,
+        revoked_on=revoked_on,
+        superseded_by_number=superseded_by,
+    )
 
 
 # Tokens are ``secrets.token_urlsafe`` (Base64url); anything else cannot be one and is not looked up.
@@ -191,63 +374,32 @@ def certificate_by_number(number: str) -> PublicCertificate | None:
     return _one("number", number)
 
 
-# Signature results per certificate. A certificate never changes (services refuse it, PostgreSQL refuses it in a
-# trigger), so its signature's validity never changes either; its status can (a revocation, a supersession), so
-# only the signature is kept. Keyed by id and token: the token is random and unique, so a reused id (a test
-# database rolled back) never answers for another certificate. Bounded, oldest out first.
-_SIGNATURES: OrderedDict[tuple[int, str], bool] = OrderedDict()
-_SIGNATURES_MAX = 50_000
-_lock = threading.Lock()
-
-
-def signature_valid(certificate: Certificate) -> bool:
-    """Whether the stored document verifies against its signature with one of the platform's keys (cached)."""
-    key = (certificate.pk, certificate.token)
-    with _lock:
-        if key in _SIGNATURES:
-            return _SIGNATURES[key]
-    # Reads the stored row (document, signature, key id), its key and the trusted keys: three small queries, once.
-    stored = Certificate.objects.only("document", "signature", "key_id").get(pk=certificate.pk)
-    result = signing.verify_signed(documents.signed_file(stored), trusted_keys=keys.trusted_keys()).valid
-    with _lock:
-        _SIGNATURES[key] = result
-        while len(_SIGNATURES) > _SIGNATURES_MAX:
-            _SIGNATURES.popitem(last=False)
-    return result
-
-
-def forget_signatures() -> None:
-    """Empty the signature cache (tests)."""
-    with _lock:
-        _SIGNATURES.clear()
-
-
 def public_answer(certificate: PublicCertificate | None, today: date) -> dict[str, Any]:
     """The public answer for ``certificate`` on ``today`` (see the module docstring); None → not found."""
+    answer: dict[str, Any] = dict.fromkeys(ANSWER_KEYS)
     if certificate is None:
-        answer: dict[str, Any] = dict.fromkeys(ANSWER_KEYS)
         answer["status"] = CertificateStatus.NOT_FOUND.value
         answer["status_label"] = str(CertificateStatus.NOT_FOUND.label)
         return answer
+    if not certificate.verified:
+        answer["status"] = SIGNATURE_FAILED
+        answer["status_label"] = str(SIGNATURE_FAILED_LABEL)
+        answer["signature_valid"] = False
+        return answer
     status = CertificateStatus(certificate_status(certificate, today))
-    revoked_on = None
-    superseded_by = None
-    if status == CertificateStatus.REVOKED:
-        revoked_on = timezone.localdate(certificate.revoked_at)
-    elif status == CertificateStatus.SUPERSEDED:
-        superseded_by = certificate.superseded_by_number
-    return {
-        "status": status.value,
-        "status_label": str(status.label),
-        "number": certificate.number,
-        "kind": certificate.kind,
-        "kind_label": str(Certificate.Kind(certificate.kind).label),
-        "instrument": certificate.catalog_kind or certificate.instrument_name,
-        "owner": mask_name(certificate.owner_name),
-        "issued_on": certificate.issued_on,
-        "valid_until": certificate.valid_until,
-        "institute": certificate.institute_name,
-        "superseded_by": superseded_by,
-        "revoked_on": revoked_on,
-        "signature_valid": signature_valid(certificate),
-    }
+    answer.update(
+        status=status.value,
+        status_label=str(status.label),
+        number=certificate.number,
+        kind=certificate.kind,
+        kind_label=str(Certificate.Kind(certificate.kind).label),
+        instrument=certificate.instrument_name,
+        owner=mask_name(certificate.owner_name),
+        issued_on=certificate.issued_on,
+        valid_until=certificate.valid_until,
+        institute=certificate.institute_name,
+        superseded_by=certificate.superseded_by_number if status == CertificateStatus.SUPERSEDED else None,
+        revoked_on=certificate.revoked_on if status == CertificateStatus.REVOKED else None,
+        signature_valid=True,
+    )
+    return answer

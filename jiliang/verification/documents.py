@@ -7,12 +7,13 @@ decimal string the institute entered.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from jiliang.metrology import signing
 
@@ -145,12 +146,33 @@ def certificate_document(
     }
 
 
+REVOCATION_VERSION = "1"
+
+
+def revocation_document(*, certificate: Certificate, revoked_at: datetime) -> dict[str, Any]:
+    """The revocation to sign (format ``jiliang-revocation`` version 1, docs/certificates.md): the number and the
+    SHA-256 of the canonical document it revokes, and the time, to the second, in the platform's time zone (its
+    date is the day the public check states). Migration 0006 builds the same for revocations made before."""
+    return {
+        "format": signing.REVOCATION_FORMAT,
+        "version": REVOCATION_VERSION,
+        "certificate": certificate.document["number"],
+        "certificate_sha256": signing.document_sha256(certificate.document),
+        "revoked_at": timezone.localtime(revoked_at).isoformat(timespec="seconds"),
+    }
+
+
 def signed_file(certificate: Certificate) -> dict[str, Any]:
     """The JSON export: ``{"certificate": document, "signature": {...}}``, verifiable offline with
-    ``manage.py verify_certificate`` or any Ed25519 library (see docs/certificates.md)."""
+    ``manage.py verify_certificate`` or any Ed25519 library (see docs/certificates.md). The public key it
+    carries says which key signed; a verifier checks it against the institute's published keys, never trusts it
+    for itself. It comes from the trusted keys, else from the record of keys used."""
+    from . import keys
     from .models import SigningKey
 
-    public_key = SigningKey.objects.filter(key_id=certificate.key_id).values_list("public_key", flat=True).first()
+    public_key = keys.trusted_keys().get(certificate.key_id)
+    if public_key is None:
+        public_key = SigningKey.objects.filter(key_id=certificate.key_id).values_list("public_key", flat=True).first()
     return {
         "certificate": certificate.document,
         "signature": {

@@ -1,8 +1,8 @@
 """The one window and what comes out of it: service requests, verification records, certificates.
 
-Records and certificates are never updated or deleted (services refuse it; on PostgreSQL a trigger refuses it
-too, see migration 0002). A correction is a new record and a new certificate that supersedes the old one; a
-revocation is a row of its own.
+Records and certificates are never updated or deleted (services refuse it; the database refuses it too, in
+triggers: PostgreSQL since migration 0002, SQLite since migration 0007, see ``immutable``). A correction is a new
+record and a new certificate that supersedes the old one; a revocation is a row of its own.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class ImmutableRecordError(DomainError):
 
 
 class IssuedQuerySet(models.QuerySet):
-    """Refuses bulk UPDATE and DELETE (PostgreSQL refuses them in a trigger as well)."""
+    """Refuses bulk UPDATE and DELETE (the database refuses them in a trigger as well)."""
 
     def update(self, **kwargs):
         raise ImmutableRecordError(str(self.model._meta.verbose_name))
@@ -473,7 +473,12 @@ class Certificate(IssuedModel):
 
 
 class CertificateRevocation(IssuedModel):
-    """The revocation of a certificate, with its reason. A certificate is revoked once, never un-revoked."""
+    """The revocation of a certificate, with its reason. A certificate is revoked once, never un-revoked.
+
+    ``document`` is the signed revocation (format ``jiliang-revocation``: the certificate's number, the SHA-256 of
+    the document it revokes, the time; docs/certificates.md): the public check believes a revocation only when
+    that signature verifies with a trusted key. The reason stays internal and unsigned.
+    """
 
     certificate = models.OneToOneField(
         Certificate, verbose_name=_("证书"), on_delete=models.PROTECT, related_name="revocation"
@@ -483,6 +488,10 @@ class CertificateRevocation(IssuedModel):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), on_delete=models.PROTECT, related_name="+"
     )
+    # Empty on a row written behind the services: such a revocation proves nothing and the public check says so.
+    document = models.JSONField(_("撤销内容（规范化）"), default=dict)
+    signature = models.CharField(_("数字签名"), max_length=128, blank=True)
+    key_id = models.CharField(_("签名密钥"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("证书撤销")

@@ -541,14 +541,25 @@ def certificate_correct(*, actor: User, certificate_id: int, reason: str, **chan
 
 
 def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> CertificateRevocation:
-    """Revoke a certificate, with a reason. The certificate stays visible, marked revoked."""
+    """Revoke a certificate, with a reason. The certificate stays visible, marked revoked. The revocation is
+    signed (``documents.revocation_document``); its reason is not part of what is signed or shown publicly."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("撤销证书须填写原因"), field="reason")
     with transaction.atomic():
         certificate = _certificate_for_change(actor, certificate_id)
+        revoked_at = clock.now()
+        # Signed like the certificate: the public check believes only a revocation whose signature verifies.
+        document = documents.revocation_document(certificate=certificate, revoked_at=revoked_at)
+        signature, key_id = signing.sign_canonical(document, keys.signing_key())
         revocation = CertificateRevocation.objects.create(
-            certificate=certificate, reason=reason[:500], revoked_at=clock.now(), revoked_by=actor
+            certificate=certificate,
+            reason=reason[:500],
+            revoked_at=revoked_at,
+            revoked_by=actor,
+            document=document,
+            signature=signature,
+            key_id=key_id,
         )
         audit.record(actor=actor, action="certificate.revoke", obj=certificate, changes={"reason": reason})
         _refresh_instrument(certificate.instrument, actor)

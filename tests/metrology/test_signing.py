@@ -41,13 +41,17 @@ DOC = {
 }
 
 
+KEY = signing.private_key_from_seed(bytes(range(32)))
+# The verifier's own copy of the signer's public key (verify_signed never trusts the key inside the file).
+TRUSTED = {signing.key_id(KEY): signing.b64(signing.public_key_raw(KEY))}
+
+
 def test_sign_and_verify_round_trip_and_one_changed_character_fails():
-    key = signing.private_key_from_seed(bytes(range(32)))
-    signed = signing.sign_document(DOC, key)
-    assert signing.verify_signed(signed).valid
+    signed = signing.sign_document(DOC, KEY)
+    assert signing.verify_signed(signed, trusted_keys=TRUSTED).valid
     tampered = copy.deepcopy(signed)
     tampered["certificate"]["owner"]["name"] = "云川市第二人民医院"
-    result = signing.verify_signed(tampered)
+    result = signing.verify_signed(tampered, trusted_keys=TRUSTED)
     assert not result.valid and "does not match" in result.reason
 
 
@@ -57,33 +61,46 @@ def test_untrusted_key_is_reported():
     other = signing.private_key_from_seed(bytes(32))
     trusted = {signing.key_id(other): signing.b64(signing.public_key_raw(other))}
     result = signing.verify_signed(signed, trusted_keys=trusted)
-    assert not result.valid and "not one of this platform's" in result.reason
+    assert not result.valid and "not one of the trusted keys" in result.reason
     trusted[signing.key_id(key)] = signing.b64(signing.public_key_raw(key))
     assert signing.verify_signed(signed, trusted_keys=trusted).valid
 
 
 def test_swapped_public_key_is_refused():
-    key = signing.private_key_from_seed(bytes(range(32)))
-    signed = signing.sign_document(DOC, key)
+    signed = signing.sign_document(DOC, KEY)
     other = signing.private_key_from_seed(bytes(32))
     signed["signature"]["public_key"] = signing.b64(signing.public_key_raw(other))
-    assert signing.verify_signed(signed).reason == "the key id does not belong to the public key"
+    reason = signing.verify_signed(signed, trusted_keys=TRUSTED).reason
+    assert reason == f"the public key in the file is not the trusted key {signing.key_id(KEY)}"
 
 
 @pytest.mark.parametrize(
     "broken", [None, [], {"certificate": {}}, {"signature": {}}, {"certificate": {}, "signature": {"algorithm": "RSA"}}]
 )
 def test_malformed_files_are_refused(broken):
-    assert not signing.verify_signed(broken).valid
+    assert not signing.verify_signed(broken, trusted_keys=TRUSTED).valid
 
 
 @given(st.text(min_size=1, max_size=40), st.integers(min_value=0, max_value=len(DOC["number"]) - 1))
 def test_any_change_to_the_number_breaks_the_signature(replacement, position):
-    key = signing.private_key_from_seed(bytes(range(32)))
-    signed = signing.sign_document(DOC, key)
+    signed = signing.sign_document(DOC, KEY)
     number = DOC["number"]
     changed = number[:position] + replacement + number[position + 1 :]
     if changed == number:
         return
     signed["certificate"] = {**signed["certificate"], "number": changed}
-    assert not signing.verify_signed(signed).valid
+    assert not signing.verify_signed(signed, trusted_keys=TRUSTED).valid
+
+
+def test_a_document_with_duplicate_keys_is_refused_when_read():
+    text = '{"certificate": {"valid_until": "2035-12-31", "number": "X", "valid_until": "2027-01-01"}}'
+    with pytest.raises(signing.NotCanonical, match="duplicate key 'valid_until'"):
+        signing.loads(text)
+    assert signing.loads('{"a": {"b": [1, {"c": null}]}}') == {"a": {"b": [1, {"c": None}]}}
+
+
+def test_a_file_is_verified_only_against_trusted_keys():
+    signed = signing.sign_document(DOC, KEY)
+    with pytest.raises(TypeError):
+        signing.verify_signed(signed)  # type: ignore[call-arg]  (no default: the embedded key is never trusted)
+    assert not signing.verify_signed(signed, trusted_keys={}).valid

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import date, timedelta
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
@@ -370,13 +371,47 @@ def test_a_document_changed_after_signing_shows_a_warning(bench, client):
 
 
 @pytest.mark.django_db
-def test_a_signature_by_a_key_the_platform_does_not_know_is_not_valid(bench, client):
+def test_a_signature_by_a_key_the_platform_does_not_trust_fails_until_the_key_is_published(
+    bench, client, settings, tmp_path
+):
+    """Trust comes from the key files, not from the SigningKey table (issue 11; this test used to delete the
+    table's rows to make a key unknown). A rotation without keeping the old key in the trusted keys file leaves
+    the old certificates unproven; ``export_public_keys --add-public-key`` puts the old key back."""
+    from django.core.management import call_command
+
+    from jiliang.verification import keys
     from jiliang.verification.models import SigningKey
 
     certificate = issue_certificate(bench)
-    # The key row is the platform's trust list: without it the signature proves nothing.
-    SigningKey.objects.all().delete()
-    assert client.get(api_url(certificate.token)).json()["signature_valid"] is False
+    old_public = keys.trusted_keys()[certificate.key_id]
+    settings.JILIANG_SIGNING_KEY_FILE = str(tmp_path / "new-signing.pem")
+    settings.JILIANG_TRUSTED_KEYS_FILE = str(tmp_path / "public-keys.json")
+    keys.private_key()  # the new key (created on first use in development)
+    assert SigningKey.objects.filter(key_id=certificate.key_id).exists()  # recorded, but not trusted
+    answer = client.get(api_url(certificate.token)).json()
+    assert (answer["status"], answer["signature_valid"]) == ("signature_failed", False)
+    call_command("export_public_keys", "--add-public-key", old_public, stdout=StringIO())
+    answer = client.get(api_url(certificate.token)).json()
+    assert (answer["status"], answer["signature_valid"]) == ("valid", True)
+
+
+@pytest.mark.django_db
+def test_a_repeat_check_verifies_no_signature(bench, client, monkeypatch):
+    """Verified documents are kept by the hash of what was read: the first check verifies the certificate and its
+    revocation, the next ones (page or API) verify nothing."""
+    from jiliang.metrology import signing
+
+    verified = []
+    real = signing.signature_matches
+    monkeypatch.setattr(signing, "signature_matches", lambda *args: verified.append(args[0]) or real(*args))
+    certificate = issue_certificate(bench)
+    certificate_revoke(actor=bench.institute_user, certificate_id=certificate.pk, reason=REASON)
+    assert client.get(token_url(certificate)).status_code == 200
+    assert [d["format"] for d in verified] == ["jiliang-certificate", "jiliang-revocation"]
+    for _ in range(3):
+        assert client.get(token_url(certificate)).status_code == 200
+        assert client.get(api_url(certificate.token)).json()["status"] == "revoked"
+    assert len(verified) == 2
 
 
 # ---- the API -----------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import subprocess
@@ -45,7 +47,7 @@ def test_a_signed_export_verifies_against_the_platform_keys(bench, tmp_path):
     assert certificate.number in out
     assert "verification (检定证书)" in out
     assert bench.instruments[0].owner.name in out
-    assert "this platform's 1 signing key(s)" in out
+    assert "trusted keys: 1 from this platform's signing key file and trusted keys file" in out
     assert "status today: valid" in out
     assert "VALID" in out
 
@@ -77,17 +79,20 @@ def test_a_file_that_is_no_signed_certificate_is_invalid(tmp_path):
     assert "no certificate object" in out
 
 
-def test_a_key_unknown_to_the_platform_is_refused_online_and_flagged_offline(bench, tmp_path):
+def test_a_key_unknown_to_the_platform_is_refused_online_and_offline(bench, tmp_path):
+    """Offline, this test used to expect exit 0 with "the key's origin was NOT checked" (the key inside the file
+    was trusted): now offline verification without a published key refuses (issue 11, item 5)."""
     certificate = issue_certificate(bench)
     forged = signing.sign_document(certificate.document, signing.private_key_from_seed(b"\x01" * 32))
     path = tmp_path / "forged.json"
     path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
     code, out = _run(str(path))
     assert code == 1
-    assert "is not one of this platform's signing keys" in out
+    assert "is not one of the trusted keys" in out
     code, out = _run(str(path), "--offline")
-    assert code == 0
-    assert "the key's origin was NOT checked" in out
+    assert code == 2
+    assert "REFUSED: no trusted public key" in out
+    assert "VALID" not in out
 
 
 def test_a_pinned_public_key_is_the_only_one_trusted(bench, tmp_path):
@@ -110,27 +115,85 @@ def test_a_revoked_certificate_still_verifies_and_its_status_is_shown(bench, tmp
 
 
 def test_the_shell_sees_the_exit_status(bench, tmp_path):
-    """Run as a real process, offline (the test database is not the one manage.py would open)."""
+    """Run as a real process, offline with the published keys (the test database is not the one manage.py would
+    open): 0 valid, 1 changed, 2 without a key to trust."""
     certificate = issue_certificate(bench)
     path = _export(certificate, tmp_path / "c.json")
+    published = _published_keys_file(
+        tmp_path / "keys.json", documents.signed_file(certificate)["signature"]["public_key"]
+    )
     env = {**os.environ, "JILIANG_DEV": "1"}
     manage = Path(settings.BASE_DIR) / "manage.py"
-    ok = subprocess.run(
-        [sys.executable, str(manage), "verify_certificate", str(path), "--offline"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(manage), "verify_certificate", str(path), "--offline", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    ok = run("--public-key-file", str(published))
     assert ok.returncode == 0, ok.stderr
-    assert certificate.number in ok.stdout and "NOT checked" in ok.stdout
+    assert certificate.number in ok.stdout and "VALID" in ok.stdout
+    assert run().returncode == 2
     path.write_text(path.read_text(encoding="utf-8").replace("PS-1", "PS-7"), encoding="utf-8")
-    bad = subprocess.run(
-        [sys.executable, str(manage), "verify_certificate", str(path), "--offline"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    bad = run("--public-key-file", str(published))
     assert bad.returncode == 1
     assert "INVALID" in bad.stdout
+
+
+# ---- issue 11, item 5: offline verification trusts only a published key ------------------------------------------
+
+
+def _published_keys_file(path: Path, *public_keys: str) -> Path:
+    """The file an institute publishes (``manage.py export_public_keys``): its public keys."""
+    keys_ = []
+    for public in public_keys:
+        raw = base64.b64decode(public)
+        keys_.append({"algorithm": "Ed25519", "key_id": hashlib.sha256(raw).hexdigest()[:16], "public_key": public})
+    path.write_text(
+        json.dumps({"format": "jiliang-public-keys", "version": "1", "keys": keys_}, indent=2), encoding="utf-8"
+    )
+    return path
+
+
+def test_offline_without_a_published_key_refuses(bench, tmp_path):
+    certificate = issue_certificate(bench)
+    path = _export(certificate, tmp_path / "c.json")
+    code, out = _run(str(path), "--offline")
+    assert code == 2, out
+    assert "VALID" not in out
+    assert "--public-key-file" in out
+
+
+def test_a_certificate_re_signed_with_another_key_fails_against_the_published_keys(bench, tmp_path):
+    certificate = issue_certificate(bench)
+    genuine = documents.signed_file(certificate)["signature"]["public_key"]
+    published = _published_keys_file(tmp_path / "keys.json", genuine)
+    assert (
+        _run(str(_export(certificate, tmp_path / "c.json")), "--offline", "--public-key-file", str(published))[0] == 0
+    )
+    document = dict(certificate.document)
+    document["valid_until"] = "2035-12-31"
+    forged = signing.sign_document(document, signing.private_key_from_seed(b"\x03" * 32))
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    code, out = _run(str(path), "--offline", "--public-key-file", str(published))
+    assert code == 1
+    assert "INVALID" in out and "not one of the trusted keys" in out
+
+
+def test_a_duplicate_key_before_the_signed_one_is_invalid(bench, tmp_path):
+    certificate = issue_certificate(bench)
+    public = documents.signed_file(certificate)["signature"]["public_key"]
+    path = _export(certificate, tmp_path / "c.json")
+    text = path.read_text(encoding="utf-8")
+    signed_value = f'"valid_until": "{certificate.document["valid_until"]}"'
+    assert signed_value in text
+    # A reader that keeps the first of two equal keys sees 2035; the signature covers the second.
+    path.write_text(text.replace(signed_value, f'"valid_until": "2035-12-31", {signed_value}', 1), encoding="utf-8")
+    code, out = _run(str(path), "--public-key", public)
+    assert code == 1, out
+    assert "INVALID" in out and "duplicate key" in out
