@@ -6,8 +6,9 @@ row and nothing is saved. With ``partial=True`` the good rows are saved and the 
 
 How it stays fast (the goal is 20 000 rows/s for 10^5 rows):
 
-- python-calamine reads the cells (Rust); the sheet's XML is scanned for formulas with a byte search
-  (``excel.read_sheet``).
+- python-calamine reads the cells (Rust), in a child process with memory, CPU and time limits after the file's
+  sizes, dimension and rows are checked; the sheet's XML is scanned for formulas with a byte search on the way
+  (``excel.read_sheet``, ``sheet_worker``). The rows come back through a pipe in ``marshal`` form.
 - Catalog rows and the owner's existing serial numbers are loaded once; each row is checked in memory.
 - Good rows are written with one parametrized INSERT per batch (``executemany``), not ``bulk_create``, whose
   per-field preparation in Python costs more than everything else together (see ``_Writer``). The derived
@@ -25,6 +26,7 @@ import logging
 import operator
 import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -49,7 +51,16 @@ from jiliang.core.selectors import scope_of
 from jiliang.verification.models import Service, VerificationRecord
 
 from . import tally
-from .excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS, Sheet, SheetError, read_sheet, sheet_row_estimate
+from .excel import (
+    EXAMPLE_NAME,
+    EXAMPLE_SERIAL,
+    IMPORT_COLUMNS,
+    Sheet,
+    SheetError,
+    on_disk,
+    read_sheet,
+    sheet_row_estimate,
+)
 from .models import ImportJob, Instrument
 from .services import _owner_for, derive
 
@@ -120,22 +131,44 @@ class ImportReport:
         )
 
 
-def _read_input(file: bytes | str | os.PathLike | IO[bytes]) -> tuple[bytes, str]:
+@contextmanager
+def _upload_on_disk(file: bytes | str | os.PathLike | IO[bytes]) -> Iterator[tuple[Path, str, str]]:
+    """The upload as a file on disk (the reader runs in another process), its name and its SHA-256.
+
+    A path is used where it is; bytes and file objects are copied to a temporary file (the copy of an upload
+    Django already spooled to disk included: the temporary file is ours to remove) within the size limit.
+    """
     limit = settings.JILIANG_IMPORT_MAX_BYTES
     too_big = _("文件过大（超过 %(mb)s MB），请拆分后分批导入") % {"mb": limit // (1024 * 1024)}
-    if isinstance(file, bytes | bytearray | memoryview):
-        data, name = bytes(file), ""
-    elif isinstance(file, str | os.PathLike):
+    if isinstance(file, str | os.PathLike):
         path = Path(file)
         if path.stat().st_size > limit:
             raise SheetError(too_big)
-        data, name = path.read_bytes(), path.name
-    else:
-        data = file.read(limit + 1)
-        name = os.path.basename(str(getattr(file, "name", "") or ""))
-    if len(data) > limit:
-        raise SheetError(too_big)
-    return data, name
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        yield path, path.name, digest.hexdigest()
+        return
+    if isinstance(file, bytes | bytearray | memoryview):
+        data, name = bytes(file), ""
+        if len(data) > limit:
+            raise SheetError(too_big)
+        with on_disk(data) as path:
+            yield path, name, hashlib.sha256(data).hexdigest()
+        return
+    name = os.path.basename(str(getattr(file, "name", "") or ""))
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.NamedTemporaryFile(prefix="jiliang-import-", suffix=".xlsx") as copy:
+        while chunk := file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise SheetError(too_big)
+            digest.update(chunk)
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name), name, digest.hexdigest()
 
 
 # ---- Cell values ---------------------------------------------------------------------------------------------
@@ -411,10 +444,9 @@ def instruments_import(
     owning = _resolve_owner(actor, owner)
     report = ImportReport(partial=partial)
     try:
-        data, name = _read_input(file)
-        report.sha256 = hashlib.sha256(data).hexdigest()
-        sheet = read_sheet(data)
-        del data
+        with _upload_on_disk(file) as (path, name, sha256):
+            report.sha256 = sha256
+            sheet = read_sheet(path)
         if not sheet.rows or not any(_text(v) for v in sheet.rows[0]):
             raise SheetError(_("文件中没有数据：第 1 行应为列名"))
         columns = _map_columns(sheet.rows[0])
