@@ -178,6 +178,11 @@ JILIANG_IMPORT_MAX_SHARED_STRINGS = env_int("JILIANG_IMPORT_MAX_SHARED_STRINGS",
 JILIANG_IMPORT_READER_MEMORY_BYTES = env_int("JILIANG_IMPORT_READER_MEMORY_BYTES", 2 * 1024 * 1024 * 1024)
 JILIANG_IMPORT_READER_CPU_SECONDS = env_int("JILIANG_IMPORT_READER_CPU_SECONDS", 30)
 JILIANG_IMPORT_READER_TIMEOUT_SECONDS = env_int("JILIANG_IMPORT_READER_TIMEOUT_SECONDS", 60)
+# Uploaded files (MEDIA_ROOT/imports/): a refused file is deleted as soon as its report is stored; any other is
+# deleted by the daily `manage.py cleanup_uploads` this many days after its import finished (0: the next run).
+JILIANG_UPLOAD_RETENTION_DAYS = env_int("JILIANG_UPLOAD_RETENTION_DAYS", 7)
+# Where uploaded files are kept (a backup holds them with the database); by default var/media in the checkout.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(MEDIA_ROOT)))
 for _name in (
     "JILIANG_IMPORT_MAX_MEMBERS",
     "JILIANG_IMPORT_MAX_PART_BYTES",
@@ -192,6 +197,8 @@ for _name in (
     if globals()[_name] <= 0:
         raise ImproperlyConfigured(f"{_name} must be a positive integer, got {globals()[_name]}")
 del _name
+if JILIANG_UPLOAD_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(f"JILIANG_UPLOAD_RETENTION_DAYS must be 0 or more, got {JILIANG_UPLOAD_RETENTION_DAYS}")
 JILIANG_EXPORT_MAX_ROWS = env_int("JILIANG_EXPORT_MAX_ROWS", 200_000)
 # Days before the due date from which an instrument counts as "due soon".
 JILIANG_DUE_SOON_DAYS = env_int("JILIANG_DUE_SOON_DAYS", 30)

@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,6 +57,7 @@ from .excel import (
     IMPORT_COLUMNS,
     Sheet,
     SheetError,
+    SheetReaderFailed,
     on_disk,
     read_sheet,
     sheet_row_estimate,
@@ -94,6 +95,8 @@ class ImportReport:
     partial: bool = False
     ignored_example_row: int | None = None  # the template's example row, left in and skipped
     sha256: str = ""
+    # The file itself was refused (unreadable, or over a limit): nothing in it is worth keeping. Not stored.
+    file_refused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -459,6 +462,7 @@ def instruments_import(
         _import_rows(report, sheet, columns, owning=owning, actor=actor, progress=progress, file_name=file_name or name)
     except SheetError as exc:
         report.file_error = str(exc)
+        report.file_refused = not isinstance(exc, SheetReaderFailed)
         report.imported, report.committed = 0, False
     return report
 
@@ -749,7 +753,10 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
 def import_job_create(
     *, actor: User, owner: Organization | int | None, upload: IO[bytes], file_name: str, partial: bool
 ) -> ImportJob:
-    """Keep the uploaded file under MEDIA_ROOT/imports/ and create its job (it runs with :func:`import_job_run`)."""
+    """Keep the uploaded file under MEDIA_ROOT/imports/ and create its job (it runs with :func:`import_job_run`).
+
+    The file stays until the job refuses it, or until ``JILIANG_UPLOAD_RETENTION_DAYS`` after the job finished
+    (:func:`uploads_cleanup`)."""
     from django.core.files import File
 
     owning = _owner_for(actor, owner)
@@ -789,16 +796,37 @@ def import_job_run(*, job_id: Any) -> ImportJob:
     job.done = report.total_rows if report.file_error is None else 0
     job.report = report.as_dict()
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "total", "done", "report", "finished_at"])
+    fields = ["status", "total", "done", "report", "finished_at"]
+    if report.file_refused:
+        # The report says why; the file (perhaps hostile, perhaps 200 MB) serves nothing any more.
+        _delete_upload(job)
+        fields.append("file")
+    job.save(update_fields=fields)
     cache.delete(key)
     return job
+
+
+def _delete_upload(job: ImportJob) -> int:
+    """Remove the job's file from storage and from the row (not saved); returns its size (0 if already gone)."""
+    name = job.file.name
+    if not name:
+        return 0
+    storage = job.file.storage
+    try:
+        size = storage.size(name)
+    except OSError:
+        size = 0
+    storage.delete(name)
+    # The column is NOT NULL: an empty name is "no file" (FieldFile.delete would write NULL).
+    job.file.name = ""
+    return size
 
 
 def import_job_start(*, job_id: Any) -> threading.Thread:
     """Run the job in a background thread of this process (a large file would outlast the request).
 
     The thread closes its own database connection at the end. A job whose process stops half-way stays
-    "running" with nothing saved (its transaction is rolled back).
+    "running" with nothing saved (its transaction is rolled back) until :func:`uploads_cleanup` closes it.
     """
 
     def run() -> None:
@@ -819,3 +847,130 @@ def import_job_get(user: User | None, job_id: Any) -> ImportJob:
     if job is None or not scope.role or not (scope.is_admin or job.actor_id == user.pk):
         raise NotFoundOrForbidden(_("导入任务不存在"))
     return job
+
+
+# ---- Retention of uploaded files ---------------------------------------------------------------------------------
+
+# A job still pending or running this long after it was created has lost its process (an import of the largest
+# file takes minutes): it is closed as failed, and its file goes. Files under imports/ that no job names (a job
+# row deleted, a crash between saving the file and its row) go after the same time.
+ABANDONED_AFTER = timedelta(days=1)
+UPLOADS_DIR = "imports"
+
+
+@dataclass
+class DeletedUpload:
+    name: str  # the storage name, imports/<job id>.xlsx
+    size: int
+    job_id: str | None  # None: a file no job names
+    reason: str  # "finished", "abandoned" or "orphan"
+
+
+@dataclass
+class UploadsCleanup:
+    deleted: list[DeletedUpload] = field(default_factory=list)
+    abandoned_jobs: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def bytes(self) -> int:
+        return sum(d.size for d in self.deleted)
+
+
+def uploads_cleanup(
+    *, now: datetime, retention_days: int, dry_run: bool = False, actor: User | None = None
+) -> UploadsCleanup:
+    """Delete the uploaded files kept past their retention, in one audited run (idempotent).
+
+    - a finished job's file (done, or failed for its rows), ``retention_days`` after the job finished; a refused
+      file went when its job finished (:func:`import_job_run`);
+    - a job pending or running for ABANDONED_AFTER (its process is gone, its transaction rolled back) is closed
+      as failed, and its file deleted;
+    - a file under imports/ that no job names, ABANDONED_AFTER after it was last written.
+
+    Each job's report stays in its row. The rows change and one ``upload.cleanup`` audit event is written in one
+    transaction; the files are deleted after it commits (a file whose deletion fails is an orphan next time).
+    ``dry_run`` lists what would go and changes nothing.
+    """
+    result = UploadsCleanup(dry_run=dry_run)
+    finished_before = now - timedelta(days=retention_days)
+    abandoned_before = now - max(timedelta(days=retention_days), ABANDONED_AFTER)
+    storage = ImportJob._meta.get_field("file").storage
+    with transaction.atomic():
+        finished = (
+            ImportJob.objects.select_for_update()
+            .filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lt=finished_before)
+            .exclude(file="")
+            .order_by("finished_at")
+        )
+        abandoned = (
+            ImportJob.objects.select_for_update()
+            .filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING], created_at__lt=abandoned_before)
+            .order_by("created_at")
+        )
+        for reason, jobs in (("finished", finished), ("abandoned", abandoned)):
+            for job in jobs:
+                name = job.file.name
+                if name:
+                    result.deleted.append(DeletedUpload(name, _stored_size(storage, name), str(job.pk), reason))
+                if reason == "abandoned":
+                    result.abandoned_jobs.append(str(job.pk))
+                if dry_run:
+                    continue
+                job.file.name = ""
+                if reason == "finished":
+                    job.save(update_fields=["file"])
+                    continue
+                job.status = ImportJob.Status.FAILED
+                job.finished_at = now
+                job.report = ImportReport(
+                    partial=job.partial, file_error=_("导入未完成（处理进程已中断），未保存任何数据，请重新导入")
+                ).as_dict()
+                job.save(update_fields=["file", "status", "finished_at", "report"])
+        named = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+        named.difference_update(d.name for d in result.deleted)
+        for name, size, modified in _stored_uploads(storage):
+            if name not in named and modified < abandoned_before:
+                result.deleted.append(DeletedUpload(name, size, None, "orphan"))
+        if result.deleted and not dry_run:
+            audit.record(
+                actor=actor,
+                action="upload.cleanup",
+                object_type="instruments.importjob",
+                changes={
+                    "retention_days": retention_days,
+                    "files": [
+                        {"name": d.name, "size": d.size, "job": d.job_id, "reason": d.reason} for d in result.deleted
+                    ],
+                    "bytes": result.bytes,
+                    "abandoned_jobs": result.abandoned_jobs,
+                },
+            )
+    if not dry_run:
+        for deleted in result.deleted:
+            try:
+                storage.delete(deleted.name)
+            except OSError:
+                logger.exception("could not delete the upload %s", deleted.name)
+    return result
+
+
+def _stored_size(storage: Any, name: str) -> int:
+    try:
+        return storage.size(name)
+    except OSError:
+        return 0  # already gone: the row is cleared all the same
+
+
+def _stored_uploads(storage: Any) -> Iterator[tuple[str, int, datetime]]:
+    """(name, size, last modified) of every file under imports/."""
+    try:
+        _dirs, files = storage.listdir(UPLOADS_DIR)
+    except FileNotFoundError:
+        return
+    for file_name in sorted(files):
+        name = f"{UPLOADS_DIR}/{file_name}"
+        try:
+            yield name, storage.size(name), storage.get_modified_time(name)
+        except OSError:
+            continue
