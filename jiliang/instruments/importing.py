@@ -138,20 +138,22 @@ class ImportReport:
 def _upload_on_disk(file: bytes | str | os.PathLike | IO[bytes]) -> Iterator[tuple[Path, str, str]]:
     """The upload as a file on disk (the reader runs in another process), its name and its SHA-256.
 
-    A path is used where it is; bytes and file objects are copied to a temporary file (the copy of an upload
-    Django already spooled to disk included: the temporary file is ours to remove) within the size limit.
+    A path is used where it is, and so is an upload Django already spooled to disk; bytes and other file objects
+    are copied to a temporary file, within the size limit.
     """
     limit = settings.JILIANG_IMPORT_MAX_BYTES
     too_big = _("文件过大（超过 %(mb)s MB），请拆分后分批导入") % {"mb": limit // (1024 * 1024)}
-    if isinstance(file, str | os.PathLike):
-        path = Path(file)
+    spooled = getattr(file, "temporary_file_path", None)
+    if isinstance(file, str | os.PathLike) or spooled is not None:
+        path = Path(spooled() if spooled is not None else file)  # type: ignore[arg-type]
+        name = os.path.basename(str(getattr(file, "name", "") or "")) if spooled is not None else path.name
         if path.stat().st_size > limit:
             raise SheetError(too_big)
         digest = hashlib.sha256()
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
-        yield path, path.name, digest.hexdigest()
+        yield path, name, digest.hexdigest()
         return
     if isinstance(file, bytes | bytearray | memoryview):
         data, name = bytes(file), ""

@@ -580,12 +580,26 @@ def read(path: str | os.PathLike, limits: Limits) -> tuple[list[list[Any]], set[
 
 
 def _limit_self(limits: Limits) -> None:
+    """Put this process under ``limits`` (never above the hard limits it was started with)."""
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    def lower(which: int, soft: int, hard: int) -> None:
+        _current, ceiling = resource.getrlimit(which)
+        if ceiling != resource.RLIM_INFINITY:
+            soft, hard = min(soft, ceiling), min(hard, ceiling)
+        try:
+            resource.setrlimit(which, (soft, hard))
+        except (ValueError, OSError):
+            # Linux is what the limits are written for: there, no limit means no read (fail closed). Elsewhere
+            # (macOS refuses RLIMIT_AS) the read goes on within the other limits, for a developer's machine.
+            if sys.platform.startswith("linux"):
+                raise
+            print(f"sheet_worker: cannot set resource limit {which}", file=sys.stderr)
+
+    lower(resource.RLIMIT_CORE, 0, 0)
+    lower(resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes)
     # SIGXCPU at the soft limit ends the process; the hard limit (SIGKILL) only if that signal were caught.
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+    lower(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
     try:
         import ctypes
 

@@ -68,3 +68,33 @@ def test_the_command_exits_with_the_limit_named(city, tmp_path, capsys):
     error = capsys.readouterr().err
     assert "文件无法导入" in error and "xl/worksheets/sheet1.xml" in error and "4096 字节不符" in error
     nothing_saved()
+
+
+def test_an_upload_django_spooled_to_disk_is_read_where_it_lies(client, city, settings, monkeypatch):
+    import hashlib
+
+    from jiliang.instruments import importing
+
+    from .test_import import good_row, xlsx
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload becomes a TemporaryUploadedFile
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("the spooled upload was copied")
+
+    # Django's upload handler holds its own reference to NamedTemporaryFile; only a copy by the import fails.
+    monkeypatch.setattr(importing.tempfile, "NamedTemporaryFile", no_copy)
+    token = token_issue(user=city.owner_a_user, actor=None)
+    content = xlsx([good_row(1), good_row(2)])
+
+    response = client.post(
+        "/api/v1/instruments/import",
+        {"file": SimpleUploadedFile("台账.xlsx", content)},
+        headers={"authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 200, response.content
+    event = AuditEvent.objects.get(action="instrument.import")
+    assert event.changes["file_name"] == "台账.xlsx"
+    assert event.changes["sha256"] == hashlib.sha256(content).hexdigest()
+    assert Instrument.objects.filter(owner=city.owner_a).count() == 2
