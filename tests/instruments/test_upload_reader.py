@@ -145,3 +145,22 @@ def test_every_kind_of_cell_survives_the_trip_to_the_server_process():
 
 def test_an_empty_sheet_has_no_rows_after_the_trip():
     assert sheet_worker.decode(*sheet_worker._encode([])) == []
+
+
+def test_rows_are_counted_up_to_the_end_of_the_sheet_data_whatever_the_chunks():
+    """A sheet of exactly the allowed rows is let through, even with a <rowBreaks> after its data."""
+    body = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"x" * 80}</t></is></c></row>' for r in range(2, 1002)
+    )
+    xml = hostile.sheet_xml(body).replace("</sheetData>", '</sheetData><rowBreaks count="1"><brk id="9"/></rowBreaks>')
+    data = xml.encode()
+    assert len(data) > sheet_worker.DIMENSION_HEAD_BYTES
+    end = data.index(b"</sheetData>")
+    limits = dataclasses.replace(LIMITS, max_rows=1000)
+
+    for cut in (70_000, end - 1, end + 3, end + 12, data.index(b"<row", 80_000) + 2):
+        scan = sheet_worker._scan_sheet(iter([data[:cut], data[cut:]]), limits)
+        assert scan.rows == 1001, cut
+
+    with pytest.raises(sheet_worker.Refused):
+        sheet_worker._scan_sheet(iter([data]), dataclasses.replace(LIMITS, max_rows=999))
