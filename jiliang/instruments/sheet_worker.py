@@ -55,8 +55,8 @@ DIMENSION_HEAD_BYTES = 64 * 1024
 RATIO_MIN_BYTES = 1024 * 1024
 # Inflated bytes handed to the scanners at a time.
 CHUNK = 4 * 1024 * 1024
-# A zip's central directory lists each member in at least 46 bytes; a directory bigger than this for the allowed
-# number of members is refused before Python builds an object per entry.
+# A zip's central directory lists each member in at least 46 bytes (an .xlsx's is a few KB): a bigger one than
+# this is refused before Python builds an object per entry.
 MAX_CENTRAL_DIRECTORY_BYTES = 16 * 1024 * 1024
 
 
@@ -128,7 +128,7 @@ def open_archive(fh: IO[bytes], limits: Limits) -> zipfile.ZipFile:
     if members > limits.max_members:
         raise Refused("members", count=members, limit=limits.max_members)
     if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
-        raise Refused("members", count=members, limit=limits.max_members)
+        raise Corrupt(f"a central directory of {directory_size} bytes")
     fh.seek(0)
     try:
         archive = zipfile.ZipFile(fh)
@@ -222,7 +222,10 @@ def package_parts(archive: zipfile.ZipFile) -> Package:
     return Package(sheet_name=sheet.get("name") or "", sheet_part=part or "", shared_strings=sorted(shared))
 
 
-_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref\s*=\s*[\"']\s*([A-Za-z]+)?(\d+)?(?::([A-Za-z]+)(\d+))?")
+_DIMENSION = re.compile(
+    rb"<(?:[\w.-]+:)?dimension\s+ref\s*=\s*[\"']\s*"
+    rb"(?P<ref>(?P<first_col>[A-Za-z]+)?(?P<first_row>\d+)?(?::(?P<last_col>[A-Za-z]+)(?P<last_row>\d+))?)"
+)
 
 
 def column_number(letters: str) -> int:
@@ -236,13 +239,11 @@ def column_number(letters: str) -> int:
 def declared_dimension(head: bytes) -> tuple[str, int, int] | None:
     """(ref, rows, columns) of the ``<dimension>`` in the head of a sheet's XML, if it has one."""
     match = _DIMENSION.search(head)
-    if match is None or not (match.group(2) or match.group(4)):
+    if match is None or not (match["first_row"] or match["last_row"]):
         return None
-    first_col, first_row, last_col, last_row = match.groups()
-    rows = int(last_row or first_row or 1)
-    columns = column_number((last_col or first_col or "A").decode())
-    ref = match.group(0).split(b"ref", 1)[1].strip(b" =\"'").decode()
-    return ref, rows, columns
+    rows = int(match["last_row"] or match["first_row"])
+    columns = column_number((match["last_col"] or match["first_col"] or b"A").decode())
+    return match["ref"].decode(), rows, columns
 
 
 def sheet_head(archive: zipfile.ZipFile, part: str) -> bytes:
@@ -671,9 +672,12 @@ def run(path: str | os.PathLike, limits: Limits) -> Result:
     """Read ``path`` in a child process within ``limits``; raises :class:`Refused` or :class:`Corrupt`.
 
     A child that dies is refused by the limit it hit: SIGABRT or a MemoryError is the memory (Rust aborts when an
-    allocation fails under RLIMIT_AS), SIGXCPU the CPU time, the wall clock is ours. The child gets no
-    environment from the server (no secret key, no database address).
+    allocation fails under RLIMIT_AS), SIGXCPU the CPU time, the wall clock is ours. Any other death (a
+    segmentation fault, a traceback) is :class:`ReaderFailed`: a bug to look at, not the file's fault. The child
+    gets no environment from the server (no secret key, no database address).
     """
+    # sys.executable is the server's own Python under gunicorn and manage.py (an embedding server such as uWSGI
+    # or mod_wsgi would need the interpreter's path instead).
     command = [sys.executable, "-E", "-s", "-B", "-m", "jiliang.instruments.sheet_worker"]
     command += [json.dumps(asdict(limits)), os.fspath(path)]
     env = {"PATH": os.defpath, "LANG": "C.UTF-8", "RUST_BACKTRACE": "0"}
@@ -691,10 +695,11 @@ def run(path: str | os.PathLike, limits: Limits) -> Result:
             )
         except subprocess.TimeoutExpired as exc:
             raise Refused("timeout", seconds=limits.timeout_seconds) from exc
-        errors.seek(0)
-        stderr = errors.read(4000).decode(errors="replace")
+        # The end of what the child printed: a traceback's last lines, Rust's allocation failure.
+        errors.seek(max(0, errors.seek(0, os.SEEK_END) - 4000))
+        stderr = errors.read().decode(errors="replace")
     status = done.returncode
-    if status == EXIT_MEMORY or status in (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, -signal.SIGKILL):
+    if status == EXIT_MEMORY or status in (-signal.SIGABRT, -signal.SIGKILL):
         # SIGKILL not sent by us: the kernel's OOM killer, the other way memory runs out.
         logger.warning("sheet reader ended by the memory limit (status %s): %s", status, stderr[-500:])
         raise Refused("memory", size=limits.memory_bytes)

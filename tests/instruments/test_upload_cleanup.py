@@ -180,3 +180,18 @@ def test_a_negative_retention_setting_refuses_to_start():
     )
 
     assert done.returncode != 0 and "JILIANG_UPLOAD_RETENTION_DAYS must be 0 or more" in done.stderr
+
+
+def test_a_file_the_reader_failed_on_is_kept_for_the_administrator(client, city, media, monkeypatch):
+    from jiliang.instruments import sheet_worker
+
+    def fail(path, limits):
+        raise sheet_worker.ReaderFailed("exit status 4: Traceback ...")
+
+    monkeypatch.setattr(sheet_worker, "run", fail)
+
+    upload(client, city.owner_a_user, xlsx([good_row(1)]))
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED and "内部错误" in job.report["file_error"]
+    assert uploads(media) == {f"{job.pk}.xlsx"}

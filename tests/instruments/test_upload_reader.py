@@ -164,3 +164,10 @@ def test_rows_are_counted_up_to_the_end_of_the_sheet_data_whatever_the_chunks():
 
     with pytest.raises(sheet_worker.Refused):
         sheet_worker._scan_sheet(iter([data]), dataclasses.replace(LIMITS, max_rows=999))
+
+
+def test_a_child_that_fails_for_no_fault_of_the_file_is_a_reader_failure(tmp_path):
+    with pytest.raises(sheet_worker.ReaderFailed) as failed:
+        sheet_worker.run(tmp_path / "gone.xlsx", LIMITS)
+
+    assert "FileNotFoundError" in str(failed.value)
