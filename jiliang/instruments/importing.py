@@ -28,18 +28,18 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
 from django.db import connection as db_connection
-from django.db.models import Model
+from django.db.models import FileField, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -273,7 +273,7 @@ def _header_key(value: Any) -> str:
     return re.sub(r"(\*|＊|[(]必填[)])+$", "", text).lstrip("*＊")
 
 
-def _map_columns(header: list[Any]) -> dict[str, int]:
+def _map_columns(header: Sequence[Any]) -> dict[str, int]:
     by_header = {_key(c.header): c.header for c in IMPORT_COLUMNS}
     found: dict[str, int] = {}
     for index, value in enumerate(header):
@@ -514,7 +514,7 @@ class _RowChecker:
         }
         self.usage_choices = "、".join(str(label) for label in Usage.labels)
 
-    def check(self, index: int, raw: list[Any]) -> tuple[dict[str, Any], list[RowError]] | None:
+    def check(self, index: int, raw: Sequence[Any]) -> tuple[dict[str, Any], list[RowError]] | None:
         """The row's values ready to write and its errors, or None for an empty row or the template's example.
 
         ``index`` is 0-based (the header is 0); errors carry the Excel row number, ``index + 1``.
@@ -572,7 +572,7 @@ class _RowChecker:
         values["registered_on"] = values["registered_on"] or self.today
         return values, []
 
-    def _read_cells(self, index: int, raw: list[Any]) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    def _read_cells(self, index: int, raw: Sequence[Any]) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
         """Each cell as text or a date, with the problems a single cell shows; (None, []) when the row is empty."""
         values: dict[str, Any] = dict(self.absent)
         problems: list[tuple[str, str]] = []
@@ -897,7 +897,7 @@ def uploads_cleanup(
     result = UploadsCleanup(dry_run=dry_run)
     finished_before = now - timedelta(days=retention_days)
     abandoned_before = now - max(timedelta(days=retention_days), ABANDONED_AFTER)
-    storage = ImportJob._meta.get_field("file").storage
+    storage = cast(FileField, ImportJob._meta.get_field("file")).storage
     with transaction.atomic():
         finished = (
             ImportJob.objects.select_for_update()
