@@ -192,8 +192,10 @@ def production_server(tmp_path_factory) -> Iterator[ProductionServer]:
         "-c",
         MAKE_OWNER,
     ).strip()
-    # The token is the last line the command prints (only the token, today).
-    token = run_manage(env, "issue_token", USERNAME).strip().splitlines()[-1].strip()
+    # The command prints the token (jl_…), today alone on its line; found by its form should more be printed.
+    issued = run_manage(env, "issue_token", USERNAME)
+    match = re.search(r"\bjl_[A-Za-z0-9_-]{20,}", issued)
+    token = match.group(0) if match else issued.strip().splitlines()[-1].strip()
     log_path = directory / "gunicorn.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
