@@ -294,6 +294,44 @@ JILIANG_IMPORT_MAX_BYTES = env_int("JILIANG_IMPORT_MAX_BYTES", 200 * 1024 * 1024
 # Imports of at most this many rows run in the request; larger ones in a background thread with a progress bar.
 JILIANG_IMPORT_INLINE_ROWS = env_int("JILIANG_IMPORT_INLINE_ROWS", 5000)
 JILIANG_IMPORT_MAX_ROWS = env_int("JILIANG_IMPORT_MAX_ROWS", 200_000)
+# What one uploaded spreadsheet may cost (jiliang/instruments/sheet_worker.py). An .xlsx is a zip of XML parts:
+# the sizes below are inflated sizes, checked as the zip declares them and again while inflating. The sheet is
+# read in a child process with its own memory, CPU and wall-clock limits, so a file that escapes the checks
+# costs one refused import, never the server. The defaults let a 200 000-row file through (its sheet is about
+# 150 MB of XML at a ratio of about 15:1, and its reader peaks under 1 GB); keep the server's request timeout
+# above the wall-clock limit.
+JILIANG_IMPORT_MAX_MEMBERS = env_int("JILIANG_IMPORT_MAX_MEMBERS", 1000)
+JILIANG_IMPORT_MAX_PART_BYTES = env_int("JILIANG_IMPORT_MAX_PART_BYTES", 512 * 1024 * 1024)
+JILIANG_IMPORT_MAX_UNPACKED_BYTES = env_int("JILIANG_IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+# Inflated size to compressed size, for parts over 1 MB and for the whole file.
+JILIANG_IMPORT_MAX_RATIO = env_int("JILIANG_IMPORT_MAX_RATIO", 100)
+# The template has 12 columns and an export 18; the rest is room for a few columns of the owner's own.
+JILIANG_IMPORT_MAX_COLUMNS = env_int("JILIANG_IMPORT_MAX_COLUMNS", 64)
+JILIANG_IMPORT_MAX_SHARED_STRINGS = env_int("JILIANG_IMPORT_MAX_SHARED_STRINGS", 3_000_000)
+JILIANG_IMPORT_READER_MEMORY_BYTES = env_int("JILIANG_IMPORT_READER_MEMORY_BYTES", 2 * 1024 * 1024 * 1024)
+JILIANG_IMPORT_READER_CPU_SECONDS = env_int("JILIANG_IMPORT_READER_CPU_SECONDS", 30)
+JILIANG_IMPORT_READER_TIMEOUT_SECONDS = env_int("JILIANG_IMPORT_READER_TIMEOUT_SECONDS", 60)
+# Uploaded files (MEDIA_ROOT/imports/): a refused file is deleted as soon as its report is stored; any other is
+# deleted by the daily `manage.py cleanup_uploads` this many days after its import finished (0: the next run).
+JILIANG_UPLOAD_RETENTION_DAYS = env_int("JILIANG_UPLOAD_RETENTION_DAYS", 7)
+# Where uploaded files are kept (a backup holds them with the database); by default var/media in the checkout.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(MEDIA_ROOT)))
+for _name in (
+    "JILIANG_IMPORT_MAX_MEMBERS",
+    "JILIANG_IMPORT_MAX_PART_BYTES",
+    "JILIANG_IMPORT_MAX_UNPACKED_BYTES",
+    "JILIANG_IMPORT_MAX_RATIO",
+    "JILIANG_IMPORT_MAX_COLUMNS",
+    "JILIANG_IMPORT_MAX_SHARED_STRINGS",
+    "JILIANG_IMPORT_READER_MEMORY_BYTES",
+    "JILIANG_IMPORT_READER_CPU_SECONDS",
+    "JILIANG_IMPORT_READER_TIMEOUT_SECONDS",
+):
+    if globals()[_name] <= 0:
+        raise ImproperlyConfigured(f"{_name} must be a positive integer, got {globals()[_name]}")
+del _name
+if JILIANG_UPLOAD_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured(f"JILIANG_UPLOAD_RETENTION_DAYS must be 0 or more, got {JILIANG_UPLOAD_RETENTION_DAYS}")
 JILIANG_EXPORT_MAX_ROWS = env_int("JILIANG_EXPORT_MAX_ROWS", 200_000)
 # Days before the due date from which an instrument counts as "due soon".
 JILIANG_DUE_SOON_DAYS = env_int("JILIANG_DUE_SOON_DAYS", 30)

@@ -11,6 +11,9 @@ File format, version 1 (``FORMAT_VERSION``):
   edited it is an ordinary row.
 - On import, a cell holding a formula, or text starting with "=", is refused (never evaluated, never stored);
   python-calamine reads the cells, and the sheet's XML is scanned for ``<f>`` elements to find formulas.
+- A file is read within limits (``JILIANG_IMPORT_*`` in settings): the zip's sizes and compression ratio, the
+  sheet's declared dimension, its rows, its shared strings; the parse runs in a child process with memory, CPU
+  and time limits (``sheet_worker``). A file over a limit is refused with a message that names the limit.
 - An export neutralises every text cell that a spreadsheet would run as a formula (starting with = + - @, a tab
   or a carriage return, OWASP "CSV injection") by prefixing a single quote, so the cell is plain text. The quote
   is visible in the cell: the value was not changed silently.
@@ -19,17 +22,19 @@ File format, version 1 (``FORMAT_VERSION``):
 from __future__ import annotations
 
 import io
+import logging
+import math
 import os
-import posixpath
-import re
+import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
-from xml.etree import ElementTree as ET
 
-import python_calamine
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -41,13 +46,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.metrology import due
 
+from . import sheet_worker
 from .models import Instrument
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = "1"
 DATA_SHEET = "计量器具"
@@ -374,160 +381,162 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
 
 # ---- Reading -------------------------------------------------------------------------------------------------
 
-# Uncompressed size of the data sheet's XML above which a file is refused (a "zip bomb" guard).
-MAX_SHEET_XML_BYTES = 2 * 1024 * 1024 * 1024
+MB = 1024 * 1024
 
 
 class SheetError(Exception):
-    """The file cannot be read as an .xlsx workbook; the message is for the user."""
+    """The file cannot be read as an .xlsx workbook, or exceeds a limit; the message is for the user."""
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _xml(data: bytes) -> ET.Element:
-    # The file is untrusted. ElementTree never fetches external entities and expat (>= 2.4) limits entity
-    # expansion; refusing any DTD as well leaves nothing to expand. (defusedxml is not a dependency.)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise ValueError("DTD in an xlsx part")
-    return ET.fromstring(data)  # noqa: S314
-
-
-def _rel_target(archive: zipfile.ZipFile, rels_path: str, rel_id: str | None, rel_type: str) -> str | None:
-    """The part a relationship points to, found by id or (without an id) by the end of its type."""
-    base = posixpath.dirname(posixpath.dirname(rels_path))
-    for rel in _xml(archive.read(rels_path)):
-        if (rel_id is not None and rel.get("Id") == rel_id) or (
-            rel_id is None and (rel.get("Type") or "").endswith(rel_type)
-        ):
-            target = rel.get("Target") or ""
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join(base, target))
-    return None
-
-
-def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, str]:
-    """The name and the zip path of the workbook's first sheet (the one calamine reads as index 0)."""
-    workbook = _rel_target(archive, "_rels/.rels", None, "/officeDocument") or "xl/workbook.xml"
-    root = _xml(archive.read(workbook))
-    sheet = next((e for e in root.iter() if _local(e.tag) == "sheet"), None)
-    if sheet is None:
-        raise KeyError("no sheet")
-    rel_id = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
-    rels = posixpath.join(posixpath.dirname(workbook), "_rels", posixpath.basename(workbook) + ".rels")
-    part = _rel_target(archive, rels, rel_id, "/worksheet")
-    if part is None:
-        raise KeyError("no sheet part")
-    return sheet.get("name") or "", part
-
-
-def _formula_cells(archive: zipfile.ZipFile, part: str) -> set[tuple[int, int]]:
-    """0-based (row, column) of every cell of ``part`` that holds a formula.
-
-    A byte search for the ``<f`` element decides whether there is any formula at all (the usual answer is no,
-    and it costs one pass of decompression); only then is the XML parsed to place each one.
-    """
-    with archive.open(part) as fh:
-        head = fh.read(4096)
-        match = re.search(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]", head)
-        if match is None or b"<!DOCTYPE" in head[: match.start()]:
-            raise ValueError("not a worksheet, or a worksheet with a DTD")
-        needle = b"<" + (match.group(1) or b"") + b"f"
-        buffer, found = head, False
-        while not found:
-            start = 0
-            while (at := buffer.find(needle, start)) != -1:
-                after = buffer[at + len(needle) : at + len(needle) + 1]
-                if after in (b">", b"/", b" ", b"\t", b"\r", b"\n"):
-                    found = True
-                    break
-                start = at + 1
-            chunk = fh.read(1 << 22)
-            if not chunk:
-                break
-            # Keep the end of the buffer: a needle may straddle two chunks.
-            buffer = buffer[-len(needle) :] + chunk
-    if not found:
-        return set()
-    cells: set[tuple[int, int]] = set()
-    row, column = -1, -1
-    with archive.open(part) as fh:
-        # Safe to parse: the head was checked for a DTD above.
-        for event, element in ET.iterparse(fh, events=("start", "end")):  # noqa: S314
-            tag = _local(element.tag)
-            if event == "start":
-                if tag == "row":
-                    ref = element.get("r")
-                    row, column = (int(ref) - 1 if ref else row + 1), -1
-                elif tag == "c":
-                    ref = element.get("r")
-                    if ref:
-                        r, c = coordinate_to_tuple(ref)
-                        row, column = r - 1, c - 1
-                    else:
-                        column += 1
-                elif tag == "f":
-                    cells.add((row, column))
-            elif tag == "row":
-                element.clear()
-    return cells
+class SheetReaderFailed(SheetError):
+    """The reader failed in a way no file should cause (logged); the file is kept for the administrator."""
 
 
 @dataclass
 class Sheet:
-    rows: list[list[Any]]
+    rows: list[tuple[Any, ...]]  # as wide as the sheet, the header first
     formulas: set[tuple[int, int]]
 
 
-def read_sheet(data: bytes) -> Sheet:
-    """The cells of the workbook's first sheet (python-calamine) and where its formulas are.
+def read_limits() -> sheet_worker.Limits:
+    """The upload limits in settings (``JILIANG_IMPORT_*``), read at each import so that a test may change them."""
+    return sheet_worker.Limits(
+        max_members=settings.JILIANG_IMPORT_MAX_MEMBERS,
+        max_part_bytes=settings.JILIANG_IMPORT_MAX_PART_BYTES,
+        max_total_bytes=settings.JILIANG_IMPORT_MAX_UNPACKED_BYTES,
+        max_ratio=settings.JILIANG_IMPORT_MAX_RATIO,
+        max_rows=settings.JILIANG_IMPORT_MAX_ROWS,
+        max_columns=settings.JILIANG_IMPORT_MAX_COLUMNS,
+        max_shared_strings=settings.JILIANG_IMPORT_MAX_SHARED_STRINGS,
+        memory_bytes=settings.JILIANG_IMPORT_READER_MEMORY_BYTES,
+        cpu_seconds=settings.JILIANG_IMPORT_READER_CPU_SECONDS,
+        timeout_seconds=settings.JILIANG_IMPORT_READER_TIMEOUT_SECONDS,
+    )
 
-    Raises :class:`SheetError` with a message for the user when the data is not a readable .xlsx.
+
+def _megabytes(size: int) -> str:
+    """``size`` in MB with at most one decimal, rounded up (a size just over a limit never shows as equal to it)."""
+    return f"{math.ceil(size * 10 / MB) / 10:.1f}".removesuffix(".0")
+
+
+def refusal_message(refusal: sheet_worker.Refused) -> str:
+    """The user's message for a file refused by a limit, naming the limit."""
+    p = refusal.params
+    code = refusal.code
+    if code == "members":
+        return _("文件（.xlsx 压缩包）内有 %(count)s 个文件，超过 %(limit)s 个的上限") % p
+    if code == "part_size":
+        return _("文件中的“%(part)s”解压后有 %(size)s MB，超过 %(limit)s MB 的上限") % {
+            "part": p["part"],
+            "size": _megabytes(p["size"]),
+            "limit": _megabytes(p["limit"]),
+        }
+    if code == "total_size":
+        return _("文件解压后有 %(size)s MB，超过 %(limit)s MB 的上限") % {
+            "size": _megabytes(p["size"]),
+            "limit": _megabytes(p["limit"]),
+        }
+    if code == "ratio" and p["part"] == "*":
+        return _("文件的压缩比为 %(ratio)s:1，超过 %(limit)s:1 的上限（疑似压缩炸弹）") % p
+    if code == "ratio":
+        return _("文件中的“%(part)s”压缩比为 %(ratio)s:1，超过 %(limit)s:1 的上限（疑似压缩炸弹）") % p
+    if code == "size_mismatch":
+        return _("文件中的“%(part)s”解压后与压缩包声明的 %(declared)s 字节不符，文件已损坏或被篡改") % p
+    if code == "dimension_columns":
+        return _("第一个工作表声明的范围 %(ref)s 有 %(columns)s 列，超过 %(limit)s 列的上限") % p
+    if code == "dimension_rows":
+        return _("第一个工作表声明的范围 %(ref)s 有 %(rows)s 个数据行，超过一次导入的上限 %(limit)s 行") % p
+    if code == "rows" and "rows" in p:
+        return _("文件有 %(rows)s 行，超过一次导入的上限 %(limit)s 行，请拆分后分批导入") % p
+    if code == "rows":
+        return _("文件的数据行超过一次导入的上限 %(limit)s 行，请拆分后分批导入") % p
+    if code == "columns":
+        return _("第一个工作表有 %(columns)s 列，超过 %(limit)s 列的上限") % p
+    if code == "shared_strings":
+        return _("文件中的共享字符串超过 %(limit)s 个的上限") % p
+    if code == "memory":
+        return _("读取文件时超过 %(limit)s MB 的内存上限，未保存任何数据（表格范围或内容过大），请拆分后分批导入") % {
+            "limit": _megabytes(p["size"])
+        }
+    if code == "cpu":
+        return _("读取文件时超过 %(seconds)s 秒的 CPU 时间上限，未保存任何数据，请拆分后分批导入") % p
+    if code == "timeout":
+        return _("读取文件超过 %(seconds)s 秒的时间上限，未保存任何数据，请稍后重试或拆分后分批导入") % p
+    raise ValueError(f"unknown refusal {code!r}")
+
+
+@contextmanager
+def on_disk(source: bytes | str | os.PathLike) -> Iterator[Path]:
+    """``source`` as a file: the reader runs in another process, which opens it by name."""
+    if isinstance(source, str | os.PathLike):
+        yield Path(source)
+        return
+    with tempfile.NamedTemporaryFile(prefix="jiliang-import-", suffix=".xlsx") as fh:
+        fh.write(source)
+        fh.flush()
+        yield Path(fh.name)
+
+
+def read_sheet(source: bytes | str | os.PathLike) -> Sheet:
+    """The cells of the workbook's first sheet and where its formulas are (``sheet_worker``: the checks in this
+    process, the parse in a child with memory, CPU and time limits).
+
+    Raises :class:`SheetError` with a message for the user when the file is not a readable .xlsx or exceeds a
+    limit (the message names the limit).
     """
-    if data[:4] != b"PK\x03\x04":
-        if data[:4] == b"\xd0\xcf\x11\xe0":
-            raise SheetError(
-                _("文件不是 .xlsx 格式（可能是旧版 .xls 或加了密码的文件）：请在 Excel 中另存为 .xlsx 后再导入")
-            )
-        raise SheetError(_("文件不是 Excel .xlsx 格式，请使用导入模板"))
     corrupt = _("文件已损坏或不是有效的 Excel .xlsx 文件，无法读取")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            sheet_name, part = _first_sheet(archive)
-            if archive.getinfo(part).file_size > MAX_SHEET_XML_BYTES:
-                raise SheetError(_("文件内容过大，请拆分后分批导入"))
-            formulas = _formula_cells(archive, part)
-    except SheetError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, EOFError, OSError, RuntimeError) as exc:
-        # RuntimeError: an encrypted zip member; ValueError: a bad cell reference.
-        raise SheetError(corrupt) from exc
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_object(io.BytesIO(data))
-        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several error types, all meaning "cannot read this file"
-        raise SheetError(corrupt) from exc
-    return Sheet(rows=rows, formulas=formulas)
+    with on_disk(source) as path:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+        if magic != b"PK\x03\x04":
+            if magic == b"\xd0\xcf\x11\xe0":
+                raise SheetError(
+                    _("文件不是 .xlsx 格式（可能是旧版 .xls 或加了密码的文件）：请在 Excel 中另存为 .xlsx 后再导入")
+                )
+            raise SheetError(_("文件不是 Excel .xlsx 格式，请使用导入模板"))
+        limits = read_limits()
+        try:
+            sheet_worker.inspect(path, limits)
+            result = sheet_worker.run(path, limits)
+        except sheet_worker.Refused as exc:
+            logger.info("upload refused: %s %s", exc.code, exc.params)
+            raise SheetError(refusal_message(exc)) from exc
+        except sheet_worker.Corrupt as exc:
+            logger.info("upload unreadable: %s", exc)
+            raise SheetError(corrupt) from exc
+        except sheet_worker.ReaderFailed as exc:
+            logger.error("the spreadsheet reader failed: %s", exc)
+            raise SheetReaderFailed(_("导入时发生内部错误，未保存任何数据，请联系管理员")) from exc
+    return Sheet(rows=result.rows, formulas=result.formulas)
 
 
 def sheet_row_estimate(file: bytes | str | os.PathLike) -> int | None:
     """Rows of the data sheet from its ``<dimension>`` (cheap), to decide whether to import in the background.
 
-    ``None`` when the file is not a readable .xlsx (the import itself will say why).
+    ``None`` when the file is not a readable .xlsx or is refused by what the zip's directory and the sheet's head
+    show (the import itself will say why, at once).
     """
     try:
-        data = Path(file).read_bytes() if isinstance(file, str | os.PathLike) else file
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _, part = _first_sheet(archive)
-            with archive.open(part) as fh:
-                head = fh.read(8192)
-            size = archive.getinfo(part).file_size
-    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, RuntimeError, ValueError):
+        limits = read_limits()
+        with on_disk(file) as path, path.open("rb") as fh, sheet_worker.open_archive(fh, limits) as archive:
+            package = sheet_worker.package_parts(archive)
+            head = sheet_worker.sheet_head(archive, package.sheet_part)
+            size = archive.getinfo(package.sheet_part).file_size
+        sheet_worker.check_dimension(head, limits)
+    except (
+        sheet_worker.Refused,
+        sheet_worker.Corrupt,
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        RuntimeError,
+        KeyError,
+        ValueError,
+    ):
         return None
-    match = re.search(rb"<(?:[\w.-]+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"", head)
-    if match and match.group(1):
-        return int(match.group(1))
+    declared = sheet_worker.declared_dimension(head)
+    if declared is not None:
+        return declared[1]
     # No dimension element (some writers leave it out): at least 300 bytes of XML per row of the template.
     return size // 300

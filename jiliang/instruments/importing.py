@@ -6,8 +6,9 @@ row and nothing is saved. With ``partial=True`` the good rows are saved and the 
 
 How it stays fast (the goal is 20 000 rows/s for 10^5 rows):
 
-- python-calamine reads the cells (Rust); the sheet's XML is scanned for formulas with a byte search
-  (``excel.read_sheet``).
+- python-calamine reads the cells (Rust), in a child process with memory, CPU and time limits after the file's
+  sizes, dimension and rows are checked; the sheet's XML is scanned for formulas with a byte search on the way
+  (``excel.read_sheet``, ``sheet_worker``). The rows come back through a pipe in ``marshal`` form.
 - Catalog rows and the owner's existing serial numbers are loaded once; each row is checked in memory.
 - Good rows are written with one parametrized INSERT per batch (``executemany``), not ``bulk_create``, whose
   per-field preparation in Python costs more than everything else together (see ``_Writer``). The derived
@@ -25,19 +26,20 @@ import logging
 import operator
 import os
 import re
+import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connections, router, transaction
 from django.db import connection as db_connection
-from django.db.models import Model
+from django.db.models import FileField, Model
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -49,7 +51,17 @@ from jiliang.core.selectors import scope_of
 from jiliang.verification.models import Service, VerificationRecord
 
 from . import tally
-from .excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS, Sheet, SheetError, read_sheet, sheet_row_estimate
+from .excel import (
+    EXAMPLE_NAME,
+    EXAMPLE_SERIAL,
+    IMPORT_COLUMNS,
+    Sheet,
+    SheetError,
+    SheetReaderFailed,
+    on_disk,
+    read_sheet,
+    sheet_row_estimate,
+)
 from .models import ImportJob, Instrument
 from .services import _owner_for, derive
 
@@ -83,6 +95,8 @@ class ImportReport:
     partial: bool = False
     ignored_example_row: int | None = None  # the template's example row, left in and skipped
     sha256: str = ""
+    # The file itself was refused (unreadable, or over a limit): nothing in it is worth keeping. Not stored.
+    file_refused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -120,22 +134,46 @@ class ImportReport:
         )
 
 
-def _read_input(file: bytes | str | os.PathLike | IO[bytes]) -> tuple[bytes, str]:
+@contextmanager
+def _upload_on_disk(file: bytes | str | os.PathLike | IO[bytes]) -> Iterator[tuple[Path, str, str]]:
+    """The upload as a file on disk (the reader runs in another process), its name and its SHA-256.
+
+    A path is used where it is, and so is an upload Django already spooled to disk; bytes and other file objects
+    are copied to a temporary file, within the size limit.
+    """
     limit = settings.JILIANG_IMPORT_MAX_BYTES
     too_big = _("文件过大（超过 %(mb)s MB），请拆分后分批导入") % {"mb": limit // (1024 * 1024)}
-    if isinstance(file, bytes | bytearray | memoryview):
-        data, name = bytes(file), ""
-    elif isinstance(file, str | os.PathLike):
-        path = Path(file)
+    spooled = getattr(file, "temporary_file_path", None)
+    if isinstance(file, str | os.PathLike) or spooled is not None:
+        path = Path(spooled() if spooled is not None else file)  # type: ignore[arg-type]
+        name = os.path.basename(str(getattr(file, "name", "") or "")) if spooled is not None else path.name
         if path.stat().st_size > limit:
             raise SheetError(too_big)
-        data, name = path.read_bytes(), path.name
-    else:
-        data = file.read(limit + 1)
-        name = os.path.basename(str(getattr(file, "name", "") or ""))
-    if len(data) > limit:
-        raise SheetError(too_big)
-    return data, name
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        yield path, name, digest.hexdigest()
+        return
+    if isinstance(file, bytes | bytearray | memoryview):
+        data, name = bytes(file), ""
+        if len(data) > limit:
+            raise SheetError(too_big)
+        with on_disk(data) as path:
+            yield path, name, hashlib.sha256(data).hexdigest()
+        return
+    name = os.path.basename(str(getattr(file, "name", "") or ""))
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.NamedTemporaryFile(prefix="jiliang-import-", suffix=".xlsx") as copy:
+        while chunk := file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise SheetError(too_big)
+            digest.update(chunk)
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name), name, digest.hexdigest()
 
 
 # ---- Cell values ---------------------------------------------------------------------------------------------
@@ -235,7 +273,7 @@ def _header_key(value: Any) -> str:
     return re.sub(r"(\*|＊|[(]必填[)])+$", "", text).lstrip("*＊")
 
 
-def _map_columns(header: list[Any]) -> dict[str, int]:
+def _map_columns(header: Sequence[Any]) -> dict[str, int]:
     by_header = {_key(c.header): c.header for c in IMPORT_COLUMNS}
     found: dict[str, int] = {}
     for index, value in enumerate(header):
@@ -411,10 +449,9 @@ def instruments_import(
     owning = _resolve_owner(actor, owner)
     report = ImportReport(partial=partial)
     try:
-        data, name = _read_input(file)
-        report.sha256 = hashlib.sha256(data).hexdigest()
-        sheet = read_sheet(data)
-        del data
+        with _upload_on_disk(file) as (path, name, sha256):
+            report.sha256 = sha256
+            sheet = read_sheet(path)
         if not sheet.rows or not any(_text(v) for v in sheet.rows[0]):
             raise SheetError(_("文件中没有数据：第 1 行应为列名"))
         columns = _map_columns(sheet.rows[0])
@@ -427,6 +464,7 @@ def instruments_import(
         _import_rows(report, sheet, columns, owning=owning, actor=actor, progress=progress, file_name=file_name or name)
     except SheetError as exc:
         report.file_error = str(exc)
+        report.file_refused = not isinstance(exc, SheetReaderFailed)
         report.imported, report.committed = 0, False
     return report
 
@@ -476,7 +514,7 @@ class _RowChecker:
         }
         self.usage_choices = "、".join(str(label) for label in Usage.labels)
 
-    def check(self, index: int, raw: list[Any]) -> tuple[dict[str, Any], list[RowError]] | None:
+    def check(self, index: int, raw: Sequence[Any]) -> tuple[dict[str, Any], list[RowError]] | None:
         """The row's values ready to write and its errors, or None for an empty row or the template's example.
 
         ``index`` is 0-based (the header is 0); errors carry the Excel row number, ``index + 1``.
@@ -534,7 +572,7 @@ class _RowChecker:
         values["registered_on"] = values["registered_on"] or self.today
         return values, []
 
-    def _read_cells(self, index: int, raw: list[Any]) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
+    def _read_cells(self, index: int, raw: Sequence[Any]) -> tuple[dict[str, Any] | None, list[tuple[str, str]]]:
         """Each cell as text or a date, with the problems a single cell shows; (None, []) when the row is empty."""
         values: dict[str, Any] = dict(self.absent)
         problems: list[tuple[str, str]] = []
@@ -717,7 +755,10 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
 def import_job_create(
     *, actor: User, owner: Organization | int | None, upload: IO[bytes], file_name: str, partial: bool
 ) -> ImportJob:
-    """Keep the uploaded file under MEDIA_ROOT/imports/ and create its job (it runs with :func:`import_job_run`)."""
+    """Keep the uploaded file under MEDIA_ROOT/imports/ and create its job (it runs with :func:`import_job_run`).
+
+    The file stays until the job refuses it, or until ``JILIANG_UPLOAD_RETENTION_DAYS`` after the job finished
+    (:func:`uploads_cleanup`)."""
     from django.core.files import File
 
     owning = _owner_for(actor, owner)
@@ -757,16 +798,37 @@ def import_job_run(*, job_id: Any) -> ImportJob:
     job.done = report.total_rows if report.file_error is None else 0
     job.report = report.as_dict()
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "total", "done", "report", "finished_at"])
+    fields = ["status", "total", "done", "report", "finished_at"]
+    if report.file_refused:
+        # The report says why; the file (perhaps hostile, perhaps 200 MB) serves nothing any more.
+        _delete_upload(job)
+        fields.append("file")
+    job.save(update_fields=fields)
     cache.delete(key)
     return job
+
+
+def _delete_upload(job: ImportJob) -> int:
+    """Remove the job's file from storage and from the row (not saved); returns its size (0 if already gone)."""
+    name = job.file.name
+    if not name:
+        return 0
+    storage = job.file.storage
+    try:
+        size = storage.size(name)
+    except OSError:
+        size = 0
+    storage.delete(name)
+    # The column is NOT NULL: an empty name is "no file" (FieldFile.delete would write NULL).
+    job.file.name = ""
+    return size
 
 
 def import_job_start(*, job_id: Any) -> threading.Thread:
     """Run the job in a background thread of this process (a large file would outlast the request).
 
     The thread closes its own database connection at the end. A job whose process stops half-way stays
-    "running" with nothing saved (its transaction is rolled back).
+    "running" with nothing saved (its transaction is rolled back) until :func:`uploads_cleanup` closes it.
     """
 
     def run() -> None:
@@ -787,3 +849,130 @@ def import_job_get(user: User | None, job_id: Any) -> ImportJob:
     if job is None or not scope.role or not (scope.is_admin or job.actor_id == user.pk):
         raise NotFoundOrForbidden(_("导入任务不存在"))
     return job
+
+
+# ---- Retention of uploaded files ---------------------------------------------------------------------------------
+
+# A job still pending or running this long after it was created has lost its process (an import of the largest
+# file takes minutes): it is closed as failed, and its file goes. Files under imports/ that no job names (a job
+# row deleted, a crash between saving the file and its row) go after the same time.
+ABANDONED_AFTER = timedelta(days=1)
+UPLOADS_DIR = "imports"
+
+
+@dataclass
+class DeletedUpload:
+    name: str  # the storage name, imports/<job id>.xlsx
+    size: int
+    job_id: str | None  # None: a file no job names
+    reason: str  # "finished", "abandoned" or "orphan"
+
+
+@dataclass
+class UploadsCleanup:
+    deleted: list[DeletedUpload] = field(default_factory=list)
+    abandoned_jobs: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def bytes(self) -> int:
+        return sum(d.size for d in self.deleted)
+
+
+def uploads_cleanup(
+    *, now: datetime, retention_days: int, dry_run: bool = False, actor: User | None = None
+) -> UploadsCleanup:
+    """Delete the uploaded files kept past their retention, in one audited run (idempotent).
+
+    - a finished job's file (done, or failed for its rows), ``retention_days`` after the job finished; a refused
+      file went when its job finished (:func:`import_job_run`);
+    - a job pending or running for ABANDONED_AFTER (its process is gone, its transaction rolled back) is closed
+      as failed, and its file deleted;
+    - a file under imports/ that no job names, ABANDONED_AFTER after it was last written.
+
+    Each job's report stays in its row. The rows change and one ``upload.cleanup`` audit event is written in one
+    transaction; the files are deleted after it commits (a file whose deletion fails is an orphan next time).
+    ``dry_run`` lists what would go and changes nothing.
+    """
+    result = UploadsCleanup(dry_run=dry_run)
+    finished_before = now - timedelta(days=retention_days)
+    abandoned_before = now - max(timedelta(days=retention_days), ABANDONED_AFTER)
+    storage = cast(FileField, ImportJob._meta.get_field("file")).storage
+    with transaction.atomic():
+        finished = (
+            ImportJob.objects.select_for_update()
+            .filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lt=finished_before)
+            .exclude(file="")
+            .order_by("finished_at")
+        )
+        abandoned = (
+            ImportJob.objects.select_for_update()
+            .filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING], created_at__lt=abandoned_before)
+            .order_by("created_at")
+        )
+        for reason, jobs in (("finished", finished), ("abandoned", abandoned)):
+            for job in jobs:
+                name = job.file.name
+                if name:
+                    result.deleted.append(DeletedUpload(name, _stored_size(storage, name), str(job.pk), reason))
+                if reason == "abandoned":
+                    result.abandoned_jobs.append(str(job.pk))
+                if dry_run:
+                    continue
+                job.file.name = ""
+                if reason == "finished":
+                    job.save(update_fields=["file"])
+                    continue
+                job.status = ImportJob.Status.FAILED
+                job.finished_at = now
+                job.report = ImportReport(
+                    partial=job.partial, file_error=_("导入未完成（处理进程已中断），未保存任何数据，请重新导入")
+                ).as_dict()
+                job.save(update_fields=["file", "status", "finished_at", "report"])
+        named = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+        named.difference_update(d.name for d in result.deleted)
+        for name, size, modified in _stored_uploads(storage):
+            if name not in named and modified < abandoned_before:
+                result.deleted.append(DeletedUpload(name, size, None, "orphan"))
+        if result.deleted and not dry_run:
+            audit.record(
+                actor=actor,
+                action="upload.cleanup",
+                object_type="instruments.importjob",
+                changes={
+                    "retention_days": retention_days,
+                    "files": [
+                        {"name": d.name, "size": d.size, "job": d.job_id, "reason": d.reason} for d in result.deleted
+                    ],
+                    "bytes": result.bytes,
+                    "abandoned_jobs": result.abandoned_jobs,
+                },
+            )
+    if not dry_run:
+        for deleted in result.deleted:
+            try:
+                storage.delete(deleted.name)
+            except OSError:
+                logger.exception("could not delete the upload %s", deleted.name)
+    return result
+
+
+def _stored_size(storage: Any, name: str) -> int:
+    try:
+        return storage.size(name)
+    except OSError:
+        return 0  # already gone: the row is cleared all the same
+
+
+def _stored_uploads(storage: Any) -> Iterator[tuple[str, int, datetime]]:
+    """(name, size, last modified) of every file under imports/."""
+    try:
+        _dirs, files = storage.listdir(UPLOADS_DIR)
+    except FileNotFoundError:
+        return
+    for file_name in sorted(files):
+        name = f"{UPLOADS_DIR}/{file_name}"
+        try:
+            yield name, storage.size(name), storage.get_modified_time(name)
+        except OSError:
+            continue
