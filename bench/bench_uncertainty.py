@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import p50_p95, report, timed
 
 from jiliang.metrology import uncertainty as unc
+from jiliang.metrology.uncertainty import mcm as monte_carlo
 
 DATABASES = ()
 TRIALS = 10**6
@@ -72,14 +73,16 @@ def main(argv: list[str]) -> int:
     repeat = 3 if "--quick" in argv else 7
 
     mcm = unc.evaluate_mcm(b, trials=TRIALS, seed=1)
-    samples = unc._draw(b, np.random.default_rng(1), TRIALS)
+    samples = monte_carlo._draw(b, np.random.default_rng(1), TRIALS)
     check = plain_numpy(samples)
     # The same draws give the same numbers: the baseline evaluates what evaluate_mcm evaluates.
     assert math.isclose(check[1], mcm.u, rel_tol=1e-9), (check, mcm)
 
     mcm_p50, mcm_p95 = p50_p95(timed(lambda: unc.evaluate_mcm(b, trials=TRIALS, seed=1), repeat=repeat, warmup=1))
     base_p50, _ = p50_p95(timed(lambda: plain_numpy(samples), repeat=repeat, warmup=1))
-    draw_p50, _ = p50_p95(timed(lambda: unc._draw(b, np.random.default_rng(1), TRIALS), repeat=repeat, warmup=1))
+    draw_p50, _ = p50_p95(
+        timed(lambda: monte_carlo._draw(b, np.random.default_rng(1), TRIALS), repeat=repeat, warmup=1)
+    )
     report(
         "monte carlo, 10^6 trials, 5-input nonlinear model (p50)",
         mcm_p50,

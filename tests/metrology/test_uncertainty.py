@@ -32,6 +32,7 @@ from jiliang.metrology.uncertainty import (
     numerical_tolerance,
     validate,
 )
+from jiliang.metrology.uncertainty import mcm as monte_carlo
 
 NM = 1e-6  # one nanometre in millimetres
 
@@ -362,7 +363,7 @@ def test_probabilistically_symmetric_interval_takes_the_order_statistics_the_sta
     the interval is [y₍r₎, y₍r+q₎]. With yᵢ = i: M = 2011 gives q = 1910, r = 51."""
     values = np.random.default_rng(0).permutation(np.arange(1, m + 1, dtype=float))
 
-    assert unc._coverage_interval(values, 0.95, "symmetric") == expected
+    assert monte_carlo._coverage_interval(values, 0.95, "symmetric") == expected
 
 
 def test_shortest_interval_of_a_chi_square_output_starts_at_zero():
@@ -417,7 +418,7 @@ def test_a_fixed_seed_repeats_a_run_and_another_seed_does_not():
 
 def test_more_trials_than_one_chunk_are_drawn_in_chunks_and_all_counted(monkeypatch):
     """Chunked evaluation keeps memory bounded without changing what JCGM 101 §7.4 asks: M model values."""
-    monkeypatch.setattr(unc, "CHUNK", 3000)
+    monkeypatch.setattr(monte_carlo, "CHUNK", 3000)
 
     result = evaluate_mcm(normal_additive(), trials=10_000, seed=1)
 
