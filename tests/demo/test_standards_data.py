@@ -4,6 +4,7 @@ built from (the demo is deterministic: ``seed_city --seed N`` gives the same cit
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 
@@ -38,3 +39,25 @@ def test_roles_are_the_two_the_institutes_builder_knows():
     roles = {piece.role for t in standards_data.TEMPLATES for piece in t.equipment}
 
     assert roles == {standards_data.STD, standards_data.AUX}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('key = "weights_e2"\n', 'key = "weights_e2"\ncolour = "red"\n', "unknown keys ['colour']"),
+        ('shared = ["thermo_hygro"]', 'shared = ["thermo"]', "shared equipment ['thermo'] is not in [equipment]"),
+        ('parent = "weights_e2"', 'parent = "weights_e3"', "parent or by names no template: ['weights_e3']"),
+        ("months = 24", "months = true", "months must be int"),
+        ('role = "standard"', 'role = "std"', "role must be"),
+        ('key = "weights_f1"', 'key = "weights_e2"', "template keys repeat: ['weights_e2']"),
+        ("pressure_precise = ", "pressure_precis = ", "second_ranges.pressure_precis"),
+    ],
+)
+def test_loader_refuses_data_that_would_build_a_different_or_broken_city(tmp_path, old, new, message):
+    text = standards_data.DATA_FILE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "standards.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        standards_data.load(path)
