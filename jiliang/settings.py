@@ -154,8 +154,11 @@ INSTALLED_APPS = [
     "jiliang.notices",
     "jiliang.portal",
     "jiliang.indicators",
-    "jiliang.demo",
 ]
+# The synthetic city (seed_city, demo_logins) only in development (make demo, make dev, the tests): a production
+# server must not carry commands that fill its database with made-up owners and print logins with known passwords.
+if JILIANG_DEV:
+    INSTALLED_APPS.append("jiliang.demo")
 
 MIDDLEWARE = [
     # First: every later middleware (and the per-address limits) must see the client's address, not nginx's.
