@@ -27,7 +27,7 @@ DATABASES = ("sqlite", "postgres")
 SIZES = (100_000, 1_000_000)
 QUICK_SIZES = (10_000, 100_000)
 BASELINE_ROWS = 10_000
-# DOMAIN.md §6 and the issue: the 10^6 city must build "well under a few minutes" on SQLite.
+# docs/domain.md §6 and the issue: the 10^6 city must build "well under a few minutes" on SQLite.
 GOAL_SECONDS = {1_000_000: "< 180 s", 100_000: "< 18 s", 10_000: "< 2 s"}
 
 

@@ -578,7 +578,7 @@ PROFILES: dict[str, Profile] = {
 }
 
 # Share of the city's owners, and of its instruments, held by each category (utility meters dominate the count,
-# as DOMAIN.md §6 says: about 10^6 utility meters next to 10^5 periodically verified instruments).
+# as docs/domain.md §6 says: about 10^6 utility meters next to 10^5 periodically verified instruments).
 CATEGORY_SHARES: tuple[tuple[str, int, int], ...] = (
     # (category, owners %, instruments %)
     (Category.MARKET_FAIR, 8, 10),

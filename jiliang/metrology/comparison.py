@@ -5,7 +5,7 @@ result, x_pt = assigned value, σ_pt = standard deviation for proficiency assess
 U = expanded uncertainty. The thresholds and constants come from ``data/comparison_iso13528.json`` with their
 source and confidence (the 1.25 factor of u(x_pt) and the nIQR quartile convention are unconfirmed).
 
-Worked example (shared/reference/comparisons.md, ISO 5725-5 creosote data):
+Worked example (docs/reference/comparisons.md, ISO 5725-5 creosote data):
 
 >>> data = [24.140, 20.155, 19.500, 20.300, 20.705, 17.570, 20.100, 20.940, 21.185]
 >>> robust = algorithm_a(data, stop="tolerance")
@@ -201,7 +201,7 @@ def en_number(x: float, U_x: float, x_ref: float, U_ref: float, *, correlated: b
       the two, and it needs U(x) > U(x_ref). Use it only in that case, and show which form was used
       (``EN_FORMULAS[correlated]``).
 
-    Worked example (shared/reference/comparisons.md): x = 10.12, U = 0.10; x_ref = 10.00, U_ref = 0.05.
+    Worked example (docs/reference/comparisons.md): x = 10.12, U = 0.10; x_ref = 10.00, U_ref = 0.05.
 
     >>> round(en_number(10.12, 0.10, 10.00, 0.05), 3)
     1.073
@@ -326,7 +326,7 @@ def algorithm_a(
     Raises ``ValueError`` when s* is 0 (at least half the values are equal to the median), or when the
     tolerance rule is not met within ``max_iter`` iterations.
 
-    Worked example (shared/reference/comparisons.md): the standard's rule stops at s* ≈ 1.054 after 6 iterations,
+    Worked example (docs/reference/comparisons.md): the standard's rule stops at s* ≈ 1.054 after 6 iterations,
     the fixed point is s* = 1.069840.
 
     >>> data = [24.140, 20.155, 19.500, 20.300, 20.705, 17.570, 20.100, 20.940, 21.185]

@@ -370,7 +370,8 @@ class CalendarYear:
     """One year of the calendar, as announced by the State Council General Office's notice.
 
     ``holidays``: every day off in a holiday block (weekends inside it included); ``workdays``: the adjusted
-    workdays (调休上班), weekend days that are working days. ``confidence`` uses the reference notes' tags.
+    workdays (调休上班), weekend days that are working days. ``confidence`` uses the reference notes' tags
+    (docs/reference/README.md).
     """
 
     year: int

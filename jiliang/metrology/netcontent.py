@@ -8,7 +8,7 @@ source and confidence of each table; nothing regulatory is a literal in this fil
 Units: mass in g, volume in mL, length in m, area in m², count in units; the contents of a sample are in the
 unit of the nominal quantity.
 
-Worked example (shared/reference/netcontent.md, example B): Qn = 200 g, a batch of 30, so 10 units are weighed.
+Worked example (docs/reference/netcontent.md, example B): Qn = 200 g, a batch of 30, so 10 units are weighed.
 
 >>> verdict = evaluate(
 ...     nominal=200, quantity="mass", batch_size=30,
@@ -210,7 +210,7 @@ def tolerable_deficiency_exact(
 ) -> Decimal:
     """T as an exact decimal; ``rounding=None`` gives the table value before rounding (used to check continuity).
 
-    Rules (办法 附表3, shared/reference/netcontent.md):
+    Rules (办法 附表3, docs/reference/netcontent.md):
 
     - mass and volume, 0 < Qn ≤ 50 000 g (mL): the band table; T rounded to 0.1 g (mL) for Qn ≤ 1 kg (L) and to
       1 g (mL) above, half-to-even (GB/T 8170) or half-up;
@@ -263,7 +263,7 @@ def tolerable_deficiency(
     """Tolerable deficiency T (允许短缺量) for nominal quantity Qn (办法 附表3; JJF 1070), rounded as the note to
     the table requires. See :func:`tolerable_deficiency_exact` for the rules.
 
-    Worked examples (shared/reference/netcontent.md, "T vectors"): Qn = 150 g gives 4.5 % × 150 = 6.75 → 6.8 g;
+    Worked examples (docs/reference/netcontent.md, "T vectors"): Qn = 150 g gives 4.5 % × 150 = 6.75 → 6.8 g;
     the rounding method only matters at Qn = 5 g and 3.5 kg.
 
     >>> tolerable_deficiency(150), tolerable_deficiency(4500), tolerable_deficiency(120, "count")
@@ -393,7 +393,7 @@ def evaluate(
     Comparisons are exact (decimal arithmetic on the figures as written), so a unit sitting on a limit is
     judged the way a person with a calculator would judge it.
 
-    Worked example (shared/reference/netcontent.md, example B) in the module docstring; example A is in the tests.
+    Worked example (docs/reference/netcontent.md, example B) in the module docstring; example A is in the tests.
     """
     t = tables or default_tables()
     method = _rounding(rounding)

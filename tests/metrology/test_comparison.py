@@ -1,4 +1,4 @@
-"""ISO 13528 / CNAS-GL002 / JJF 1117 scores and robust statistics against shared/reference/comparisons.md."""
+"""ISO 13528 / CNAS-GL002 / JJF 1117 scores and robust statistics against docs/reference/comparisons.md."""
 
 import math
 import random
@@ -23,7 +23,7 @@ from jiliang.metrology.comparison import (
     zeta_score,
 )
 
-# shared/reference/comparisons.md, Algorithm A example (ISO 5725-5 creosote data, as used by metRology).
+# docs/reference/comparisons.md, Algorithm A example (ISO 5725-5 creosote data, as used by metRology).
 CREOSOTE = [24.140, 20.155, 19.500, 20.300, 20.705, 17.570, 20.100, 20.940, 21.185]
 
 
@@ -34,7 +34,7 @@ no_deadline = settings(deadline=None)
 
 
 def test_algorithm_a_starts_from_the_median_and_1_483_mad_of_the_reference_example():
-    """shared/reference/comparisons.md, Algorithm A example: median 20.300, 1.483·MAD = 0.9491."""
+    """docs/reference/comparisons.md, Algorithm A example: median 20.300, 1.483·MAD = 0.9491."""
     result = algorithm_a(CREOSOTE, stop="tolerance")
     start_mean, start_sd = result.history[0]
     assert start_mean == 20.300
@@ -43,14 +43,14 @@ def test_algorithm_a_starts_from_the_median_and_1_483_mad_of_the_reference_examp
 
 
 def test_algorithm_a_first_two_iterations_match_the_reference_example():
-    """shared/reference/comparisons.md: iteration 1 x* = 20.38722, s* = 0.98560; iteration 2 20.40660, 1.00968."""
+    """docs/reference/comparisons.md: iteration 1 x* = 20.38722, s* = 0.98560; iteration 2 20.40660, 1.00968."""
     history = algorithm_a(CREOSOTE, stop="tolerance").history
     assert history[1] == pytest.approx((20.38722, 0.98560), abs=5e-6)
     assert history[2] == pytest.approx((20.40660, 1.00968), abs=5e-6)
 
 
 def test_algorithm_a_reaches_the_recomputed_fixed_point_with_the_tolerance_rule():
-    """shared/reference/comparisons.md: fixed point x* = 20.412143, s* = 1.069840 (recomputed)."""
+    """docs/reference/comparisons.md: fixed point x* = 20.412143, s* = 1.069840 (recomputed)."""
     result = algorithm_a(CREOSOTE, stop="tolerance")
     assert result.mean == pytest.approx(20.412143, abs=5e-7)
     assert result.sd == pytest.approx(1.069840, abs=5e-7)
@@ -60,7 +60,7 @@ def test_algorithm_a_reaches_the_recomputed_fixed_point_with_the_tolerance_rule(
 
 
 def test_third_significant_figure_rule_stops_early_at_1_054_as_the_reference_warns():
-    """shared/reference/comparisons.md: the standard's wording stops at s* = 1.054 (fixed point 1.0698)."""
+    """docs/reference/comparisons.md: the standard's wording stops at s* = 1.054 (fixed point 1.0698)."""
     result = algorithm_a(CREOSOTE)
     assert result.stop == "third_significant_figure"
     assert round(result.sd, 3) == 1.054
@@ -69,7 +69,7 @@ def test_third_significant_figure_rule_stops_early_at_1_054_as_the_reference_war
 
 
 def test_scores_of_the_outlier_in_the_reference_example_call_for_z_prime():
-    """shared/reference/comparisons.md: u(x_pt) = 0.4458 > 0.3·s*, so z′ applies; z = 3.484, z′ = 3.216."""
+    """docs/reference/comparisons.md: u(x_pt) = 0.4458 > 0.3·s*, so z′ applies; z = 3.484, z′ = 3.216."""
     robust = algorithm_a(CREOSOTE, stop="tolerance")
     assert robust.u_mean == pytest.approx(0.4458, abs=5e-5)
     assert robust.u_mean == pytest.approx(1.25 * robust.sd / 3)
@@ -87,7 +87,7 @@ def test_scores_of_the_outlier_in_the_reference_example_call_for_z_prime():
 
 
 def test_en_example_of_the_reference_is_unsatisfactory():
-    """shared/reference/comparisons.md, En example: x = 10.12, U = 0.10; x_ref = 10.00, U_ref = 0.05."""
+    """docs/reference/comparisons.md, En example: x = 10.12, U = 0.10; x_ref = 10.00, U_ref = 0.05."""
     en = en_number(10.12, 0.10, 10.00, 0.05)
     assert en == pytest.approx(1.073, abs=5e-4)
     assert classify(en, "en") is Performance.UNSATISFACTORY
@@ -125,7 +125,7 @@ def test_zeta_uses_standard_uncertainties_in_quadrature():
     ],
 )
 def test_z_like_scores_are_classified_with_closed_bands_at_2_and_3(kind, score, expected):
-    """shared/reference/comparisons.md: |z| ≤ 2.0 satisfactory, 2.0 < |z| < 3.0 questionable, |z| ≥ 3.0 not."""
+    """docs/reference/comparisons.md: |z| ≤ 2.0 satisfactory, 2.0 < |z| < 3.0 questionable, |z| ≥ 3.0 not."""
     assert classify(score, kind) is expected
 
 

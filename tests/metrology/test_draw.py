@@ -1,6 +1,6 @@
 """双随机、一公开 draws, inspector assignment and the working-day clock (jiliang.metrology.draw).
 
-Sources: the project's reference notes on random inspections (../shared/reference/double-random.md: what the draw
+Sources: the project's reference notes on random inspections (docs/reference/double-random.md: what the draw
 engine must guarantee), the State Council General Office's holiday notices for 2025 (国办发明电〔2024〕12号) and 2026
 (2025-11-04), as reprinted from Xinhua by 光明网.
 """

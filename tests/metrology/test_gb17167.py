@@ -1,7 +1,7 @@
 """GB 17167-2006 energy meter configuration and tce conversion (jiliang.metrology.gb17167).
 
 Source of every expected value: the project's reference notes on GB 17167-2006 and GB/T 2589-2020
-(../shared/reference/gb17167.md), copied here as literals so that the shipped data is checked against them.
+(docs/reference/gb17167.md), copied here as literals so that the shipped data is checked against them.
 """
 
 from decimal import Decimal

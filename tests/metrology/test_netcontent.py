@@ -1,4 +1,4 @@
-"""JJF 1070 net content rules against the worked examples of shared/reference/netcontent.md (data copied here)."""
+"""JJF 1070 net content rules against the worked examples of docs/reference/netcontent.md (data copied here)."""
 
 import json
 import math
@@ -20,7 +20,7 @@ from jiliang.metrology.netcontent import (
     tolerable_deficiency_exact,
 )
 
-# shared/reference/netcontent.md, example A: Qn = 500 g, N = 200.
+# docs/reference/netcontent.md, example A: Qn = 500 g, N = 200.
 EXAMPLE_A = [
     500.2, 498.1, 501.5, 497.9, 499.3, 503.0, 496.8, 500.9, 498.8, 502.2, 495.4, 499.9, 501.1, 497.2, 500.4, 498.3,
     502.7, 499.0, 496.1, 501.8, 484.6, 500.6, 498.5, 503.4, 497.6, 499.8, 501.3, 496.5, 500.1, 498.9, 502.4, 497.0,
@@ -28,16 +28,16 @@ EXAMPLE_A = [
     500.7, 498.6,
 ]  # fmt: skip
 
-# shared/reference/netcontent.md, example B: Qn = 200 g, N = 30.
+# docs/reference/netcontent.md, example B: Qn = 200 g, N = 30.
 EXAMPLE_B = [201.2, 199.5, 190.5, 200.8, 202.1, 198.7, 200.3, 199.9, 201.0, 200.6]
 
-# shared/reference/netcontent.md, "T vectors (half-even)".
+# docs/reference/netcontent.md, "T vectors (half-even)".
 T_VECTORS = [
     (50, 4.5), (75, 4.5), (150, 6.8), (250, 9.0), (450, 13.5), (1200, 18.0), (4500, 68.0), (12000, 150.0), (20000, 200.0),
 ]  # fmt: skip
 COUNT_VECTORS = [(51, 1.0), (120, 2.0)]
 
-# shared/reference/netcontent.md, "Sampling plan" (JJF 1070-2005): (N, n, λ, allowed T1, allowed T2).
+# docs/reference/netcontent.md, "Sampling plan" (JJF 1070-2005): (N, n, λ, allowed T1, allowed T2).
 PLAN_ROWS = [
     (1, 1, None, 0, 0),
     (10, 10, None, 0, 0),
@@ -68,7 +68,7 @@ no_deadline = settings(deadline=None)
 
 
 def test_example_a_from_the_reference_passes_with_one_t1_error():
-    """shared/reference/netcontent.md, example A."""
+    """docs/reference/netcontent.md, example A."""
     verdict = evaluate(nominal=500, quantity="mass", batch_size=200, contents=EXAMPLE_A)
 
     assert (verdict.sample_size, verdict.lambda_, verdict.allowed_t1, verdict.allowed_t2) == (50, 0.379, 3, 0)
@@ -87,7 +87,7 @@ def test_example_a_from_the_reference_passes_with_one_t1_error():
 
 
 def test_example_b_from_the_reference_fails_on_the_unit_criterion_although_the_mean_holds():
-    """shared/reference/netcontent.md, example B."""
+    """docs/reference/netcontent.md, example B."""
     verdict = evaluate(nominal=200, quantity="mass", batch_size=30, contents=EXAMPLE_B)
 
     assert (verdict.sample_size, verdict.lambda_, verdict.allowed_t1) == (10, 1.028, 0)
@@ -105,19 +105,19 @@ def test_example_b_from_the_reference_fails_on_the_unit_criterion_although_the_m
 
 @pytest.mark.parametrize(("nominal", "expected"), T_VECTORS)
 def test_mass_t_matches_the_reference_t_vectors_with_half_even_rounding(nominal, expected):
-    """shared/reference/netcontent.md, "T vectors (half-even)"."""
+    """docs/reference/netcontent.md, "T vectors (half-even)"."""
     assert tolerable_deficiency(nominal, "mass") == expected
     assert tolerable_deficiency(nominal, "volume") == expected
 
 
 @pytest.mark.parametrize(("nominal", "expected"), COUNT_VECTORS)
 def test_count_t_matches_the_reference_vectors_rounded_up_to_a_whole_unit(nominal, expected):
-    """shared/reference/netcontent.md, "T vectors": count Qn 51 → 1; 120 → 2."""
+    """docs/reference/netcontent.md, "T vectors": count Qn 51 → 1; 120 → 2."""
     assert tolerable_deficiency(nominal, "count") == expected
 
 
 def test_rounding_rule_decides_t_only_at_5_g_and_3_5_kg_as_the_reference_says():
-    """shared/reference/netcontent.md, "Rounding": 0.45 → 0.4 or 0.5; 52.5 → 52 or 53."""
+    """docs/reference/netcontent.md, "Rounding": 0.45 → 0.4 or 0.5; 52.5 → 52 or 53."""
     assert tolerable_deficiency(5, rounding="half_even") == 0.4
     assert tolerable_deficiency(5, rounding="half_up") == 0.5
     assert tolerable_deficiency(3500, rounding="half_even") == 52.0
@@ -134,7 +134,7 @@ def test_t_is_rounded_to_a_tenth_up_to_1_kg_and_to_a_whole_gram_above():
 
 
 def test_length_area_and_count_follow_their_own_rules():
-    """shared/reference/netcontent.md, "Length, area, count"."""
+    """docs/reference/netcontent.md, "Length, area, count"."""
     assert tolerable_deficiency(5, "length") == 0.0
     assert tolerable_deficiency(10, "length") == pytest.approx(0.2)
     assert tolerable_deficiency(2.5, "area") == pytest.approx(0.075)
@@ -145,7 +145,7 @@ def test_length_area_and_count_follow_their_own_rules():
 
 @pytest.mark.parametrize(("batch", "n", "lam", "t1", "t2"), PLAN_ROWS)
 def test_sampling_plan_gives_the_published_row_at_every_batch_edge(batch, n, lam, t1, t2):
-    """shared/reference/netcontent.md, "Sampling plan"."""
+    """docs/reference/netcontent.md, "Sampling plan"."""
     plan = sampling_plan(batch)
     assert (plan.sample_size, plan.lambda_, plan.allowed_t1, plan.allowed_t2) == (n, lam, t1, t2)
     assert plan.has_mean_check is (lam is not None)

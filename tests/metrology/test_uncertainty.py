@@ -1,6 +1,6 @@
 """Uncertainty rules against the published examples.
 
-Figures copied from the project's reference notes (shared/reference/uncertainty.md, which cites JJF 1059.1-2012 =
+Figures copied from the project's reference notes (docs/reference/uncertainty.md, which cites JJF 1059.1-2012 =
 JCGM 100 "GUM" Annex H.1 and Table G.2, and JJF 1059.2-2012 = JCGM 101 §9.2); each test names its source.
 """
 

@@ -1,4 +1,4 @@
-"""GB 32100-2015 check character, against the examples in shared/reference/uscc.md (confirmed)."""
+"""GB 32100-2015 check character, against the examples in docs/reference/uscc.md (confirmed)."""
 
 import pytest
 from hypothesis import given
@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from jiliang.metrology import uscc
 
-# shared/reference/uscc.md: "Valid examples (public registrations)".
+# docs/reference/uscc.md: "Valid examples (public registrations)".
 PUBLISHED_VALID = ["91350100M000100Y43", "91110000600037341L"]
 
 
@@ -17,7 +17,7 @@ def test_published_codes_are_valid(code):
 
 
 def test_weights_are_powers_of_three_mod_31_as_published():
-    # shared/reference/uscc.md lists the weights for positions 1…17.
+    # docs/reference/uscc.md lists the weights for positions 1…17.
     assert uscc.WEIGHTS == (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 

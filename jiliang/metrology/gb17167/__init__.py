@@ -1,11 +1,11 @@
 """GB 17167-2006 《用能单位能源计量器具配备和管理通则》: configuration rates and accuracy classes of the energy
 meters of one energy-using unit, and conversion to tonnes of coal equivalent (GB/T 2589-2020).
 
-What is confirmed (project reference notes): the standard is in force since 2007-01-01, clauses 4.3.2-4.3.5 and
-4.3.8 are mandatory; 能源计量器具配备率 = installed ÷ required × 100 %; three levels are checked: the unit's inputs
-and outputs (进出用能单位, ``unit``), its main secondary units (进出主要次级用能单位, ``secondary``) and its main
-equipment (主要用能设备, ``equipment``). A secondary unit or a device is *main* for an energy when its consumption
-reaches the limit of Table 1 or Table 2.
+What is confirmed (the project's reference notes, docs/reference/gb17167.md): the standard is in force since
+2007-01-01, clauses 4.3.2-4.3.5 and 4.3.8 are mandatory; 能源计量器具配备率 = installed ÷ required × 100 %; three
+levels are checked: the unit's inputs and outputs (进出用能单位, ``unit``), its main secondary units
+(进出主要次级用能单位, ``secondary``) and its main equipment (主要用能设备, ``equipment``). A secondary unit or a
+device is *main* for an energy when its consumption reaches the limit of Table 1 or Table 2.
 
 **Tables 1-4 are unconfirmed** (from memory). They are data, in ``data/gb17167_2006.json``, with the confidence of
 each table and of each conflicting value; ``check`` reports the confidence of every table it used. An
