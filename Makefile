@@ -83,9 +83,11 @@ test: install-test assets
 bench: install-test assets
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# mypy reads its list of modules and the django-stubs settings from pyproject.toml ([tool.mypy]).
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff format .
