@@ -1,4 +1,4 @@
-"""Uncertainty evaluation speed (jiliang/metrology/uncertainty.py).
+"""Uncertainty evaluation speed (jiliang/metrology/uncertainty/).
 
 - Monte Carlo (JCGM 101): 10⁶ trials of a five-input nonlinear model, P = V²·cos φ / (R₀·(1 + α·(T − 20))),
   goal ≤ 1 s. Baseline, in the same run: a plain NumPy evaluation of the same model, with the same summary
