@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Development mode (plain HTTP on 127.0.0.1, a development secret key and signing key) only for these targets and what
 # they run first. Every other target, `make serve` and `make migrate` on their own included, runs with the production
 # settings the environment gives (docs/operations.md).
-demo dev test bench: export JILIANG_DEV := 1
+demo dev test bench seed: export JILIANG_DEV := 1
 # The demo's certificates point their QR codes at the demo server.
 demo: export JILIANG_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
