@@ -11,6 +11,9 @@ Allow header). A bad input is never a 500.
 
 The OpenAPI document is served at /api/v1/openapi.json without a token, and the interactive docs at /api/v1/docs
 from django-ninja's own static files ("ninja" is in INSTALLED_APPS; never from a CDN, city intranets are offline).
+Every endpoint names its ``operation_id=``: clients generate code from the document, and ninja's default id is the
+handler's module path, which a move would change (tests/api/test_openapi_stable.py compares the document with its
+snapshot).
 """
 
 from __future__ import annotations
