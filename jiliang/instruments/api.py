@@ -58,12 +58,7 @@ def _catalog_item(pk: int | None) -> CatalogItem | None:
     return item
 
 
-@router.get(
-    "/instruments",
-    operation_id="jiliang_instruments_api_instrument_list",
-    response={200: InstrumentPageOut, **ERRORS},
-    summary="计量器具列表 / list instruments",
-)
+@router.get("/instruments", response={200: InstrumentPageOut, **ERRORS}, summary="计量器具列表 / list instruments")
 def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
     qs = selectors.instrument_list(request.auth, _filters(query)).select_related("owner", "region", "catalog_item")
     qs = qs.with_last_verified_on()
@@ -74,7 +69,6 @@ def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
 
 @router.post(
     "/instruments",
-    operation_id="jiliang_instruments_api_instrument_create",
     response={201: InstrumentOut, 409: ErrorOut, **BODY_ERRORS},
     summary="登记计量器具 / register an instrument",
 )
@@ -111,7 +105,6 @@ def _import_errors(report: importing.ImportReport) -> list[dict[str, str]]:
 
 @router.post(
     "/instruments/import",
-    operation_id="jiliang_instruments_api_instrument_import",
     response={**BODY_ERRORS, 200: ImportReportOut, 422: ImportErrorOut | ErrorOut},
     summary="从 Excel 导入计量器具 / import instruments from .xlsx",
     description=(
@@ -131,11 +124,6 @@ def instrument_import(request: HttpRequest, file: File[UploadedFile], form: Form
 
 
 # Declared after /instruments/import, so that "import" is never taken for an instrument id.
-@router.get(
-    "/instruments/{instrument_id}",
-    operation_id="jiliang_instruments_api_instrument_detail",
-    response={200: InstrumentOut, **ERRORS},
-    summary="计量器具详情",
-)
+@router.get("/instruments/{instrument_id}", response={200: InstrumentOut, **ERRORS}, summary="计量器具详情")
 def instrument_detail(request: HttpRequest, instrument_id: int = Path(..., ge=1, le=MAX_ID)):
     return InstrumentOut.from_instrument(selectors.instrument_get(request.auth, instrument_id))

@@ -62,7 +62,6 @@ class NotificationListQuery(Schema):
 
 @router.get(
     "/notifications",
-    operation_id="jiliang_notices_api_notification_list",
     response={200: NotificationPageOut, **ERRORS},
     summary="我的通知 / my organization's notifications",
 )
@@ -83,7 +82,6 @@ def notification_list(request: HttpRequest, query: Query[NotificationListQuery])
 
 @router.post(
     "/notifications/{notification_id}/read",
-    operation_id="jiliang_notices_api_notification_read",
     response={200: NotificationOut, **ERRORS},
     summary="标为已读 / mark a notification read",
 )

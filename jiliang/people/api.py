@@ -33,12 +33,7 @@ _QUALIFICATIONS = Prefetch(
 )
 
 
-@router.get(
-    "/people",
-    operation_id="jiliang_people_api_person_list",
-    response={200: PersonPageOut, **ERRORS},
-    summary="人员列表 / list staff",
-)
+@router.get("/people", response={200: PersonPageOut, **ERRORS}, summary="人员列表 / list staff")
 def person_list(request: HttpRequest, query: Query[PersonListQuery]):
     filters = selectors.PersonFilters(
         organization=query.organization,
@@ -54,12 +49,7 @@ def person_list(request: HttpRequest, query: Query[PersonListQuery]):
     return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
 
 
-@router.get(
-    "/people/{person_id}",
-    operation_id="jiliang_people_api_person_detail",
-    response={200: PersonOut, **ERRORS},
-    summary="人员详情 / one member of staff",
-)
+@router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="人员详情 / one member of staff")
 def person_detail(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_ID)):
     person = selectors.person_get(request.auth, person_id)
     person = type(person).objects.prefetch_related(_QUALIFICATIONS).select_related("organization").get(pk=person.pk)
@@ -68,7 +58,6 @@ def person_detail(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_
 
 @router.get(
     "/qualifications",
-    operation_id="jiliang_people_api_qualification_list",
     response={200: QualificationPageOut, **ERRORS},
     summary="即将到期的资质 / qualifications expiring within N days",
 )

@@ -28,7 +28,6 @@ router = Router(tags=["public"])
 
 @router.get(
     "/public/certificates/{token}",
-    operation_id="jiliang_portal_api_public_certificate",
     auth=None,
     response={200: PublicAnswerOut, 404: ErrorOut, 422: ErrorOut},
     summary="证书公开查验 / public certificate check",

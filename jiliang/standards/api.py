@@ -57,12 +57,7 @@ def _fields(standard: Standard, day: date) -> dict:
     )
 
 
-@router.get(
-    "/standards",
-    operation_id="jiliang_standards_api_standard_list",
-    response={200: StandardPageOut, **ERRORS},
-    summary="计量标准列表 / list standards",
-)
+@router.get("/standards", response={200: StandardPageOut, **ERRORS}, summary="计量标准列表 / list standards")
 def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
     day = query.valid_on or timezone.localdate()
     filters = selectors.StandardFilters(
@@ -84,10 +79,7 @@ def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
 
 
 @router.get(
-    "/standards/{standard_id}",
-    operation_id="jiliang_standards_api_standard_detail",
-    response={200: StandardDetailOut, **ERRORS},
-    summary="计量标准详情 / one standard",
+    "/standards/{standard_id}", response={200: StandardDetailOut, **ERRORS}, summary="计量标准详情 / one standard"
 )
 def standard_detail(
     request: HttpRequest, standard_id: int = Path(..., ge=1, le=MAX_ID), valid_on: IsoDate | None = None
@@ -105,10 +97,7 @@ def standard_detail(
 
 
 @router.get(
-    "/authorizations",
-    operation_id="jiliang_standards_api_authorization_list",
-    response={200: AuthorizationPageOut, **ERRORS},
-    summary="计量授权列表 / list authorizations",
+    "/authorizations", response={200: AuthorizationPageOut, **ERRORS}, summary="计量授权列表 / list authorizations"
 )
 def authorization_list(request: HttpRequest, query: Query[AuthorizationListQuery]):
     today = timezone.localdate()

@@ -101,12 +101,7 @@ def _reports(request: HttpRequest, query: CoverageQuery) -> list[CoverageReport]
     return reports
 
 
-@router.get(
-    "/coverage",
-    operation_id="jiliang_standards_api_coverage_coverage",
-    response={200: list[CoverageOut], **ERRORS},
-    summary="建标覆盖率 / standard coverage",
-)
+@router.get("/coverage", response={200: list[CoverageOut], **ERRORS}, summary="建标覆盖率 / standard coverage")
 def coverage(request: HttpRequest, query: Query[CoverageQuery]):
     return [
         CoverageOut(
@@ -119,12 +114,7 @@ def coverage(request: HttpRequest, query: Query[CoverageQuery]):
     ]
 
 
-@router.get(
-    "/coverage/gaps",
-    operation_id="jiliang_standards_api_coverage_coverage_gaps",
-    response={200: list[GapsOut], **ERRORS},
-    summary="建标缺项清单 / coverage gaps",
-)
+@router.get("/coverage/gaps", response={200: list[GapsOut], **ERRORS}, summary="建标缺项清单 / coverage gaps")
 def coverage_gaps(request: HttpRequest, query: Query[CoverageQuery]):
     return [
         GapsOut(

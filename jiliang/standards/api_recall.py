@@ -114,7 +114,6 @@ class RecallOut(Schema):
 
 @router.get(
     "/standards/{standard_id}/recall",
-    operation_id="jiliang_standards_api_recall_recall_list",
     response={200: RecallOut, **ERRORS},
     summary="召回清单 / recall list",
 )

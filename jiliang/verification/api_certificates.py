@@ -57,12 +57,7 @@ class RevocationOut(Schema):
     revoked_at: datetime
 
 
-@router.get(
-    "/certificates",
-    operation_id="jiliang_verification_api_certificates_certificate_list",
-    response={200: CertificatePageOut, **ERRORS},
-    summary="证书列表 / list certificates",
-)
+@router.get("/certificates", response={200: CertificatePageOut, **ERRORS}, summary="证书列表 / list certificates")
 def certificate_list(request: HttpRequest, query: Query[CertificateListQuery]):
     params = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in query.model_dump().items()}
     filters = parse_filters(params)
@@ -83,7 +78,6 @@ def _get(request: HttpRequest, certificate_id: int):
 
 @router.get(
     "/certificates/{certificate_id}",
-    operation_id="jiliang_verification_api_certificates_certificate_detail",
     response={200: IssuedCertificateDetailOut, **ERRORS},
     summary="证书详情（含签名内容） / one certificate with its signed document",
 )
@@ -93,7 +87,6 @@ def certificate_detail(request: HttpRequest, certificate_id: int = Path(..., ge=
 
 @router.get(
     "/certificates/{certificate_id}/signed",
-    operation_id="jiliang_verification_api_certificates_certificate_signed",
     response={200: SignedOut, **ERRORS},
     summary="签名的 JSON 证书文件 / the signed JSON file (verify offline with manage.py verify_certificate)",
 )
@@ -103,7 +96,6 @@ def certificate_signed(request: HttpRequest, certificate_id: int = Path(..., ge=
 
 @router.post(
     "/certificates/{certificate_id}/correct",
-    operation_id="jiliang_verification_api_certificates_certificate_correct",
     response={201: IssuedCertificateDetailOut, **BODY_ERRORS},
     summary="出具更正证书 / issue a correction that supersedes the certificate (issuing institute only)",
 )
@@ -116,7 +108,6 @@ def certificate_correct(request: HttpRequest, payload: CorrectIn, certificate_id
 
 @router.post(
     "/certificates/{certificate_id}/revoke",
-    operation_id="jiliang_verification_api_certificates_certificate_revoke",
     response={200: RevocationOut, **BODY_ERRORS},
     summary="撤销证书 / revoke a certificate, with a reason (issuing institute only)",
 )

@@ -26,12 +26,7 @@ def _forbidden(exc: services.NotAllowed):
     return Status(403, {"detail": exc.message, "errors": [{"field": f, "message": m} for f, m in exc.errors]})
 
 
-@router.get(
-    "/requests",
-    operation_id="jiliang_verification_api_requests_request_list",
-    response={200: RequestPageOut, **ERRORS},
-    summary="检定申请列表 / list service requests",
-)
+@router.get("/requests", response={200: RequestPageOut, **ERRORS}, summary="检定申请列表 / list service requests")
 def request_list(request: HttpRequest, query: Query[RequestListQuery]):
     filters = selectors.RequestFilters(
         status=query.status or "", late=query.late, county=query.county, q=(query.q or "").strip()
@@ -42,12 +37,7 @@ def request_list(request: HttpRequest, query: Query[RequestListQuery]):
     return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
 
 
-@router.post(
-    "/requests",
-    operation_id="jiliang_verification_api_requests_request_create",
-    response={201: RequestOut, **BODY_ERRORS},
-    summary="申请检定/校准 / submit a request",
-)
+@router.post("/requests", response={201: RequestOut, **BODY_ERRORS}, summary="申请检定/校准 / submit a request")
 def request_create(request: HttpRequest, payload: RequestIn):
     try:
         created = services.request_submit(actor=request.auth, **payload.model_dump())
@@ -56,12 +46,7 @@ def request_create(request: HttpRequest, payload: RequestIn):
     return Status(201, RequestOut.of(selectors.request_get(request.auth, created.pk), detail=True))
 
 
-@router.get(
-    "/requests/{request_id}",
-    operation_id="jiliang_verification_api_requests_request_detail",
-    response={200: RequestOut, **ERRORS},
-    summary="检定申请详情",
-)
+@router.get("/requests/{request_id}", response={200: RequestOut, **ERRORS}, summary="检定申请详情")
 def request_detail(request: HttpRequest, request_id: int = Path(..., ge=1, le=MAX_ID)):
     return RequestOut.of(selectors.request_get(request.auth, request_id), detail=True)
 
@@ -81,7 +66,6 @@ def _arguments(action: str, payload: ActionIn) -> dict:
 
 @router.post(
     "/requests/{request_id}/{action}",
-    operation_id="jiliang_verification_api_requests_request_action",
     response={200: RequestOut, **BODY_ERRORS},
     summary="办理检定申请 / act on a request",
     description=(
