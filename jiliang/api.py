@@ -11,6 +11,8 @@ Allow header). A bad input is never a 500.
 
 The OpenAPI document is served at /api/v1/openapi.json without a token, and the interactive docs at /api/v1/docs
 from django-ninja's own static files ("ninja" is in INSTALLED_APPS; never from a CDN, city intranets are offline).
+An operation's id in that document does not depend on where its handler lives (``_API.get_openapi_operation_id``);
+tests/api/test_openapi_stable.py compares the document with its snapshot.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.operation import Operation
 
 from jiliang.core.api_auth import BearerToken
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
@@ -43,10 +46,41 @@ from jiliang.verification.api_requests import router as requests_router
 
 logger = logging.getLogger(__name__)
 
+# The operationIds the API has published. ninja made them from the handler's module path; clients generated from the
+# document call operations by them, so they stay, whichever module the handler moves to. Keyed by the handler's name
+# (also its URL name, "api:<name>", kept by tests/core/test_url_names.py).
+_PUBLISHED_IDS = {
+    name: f"{prefix}_{name}"
+    for prefix, names in {
+        "jiliang_instruments_api": ("instrument_list", "instrument_create", "instrument_import", "instrument_detail"),
+        "jiliang_people_api": ("person_list", "person_detail", "qualification_list"),
+        "jiliang_standards_api": ("standard_list", "standard_detail", "authorization_list"),
+        "jiliang_standards_api_coverage": ("coverage", "coverage_gaps"),
+        "jiliang_standards_api_recall": ("recall_list",),
+        "jiliang_verification_api_requests": ("request_list", "request_create", "request_detail", "request_action"),
+        "jiliang_verification_api_certificates": (
+            "certificate_list",
+            "certificate_detail",
+            "certificate_signed",
+            "certificate_correct",
+            "certificate_revoke",
+        ),
+        "jiliang_notices_api": ("notification_list", "notification_read"),
+        "jiliang_portal_api": ("public_certificate",),
+    }.items()
+    for name in names
+}
+
 
 class _API(NinjaAPI):
     """django-ninja answers a method an address does not take with a plain-text 405 from inside its view, past
     every exception handler; each URL's view is wrapped so that this answer, too, is in the error shape."""
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # ninja's default is the module path, which moving a handler would change: a published id stays as it was,
+        # a new operation is named after its handler alone.
+        name = operation.view_func.__name__
+        return _PUBLISHED_IDS.get(name, name)
 
     @property
     def urls(self) -> tuple[list[Any], str, str]:
