@@ -44,10 +44,11 @@ def main(argv: list[str]) -> int:
     common.setup_django("sqlite")
 
     from jiliang.metrology import signing
-    from jiliang.verification import documents, keys
-    from jiliang.verification.dcc import certificate_xml
+    from jiliang.verification import keys
+    from jiliang.verification.formats import documents
+    from jiliang.verification.formats.dcc import certificate_xml
+    from jiliang.verification.formats.pdf import certificate_pdf
     from jiliang.verification.models import Certificate
-    from jiliang.verification.pdf import certificate_pdf
 
     bench_public_check.build(args.certificates)
     certificates = list(
@@ -63,7 +64,7 @@ def main(argv: list[str]) -> int:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from jiliang.verification.pdf import FONT, register_fonts
+    from jiliang.verification.formats.pdf import FONT, register_fonts
 
     register_fonts()
 

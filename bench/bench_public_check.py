@@ -3,7 +3,7 @@
 Builds, in a fresh database of its own (``var/bench/public/`` or ``<BENCH_PG_URL>_public``), one institute, 100
 owners with 3 instruments each and one certificate per instrument (``--certificates``, default 300), inserted
 directly with genuine Ed25519 signatures over their canonical documents
-(``jiliang.verification.documents.certificate_document``, signed with the platform key): most valid, some
+(``jiliang.verification.formats.documents.certificate_document``, signed with the platform key): most valid, some
 revoked, some superseded by a correction, some expired.
 
 Then times, in this process, requests per second of:
@@ -63,7 +63,8 @@ def build(count: int) -> list[str]:
     from jiliang.core.models import Organization, Region, Role, User
     from jiliang.instruments.models import Instrument
     from jiliang.metrology import signing, uscc
-    from jiliang.verification import documents, keys
+    from jiliang.verification import keys
+    from jiliang.verification.formats import documents
     from jiliang.verification.models import Certificate, CertificateRevocation, VerificationRecord
 
     city = Region.objects.create(code="210900", name="基准市", level=Region.Level.CITY)

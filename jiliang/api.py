@@ -41,8 +41,7 @@ from jiliang.portal.api import router as public_router
 from jiliang.standards.api import router as standards_router
 from jiliang.standards.api_coverage import router as coverage_router
 from jiliang.standards.api_recall import router as recall_router
-from jiliang.verification.api_certificates import router as certificates_router
-from jiliang.verification.api_requests import router as requests_router
+from jiliang.verification.api import router as verification_router
 
 logger = logging.getLogger(__name__)
 
@@ -231,8 +230,7 @@ api.add_router("/", people_router)
 api.add_router("/", standards_router)
 api.add_router("/", coverage_router)
 api.add_router("/", recall_router)
-api.add_router("/", requests_router)
-api.add_router("/", certificates_router)
+api.add_router("/", verification_router)
 api.add_router("/", notices_router)
 # The public check: no token (its endpoints say auth=None).
 api.add_router("/", public_router)

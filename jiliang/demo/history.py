@@ -3,8 +3,8 @@
 After :func:`jiliang.demo.city.build_city`, :func:`build_history` plans a few hundred service requests spread over
 the year before ``today`` (owners in every county, market fairs and clinics among them, so that some fees are
 waived), then replays every step in time order inside ``jiliang.core.clock.travel(moment)``: the owner submits
-(``jiliang.verification.requests``), the institute returns, rejects or accepts, schedules, starts, records each
-instrument (``jiliang.verification.services.verification_record``, which signs the certificate), completes; some
+(``jiliang.verification.services.requests``), the institute returns, rejects or accepts, schedules, starts, records each
+instrument (``jiliang.verification.services.records.record_create``, which signs the certificate), completes; some
 certificates are corrected (superseded) weeks later and one or two revoked.
 
 Only combinations the services accept are planned: the institute the request is routed to
@@ -47,8 +47,6 @@ from jiliang.people.selectors import qualification_is_valid_on
 from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors import authorization_in_force
 from jiliang.standards.validity import standard_validity, with_validity_data
-from jiliang.verification import requests as one_window
-from jiliang.verification import services
 from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,
@@ -56,6 +54,9 @@ from jiliang.verification.models import (
     Service,
     ServiceRequest,
 )
+from jiliang.verification.services import requests as one_window
+from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
+from jiliang.verification.services.records import record_create
 
 from . import readings as demo_readings
 
@@ -669,7 +670,7 @@ class _Replay:
         elif action == "correct":
             self._correct(step, institute_user)
         elif action == "revoke":
-            services.certificate_revoke(
+            certificate_revoke(
                 actor=institute_user, certificate_id=step.args["item"].certificate_id, reason=step.args["reason"]
             )
         else:  # pragma: no cover
@@ -689,7 +690,7 @@ class _Replay:
                     "coverage_factor": Decimal("2"),
                     "points": [{k: v for k, v in p.items() if k != "mpe"} for p in item.points],
                 }
-            certificate = services.verification_record(
+            certificate = record_create(
                 actor=actor,
                 request_item_id=item_ids[item.row.id],
                 kind=plan.service,
@@ -717,7 +718,7 @@ class _Replay:
             "humidity": f"{self.rng.randint(35, 70)} %RH",
             "place": (record.place + _("（现场）"))[:200],
         }
-        certificate = services.certificate_correct(
+        certificate = certificate_correct(
             actor=actor,
             certificate_id=item.certificate_id,
             reason=step.args["reason"],
@@ -816,10 +817,11 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
 
 def summary(*, today: date, skipped: int = 0) -> HistoryResult:
     """Counts of what the history holds (requests by state, certificates by kind, ...)."""
-    from jiliang.verification.clock import clock_of
+    from jiliang.verification.selectors.request_clock import clock_of
+    from jiliang.verification.selectors.requests import OPEN_STATUSES
 
     by_state = Counter(ServiceRequest.objects.values_list("status", flat=True))
-    late = sum(1 for r in ServiceRequest.objects.filter(status__in=one_window.OPEN_STATUSES) if clock_of(r, today).late)
+    late = sum(1 for r in ServiceRequest.objects.filter(status__in=OPEN_STATUSES) if clock_of(r, today).late)
     return HistoryResult(
         requests={s.value: by_state.get(s.value, 0) for s in Status},
         certificates={k.value: Certificate.objects.filter(kind=k.value).count() for k in Certificate.Kind},

@@ -41,7 +41,7 @@ from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors import authorization_in_force_q
 from jiliang.standards.validity import valid_standards, with_validity_data
 from jiliang.verification.models import RequestItem, ServiceRequest, VerificationRecord
-from jiliang.verification.selectors import valid_verification_q
+from jiliang.verification.selectors.records import valid_verification_q
 
 from .models import ENTERED_DEFINITIONS, Definition, EnteredFigure, Indicator
 

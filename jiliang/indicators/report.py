@@ -55,7 +55,7 @@ from jiliang.core import clock
 from jiliang.core.models import Region
 from jiliang.instruments.excel import neutralize
 from jiliang.metrology import trend
-from jiliang.verification.pdf import FONT, FONT_BOLD, register_fonts
+from jiliang.verification.formats.pdf import FONT, FONT_BOLD, register_fonts
 
 from .dashboard import STATUS_LABELS, IndicatorRow, PlanDashboard
 from .models import Comparator, Evaluation, Indicator, Unit

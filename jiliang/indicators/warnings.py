@@ -58,7 +58,7 @@ from jiliang.standards.models import EquipmentCertificate, Standard, StandardEqu
 from jiliang.standards.recall import recall
 from jiliang.standards.selectors import reassessment_due_q, standards_visible_to
 from jiliang.verification.models import ServiceRequest
-from jiliang.verification.request_selectors import late_counts, late_counts_by_region, late_q, requests_visible_to
+from jiliang.verification.selectors.requests import late_counts, late_counts_by_region, late_q, requests_visible_to
 
 DEFAULT_WARNING_DAYS = 90
 

@@ -17,7 +17,7 @@ from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.metrology import due
 from jiliang.verification.models import Service, VerificationRecord
-from jiliang.verification.selectors import valid_verification_q
+from jiliang.verification.selectors.records import valid_verification_q
 
 from . import tally
 from .models import Instrument

@@ -10,8 +10,8 @@ what still holds when someone got past those.
 The answer (``public_answer``) holds ONLY:
 
 - ``status`` and ``status_label``: valid / expired / superseded / revoked / failed (a notice of failed
-  verification) / not_found (``jiliang.verification.selectors.certificate_status``, applied to the signed facts),
-  or **signature_failed** (below);
+  verification) / not_found (``jiliang.verification.selectors.certificates.certificate_status``, applied to the
+  signed facts), or **signature_failed** (below);
 - ``number``: the certificate's number. Not in the issue's list, shown on purpose: a forger can copy the QR code
   of a genuine certificate onto a forged one, and the person who scans it must be able to compare the number on
   the paper with the number the platform answers for. It reveals nothing the paper does not show, and a number
@@ -61,9 +61,10 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.metrology import signing
-from jiliang.verification import documents, keys
+from jiliang.verification import keys
+from jiliang.verification.formats import documents
 from jiliang.verification.models import Certificate, CertificateRevocation
-from jiliang.verification.selectors import CertificateStatus, certificate_status
+from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 
 from .masking import mask_name
 
@@ -357,7 +358,7 @@ def certificate_by_token(token: str) -> PublicCertificate | None:
 def normalize_number(text: str) -> str:
     """A typed number as stored: full-width characters made half-width (phones type them), trimmed, upper case.
 
-    Numbers are issued in upper case (``jiliang.verification.services.certificate_number``), so an exact match
+    Numbers are issued in upper case (``jiliang.verification.services.records.certificate_number``), so an exact match
     on the upper-cased text is a case-insensitive match that still uses the unique index.
 
     >>> normalize_number("  csjl－２０２６－jd－000001 ")

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from jiliang.verification.models import PublicCheck
-from jiliang.verification.selectors import CertificateStatus
+from jiliang.verification.selectors.certificates import CertificateStatus
 
 from . import selectors, services
 

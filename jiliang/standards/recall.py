@@ -59,7 +59,7 @@ from django.utils.translation import gettext as _
 from jiliang.core.models import Organization, User
 from jiliang.instruments.excel import neutralize
 from jiliang.verification.models import Certificate, StandardUse
-from jiliang.verification.selectors import CertificateStatus, certificate_status
+from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 
 from .models import EquipmentCertificate, Standard
 from .trace_selectors import RecallReader, recall_reader, split_equipment_certificates, trace_standard_get
@@ -291,7 +291,7 @@ class Recall:
 def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
     """The records whose verification used a suspect standard T on a day from T's window start to
     ``walk.date_to``: record id → (the day, T), ordered by day then record id. Each such record has exactly one
-    certificate (``verification_record`` issues it in the same transaction; a correction is a new record with its
+    certificate (``record_create`` issues it in the same transaction; a correction is a new record with its
     own certificate; declared records use no standard), so the records are the certificates, counted and paged
     without a join: one query on StandardUse alone. A record that used two suspect standards is listed once,
     with the one nearest the standard asked about (the shortest path). The day stays as the driver gives it

@@ -17,7 +17,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from jiliang.core.api_auth import token_issue
-from jiliang.verification.services import verification_record
+from jiliang.verification.services.records import record_create
 from jiliang.wsgi import application
 
 from ..factories import InstrumentFactory, catalog_item
@@ -51,7 +51,7 @@ def data(city, lab):  # noqa: F811 (the fixture's value)
     staffed = staff_institute(city, lab)
     scales = overdue_scales(city, lab.today)
     _request, items = make_request(city.owner_a_user, city.institute, scales)
-    verification_record(
+    record_create(
         actor=city.institute_user,
         request_item_id=items[0].pk,
         performed_on=lab.today,

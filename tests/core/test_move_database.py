@@ -146,7 +146,7 @@ def _assert_audit_chain_verifies(database_url: str, key: Path) -> None:
 
 EXPORT = (
     "import json, sys; from jiliang.verification.models import Certificate; "
-    "from jiliang.verification.documents import signed_file; "
+    "from jiliang.verification.formats.documents import signed_file; "
     "c = Certificate.objects.filter(supersedes__isnull=False).order_by('id').first(); "
     "sys.stdout.write(json.dumps(signed_file(c), ensure_ascii=False))"
 )

@@ -22,8 +22,7 @@ from jiliang.people.selectors import verifier_qualified
 from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors import authorization_in_force_q
 from jiliang.standards.validity import standard_validity, with_validity_data
-from jiliang.verification import immutable, request_selectors
-from jiliang.verification.clock import clock_of
+from jiliang.verification import immutable
 from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,
@@ -34,7 +33,9 @@ from jiliang.verification.models import (
     StandardUse,
     VerificationRecord,
 )
-from jiliang.verification.services import latest_valid_verification
+from jiliang.verification.selectors import requests as request_selectors
+from jiliang.verification.selectors.records import latest_valid_verification
+from jiliang.verification.selectors.request_clock import clock_of
 
 from ..factories import wipe_instruments
 
@@ -194,7 +195,7 @@ def test_instruments_follow_their_latest_valid_verification_and_the_tally_is_in_
     assert touched.exists()
     moved = 0
     for instrument in touched:
-        latest = latest_valid_verification(instrument)
+        latest = latest_valid_verification(instrument.pk)
         assert instrument.last_verification_id == (latest.pk if latest else None), instrument.pk
         stored = (instrument.mandatory, instrument.due_on)
         derive(instrument, instrument.catalog_item)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from jiliang.portal import selectors, services
 from jiliang.portal.selectors import ANSWER_KEYS, public_answer
 from jiliang.verification.models import Certificate, PublicCheck
-from jiliang.verification.services import certificate_correct, certificate_revoke
+from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
 
 from .conftest import issue_certificate
 

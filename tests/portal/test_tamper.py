@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from jiliang.metrology import signing
 from jiliang.verification.models import Certificate, CertificateRevocation, SigningKey
-from jiliang.verification.services import certificate_correct, certificate_revoke
+from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
 
 from .conftest import issue_certificate
 

@@ -186,10 +186,10 @@ def record_values(bench: Bench, **overrides: Any) -> dict[str, Any]:
 
 
 def issue_certificate(bench: Bench, *, item: int = 0, passed: bool = True, **overrides: Any) -> Certificate:
-    from jiliang.verification.services import verification_record
+    from jiliang.verification.services.records import record_create
 
     if not passed:
         overrides.setdefault("points", FAILING_POINTS)
-    return verification_record(
+    return record_create(
         actor=bench.institute_user, request_item_id=bench.items[item].pk, **record_values(bench, **overrides)
     )

@@ -19,7 +19,8 @@ import pytest
 from django.core.management import call_command
 
 from jiliang.metrology import signing
-from jiliang.verification import dcc, documents, keys
+from jiliang.verification import keys
+from jiliang.verification.formats import dcc, documents
 from jiliang.verification.models import Certificate
 
 DATA = Path(__file__).resolve().parent / "data"

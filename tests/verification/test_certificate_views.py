@@ -11,9 +11,10 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from jiliang.metrology import signing
-from jiliang.verification import dcc, keys
+from jiliang.verification import keys
+from jiliang.verification.formats import dcc
 from jiliang.verification.models import Certificate, CertificateRevocation
-from jiliang.verification.services import certificate_correct, certificate_revoke
+from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
 
 from .conftest import issue_certificate
 

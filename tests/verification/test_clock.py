@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jiliang.verification import clock
 from jiliang.verification.models import ServiceRequest
+from jiliang.verification.selectors import request_clock as clock
 
 Status = ServiceRequest.Status
 TZ = ZoneInfo("Asia/Shanghai")

@@ -15,9 +15,9 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from jiliang.metrology import signing
-from jiliang.verification import dcc, documents
-from jiliang.verification.pdf import certificate_pdf
-from jiliang.verification.services import certificate_correct, certificate_revoke
+from jiliang.verification.formats import dcc, documents
+from jiliang.verification.formats.pdf import certificate_pdf
+from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
 
 from .conftest import issue_certificate
 

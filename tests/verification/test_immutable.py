@@ -19,7 +19,7 @@ from django.utils import timezone
 from jiliang.metrology import signing
 from jiliang.verification import immutable, keys
 from jiliang.verification.models import Certificate, CertificateRevocation, VerificationRecord
-from jiliang.verification.services import certificate_revoke
+from jiliang.verification.services.certificates import certificate_revoke
 
 from .conftest import issue_certificate
 

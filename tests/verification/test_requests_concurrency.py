@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, connections
 
 from jiliang.core.errors import DomainError
-from jiliang.verification import requests as svc
 from jiliang.verification.models import RequestItem, ServiceRequest
+from jiliang.verification.services import requests as svc
 
 from .test_requests_services import window  # noqa: F401  (window is a fixture)
 

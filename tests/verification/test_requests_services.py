@@ -15,10 +15,10 @@ from jiliang.core.models import AuditEvent, Organization, Role
 from jiliang.instruments.models import Instrument
 from jiliang.metrology import fees
 from jiliang.standards.models import Authorization
-from jiliang.verification import clock
-from jiliang.verification import request_selectors as sel
-from jiliang.verification import requests as svc
 from jiliang.verification.models import FeeSchedule, RequestEvent, ServiceRequest
+from jiliang.verification.selectors import request_clock as clock
+from jiliang.verification.selectors import requests as sel
+from jiliang.verification.services import requests as svc
 from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
 
 Status = ServiceRequest.Status
@@ -194,7 +194,7 @@ def test_only_owners_submit(city, window, persona):
 
 
 def test_proposals_fall_back_to_the_city(city, window):
-    proposals = svc.request_proposals(actor=city.owner_a_user, instrument_ids=[window.a1.pk])
+    proposals = sel.request_proposals(actor=city.owner_a_user, instrument_ids=[window.a1.pk])
     assert proposals.proposed == city.institute and proposals.uncovered == []
 
 
@@ -203,11 +203,11 @@ def test_a_county_institute_is_proposed_in_its_county(city, window):
         name="甲县计量所", kind=Organization.Kind.INSTITUTE, region=city.county_a, credit_code=credit_code()
     )
     authorize(county, city.bureau_a, ["02"], window.today, number="(辽)法计(2024)21002号")
-    proposals = svc.request_proposals(actor=city.owner_a_user, instrument_ids=[window.a1.pk, window.a2.pk])
+    proposals = sel.request_proposals(actor=city.owner_a_user, instrument_ids=[window.a1.pk, window.a2.pk])
     assert proposals.proposed == county
     assert [o.institute for o in proposals.options] == [county]
     # Owner B (county B) still falls back to the city institute.
-    assert svc.request_proposals(actor=city.owner_b_user, instrument_ids=[window.b1.pk]).proposed == city.institute
+    assert sel.request_proposals(actor=city.owner_b_user, instrument_ids=[window.b1.pk]).proposed == city.institute
     # The city institute may still be chosen? Not for county A: the county has its own authorized institute.
     with pytest.raises(DomainError) as exc:
         submit(city, [window.a1], institute_id=city.institute.pk)
@@ -217,7 +217,7 @@ def test_a_county_institute_is_proposed_in_its_county(city, window):
 
 def test_instruments_without_an_authorized_institute_are_named(city, window):
     uncatalogued = InstrumentFactory(owner=city.owner_a, serial_number="X-1", catalog_item=catalog_item("22"))
-    proposals = svc.request_proposals(actor=city.owner_a_user, instrument_ids=[window.a1.pk, uncatalogued.pk])
+    proposals = sel.request_proposals(actor=city.owner_a_user, instrument_ids=[window.a1.pk, uncatalogued.pk])
     assert proposals.uncovered == [uncatalogued]
     assert proposals.proposed == city.institute
     with pytest.raises(DomainError) as exc:
@@ -226,7 +226,7 @@ def test_instruments_without_an_authorized_institute_are_named(city, window):
 
 
 def test_quote_shows_fees_and_waiver_before_submitting(city, window):
-    quote = svc.request_quote(actor=city.owner_a_user, service="verification", instrument_ids=[window.a1.pk])
+    quote = sel.request_quote(actor=city.owner_a_user, service="verification", instrument_ids=[window.a1.pk])
     assert quote.institute == city.institute and quote.payable == 0 and quote.fee_waived == Decimal("30.00")
     assert not quote.problems
     assert not ServiceRequest.objects.exists()
@@ -327,10 +327,10 @@ def test_schedule_in_the_past_is_refused(city, window):
 ALL = set(Status.values)
 
 
-@pytest.mark.parametrize("action", sorted(svc.TRANSITIONS))
+@pytest.mark.parametrize("action", sorted(sel.TRANSITIONS))
 def test_every_action_refused_from_every_other_state(city, window, action):
-    states, who = svc.TRANSITIONS[action]
-    actor = city.institute_user if who == svc.INSTITUTE else city.owner_a_user
+    states, who = sel.TRANSITIONS[action]
+    actor = city.institute_user if who == sel.INSTITUTE else city.owner_a_user
     request = submit(city, [window.a1])
     kwargs = {"reason": "x"} if action in {"reject", "return"} else {}
     if action == "schedule":
@@ -344,9 +344,9 @@ def test_every_action_refused_from_every_other_state(city, window, action):
         assert RequestEvent.objects.count() == before
 
 
-@pytest.mark.parametrize("action", sorted(svc.TRANSITIONS))
+@pytest.mark.parametrize("action", sorted(sel.TRANSITIONS))
 def test_every_action_refused_to_the_wrong_people(city, window, action):
-    states, who = svc.TRANSITIONS[action]
+    states, who = sel.TRANSITIONS[action]
     request = submit(city, [window.a1])
     ServiceRequest.objects.filter(pk=request.pk).update(status=states[0])
     kwargs = {"reason": "x"} if action in {"reject", "return"} else {}
@@ -358,18 +358,18 @@ def test_every_action_refused_to_the_wrong_people(city, window, action):
             svc.ACTIONS[action](actor=user, request_id=request.pk, **kwargs)
     # In scope but the wrong role: refused with a reason.
     wrong = [city.city_regulator, city.county_regulator_a, city.admin]
-    wrong.append(city.owner_a_user if who == svc.INSTITUTE else city.institute_user)
+    wrong.append(city.owner_a_user if who == sel.INSTITUTE else city.institute_user)
     for user in wrong:
-        with pytest.raises(svc.NotAllowed):
+        with pytest.raises(sel.NotAllowed):
             svc.ACTIONS[action](actor=user, request_id=request.pk, **kwargs)
     assert ServiceRequest.objects.get(pk=request.pk).status == states[0]
 
 
 def test_allowed_actions_for_buttons(city, window):
     request = submit(city, [window.a1])
-    assert svc.allowed_actions(city.institute_user, request) == ["accept", "reject", "return"]
-    assert svc.allowed_actions(city.owner_a_user, request) == ["withdraw"]
-    assert svc.allowed_actions(city.city_regulator, request) == []
+    assert sel.allowed_actions(city.institute_user, request) == ["accept", "reject", "return"]
+    assert sel.allowed_actions(city.owner_a_user, request) == ["withdraw"]
+    assert sel.allowed_actions(city.city_regulator, request) == []
 
 
 # ---- selectors ---------------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from jiliang.verification import requests as svc
 from jiliang.verification.models import ServiceRequest
+from jiliang.verification.services import requests as svc
 
 from .test_requests_services import submit, window  # noqa: F401  (window is a fixture)
 

@@ -1,4 +1,4 @@
-"""Recording verifications and issuing, correcting and revoking certificates (jiliang.verification.services)."""
+"""Recording verifications and issuing, correcting and revoking certificates (jiliang.verification.services.records, .certificates)."""
 
 from datetime import timedelta
 
@@ -10,15 +10,17 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import AuditEvent
 from jiliang.instruments import tally
 from jiliang.metrology import signing
-from jiliang.verification import documents, keys
+from jiliang.verification import keys
+from jiliang.verification.formats import documents
 from jiliang.verification.models import (
     Certificate,
     ImmutableRecordError,
     ReadingPoint,
     VerificationRecord,
 )
-from jiliang.verification.selectors import CertificateStatus, certificate_status
-from jiliang.verification.services import certificate_correct, certificate_revoke, verification_record
+from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
+from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
+from jiliang.verification.services.records import record_create
 
 from .conftest import issue_certificate, record_values
 
@@ -170,7 +172,7 @@ def test_a_calibration_needs_u_and_k_and_states_no_verdict(bench):
 def test_outsiders_cannot_record(bench, city):
     for user in (city.owner_a_user, city.city_regulator, bench.lab.county_institute_user):
         with pytest.raises(NotFoundOrForbidden):
-            verification_record(actor=user, request_item_id=bench.items[0].pk, **record_values(bench))
+            record_create(actor=user, request_item_id=bench.items[0].pk, **record_values(bench))
 
 
 def test_a_request_not_accepted_yet_takes_no_record(bench):

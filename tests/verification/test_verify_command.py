@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from jiliang.metrology import signing
-from jiliang.verification import documents
-from jiliang.verification.services import certificate_revoke
+from jiliang.verification.formats import documents
+from jiliang.verification.services.certificates import certificate_revoke
 
 from .conftest import issue_certificate
 

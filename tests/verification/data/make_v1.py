@@ -63,9 +63,10 @@ def main() -> None:
     from jiliang.metrology import due, signing, uscc
     from jiliang.people.models import Person
     from jiliang.standards.models import Standard
-    from jiliang.verification import dcc, documents, keys
+    from jiliang.verification import keys
+    from jiliang.verification.formats import dcc, documents
     from jiliang.verification.models import Certificate, Service, StandardUse, VerificationRecord
-    from jiliang.verification.services import certificate_number, verdict_points
+    from jiliang.verification.services.records import certificate_number, verdict_points
 
     key = signing.private_key_from_seed(SEED)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
@@ -118,7 +119,7 @@ def main() -> None:
         rows, conclusion = verdict_points(kind=kind, points=points, resolution=resolution)
         item = instrument.catalog_item
         next_due = None
-        if conclusion == VerificationRecord.Conclusion.PASS and item is not None:  # as services._issue decides
+        if conclusion == VerificationRecord.Conclusion.PASS and item is not None:  # as services.records._issue decides
             next_due = due.due_date(performed_on, item.mode, item.interval_months)
         record = VerificationRecord(
             instrument=instrument,

@@ -1,5 +1,5 @@
 """``manage.py verify_certificate FILE.json [--public-key-file KEYS] [--public-key BASE64] [--offline]``: verify one
-signed certificate file (the JSON export, ``jiliang.verification.documents.signed_file``).
+signed certificate file (the JSON export, ``jiliang.verification.formats.documents.signed_file``).
 
 Which keys are trusted — never the public key inside the file (anyone can re-sign a changed document with a key
 of their own and put that key in the file):
@@ -72,7 +72,7 @@ def _database_reachable() -> bool:
 def _standing(number: str) -> str | None:
     """The certificate's standing in this platform's database today, when it is there."""
     from jiliang.verification.models import Certificate
-    from jiliang.verification.selectors import CertificateStatus, certificate_status
+    from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 
     try:
         certificate = Certificate.objects.select_related("revocation", "superseded_by").filter(number=number).first()

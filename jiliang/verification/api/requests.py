@@ -12,9 +12,9 @@ from ninja import Path, Query, Router, Status
 
 from jiliang.instruments.schemas import MAX_ID, ErrorOut
 
-from . import request_selectors as selectors
-from . import requests as services
-from .schemas_requests import ActionCode, ActionIn, RequestIn, RequestListQuery, RequestOut, RequestPageOut
+from ..schemas.requests import ActionCode, ActionIn, RequestIn, RequestListQuery, RequestOut, RequestPageOut
+from ..selectors import requests as selectors
+from ..services import requests as services
 
 router = Router(tags=["requests"])
 
@@ -22,7 +22,7 @@ ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BODY_ERRORS = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, **ERRORS}
 
 
-def _forbidden(exc: services.NotAllowed):
+def _forbidden(exc: selectors.NotAllowed):
     return Status(403, {"detail": exc.message, "errors": [{"field": f, "message": m} for f, m in exc.errors]})
 
 
@@ -41,7 +41,7 @@ def request_list(request: HttpRequest, query: Query[RequestListQuery]):
 def request_create(request: HttpRequest, payload: RequestIn):
     try:
         created = services.request_submit(actor=request.auth, **payload.model_dump())
-    except services.NotAllowed as exc:
+    except selectors.NotAllowed as exc:
         return _forbidden(exc)
     return Status(201, RequestOut.of(selectors.request_get(request.auth, created.pk), detail=True))
 
@@ -78,6 +78,6 @@ def request_action(
 ):
     try:
         services.ACTIONS[action](actor=request.auth, request_id=request_id, **_arguments(action, payload))
-    except services.NotAllowed as exc:
+    except selectors.NotAllowed as exc:
         return _forbidden(exc)
     return RequestOut.of(selectors.request_get(request.auth, request_id), detail=True)

@@ -10,14 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 
-from . import services
-from .record_forms import POINT_ROWS, RecordForm, points_from
+from ..forms.records import POINT_ROWS, RecordForm, points_from
+from ..selectors.records import request_item_for_record
+from ..services import records as services
 
 
 def _item(request: HttpRequest):
     try:
         item_id = int(request.GET.get("item") or request.POST.get("item") or 0)
-        return services.request_item_for(request.user, item_id)
+        return request_item_for_record(request.user, item_id)
     except (ValueError, NotFoundOrForbidden) as exc:
         raise Http404(_("申请器具不存在")) from exc
 
@@ -32,7 +33,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            certificate = services.verification_record(
+            certificate = services.record_create(
                 actor=request.user, request_item_id=item.pk, **form.service_values()
             )
         except DomainError as exc:

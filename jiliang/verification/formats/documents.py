@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jiliang.metrology import signing
 
-from .models import Certificate, ReadingPoint, StandardUse, VerificationRecord
+from ..models import Certificate, ReadingPoint, StandardUse, VerificationRecord
 
 DOCUMENT_VERSION = "1"
 
@@ -167,8 +167,8 @@ def signed_file(certificate: Certificate) -> dict[str, Any]:
     ``manage.py verify_certificate`` or any Ed25519 library (see docs/certificates.md). The public key it
     carries says which key signed; a verifier checks it against the institute's published keys, never trusts it
     for itself. It comes from the trusted keys, else from the record of keys used."""
-    from . import keys
-    from .models import SigningKey
+    from .. import keys
+    from ..models import SigningKey
 
     public_key = keys.trusted_keys().get(certificate.key_id)
     if public_key is None:

@@ -46,9 +46,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from ..models import Certificate
+from ..selectors.certificates import CertificateStatus, certificate_status
 from .documents import public_check_url
-from .models import Certificate
-from .selectors import CertificateStatus, certificate_status
 
 FONT = "NotoSansSC"
 FONT_BOLD = "NotoSansSC-Bold"

@@ -20,9 +20,9 @@ from ninja import Path, Query, Router, Schema, Status
 from jiliang.core.errors import DomainError
 from jiliang.instruments.schemas import MAX_ID, ErrorOut
 
-from . import documents, selectors, services
-from .certificate_forms import parse_filters
-from .schemas_certificates import (
+from ..formats import documents
+from ..forms.certificates import parse_filters
+from ..schemas.certificates import (
     CertificateListQuery,
     CertificatePageOut,
     CorrectIn,
@@ -30,6 +30,8 @@ from .schemas_certificates import (
     IssuedCertificateOut,
     RevokeIn,
 )
+from ..selectors import certificates as selectors
+from ..services import certificates as services
 
 router = Router(tags=["certificates"])
 

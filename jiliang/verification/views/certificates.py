@@ -24,10 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.selectors import scope_of
 
-from . import dcc, documents, selectors, services
-from .certificate_forms import LIST_STATUSES, CorrectForm, RevokeForm, add_domain_errors, parse_filters
-from .models import Certificate
-from .pdf import certificate_pdf
+from ..formats import dcc, documents
+from ..formats.pdf import certificate_pdf
+from ..forms.certificates import LIST_STATUSES, CorrectForm, RevokeForm, add_domain_errors, parse_filters
+from ..models import Certificate
+from ..selectors import certificates as selectors
+from ..services import certificates as services
 
 PAGE_SIZE = 50
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from jiliang.people.models import Person
 
-from .models import Certificate, VerificationRecord
-from .selectors import CertificateStatus, status_q
+from ..models import Certificate, VerificationRecord
+from ..selectors.certificates import CertificateStatus, status_q
 
 # The statuses a list can filter by (not_found is the public check's answer, not a status of a row).
 LIST_STATUSES = [(value, label) for value, label in CertificateStatus.choices if value != CertificateStatus.NOT_FOUND]

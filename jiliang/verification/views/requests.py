@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
@@ -23,15 +22,12 @@ from jiliang.core.selectors import counties_visible_to, scope_of
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import due_state_q, instruments_visible_to
 
-from . import request_selectors as selectors
-from . import requests as services
-from . import services as record_services
-from .clock import Clock, clock_of
-from .models import RequestItem, ServiceRequest
-from .request_forms import ReasonForm, RequestForm, ResubmitForm, ScheduleForm
-
-# The navigation label (for jiliang.core.context_processors; declared here with the pages it leads to).
-NAV_REQUESTS = gettext_lazy("检定申请")
+from ..forms.requests import ReasonForm, RequestForm, ResubmitForm, ScheduleForm
+from ..models import RequestItem, ServiceRequest
+from ..selectors import requests as selectors
+from ..selectors.request_clock import Clock, clock_of
+from ..services import records as record_services
+from ..services import requests as services
 
 Status = ServiceRequest.Status
 PAGE_SIZE = 50
@@ -110,7 +106,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 def _selected_ids(params) -> set[int]:
     ids = set()
-    for value in params.getlist("instrument_ids")[: services.MAX_ITEMS]:
+    for value in params.getlist("instrument_ids")[: selectors.MAX_ITEMS]:
         try:
             ids.add(int(value))
         except ValueError:
@@ -137,7 +133,7 @@ def _instrument_rows(request: HttpRequest, params, selected: set[int]) -> dict:
     instruments = ticked + others
     busy = set(
         RequestItem.objects.filter(
-            instrument_id__in=[i.pk for i in instruments], request__status__in=services.OPEN_STATUSES
+            instrument_id__in=[i.pk for i in instruments], request__status__in=selectors.OPEN_STATUSES
         ).values_list("instrument_id", flat=True)
     )
     return {
@@ -182,7 +178,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 if previewing:
-                    quote = services.request_quote(
+                    quote = selectors.request_quote(
                         actor=request.user, service=data["service"], institute_id=data["institute_id"], **arguments
                     )
                 else:
@@ -237,7 +233,7 @@ class ItemRow:
 @require_GET
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _get(request, pk)
-    actions = services.allowed_actions(request.user, service_request)
+    actions = selectors.allowed_actions(request.user, service_request)
     context = {
         "req": service_request,
         "row": Row(service_request, clock_of(service_request)),
@@ -290,10 +286,10 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         services.ACTIONS[action](actor=request.user, request_id=pk, **arguments)
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
-    except services.NotAllowed as exc:
+    except selectors.NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("requests:detail", pk)
-    messages.success(request, _("已%(action)s") % {"action": services.action_label(action)})
+    messages.success(request, _("已%(action)s") % {"action": selectors.action_label(action)})
     return redirect("requests:detail", pk)

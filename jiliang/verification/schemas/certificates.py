@@ -1,4 +1,4 @@
-"""Schemas of the certificate API (``jiliang.verification.api_certificates``)."""
+"""Schemas of the certificate API (``jiliang.verification.api.certificates``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from ninja import Field, Schema
 
 from jiliang.instruments.schemas import Id, IsoDate
 
-from . import selectors
-from .models import Certificate
+from ..models import Certificate
+from ..selectors import certificates as selectors
 
 KINDS = Literal["verification", "failure_notice", "calibration"]
 STATUSES = Literal["valid", "expired", "superseded", "revoked", "failed"]

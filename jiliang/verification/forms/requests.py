@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Service, ServiceRequest
-from .requests import MAX_DUE_WITHIN_DAYS, MAX_ITEMS
+from ..models import Service, ServiceRequest
+from ..selectors.requests import MAX_DUE_WITHIN_DAYS, MAX_ITEMS
 
 PICK = "pick"
 DUE = "due"

@@ -17,7 +17,7 @@ from typing import Any
 
 from jiliang.metrology import signing
 
-from .models import Certificate
+from ..models import Certificate
 
 NAMESPACE = "urn:jiliang:dcc-like:1"
 VERSION = "1"

@@ -1,18 +1,18 @@
-"""Reads of records and certificates, scoped by role and region; and a certificate's standing on a day."""
+"""Reads of certificates, scoped by role and region; and a certificate's standing on a day."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import User
 from jiliang.core.selectors import scope_of
 
-from .models import Certificate, Service, VerificationRecord
+from ..models import Certificate
 
 
 class CertificateStatus(models.TextChoices):
@@ -61,13 +61,6 @@ def certificate_get(user: User | None, certificate_id: int) -> Certificate:
     return certificate
 
 
-def records_visible_to(user: User | None) -> QuerySet[VerificationRecord]:
-    q = _scope_q(user, owner="instrument__owner_id", institute="institute_id", region="instrument__region_id")
-    if q is None:
-        return VerificationRecord.objects.none()
-    return VerificationRecord.objects.filter(q)
-
-
 def certificate_status(certificate: Certificate, today: date) -> str:
     """Revoked, then superseded, then (for a notice of failure) failed, then expired past its valid-until date,
     else valid. Reads the revocation and the superseding certificate (two small queries, or none when they
@@ -109,21 +102,3 @@ def status_q(status: str, today: date) -> Q:
         CertificateStatus.EXPIRED: standing & not_failed & Q(valid_until__lt=today),
         CertificateStatus.VALID: standing & not_failed & (Q(valid_until__isnull=True) | Q(valid_until__gte=today)),
     }.get(status, Q())
-
-
-def valid_verification_q() -> Q:
-    """Records that count as a valid verification: a passed verification whose certificate, if it has one, stands
-    (neither revoked nor superseded). A declared record has no certificate and counts."""
-    void = Certificate.objects.filter(record=OuterRef("pk")).filter(
-        Q(revocation__isnull=False) | Q(superseded_by__isnull=False)
-    )
-    return Q(kind=Service.VERIFICATION, conclusion=VerificationRecord.Conclusion.PASS) & ~Exists(void)
-
-
-def latest_valid_verification(instrument_id: int) -> VerificationRecord | None:
-    """The instrument's latest valid verification (:func:`valid_verification_q`), by date, then by id."""
-    return (
-        VerificationRecord.objects.filter(valid_verification_q(), instrument_id=instrument_id)
-        .order_by("-performed_on", "-id")
-        .first()
-    )

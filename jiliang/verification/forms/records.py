@@ -10,7 +10,7 @@ from jiliang.catalog.models import Procedure
 from jiliang.people.models import Person
 from jiliang.standards.models import Standard
 
-from .models import Service
+from ..models import Service
 
 POINT_ROWS = 8
 

@@ -1,4 +1,5 @@
-"""Verification records and certificates: record (and issue), correct (supersede), revoke. Nothing is edited.
+"""Verification records: record (and issue the certificate). Nothing is edited; a correction is a new record
+(``jiliang.verification.services.certificates``).
 
 A record is made by the institute a request was routed to, for an instrument of that request. It is refused,
 with a reason the user understands, when:
@@ -31,9 +32,8 @@ from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import Procedure
 from jiliang.core import audit, clock
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of
 from jiliang.instruments.models import Instrument
 from jiliang.metrology import due, signing
 from jiliang.metrology.verification import Mpe, Point, judge
@@ -43,10 +43,10 @@ from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors import authorization_in_force_q
 from jiliang.standards.validity import explain, standard_validity, with_validity_data
 
-from . import documents, keys, selectors
-from .models import (
+from .. import keys
+from ..formats import documents
+from ..models import (
     Certificate,
-    CertificateRevocation,
     ReadingPoint,
     RequestItem,
     Service,
@@ -54,6 +54,7 @@ from .models import (
     StandardUse,
     VerificationRecord,
 )
+from ..selectors.records import latest_valid_verification, request_item_for_record
 
 # The number's kind part: 检定 (JD), 通知 (TZ), 校准 (JZ).
 KIND_CODES = {
@@ -64,26 +65,6 @@ KIND_CODES = {
 
 # A record may be made while its request is in one of these states.
 OPEN_FOR_RECORDS = {ServiceRequest.Status.ACCEPTED, ServiceRequest.Status.SCHEDULED, ServiceRequest.Status.IN_WORK}
-
-# What a correction may change; the instrument, institute and request stay.
-CORRECTABLE = {
-    "performed_on",
-    "procedure_id",
-    "standard_ids",
-    "verifier_id",
-    "checker_id",
-    "approver_id",
-    "points",
-    "unit",
-    "resolution",
-    "expanded_uncertainty",
-    "coverage_factor",
-    "place",
-    "temperature",
-    "humidity",
-    "conditions",
-}
-
 
 def institute_code(institute: Organization) -> str:
     """The institute part of a certificate number: its short code, else ``I<id>``."""
@@ -421,38 +402,20 @@ def _issue(
     return certificate
 
 
-def latest_valid_verification(instrument: Instrument) -> VerificationRecord | None:
-    """The instrument's latest valid verification (``selectors.valid_verification_q``)."""
-    return selectors.latest_valid_verification(instrument.pk)
-
-
 def _refresh_instrument(instrument: Instrument, actor: User) -> None:
     from jiliang.instruments.services import instrument_set_last_verification
 
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
-    record = latest_valid_verification(instrument)
+    record = latest_valid_verification(instrument.pk)
     if instrument.last_verification_id != (record.pk if record else None):
         instrument_set_last_verification(instrument=instrument, record=record, actor=actor)
 
 
-def request_item_for(actor: User, request_item_id: int | None) -> RequestItem:
-    scope = scope_of(actor)
-    if not (scope.is_institute or scope.is_admin) or request_item_id is None:
-        raise NotFoundOrForbidden(_("申请器具不存在"))
-    qs = RequestItem.objects.select_related("request__institute", "instrument__catalog_item", "instrument__owner")
-    if not scope.is_admin:
-        qs = qs.filter(request__institute_id=scope.organization_id)
-    item = qs.filter(pk=request_item_id).first()
-    if item is None:
-        raise NotFoundOrForbidden(_("申请器具不存在"))
-    return item
-
-
-def verification_record(*, actor: User, request_item_id: int | None = None, **values: Any) -> Certificate:
+def record_create(*, actor: User, request_item_id: int | None = None, **values: Any) -> Certificate:
     """Record a verification or calibration of one instrument of a request routed to the actor's institute, and
     issue its certificate (see the module docstring for what is refused). Returns the certificate."""
     with transaction.atomic():
-        item = request_item_for(actor, request_item_id)
+        item = request_item_for_record(actor, request_item_id)
         request = ServiceRequest.objects.select_for_update().get(pk=item.request_id)
         if request.status not in OPEN_FOR_RECORDS:
             raise DomainError(
@@ -467,100 +430,3 @@ def verification_record(*, actor: User, request_item_id: int | None = None, **va
         )
         _refresh_instrument(item.instrument, actor)
         return certificate
-
-
-def _certificate_for_change(actor: User, certificate_id: int) -> Certificate:
-    scope = scope_of(actor)
-    if not (scope.is_institute or scope.is_admin):
-        raise NotFoundOrForbidden(_("证书不存在"))
-    qs = Certificate.objects.select_related("record", "institute", "instrument__catalog_item")
-    if not scope.is_admin:
-        qs = qs.filter(institute_id=scope.organization_id)
-    certificate = qs.select_for_update(of=("self",)).filter(pk=certificate_id).first()
-    if certificate is None:
-        raise NotFoundOrForbidden(_("证书不存在"))
-    if CertificateRevocation.objects.filter(certificate=certificate).exists():
-        raise DomainError(_("证书 %(number)s 已撤销") % {"number": certificate.number}, code="conflict")
-    if Certificate.objects.filter(supersedes=certificate).exists():
-        raise DomainError(_("证书 %(number)s 已被更正证书替代") % {"number": certificate.number}, code="conflict")
-    return certificate
-
-
-def certificate_correct(*, actor: User, certificate_id: int, reason: str, **changes: Any) -> Certificate:
-    """Correct a certificate: a new record (the old one with ``changes``) and a new certificate that supersedes the
-    old one. Both stay visible; the old one shows as superseded with a link to the new one."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写更正原因"), field="reason")
-    unknown = set(changes) - CORRECTABLE
-    if unknown:
-        raise DomainError(_("这些内容不能更正：%(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    with transaction.atomic():
-        old = _certificate_for_change(actor, certificate_id)
-        record = old.record
-        values: dict[str, Any] = {
-            "kind": record.kind,
-            "performed_on": record.performed_on,
-            "procedure_id": record.procedure_id,
-            "standard_ids": list(record.standards_used.values_list("standard_id", flat=True)),
-            "verifier_id": record.verifier_id,
-            "checker_id": record.checker_id,
-            "approver_id": record.approver_id,
-            "points": [
-                {"label": p.label, "reference": p.reference, "indicated": p.indicated, "mpe": p.mpe}
-                for p in record.points.all()
-            ],
-            "unit": record.unit,
-            "resolution": record.resolution,
-            "expanded_uncertainty": record.expanded_uncertainty,
-            "coverage_factor": record.coverage_factor,
-            "place": record.place,
-            "temperature": record.temperature,
-            "humidity": record.humidity,
-            "conditions": record.conditions,
-        }
-        values.update(changes)
-        data = _load_input(old.institute, values)
-        certificate = _issue(
-            actor=actor,
-            institute=old.institute,
-            instrument=old.instrument,
-            request_item=record.request_item,
-            data=data,
-            corrects=record,
-            supersedes=old,
-        )
-        audit.record(
-            actor=actor,
-            action="certificate.supersede",
-            obj=old,
-            changes={"superseded_by": certificate.number, "reason": reason},
-        )
-        _refresh_instrument(old.instrument, actor)
-        return certificate
-
-
-def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> CertificateRevocation:
-    """Revoke a certificate, with a reason. The certificate stays visible, marked revoked. The revocation is
-    signed (``documents.revocation_document``); its reason is not part of what is signed or shown publicly."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("撤销证书须填写原因"), field="reason")
-    with transaction.atomic():
-        certificate = _certificate_for_change(actor, certificate_id)
-        revoked_at = clock.now()
-        # Signed like the certificate: the public check believes only a revocation whose signature verifies.
-        document = documents.revocation_document(certificate=certificate, revoked_at=revoked_at)
-        signature, key_id = signing.sign_canonical(document, keys.signing_key())
-        revocation = CertificateRevocation.objects.create(
-            certificate=certificate,
-            reason=reason[:500],
-            revoked_at=revoked_at,
-            revoked_by=actor,
-            document=document,
-            signature=signature,
-            key_id=key_id,
-        )
-        audit.record(actor=actor, action="certificate.revoke", obj=certificate, changes={"reason": reason})
-        _refresh_instrument(certificate.instrument, actor)
-        return revocation

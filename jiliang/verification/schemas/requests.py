@@ -13,9 +13,9 @@ from pydantic import AfterValidator, Field
 
 from jiliang.instruments.schemas import Id, IsoDate, storable_text
 
-from .clock import Clock, clock_of
-from .models import RequestItem, Service, ServiceRequest
-from .requests import MAX_DUE_WITHIN_DAYS, MAX_ITEMS, TRANSITIONS
+from ..models import RequestItem, Service, ServiceRequest
+from ..selectors.request_clock import Clock, clock_of
+from ..selectors.requests import MAX_DUE_WITHIN_DAYS, MAX_ITEMS, TRANSITIONS
 
 StatusCode = Literal[tuple(ServiceRequest.Status.values)]  # type: ignore[valid-type]
 ServiceCode = Literal[tuple(Service.values)]  # type: ignore[valid-type]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from jiliang.core.errors import DomainError
 from jiliang.metrology.draw import CalendarYearMissing, add_working_days, working_days_between
 
-from .models import ServiceRequest
+from ..models import ServiceRequest
 
 Status = ServiceRequest.Status
 

@@ -1,0 +1,53 @@
+"""Reads of verification records, scoped by role and region; and which records count as a valid verification."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.models import User
+from jiliang.core.selectors import scope_of
+
+from ..models import Certificate, RequestItem, Service, VerificationRecord
+from .certificates import _scope_q
+
+
+def records_visible_to(user: User | None) -> QuerySet[VerificationRecord]:
+    q = _scope_q(user, owner="instrument__owner_id", institute="institute_id", region="instrument__region_id")
+    if q is None:
+        return VerificationRecord.objects.none()
+    return VerificationRecord.objects.filter(q)
+
+
+def valid_verification_q() -> Q:
+    """Records that count as a valid verification: a passed verification whose certificate, if it has one, stands
+    (neither revoked nor superseded). A declared record has no certificate and counts."""
+    void = Certificate.objects.filter(record=OuterRef("pk")).filter(
+        Q(revocation__isnull=False) | Q(superseded_by__isnull=False)
+    )
+    return Q(kind=Service.VERIFICATION, conclusion=VerificationRecord.Conclusion.PASS) & ~Exists(void)
+
+
+def latest_valid_verification(instrument_id: int) -> VerificationRecord | None:
+    """The instrument's latest valid verification (:func:`valid_verification_q`), by date, then by id."""
+    return (
+        VerificationRecord.objects.filter(valid_verification_q(), instrument_id=instrument_id)
+        .order_by("-performed_on", "-id")
+        .first()
+    )
+
+
+def request_item_for_record(actor: User, request_item_id: int | None) -> RequestItem:
+    """The request item a record is made for: one of a request routed to the actor's institute (the admin: any);
+    missing and out-of-scope look the same."""
+    scope = scope_of(actor)
+    if not (scope.is_institute or scope.is_admin) or request_item_id is None:
+        raise NotFoundOrForbidden(_("申请器具不存在"))
+    qs = RequestItem.objects.select_related("request__institute", "instrument__catalog_item", "instrument__owner")
+    if not scope.is_admin:
+        qs = qs.filter(request__institute_id=scope.organization_id)
+    item = qs.filter(pk=request_item_id).first()
+    if item is None:
+        raise NotFoundOrForbidden(_("申请器具不存在"))
+    return item

@@ -1,0 +1,39 @@
+"""The verification pages, by area, each under its own URL namespace (``requests:``, ``records:``,
+``certificates:``).
+
+- the one window: /requests/ (list, inbox), /requests/new/, /requests/<id>/, /requests/<id>/<action>/;
+- recording a verification: /records/new/, /records/preview/;
+- certificates: list, one certificate, downloads (PDF, signed JSON, DCC-like XML), correction, revocation.
+"""
+
+from django.urls import include, path
+
+from .views import certificates, records, requests
+
+request_patterns = [
+    path("", requests.request_list, name="list"),
+    path("new/", requests.request_new, name="new"),
+    path("<int:pk>/", requests.request_detail, name="detail"),
+    path("<int:pk>/<slug:action>/", requests.request_action, name="action"),
+]
+
+record_patterns = [
+    path("new/", records.record_new, name="new"),
+    path("preview/", records.record_preview, name="preview"),
+]
+
+certificate_patterns = [
+    path("", certificates.certificate_list, name="list"),
+    path("<int:pk>/", certificates.certificate_detail, name="detail"),
+    path("<int:pk>/pdf/", certificates.certificate_pdf_download, name="pdf"),
+    path("<int:pk>/json/", certificates.certificate_json_download, name="json"),
+    path("<int:pk>/xml/", certificates.certificate_xml_download, name="xml"),
+    path("<int:pk>/correct/", certificates.certificate_correct, name="correct"),
+    path("<int:pk>/revoke/", certificates.certificate_revoke, name="revoke"),
+]
+
+urlpatterns = [
+    path("requests/", include((request_patterns, "requests"))),
+    path("records/", include((record_patterns, "records"))),
+    path("certificates/", include((certificate_patterns, "certificates"))),
+]
