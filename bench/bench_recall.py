@@ -279,7 +279,7 @@ def build_certificates(tiers, institute, owners, user) -> None:
 
 def run_cases(cases, repeat: int, suffix: str) -> None:
     from jiliang.standards.recall import instrument_hits, recall
-    from jiliang.standards.traceability import reverse_walk
+    from jiliang.standards.selectors.traceability import reverse_walk
     from jiliang.verification.models import Certificate, StandardUse
 
     for case, standard, d0, d1 in cases:

@@ -1,4 +1,4 @@
-"""Reverse traceability (jiliang.standards.traceability.reverse_trace) over 10^5 equipment certificates.
+"""Reverse traceability (jiliang.standards.selectors.traceability.reverse_trace) over 10^5 equipment certificates.
 
 Builds, in a fresh database of its own (``var/bench/trace/`` or ``<BENCH_PG_URL>_trace``), a province-sized
 tree of standards with ten years (2016–2025) of annual equipment certificates, bulk-created:
@@ -173,7 +173,7 @@ def main(argv: list[str]) -> int:
     from django.db import connection
 
     from jiliang.standards.models import EquipmentCertificate
-    from jiliang.standards.traceability import load_certificates, reverse_trace, reverse_trace_ids
+    from jiliang.standards.selectors.traceability import load_certificates, reverse_trace, reverse_trace_ids
 
     start = time.perf_counter()
     tiers = build()

@@ -39,7 +39,6 @@ from jiliang.notices.api import router as notices_router
 from jiliang.people.api import router as people_router
 from jiliang.portal.api import router as public_router
 from jiliang.standards.api import router as standards_router
-from jiliang.standards.api_coverage import router as coverage_router
 from jiliang.standards.api_recall import router as recall_router
 from jiliang.verification.api import router as verification_router
 
@@ -228,7 +227,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", instruments_router)
 api.add_router("/", people_router)
 api.add_router("/", standards_router)
-api.add_router("/", coverage_router)
 api.add_router("/", recall_router)
 api.add_router("/", verification_router)
 api.add_router("/", notices_router)

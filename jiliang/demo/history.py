@@ -10,8 +10,8 @@ certificates are corrected (superseded) weeks later and one or two revoked.
 Only combinations the services accept are planned: the institute the request is routed to
 (``authorized_institutes`` on the submission day), an authorization in force on the day of the verification, a
 verifier qualified that day, a checker and an approver on staff, a standard of the institute covering the item and
-valid that day (``jiliang.standards.validity``). An instrument for which no such combination exists is skipped and
-counted; a refusal by a service is a bug here and is not swallowed.
+valid that day (``jiliang.standards.selectors.standards``). An instrument for which no such combination exists is
+skipped and counted; a refusal by a service is a bug here and is not swallowed.
 
 Requests end in every state: submitted (some past the acceptance limit), returned for correction, rejected with a
 reason, accepted, scheduled, in work (some past the completion limit), completed, withdrawn.
@@ -45,8 +45,7 @@ from jiliang.metrology.draw import CalendarYearMissing, add_working_days, is_wor
 from jiliang.people.models import Person, Qualification
 from jiliang.people.selectors import qualification_is_valid_on
 from jiliang.standards.models import Authorization, Standard
-from jiliang.standards.selectors import authorization_in_force
-from jiliang.standards.validity import standard_validity, with_validity_data
+from jiliang.standards.selectors.standards import authorization_in_force, standard_validity, with_validity_data
 from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,
@@ -183,8 +182,8 @@ class _World:
 
     def route(self, item_id: int, region_id: int, day: date) -> list[int]:
         """The institutes the one window proposes for the item in the region that day: the rule of
-        ``jiliang.standards.selectors.authorized_institutes`` (seated in the region, else in its city; by name),
-        in memory. The submission checks it again (the request must go where it was planned to)."""
+        ``jiliang.standards.selectors.standards.authorized_institutes`` (seated in the region, else in its city; by
+        name), in memory. The submission checks it again (the request must go where it was planned to)."""
         key = (item_id, region_id, day)
         if key not in self._routes:
             authorized = [

@@ -36,10 +36,9 @@ from jiliang.core.models import Organization, Region
 from jiliang.instruments.models import Instrument
 from jiliang.metrology.fees import VERIFICATION, WAIVED_CATEGORIES
 from jiliang.people.models import Person, Qualification
-from jiliang.standards.coverage import coverage_report
 from jiliang.standards.models import Authorization, Standard
-from jiliang.standards.selectors import authorization_in_force_q
-from jiliang.standards.validity import valid_standards, with_validity_data
+from jiliang.standards.selectors.coverage import coverage_report
+from jiliang.standards.selectors.standards import authorization_in_force_q, valid_standards, with_validity_data
 from jiliang.verification.models import RequestItem, ServiceRequest, VerificationRecord
 from jiliang.verification.selectors.records import valid_verification_q
 
@@ -368,7 +367,7 @@ def new_standards(*, city: Region, counties: Sequence[Region], since: date, day:
 
 
 def standard_coverage(*, city: Region, counties: Sequence[Region], day: date) -> dict[int, Figure]:
-    """建标覆盖率, as :func:`jiliang.standards.coverage.coverage_report` computes it (the one implementation)."""
+    """建标覆盖率, as :func:`jiliang.standards.selectors.coverage.coverage_report` computes it (the one implementation)."""
     report = coverage_report(city, day=day)
     by_region = {report.root.region.pk: report.root, **{c.region.pk: c for c in report.counties}}
     figures: dict[int, Figure] = {}

@@ -56,7 +56,7 @@ from jiliang.people.models import Qualification
 from jiliang.people.selectors import expiring_q, qualifications_visible_to
 from jiliang.standards.models import EquipmentCertificate, Standard, StandardEquipment
 from jiliang.standards.recall import recall
-from jiliang.standards.selectors import reassessment_due_q, standards_visible_to
+from jiliang.standards.selectors.standards import reassessment_due_q, standards_visible_to
 from jiliang.verification.models import ServiceRequest
 from jiliang.verification.selectors.requests import late_counts, late_counts_by_region, late_q, requests_visible_to
 

@@ -5,8 +5,8 @@ Two sections:
 
 - instrument certificates (器具证书): every certificate of an instrument whose verification or calibration used a
   suspect standard on a suspect day. The suspect standards and their windows come from the reverse walk
-  (:func:`jiliang.standards.traceability.reverse_walk`): the standard asked about from ``date_from``; a standard
-  whose equipment it certified, from that certificate's issue date; and so on down the chain. A record used a
+  (:func:`jiliang.standards.selectors.traceability.reverse_walk`): the standard asked about from ``date_from``; a
+  standard whose equipment it certified, from that certificate's issue date; and so on down the chain. A record used a
   standard T on day d (``StandardUse``: T, d copied from the record); its certificate is suspect when
   T's window start ≤ d ≤ ``date_to``. Superseded and revoked certificates are listed too, with their status: the
   owner may still hold the paper.
@@ -15,11 +15,11 @@ Two sections:
 
 Who reads what (docs/recall.md):
 
-- Opening a recall: the standard asked about must be visible to the user (``trace_selectors.trace_standard_get``:
+- Opening a recall: the standard asked about must be visible to the user (``selectors.traceability.trace_standard_get``:
   its holder institute, the regulators of its region and above, the admin). Owners, other institutes, the
   regulators of other counties and anonymous visitors get 404 (401 on the API), as for a missing standard.
 - Inside it, a certificate is listed in full (number, owner, credit code, instrument, serial, county …) only to a
-  reader who may see that certificate anywhere else in the platform (``trace_selectors.RecallReader``):
+  reader who may see that certificate anywhere else in the platform (``selectors.traceability.RecallReader``):
 
   - an institute: the instrument certificates it issued; the equipment certificates its own standards issued
     (its customers) or its own equipment received;
@@ -62,8 +62,15 @@ from jiliang.verification.models import Certificate, StandardUse
 from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 
 from .models import EquipmentCertificate, Standard
-from .trace_selectors import RecallReader, recall_reader, split_equipment_certificates, trace_standard_get
-from .traceability import ReverseWalk, load_certificates, reverse_walk
+from .selectors.traceability import (
+    RecallReader,
+    ReverseWalk,
+    load_certificates,
+    recall_reader,
+    reverse_walk,
+    split_equipment_certificates,
+    trace_standard_get,
+)
 
 # Rows loaded per query when a whole section is read (export): keeps IN lists under SQLite's variable limit.
 CHUNK = 2_000

@@ -1,18 +1,43 @@
-from django.urls import path
+"""The standards pages, by area, each under its own URL namespace: ``standards:`` (standards, equipment,
+certificates, authorizations), ``trace:`` (a standard's chain up to the SI) and ``coverage:`` (建标覆盖率 and the
+capability declarations)."""
 
-from . import views
+from django.urls import include, path
 
-app_name = "standards"
+from .views import coverage, declarations, standards, traceability
+
+standard_patterns = [
+    path("", standards.standard_list, name="list"),
+    path("new/", standards.standard_create, name="create"),
+    path("<int:pk>/", standards.standard_detail, name="detail"),
+    path("<int:pk>/edit/", standards.standard_edit, name="edit"),
+    path("<int:pk>/status/", standards.standard_status, name="status"),
+    path("<int:pk>/equipment/new/", standards.equipment_add, name="equipment_add"),
+    path("equipment/<int:equipment_pk>/certificates/new/", standards.certificate_add, name="certificate_add"),
+    path("authorizations/", standards.authorization_list, name="authorizations"),
+    path("authorizations/new/", standards.authorization_grant, name="authorization_grant"),
+    path("authorizations/<int:pk>/revoke/", standards.authorization_revoke, name="authorization_revoke"),
+]
+
+trace_patterns = [
+    path("<int:pk>/", traceability.chain, name="chain"),
+    path("<int:pk>/reverse/", traceability.reverse_trace_page, name="reverse"),
+    path("<int:pk>/reverse.xlsx", traceability.reverse_trace_export, name="reverse_export"),
+    path("<int:pk>/recall.xlsx", traceability.recall_export, name="recall_export"),
+]
+
+coverage_patterns = [
+    path("", coverage.coverage, name="index"),
+    path("gaps/", coverage.gaps, name="gaps"),
+    path("declarations/", declarations.declaration_list, name="declarations"),
+    path("declarations/new/", declarations.declaration_form, name="declaration_new"),
+    path("declarations/<int:pk>/", declarations.declaration_detail, name="declaration_detail"),
+    path("declarations/<int:pk>/edit/", declarations.declaration_form, name="declaration_edit"),
+    path("declarations/<int:pk>/<str:action>/", declarations.declaration_action, name="declaration_action"),
+]
 
 urlpatterns = [
-    path("", views.standard_list, name="list"),
-    path("new/", views.standard_create, name="create"),
-    path("<int:pk>/", views.standard_detail, name="detail"),
-    path("<int:pk>/edit/", views.standard_edit, name="edit"),
-    path("<int:pk>/status/", views.standard_status, name="status"),
-    path("<int:pk>/equipment/new/", views.equipment_add, name="equipment_add"),
-    path("equipment/<int:equipment_pk>/certificates/new/", views.certificate_add, name="certificate_add"),
-    path("authorizations/", views.authorization_list, name="authorizations"),
-    path("authorizations/new/", views.authorization_grant, name="authorization_grant"),
-    path("authorizations/<int:pk>/revoke/", views.authorization_revoke, name="authorization_revoke"),
+    path("standards/", include((standard_patterns, "standards"))),
+    path("traceability/", include((trace_patterns, "trace"))),
+    path("coverage/", include((coverage_patterns, "coverage"))),
 ]

@@ -20,8 +20,7 @@ from jiliang.instruments.models import Instrument
 from jiliang.instruments.services import derive
 from jiliang.people.selectors import verifier_qualified
 from jiliang.standards.models import Authorization, Standard
-from jiliang.standards.selectors import authorization_in_force_q
-from jiliang.standards.validity import standard_validity, with_validity_data
+from jiliang.standards.selectors.standards import authorization_in_force_q, standard_validity, with_validity_data
 from jiliang.verification import immutable
 from jiliang.verification.models import (
     Certificate,
@@ -268,7 +267,7 @@ def test_seed_city_says_so_when_the_calendar_does_not_cover_the_year(demo):
 
 def test_the_planners_routing_is_the_one_windows(demo):
     from jiliang.core.models import Region
-    from jiliang.standards.selectors import authorized_institutes
+    from jiliang.standards.selectors.standards import authorized_institutes
 
     world = history._World()
     items = list(world.items)[:: max(1, len(world.items) // 12)]

@@ -20,7 +20,7 @@ from jiliang.standards.models import (
     Standard,
     StandardEquipment,
 )
-from jiliang.standards.validity import standard_validity, valid_standards, with_validity_data
+from jiliang.standards.selectors.standards import standard_validity, valid_standards, with_validity_data
 from tests.factories import wipe_instruments
 
 TODAY = date(2026, 3, 16)

@@ -21,7 +21,6 @@ from jiliang.indicators.definitions import DEFINITION_TEXT, Figure, indicator_fi
 from jiliang.indicators.models import ENTERED_DEFINITIONS, Definition, EnteredFigure, Indicator
 from jiliang.instruments import tally
 from jiliang.people.models import Person, Qualification
-from jiliang.standards.coverage import coverage_report
 from jiliang.standards.models import (
     Authorization,
     EquipmentCertificate,
@@ -29,6 +28,7 @@ from jiliang.standards.models import (
     Standard,
     StandardEquipment,
 )
+from jiliang.standards.selectors.coverage import coverage_report
 from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,

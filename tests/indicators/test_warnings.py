@@ -38,7 +38,7 @@ from jiliang.indicators.warnings import (
 from jiliang.instruments.models import Instrument
 from jiliang.people.models import Person, Qualification
 from jiliang.standards.models import Standard
-from jiliang.standards.services import standard_set_status
+from jiliang.standards.services.standards import standard_set_status
 from jiliang.verification.models import Certificate, ServiceRequest, StandardUse, VerificationRecord
 from tests.factories import InstrumentFactory, UserFactory, catalog_item
 from tests.standards.conftest import Lab, lab  # noqa: F401  (lab is a fixture)

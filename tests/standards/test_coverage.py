@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from jiliang.core.models import Organization, Region
-from jiliang.standards.coverage import coverage_for, coverage_report
 from jiliang.standards.models import EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
+from jiliang.standards.selectors.coverage import coverage_for, coverage_report
 from tests.factories import InstrumentFactory, OrganizationFactory, catalog_item, credit_code
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.urls import reverse
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import AuditEvent
-from jiliang.standards import declarations as svc
 from jiliang.standards.models import CapabilityDeclaration
+from jiliang.standards.selectors import declarations as selectors
+from jiliang.standards.services import declarations as svc
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,9 @@ def test_only_owners_write_declarations(city, persona):
 
 def test_visibility_unpublished_for_owner_and_regulators_in_scope_published_for_all(city):
     d = draft(city)
-    sees = {name: svc.declarations_visible_to(user).filter(pk=d.pk).exists() for name, user in city.personas.items()}
+    sees = {
+        name: selectors.declarations_visible_to(user).filter(pk=d.pk).exists() for name, user in city.personas.items()
+    }
     assert sees == {
         "city_regulator": True,
         "county_regulator_a": True,
@@ -150,7 +153,9 @@ def test_visibility_unpublished_for_owner_and_regulators_in_scope_published_for_
         "anonymous": False,
     }
     CapabilityDeclaration.objects.filter(pk=d.pk).update(status=Status.PUBLISHED)
-    sees = {name: svc.declarations_visible_to(user).filter(pk=d.pk).exists() for name, user in city.personas.items()}
+    sees = {
+        name: selectors.declarations_visible_to(user).filter(pk=d.pk).exists() for name, user in city.personas.items()
+    }
     assert sees == {name: name != "anonymous" for name in city.personas}
 
 

@@ -160,7 +160,7 @@ def export_url(standard):
 
 
 def test_the_page_shows_the_instrument_section_paged_with_counts(client, city, bench, chain, monkeypatch):  # noqa: F811
-    from jiliang.standards import views_trace
+    from jiliang.standards.views import traceability as views_trace
 
     monkeypatch.setattr(views_trace, "INSTRUMENT_PAGE_ROWS", 4)
     date_from, date_to = period(bench)

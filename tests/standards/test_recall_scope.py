@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from jiliang.core.models import Organization, Role
 from jiliang.standards.recall import recall_for
-from jiliang.standards.trace_selectors import certificates_issued_with
+from jiliang.standards.selectors.traceability import certificates_issued_with
 from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
 from tests.standards.conftest import make_equipment, make_standard
 from tests.standards.test_recall import api_get, api_mounted, make_certificate  # noqa: F401  (fixtures)

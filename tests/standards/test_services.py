@@ -8,8 +8,9 @@ import pytest
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import AuditEvent
-from jiliang.standards import selectors, services
 from jiliang.standards.models import Standard
+from jiliang.standards.selectors import standards as selectors
+from jiliang.standards.services import standards as services
 from tests.factories import catalog_item
 
 

@@ -10,8 +10,13 @@ from django.test.utils import CaptureQueriesContext
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.standards.models import EquipmentCertificate, Standard, StandardEquipment
-from jiliang.standards.trace_selectors import certificates_issued_with, standard_chain
-from jiliang.standards.traceability import LinkState, chain_up, reverse_trace
+from jiliang.standards.selectors.traceability import (
+    LinkState,
+    certificates_issued_with,
+    chain_up,
+    reverse_trace,
+    standard_chain,
+)
 from tests.standards.conftest import make_equipment, make_standard
 
 

@@ -148,7 +148,7 @@ def test_the_county_regulator_of_the_standard_sees_it_and_links_only_to_what_it_
 
 
 def test_the_page_counts_every_certificate_and_lists_the_first_ones(client, city, lab, monkeypatch):
-    from jiliang.standards import views_trace
+    from jiliang.standards.views import traceability as views_trace
 
     EquipmentCertificate.objects.create(
         equipment=lab.county_equipment,

@@ -1,11 +1,17 @@
-"""The one validity function (jiliang.standards.validity) at its edges, on database rows."""
+"""The one validity function (jiliang.standards.selectors.standards) at its edges, on database rows."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from jiliang.standards.models import EquipmentCertificate, Standard, StandardEquipment
-from jiliang.standards.validity import explain, is_valid_on, standard_validity, valid_standards, with_validity_data
+from jiliang.standards.selectors.standards import (
+    explain,
+    is_valid_on,
+    standard_validity,
+    valid_standards,
+    with_validity_data,
+)
 
 
 def fresh(standard: Standard) -> Standard:

@@ -27,7 +27,7 @@ from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
 from jiliang.instruments.models import Instrument
 from jiliang.metrology import fees as fee_rules
-from jiliang.standards.selectors import authorized_institutes
+from jiliang.standards.selectors.standards import authorized_institutes
 
 from ..models import Certificate, FeeSchedule, RequestItem, Service, ServiceRequest, VerificationRecord
 from .request_clock import WORK_STATUSES

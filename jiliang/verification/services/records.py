@@ -8,7 +8,7 @@ with a reason the user understands, when:
 - the verifier holds no verifier qualification for the instrument's catalog item valid that day
   (``jiliang.people.selectors.verifier_qualified``);
 - a standard used is not the institute's, does not cover the item, or is not valid that day
-  (``jiliang.standards.validity.standard_validity``: assessment certificate and every equipment certificate);
+  (``jiliang.standards.selectors.standards.standard_validity``: assessment certificate and every equipment certificate);
 - for a verification: the institute holds no authorization in force for the item that day, a point has no MPE;
 - for a calibration: no expanded uncertainty or coverage factor k;
 - the date lies in the future, or the request is not accepted yet, or is closed.
@@ -40,8 +40,12 @@ from jiliang.metrology.verification import Mpe, Point, judge
 from jiliang.people.models import Person
 from jiliang.people.selectors import verifier_qualified
 from jiliang.standards.models import Authorization, Standard
-from jiliang.standards.selectors import authorization_in_force_q
-from jiliang.standards.validity import explain, standard_validity, with_validity_data
+from jiliang.standards.selectors.standards import (
+    authorization_in_force_q,
+    explain,
+    standard_validity,
+    with_validity_data,
+)
 
 from .. import keys
 from ..formats import documents

@@ -13,8 +13,8 @@ from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 
-from .models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
-from .services import STANDARD_FIELDS
+from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
+from ..services.standards import STANDARD_FIELDS
 
 
 class DateInput(forms.DateInput):

@@ -13,9 +13,8 @@ from ninja import Path, Query, Router
 
 from jiliang.instruments.schemas import MAX_ID, CatalogItemRefOut, ErrorOut, IsoDate, RefOut
 
-from . import selectors
-from .models import Standard
-from .schemas import (
+from ..models import Standard
+from ..schemas.standards import (
     AuthorizationListQuery,
     AuthorizationOut,
     AuthorizationPageOut,
@@ -25,7 +24,8 @@ from .schemas import (
     StandardPageOut,
     ValidityOut,
 )
-from .validity import explain, standard_validity, with_validity_data
+from ..selectors import standards as selectors
+from ..selectors.standards import explain, standard_validity, with_validity_data
 
 router = Router(tags=["standards"])
 

@@ -1,7 +1,7 @@
 """Traceability pages: the chain of a standard up to the SI (a graph and a table of its links), and reverse
 traceability (the certificates issued with a standard in a date range, down the chain), exportable to Excel.
 
-Thin views: parse the request, call one selector in ``trace_selectors`` or ``recall`` (scoped; an out-of-scope
+Thin views: parse the request, call one selector in ``selectors.traceability`` or ``recall`` (scoped; an out-of-scope
 standard is a 404 like a missing one), render. Downstream certificates the reader may not see elsewhere are shown
 as counts per issuing institute, never row by row (the rule: :mod:`jiliang.standards.recall`, docs/recall.md).
 """
@@ -27,9 +27,11 @@ from openpyxl.utils import get_column_letter
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.instruments.excel import neutralize
 
-from . import recall, trace_selectors
-from .models import Standard
-from .traceability import Graph, LinkState, link_state_labels
+from .. import recall
+from ..forms.traceability import DayForm
+from ..models import Standard
+from ..selectors import traceability as trace_selectors
+from ..selectors.traceability import Graph, LinkState, link_state_labels
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The page lists this many certificates; the Excel export has them all.
@@ -54,12 +56,6 @@ STATE_BADGES = {
     LinkState.MISSING: "due-overdue",
     LinkState.STRUCTURAL: "due-na",
 }
-
-
-class DayForm(forms.Form):
-    day = forms.DateField(
-        label=gettext_lazy("查看日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
 
 
 class RangeForm(forms.Form):

@@ -2,7 +2,7 @@
 
 Views stay thin: they parse the request, call one selector or service, and render. Owners and anonymous visitors
 have no standards pages (404 / login); out-of-scope ids answer 404 exactly like missing ones. Whether a standard
-is valid is decided by :mod:`jiliang.standards.validity` and explained with its ``explain``.
+is valid is decided by ``jiliang.standards.selectors.standards`` and explained with its ``explain``.
 """
 
 from __future__ import annotations
@@ -17,25 +17,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
 
-from . import selectors, services
-from .forms import AuthorizationForm, CertificateForm, EquipmentForm, StandardForm, StatusForm, add_domain_errors
-from .forms import initial_from as standard_initial
-from .models import Standard
-from .validity import explain, standard_validity, with_validity_data
-
-# Navigation labels (jiliang.core.context_processors reads them). They are declared here so that their messages
-# sit in this app's own catalog (jiliang/standards/locale) rather than the shared one.
-NAV_STANDARDS = gettext_lazy("计量标准")
-NAV_PEOPLE = gettext_lazy("人员资质")
-NAV_COVERAGE = gettext_lazy("建标覆盖率")
-NAV_DECLARATIONS = gettext_lazy("能力声明")
+from ..forms.standards import (
+    AuthorizationForm,
+    CertificateForm,
+    EquipmentForm,
+    StandardForm,
+    StatusForm,
+    add_domain_errors,
+)
+from ..forms.standards import initial_from as standard_initial
+from ..models import Standard
+from ..selectors import standards as selectors
+from ..selectors.standards import explain, standard_validity, with_validity_data
+from ..services import standards as services
 
 PAGE_SIZE = 50
 

@@ -1,19 +1,16 @@
-"""企业计量技术能力自我声明 (enterprise self-declarations of metrology capability): reads and state changes.
+"""企业计量技术能力自我声明 (enterprise self-declarations of metrology capability): state changes.
 
 Flow: the owner writes a draft (草稿) and submits it (已提交); the regulator of the owner's region (or a region
 above it) returns it with a reason (退回修改: the owner edits and submits again) or accepts it (审核通过), and may
 then publish it (已公开). Every change is audited in its own transaction; a change not allowed in the current state
 raises a DomainError with a message the user understands.
 
-Reads: an owner sees its own declarations; a regulator those of owners in its region and below; the admin all;
-and every logged-in user sees published ones (that is what publishing is for). Anything else answers like a
-missing record.
+Who reads which declaration, and who may edit or review one: ``jiliang.standards.selectors.declarations``.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,76 +19,11 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import User
 from jiliang.core.selectors import scope_of
 
-from .models import CapabilityDeclaration
+from ..models import CapabilityDeclaration
+from ..selectors.declarations import EDITABLE, Status, may_review
 
-Status = CapabilityDeclaration.Status
-
-# The states in which the owner may still edit and submit.
-EDITABLE = (Status.DRAFT, Status.RETURNED)
 TEXT_LIMIT = 10_000
 NOTE_LIMIT = CapabilityDeclaration._meta.get_field("review_note").max_length
-
-
-# ---- reads ---------------------------------------------------------------------------------------------------
-
-
-def declarations_visible_to(user: User | None) -> QuerySet[CapabilityDeclaration]:
-    scope = scope_of(user)
-    qs = CapabilityDeclaration.objects.select_related("organization", "organization__region")
-    if not scope.role:
-        return qs.none()
-    if scope.is_admin:
-        return qs
-    published = Q(status=Status.PUBLISHED)
-    if scope.is_regulator and scope.region_ids:
-        return qs.filter(published | Q(organization__region_id__in=scope.region_ids))
-    if scope.is_owner and scope.organization_id is not None:
-        return qs.filter(published | Q(organization_id=scope.organization_id))
-    return qs.filter(published)
-
-
-def declaration_get(user: User | None, declaration_id: int) -> CapabilityDeclaration:
-    try:
-        return declarations_visible_to(user).get(pk=declaration_id)
-    except (CapabilityDeclaration.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFoundOrForbidden(_("能力声明不存在")) from exc
-
-
-def declarations_of_owner(user: User | None) -> QuerySet[CapabilityDeclaration]:
-    """The owner's own declarations, in every state, newest first."""
-    scope = scope_of(user)
-    if not scope.is_owner or scope.organization_id is None:
-        return CapabilityDeclaration.objects.none()
-    return declarations_visible_to(user).filter(organization_id=scope.organization_id).order_by("-id")
-
-
-def declarations_to_review(user: User | None) -> QuerySet[CapabilityDeclaration]:
-    """What a regulator (or the admin) has to act on: submitted and accepted-but-unpublished declarations."""
-    scope = scope_of(user)
-    if not (scope.is_regulator or scope.is_admin):
-        return CapabilityDeclaration.objects.none()
-    qs = declarations_visible_to(user).filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
-    if scope.region_ids is not None:
-        qs = qs.filter(organization__region_id__in=scope.region_ids)
-    return qs.order_by("submitted_at", "id")
-
-
-def declarations_published(user: User | None) -> QuerySet[CapabilityDeclaration]:
-    return declarations_visible_to(user).filter(status=Status.PUBLISHED).order_by("-published_at", "-id")
-
-
-def may_edit(user: User | None, declaration: CapabilityDeclaration) -> bool:
-    scope = scope_of(user)
-    return scope.is_owner and declaration.organization_id == scope.organization_id and declaration.status in EDITABLE
-
-
-def may_review(user: User | None, declaration: CapabilityDeclaration) -> bool:
-    """A regulator whose region holds the declaring owner."""
-    scope = scope_of(user)
-    return bool(scope.is_regulator and scope.region_ids and declaration.organization.region_id in scope.region_ids)
-
-
-# ---- changes -------------------------------------------------------------------------------------------------
 
 
 def _clean_text(value: str, field: str, *, required: bool = False) -> str:

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 
 from jiliang.instruments.schemas import CatalogItemRefOut, Id, IsoDate, RefOut, storable_text
 
-from .models import Authorization, EquipmentCertificate, Standard, StandardEquipment
+from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
 
 LevelCode = Literal[tuple(Standard.Level.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Standard.Status.values)]  # type: ignore[valid-type]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .coverage import CoverageReport, coverage_for
+from ..selectors.coverage import CoverageReport, coverage_for
 
 # The Yan'an plan's target for 建标覆盖率 (≥ 80 % by 2025), drawn as a line on the chart.
 TARGET_PERCENT = 80

@@ -22,7 +22,7 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 
-from .models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
+from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 
 STANDARD_FIELDS = (
     "name",
@@ -148,7 +148,7 @@ def standard_create(
 
 
 def _editable_standard(actor: User, standard_id: int) -> Standard:
-    from .selectors import standards_visible_to
+    from ..selectors.standards import standards_visible_to
 
     scope = scope_of(actor)
     if not (scope.is_institute or scope.is_admin):
@@ -274,7 +274,7 @@ def equipment_certificate_add(
     if issued_on > timezone.localdate():
         raise DomainError(_("检定/校准日期不能晚于今天"), field="issued_on")
     with transaction.atomic():
-        from .selectors import standards_visible_to
+        from ..selectors.standards import standards_visible_to
 
         scope = scope_of(actor)
         equipment = None
@@ -409,7 +409,7 @@ def authorization_revoke(
     *, actor: User, authorization_id: int, on: date | None = None, reason: str = ""
 ) -> Authorization:
     """Revoke an authorization from ``on`` (today by default); it stays on record."""
-    from .selectors import authorizations_visible_to
+    from ..selectors.standards import authorizations_visible_to
 
     scope = scope_of(actor)
     on = on or timezone.localdate()

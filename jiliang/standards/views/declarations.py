@@ -1,6 +1,6 @@
 """Pages of 企业计量技术能力自我声明: the owner's list and form, the regulator's review queue, published ones.
 
-Thin: every read through ``declarations`` selectors (scoped), every change through its services. A declaration
+Thin: every read through the declarations selectors (scoped), every change through its services. A declaration
 the actor may not see, or a form the actor may not use, answers 404 like a missing one.
 """
 
@@ -17,36 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.selectors import scope_of
 
-from . import declarations as svc
-from .models import CapabilityDeclaration
-
-
-class DeclarationForm(forms.Form):
-    items = forms.CharField(
-        label=gettext_lazy("检测校准项目"),
-        max_length=svc.TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=gettext_lazy("每行一项：项目名称、测量范围、准确度等级或不确定度、依据的规程规范"),
-    )
-    standards = forms.CharField(
-        label=gettext_lazy("计量标准及设备"),
-        max_length=svc.TEXT_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("每行一项：标准或设备名称、型号、编号、溯源证书编号及有效期"),
-    )
-    staff = forms.CharField(
-        label=gettext_lazy("技术人员"),
-        max_length=svc.TEXT_LIMIT,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("每行一人：姓名、职称、资格证书（不填写身份证号等个人信息）"),
-    )
+from ..forms.declarations import DeclarationForm
+from ..models import CapabilityDeclaration
+from ..selectors import declarations as selectors
+from ..services import declarations as svc
 
 
 def _get(request: HttpRequest, pk: int) -> CapabilityDeclaration:
     try:
-        return svc.declaration_get(request.user, pk)
+        return selectors.declaration_get(request.user, pk)
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
 
@@ -64,9 +43,9 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     context = {
         "is_owner": scope.is_owner,
         "is_reviewer": scope.is_regulator or scope.is_admin,
-        "mine": svc.declarations_of_owner(request.user)[:200],
-        "queue": svc.declarations_to_review(request.user)[:200],
-        "published": svc.declarations_published(request.user)[:200],
+        "mine": selectors.declarations_of_owner(request.user)[:200],
+        "queue": selectors.declarations_to_review(request.user)[:200],
+        "published": selectors.declarations_published(request.user)[:200],
     }
     return render(request, "standards/declaration_list.html", context)
 
@@ -76,8 +55,8 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = _get(request, pk)
     context = {
         "declaration": declaration,
-        "may_edit": svc.may_edit(request.user, declaration),
-        "may_review": svc.may_review(request.user, declaration),
+        "may_edit": selectors.may_edit(request.user, declaration),
+        "may_review": selectors.may_review(request.user, declaration),
         "Status": CapabilityDeclaration.Status,
     }
     return render(request, "standards/declaration_detail.html", context)
@@ -90,7 +69,7 @@ def declaration_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     declaration = None
     if pk is not None:
         declaration = _get(request, pk)
-        if not svc.may_edit(request.user, declaration):
+        if not selectors.may_edit(request.user, declaration):
             raise Http404
     initial = {}
     if declaration is not None:

@@ -1,13 +1,13 @@
 """建标覆盖率 (share of mandatory catalog items covered by a valid public standard) and the gaps list.
 
-Definition (DOMAIN.md §5, the Yan'an plan's indicator, target ≥ 80 % by 2025)::
+Definition (docs/domain.md §5, the Yan'an plan's indicator, target ≥ 80 % by 2025)::
 
     建标覆盖率 = catalog items with ≥ 1 in-use mandatory instrument in the region
                  AND ≥ 1 valid public standard (社会公用计量标准) serving the region whose scope covers the item
                ÷ catalog items with ≥ 1 in-use mandatory instrument in the region
 
-"Valid" is decided on the given day by :func:`jiliang.standards.validity.valid_standards` (the one rule:
-active, assessment certificate in force, every piece of equipment with a certificate in force). Non-public
+"Valid" is decided on the given day by :func:`jiliang.standards.selectors.standards.valid_standards` (the one
+rule: active, assessment certificate in force, every piece of equipment with a certificate in force). Non-public
 standards (enterprise and other non-public ones) never count.
 
 What "in the region" means — the rule this module implements:
@@ -45,8 +45,8 @@ from jiliang.core.models import Region, User
 from jiliang.core.selectors import scope_of
 from jiliang.instruments.models import Instrument
 
-from .models import Standard
-from .validity import valid_standards, with_validity_data
+from ..models import Standard
+from .standards import valid_standards, with_validity_data
 
 
 @dataclass(frozen=True)
