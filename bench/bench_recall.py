@@ -1,4 +1,4 @@
-"""The recall list (jiliang.standards.recall) over 10^6 instrument certificates.
+"""The recall list (jiliang.verification.selectors.recall) over 10^6 instrument certificates.
 
 Builds, in a fresh database of its own (``var/bench/recall/`` or ``<BENCH_PG_URL>_recall``):
 
@@ -278,9 +278,9 @@ def build_certificates(tiers, institute, owners, user) -> None:
 
 
 def run_cases(cases, repeat: int, suffix: str) -> None:
-    from jiliang.standards.recall import instrument_hits, recall
     from jiliang.standards.selectors.traceability import reverse_walk
     from jiliang.verification.models import Certificate, StandardUse
+    from jiliang.verification.selectors.recall import instrument_hits, recall
 
     for case, standard, d0, d1 in cases:
         label = case + suffix

@@ -39,7 +39,7 @@ SEED = 4
 YEARS = range(2016, 2026)
 SHAPE = (("city_top", 40, 3), ("city_work", 160, 4), ("county", 480, 4), ("enterprise", 2440, 3))
 GOAL = "p50 ≤ 100 ms"
-# The reverse-traceability page lists this many certificates (jiliang/standards/views_trace.py PAGE_ROWS).
+# The reverse-traceability page lists this many certificates (jiliang/verification/views/recall.py PAGE_ROWS).
 PAGE = 500
 
 

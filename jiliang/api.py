@@ -1,6 +1,6 @@
 """The HTTP API at /api/v1/: every router is authenticated by bearer token unless an endpoint says otherwise.
 
-Every error answers in one shape (docs/ARCHITECTURE.md)::
+Every error answers in one shape (docs/architecture.md)::
 
     {"detail": "...", "errors": [{"field": "...", "message": "..."}]}
 
@@ -39,7 +39,6 @@ from jiliang.notices.api import router as notices_router
 from jiliang.people.api import router as people_router
 from jiliang.portal.api import router as public_router
 from jiliang.standards.api import router as standards_router
-from jiliang.standards.api_recall import router as recall_router
 from jiliang.verification.api import router as verification_router
 
 logger = logging.getLogger(__name__)
@@ -227,7 +226,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", instruments_router)
 api.add_router("/", people_router)
 api.add_router("/", standards_router)
-api.add_router("/", recall_router)
 api.add_router("/", verification_router)
 api.add_router("/", notices_router)
 # The public check: no token (its endpoints say auth=None).

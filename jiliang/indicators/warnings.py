@@ -21,7 +21,7 @@ an owner its own instruments, the admin everything, anyone else nothing):
   its last good calibration at its latest certificate issued on or before that day; since any piece may be the one
   out of tolerance, the suspect window starts at the earliest of those dates (the assessment certificate's issue
   date when a piece has no certificate by then) and ends today. The count is what the recall list
-  (``jiliang.standards.recall``) gives for that window: instrument certificates plus equipment certificates
+  (``jiliang.verification.selectors.recall``) gives for that window: instrument certificates plus equipment certificates
   down the chain. A suspended standard with nothing to recall gives no row. Who acts: the holder institute.
 
 Which kinds an actor gets: the admin and regulators all five; an institute the four about its own standards,
@@ -55,9 +55,9 @@ from jiliang.instruments.selectors import due_state_q, instruments_visible_to
 from jiliang.people.models import Qualification
 from jiliang.people.selectors import expiring_q, qualifications_visible_to
 from jiliang.standards.models import EquipmentCertificate, Standard, StandardEquipment
-from jiliang.standards.recall import recall
 from jiliang.standards.selectors.standards import reassessment_due_q, standards_visible_to
 from jiliang.verification.models import ServiceRequest
+from jiliang.verification.selectors.recall import recall
 from jiliang.verification.selectors.requests import late_counts, late_counts_by_region, late_q, requests_visible_to
 
 DEFAULT_WARNING_DAYS = 90
@@ -473,7 +473,7 @@ def _rows_recall(user: User | None, county: int | None, today: date) -> list[War
                 actor=r.standard.holder.name,
                 actor_role=_("建标单位"),
                 due=r.suspended_on,
-                url=reverse("trace:reverse", args=[r.standard.pk]) + "?" + query,
+                url=reverse("recall:reverse", args=[r.standard.pk]) + "?" + query,
             )
         )
     return rows

@@ -1,6 +1,8 @@
 """The standards pages, by area, each under its own URL namespace: ``standards:`` (standards, equipment,
 certificates, authorizations), ``trace:`` (a standard's chain up to the SI) and ``coverage:`` (建标覆盖率 and the
-capability declarations)."""
+capability declarations). A standard's reverse trace and recall list sit under the same /traceability/<id>/ prefix
+as verification's ``recall:`` pages.
+"""
 
 from django.urls import include, path
 
@@ -21,9 +23,6 @@ standard_patterns = [
 
 trace_patterns = [
     path("<int:pk>/", traceability.chain, name="chain"),
-    path("<int:pk>/reverse/", traceability.reverse_trace_page, name="reverse"),
-    path("<int:pk>/reverse.xlsx", traceability.reverse_trace_export, name="reverse_export"),
-    path("<int:pk>/recall.xlsx", traceability.recall_export, name="recall_export"),
 ]
 
 coverage_patterns = [

@@ -1,14 +1,16 @@
 """The verification pages, by area, each under its own URL namespace (``requests:``, ``records:``,
-``certificates:``).
+``certificates:``, ``recall:``).
 
 - the one window: /requests/ (list, inbox), /requests/new/, /requests/<id>/, /requests/<id>/<action>/;
 - recording a verification: /records/new/, /records/preview/;
-- certificates: list, one certificate, downloads (PDF, signed JSON, DCC-like XML), correction, revocation.
+- certificates: list, one certificate, downloads (PDF, signed JSON, DCC-like XML), correction, revocation;
+- a standard's reverse trace and recall list: /traceability/<id>/reverse/ and its two .xlsx exports (beside the
+  standard's chain, which is the standards app's /traceability/<id>/).
 """
 
 from django.urls import include, path
 
-from .views import certificates, records, requests
+from .views import certificates, recall, records, requests
 
 request_patterns = [
     path("", requests.request_list, name="list"),
@@ -32,8 +34,15 @@ certificate_patterns = [
     path("<int:pk>/revoke/", certificates.certificate_revoke, name="revoke"),
 ]
 
+recall_patterns = [
+    path("<int:pk>/reverse/", recall.reverse_trace_page, name="reverse"),
+    path("<int:pk>/reverse.xlsx", recall.reverse_trace_export, name="reverse_export"),
+    path("<int:pk>/recall.xlsx", recall.recall_export, name="export"),
+]
+
 urlpatterns = [
     path("requests/", include((request_patterns, "requests"))),
     path("records/", include((record_patterns, "records"))),
     path("certificates/", include((certificate_patterns, "certificates"))),
+    path("traceability/", include((recall_patterns, "recall"))),
 ]

@@ -288,7 +288,7 @@ def test_a_suspended_standard_recalls_what_it_issued_since_its_last_good_calibra
     start = town.today - timedelta(days=100)  # KS-001's equipment was last certified then
     assert row.count == 2  # used at T−50 and T−20; the use at T−150 was before
     assert row.due == town.today  # suspended today (the audit event)
-    base = reverse("trace:reverse", args=[town.lab.county_standard.pk])
+    base = reverse("recall:reverse", args=[town.lab.county_standard.pk])
     assert row.url == f"{base}?date_from={start.isoformat()}&date_to={town.today.isoformat()}"
 
 

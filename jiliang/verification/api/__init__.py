@@ -3,8 +3,10 @@ parent router's tags to its children's, and each area keeps the tag it has alway
 
 from ninja import Router
 
-from . import certificates, requests
+from . import certificates, recall, requests
 
 router = Router()
+# Recall first: the document lists the operations in the order they were published (after the standards').
+router.add_router("", recall.router)
 router.add_router("", requests.router)
 router.add_router("", certificates.router)

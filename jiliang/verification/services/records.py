@@ -70,6 +70,7 @@ KIND_CODES = {
 # A record may be made while its request is in one of these states.
 OPEN_FOR_RECORDS = {ServiceRequest.Status.ACCEPTED, ServiceRequest.Status.SCHEDULED, ServiceRequest.Status.IN_WORK}
 
+
 def institute_code(institute: Organization) -> str:
     """The institute part of a certificate number: its short code, else ``I<id>``."""
     return (institute.short_code or f"I{institute.pk}").upper()

@@ -33,9 +33,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            certificate = services.record_create(
-                actor=request.user, request_item_id=item.pk, **form.service_values()
-            )
+            certificate = services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values())
         except DomainError as exc:
             for field, message in exc.errors or [("", exc.message)]:
                 target = {"standard_ids": "standards", "verifier_id": "verifier", "checker_id": "checker"}.get(

@@ -1,32 +1,15 @@
-"""The recall list over HTTP: ``GET /api/v1/standards/{id}/recall?date_from=&date_to=&offset=&limit=``.
-
-The same list as the reverse-traceability page (:mod:`jiliang.standards.recall`): the instrument certificates
-issued with the standard, or with a standard calibrated through it, in the period, a page at a time, with the
-counts of both sections and the suspect standards with their windows. The standard must be visible to the caller
-(its holder, the regulators of its region, the admin); anyone else gets 404, as for a missing standard.
-
-``items`` holds only the certificates the caller reads in full (an institute the ones it issued, a regulator those
-of its region, the admin all); the others are in ``others``, counted per issuing institute. ``instrument_count``
-and ``equipment_count`` count the whole recall; ``listed_*`` what is listed.
-"""
+"""Schemas of the recall API (``jiliang.verification.api.recall``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Schema
 
-from jiliang.core.errors import DomainError
-from jiliang.instruments.schemas import ErrorOut, IsoDate
+from jiliang.instruments.schemas import IsoDate
 
-from .recall import RecallRow, recall_for
+from ..selectors.recall import RecallRow
 
-router = Router(tags=["standards"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 MAX_LIMIT = 500
 
 
@@ -110,41 +93,3 @@ class RecallOut(Schema):
     offset: int
     limit: int
     items: list[RecallItemOut]
-
-
-@router.get(
-    "/standards/{standard_id}/recall",
-    response={200: RecallOut, **ERRORS},
-    summary="召回清单 / recall list",
-)
-def recall_list(request: HttpRequest, standard_id: int, query: Query[RecallQuery]):
-    if query.date_to < query.date_from:
-        raise DomainError(_("截止日期不能早于起始日期"), field="date_to")
-    found = recall_for(request.auth, standard_id, query.date_from, query.date_to)
-    now = timezone.localtime()
-    return RecallOut(
-        standard_id=found.standard.pk,
-        standard_code=found.standard.code,
-        date_from=found.date_from,
-        date_to=found.date_to,
-        generated_at=now,
-        instrument_count=found.instrument_count,
-        equipment_count=found.equipment_count,
-        listed_instrument_count=found.listed_instrument_count,
-        listed_equipment_count=found.listed_equipment_count,
-        others=[
-            OtherInstituteOut(
-                institute_id=o.institute_id,
-                institute=o.name,
-                instrument_count=o.instrument_count,
-                equipment_count=o.equipment_count,
-            )
-            for o in found.others
-        ],
-        suspect_standards=[
-            SuspectStandardOut(id=s.id, suspect_from=s.suspect_from, via=s.via) for s in found.suspect_standards()
-        ],
-        offset=query.offset,
-        limit=query.limit,
-        items=[RecallItemOut.of(r) for r in found.instrument_rows(query.offset, query.limit, today=now.date())],
-    )

@@ -16,8 +16,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jiliang.standards.recall import recall, recall_for
 from jiliang.verification.models import Certificate, CertificateRevocation, StandardUse, VerificationRecord
+from jiliang.verification.selectors.recall import recall, recall_for
 from tests.verification.conftest import bench  # noqa: F401  (a fixture)
 
 _sequence = iter(range(1, 10**6))
@@ -152,17 +152,17 @@ def test_an_inverted_range_recalls_nothing(bench, chain):  # noqa: F811
 
 
 def page_url(standard):
-    return reverse("trace:reverse", args=[standard.pk])
+    return reverse("recall:reverse", args=[standard.pk])
 
 
 def export_url(standard):
-    return reverse("trace:recall_export", args=[standard.pk])
+    return reverse("recall:export", args=[standard.pk])
 
 
 def test_the_page_shows_the_instrument_section_paged_with_counts(client, city, bench, chain, monkeypatch):  # noqa: F811
-    from jiliang.standards.views import traceability as views_trace
+    from jiliang.verification.views import recall as views_recall
 
-    monkeypatch.setattr(views_trace, "INSTRUMENT_PAGE_ROWS", 4)
+    monkeypatch.setattr(views_recall, "INSTRUMENT_PAGE_ROWS", 4)
     date_from, date_to = period(bench)
     params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
     client.force_login(city.institute_user)
@@ -250,7 +250,7 @@ def test_the_county_a_regulator_may_recall_its_standard_whoever_holds_the_certif
     assert found.instrument_count == 4
 
 
-# ---- API (jiliang/standards/api_recall.py; runs once the router is mounted in jiliang/api.py) ------------------
+# ---- API (jiliang/verification/api/recall.py; runs once the router is mounted in jiliang/api.py) ------------------
 
 
 def api_url(standard) -> str:

@@ -21,12 +21,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiliang.core.models import Organization, Role
-from jiliang.standards.recall import recall_for
 from jiliang.standards.selectors.traceability import certificates_issued_with
+from jiliang.verification.selectors.recall import recall_for
 from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
 from tests.standards.conftest import make_equipment, make_standard
-from tests.standards.test_recall import api_get, api_mounted, make_certificate  # noqa: F401  (fixtures)
 from tests.verification.conftest import bench  # noqa: F401  (a fixture)
+from tests.verification.test_recall import api_get, api_mounted, make_certificate  # noqa: F401  (fixtures)
 
 COUNTY_INSTITUTE = "甲县计量检定所"
 SERIAL_B = "B-SCALE-77"
@@ -169,7 +169,7 @@ def test_reverse_traceability_lists_only_the_readers_equipment_certificates(down
 
 def page(client, downstream, persona, standard="S"):
     client.force_login(downstream["users"][persona])
-    return client.get(reverse("trace:reverse", args=[downstream[standard].pk]), params(downstream))
+    return client.get(reverse("recall:reverse", args=[downstream[standard].pk]), params(downstream))
 
 
 def test_the_institutes_page_shows_no_other_institutes_customer(client, city, downstream):
@@ -193,13 +193,13 @@ def test_the_city_bureaus_page_shows_every_certificate(client, city, downstream)
 @pytest.mark.parametrize("persona", ["owner_a", "owner_b", "county_regulator_b", "other_institute"])
 def test_outsiders_get_404_on_the_page_and_the_exports(client, downstream, persona):
     client.force_login(downstream["users"][persona])
-    for name in ("reverse", "recall_export", "reverse_export"):
-        assert client.get(reverse(f"trace:{name}", args=[downstream["S"].pk]), params(downstream)).status_code == 404
+    for name in ("reverse", "export", "reverse_export"):
+        assert client.get(reverse(f"recall:{name}", args=[downstream["S"].pk]), params(downstream)).status_code == 404
 
 
 def test_anonymous_is_sent_to_login_from_the_page_and_the_exports(client, downstream):
-    for name in ("reverse", "recall_export", "reverse_export"):
-        response = client.get(reverse(f"trace:{name}", args=[downstream["S"].pk]), params(downstream))
+    for name in ("reverse", "export", "reverse_export"):
+        response = client.get(reverse(f"recall:{name}", args=[downstream["S"].pk]), params(downstream))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -208,7 +208,7 @@ def test_anonymous_is_sent_to_login_from_the_page_and_the_exports(client, downst
 
 def workbook(client, downstream, persona, name):
     client.force_login(downstream["users"][persona])
-    response = client.get(reverse(f"trace:{name}", args=[downstream["S"].pk]), params(downstream))
+    response = client.get(reverse(f"recall:{name}", args=[downstream["S"].pk]), params(downstream))
     assert response.status_code == 200
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
@@ -218,7 +218,7 @@ def cells(book) -> list[str]:
 
 
 def test_the_institutes_recall_export_counts_the_other_institutes(client, city, downstream):
-    book = workbook(client, downstream, "institute", "recall_export")
+    book = workbook(client, downstream, "institute", "export")
     assert book.sheetnames == ["器具证书", "标准设备证书", "其他机构（仅计数）"]
     assert [r[0] for r in book["器具证书"].iter_rows(min_row=3, values_only=True)] == ["R-S-OWN"]
     assert [r[0] for r in book["标准设备证书"].iter_rows(min_row=3, values_only=True)] == ["JD-2026-101"]
@@ -229,7 +229,7 @@ def test_the_institutes_recall_export_counts_the_other_institutes(client, city, 
 
 
 def test_the_city_bureaus_recall_export_holds_every_certificate(client, city, downstream):
-    book = workbook(client, downstream, "city_regulator", "recall_export")
+    book = workbook(client, downstream, "city_regulator", "export")
     assert book.sheetnames == ["器具证书", "标准设备证书"]
     assert [r[0] for r in book["器具证书"].iter_rows(min_row=3, values_only=True)] == ["R-S-OWN", "K-T-B", "K-T-A"]
     text = " ".join(cells(book))

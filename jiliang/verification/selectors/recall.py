@@ -15,11 +15,13 @@ Two sections:
 
 Who reads what (docs/recall.md):
 
-- Opening a recall: the standard asked about must be visible to the user (``selectors.traceability.trace_standard_get``:
-  its holder institute, the regulators of its region and above, the admin). Owners, other institutes, the
-  regulators of other counties and anonymous visitors get 404 (401 on the API), as for a missing standard.
+- Opening a recall: the standard asked about must be visible to the user
+  (``jiliang.standards.selectors.traceability.trace_standard_get``: its holder institute, the regulators of its
+  region and above, the admin). Owners, other institutes, the regulators of other counties and anonymous visitors
+  get 404 (401 on the API), as for a missing standard.
 - Inside it, a certificate is listed in full (number, owner, credit code, instrument, serial, county …) only to a
-  reader who may see that certificate anywhere else in the platform (``selectors.traceability.RecallReader``):
+  reader who may see that certificate anywhere else in the platform
+  (``jiliang.standards.selectors.traceability.RecallReader``):
 
   - an institute: the instrument certificates it issued; the equipment certificates its own standards issued
     (its customers) or its own equipment received;
@@ -49,20 +51,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import IO, Any
+from datetime import date
 
 from django.db import connection
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from jiliang.core.models import Organization, User
-from jiliang.instruments.excel import neutralize
-from jiliang.verification.models import Certificate, StandardUse
-from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
-
-from .models import EquipmentCertificate, Standard
-from .selectors.traceability import (
+from jiliang.standards.models import EquipmentCertificate, Standard
+from jiliang.standards.selectors.traceability import (
     RecallReader,
     ReverseWalk,
     load_certificates,
@@ -71,6 +68,9 @@ from .selectors.traceability import (
     split_equipment_certificates,
     trace_standard_get,
 )
+
+from ..models import Certificate, StandardUse
+from .certificates import CertificateStatus, certificate_status
 
 # Rows loaded per query when a whole section is read (export): keeps IN lists under SQLite's variable limit.
 CHUNK = 2_000
@@ -358,186 +358,3 @@ def recall_for(
     the user reads in full (module docstring)."""
     standard = trace_standard_get(user, standard_id)
     return recall(standard, date_from, date_to, reader=recall_reader(user), instruments=instruments)
-
-
-# ---- The .xlsx --------------------------------------------------------------------------------------------------
-
-
-def instrument_headers() -> list[str]:
-    return [
-        _("证书编号"),
-        _("证书类别"),
-        _("证书状态"),
-        _("签发日期"),
-        _("有效期至"),
-        _("器具名称"),
-        _("出厂编号"),
-        _("使用单位"),
-        _("统一社会信用代码"),
-        _("所属区域"),
-        _("使用的计量标准"),
-        _("标准代码"),
-        _("溯源路径"),
-        _("检定机构"),
-        _("检定日期"),
-    ]
-
-
-def instrument_values(row: RecallRow) -> list[Any]:
-    c = row.certificate
-    return _safe(
-        [
-            c.number,
-            c.get_kind_display(),
-            row.status_label,
-            c.issued_on,
-            c.valid_until,
-            c.instrument.name,
-            c.instrument.serial_number,
-            c.owner.name,
-            c.owner.credit_code,
-            c.region.name,
-            row.standard.name,
-            row.standard.code,
-            row.path_label,
-            c.institute.name,
-            row.used_on,
-        ]
-    )
-
-
-def equipment_headers() -> list[str]:
-    return [
-        _("证书编号"),
-        _("发证日期"),
-        _("有效期至"),
-        _("出具证书的计量标准"),
-        _("被检标准设备"),
-        _("出厂编号"),
-        _("所属计量标准"),
-        _("标准代码"),
-        _("建标单位"),
-        _("结论"),
-    ]
-
-
-def equipment_values(c: EquipmentCertificate) -> list[Any]:
-    holder_standard = c.equipment.standard
-    issuer = c.issuer_standard
-    return _safe(
-        [
-            c.number,
-            c.issued_on,
-            c.valid_until,
-            f"{issuer.name}（{issuer.code}）" if issuer else str(c.issuer_authority or ""),
-            c.equipment.name,
-            c.equipment.serial_number,
-            holder_standard.name,
-            holder_standard.code,
-            holder_standard.holder.name,
-            c.result,
-        ]
-    )
-
-
-def others_headers() -> list[str]:
-    return [_("检定机构"), _("器具证书数"), _("标准设备证书数")]
-
-
-def others_values(o: InstituteCount) -> list[Any]:
-    return _safe([o.name, o.instrument_count, o.equipment_count])
-
-
-def _safe(values: list[Any]) -> list[Any]:
-    return [neutralize(v) if isinstance(v, str) else v for v in values]
-
-
-def recall_filename(r: Recall) -> str:
-    return _("召回清单-%(code)s-%(start)s-%(end)s.xlsx") % {
-        "code": r.standard.code,
-        "start": r.date_from.isoformat(),
-        "end": r.date_to.isoformat(),
-    }
-
-
-def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> None:
-    """The recall list as an .xlsx (write-only mode: rows stream out, memory stays flat): sheet 器具证书 then sheet
-    标准设备证书, each with a title row (the standard, the period, the generation time, how many are listed of how
-    many), a header row, the rows the reader reads in full; then, when some are only counted, sheet 其他机构（仅计数）
-    with one row per institute. Every text cell is neutralised (never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    title = _("%(standard)s（%(code)s）召回清单：%(start)s 至 %(end)s；生成时间 %(at)s") % {
-        "standard": r.standard.name,
-        "code": r.standard.code,
-        "start": r.date_from.isoformat(),
-        "end": r.date_to.isoformat(),
-        "at": generated_at.strftime("%Y-%m-%d %H:%M"),
-    }
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="E8EEF7")
-
-    def counted(listed: int, total: int) -> str:
-        if listed == total:
-            return _("（共 %(n)s 份）") % {"n": total}
-        return _("（共 %(total)s 份，本表列出 %(n)s 份；其余 %(rest)s 份由其他机构出具，仅计数，见“%(sheet)s”）") % {
-            "total": total,
-            "n": listed,
-            "rest": total - listed,
-            "sheet": others_sheet,
-        }
-
-    others_sheet = _("其他机构（仅计数）")
-
-    def sheet(name: str, headers: list[str], widths: tuple[int, ...], note: str, rows: Iterator[list[Any]]) -> None:
-        ws = workbook.create_sheet(neutralize(name)[:31])
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A3"
-        head = WriteOnlyCell(ws, value=neutralize(title + note))
-        head.font = Font(bold=True, size=12)
-        ws.append([head])
-        header_cells = []
-        for text in headers:
-            cell = WriteOnlyCell(ws, value=neutralize(text))
-            cell.font = bold
-            cell.fill = fill
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for values in rows:
-            ws.append(values)
-
-    sheet(
-        _("器具证书"),
-        instrument_headers(),
-        (20, 14, 10, 12, 12, 20, 16, 28, 20, 12, 26, 14, 36, 24, 12),
-        counted(r.listed_instrument_count, r.instrument_count),
-        (instrument_values(row) for row in r.iter_instrument_rows(today=generated_at.date())),
-    )
-    equipment_ids = r.equipment_ids
-
-    def equipment_rows() -> Iterator[list[Any]]:
-        for i in range(0, len(equipment_ids), CHUNK):
-            for c in load_certificates(equipment_ids[i : i + CHUNK]):
-                yield equipment_values(c)
-
-    sheet(
-        _("标准设备证书"),
-        equipment_headers(),
-        (18, 12, 12, 30, 20, 14, 26, 14, 24, 10),
-        counted(r.listed_equipment_count, r.equipment_count),
-        equipment_rows(),
-    )
-    if r.others:
-        sheet(
-            others_sheet,
-            others_headers(),
-            (36, 16, 18),
-            _("（其他机构出具的证书，仅计数）"),
-            (others_values(o) for o in r.others),
-        )
-    workbook.save(out)
