@@ -1,4 +1,5 @@
-"""Recording verifications and issuing, correcting and revoking certificates (jiliang.verification.services.records, .certificates)."""
+"""Recording verifications and issuing, correcting and revoking certificates (jiliang.verification.services: records,
+certificates)."""
 
 from datetime import timedelta
 

@@ -14,7 +14,7 @@ one (NotFoundOrForbidden).
 
 Downstream of a visible standard (reverse traceability, the recall list), a certificate is read in full only by a
 reader who may see it anywhere else in the platform (:class:`RecallReader`); the others are counted per issuing
-institute. The rule is stated in :mod:`jiliang.standards.recall` and docs/recall.md.
+institute. The rule is stated in :mod:`jiliang.verification.selectors.recall` and docs/recall.md.
 """
 
 from __future__ import annotations
@@ -516,10 +516,10 @@ def standard_chain(user: User | None, standard_id: int, day: date) -> tuple[Stan
 def certificates_issued_with(
     user: User | None, standard_id: int, date_from: date, date_to: date
 ) -> list[EquipmentCertificate]:
-    """Reverse traceability (see :func:`jiliang.standards.traceability.reverse_trace` for the rule): the equipment
-    certificates issued with the standard in the range, recursively down the chain, that ``user`` reads in full
-    (:class:`RecallReader`). The standard must be visible to ``user``. The others are counted by
-    :func:`jiliang.standards.recall.recall_for`."""
+    """Reverse traceability (see :func:`reverse_trace` for the rule): the equipment certificates issued with the
+    standard in the range, recursively down the chain, that ``user`` reads in full (:class:`RecallReader`). The
+    standard must be visible to ``user``. The others are counted by
+    :func:`jiliang.verification.selectors.recall.recall_for`."""
     standard = trace_standard_get(user, standard_id)
     ids = reverse_walk(standard, date_from, date_to).certificate_ids
     listed, _others = split_equipment_certificates(recall_reader(user), ids)

@@ -2,8 +2,8 @@
 
 The same list as the reverse-traceability page (:mod:`jiliang.verification.selectors.recall`): the instrument
 certificates issued with the standard, or with a standard calibrated through it, in the period, a page at a time,
-with the counts of both sections and the suspect standards with their windows. The standard must be visible to the caller
-(its holder, the regulators of its region, the admin); anyone else gets 404, as for a missing standard.
+with the counts of both sections and the suspect standards with their windows. The standard must be visible to the
+caller (its holder, the regulators of its region, the admin); anyone else gets 404, as for a missing standard.
 
 ``items`` holds only the certificates the caller reads in full (an institute the ones it issued, a regulator those
 of its region, the admin all); the others are in ``others``, counted per issuing institute. ``instrument_count``

@@ -1,8 +1,8 @@
 """Forms of the certificate pages: the list's filters, the correction (出具更正证书) and the revocation (撤销证书).
 
 The filters turn into one query on the scoped queryset (``certificates_visible_to``); a certificate's status is
-computed (``selectors.certificate_status``), so the status filter states the same rules as a query: revoked, then
-superseded, then a failure notice, then expired past its valid-until date, else valid.
+computed (``selectors.certificates.certificate_status``), so the status filter states the same rules as a query:
+revoked, then superseded, then a failure notice, then expired past its valid-until date, else valid.
 """
 
 from __future__ import annotations
@@ -127,7 +127,8 @@ def parse_points(text: str, *, with_mpe: bool) -> list[dict[str, str]]:
 
 
 class CorrectForm(forms.Form):
-    """What a correction may change (``services.CORRECTABLE``), prefilled from the record, and the reason."""
+    """What a correction may change (``services.certificates.CORRECTABLE``), prefilled from the record, and the
+    reason."""
 
     reason = forms.CharField(label=gettext_lazy("更正原因"), max_length=500, widget=forms.TextInput())
     performed_on = forms.DateField(
