@@ -263,6 +263,7 @@ def build_certificates(tiers, institute, owners, user) -> None:
                 "reason": "'标准失准'",
                 "revoked_at": now,
                 "revoked_by_id": str(user.pk),
+                "document": doc,  # unsigned, like the certificates' dummy signatures
             },
         )
         table = CertificateRevocation._meta.db_table
