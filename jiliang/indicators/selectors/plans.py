@@ -1,10 +1,20 @@
-"""A plan's dashboard, read from snapshots: each indicator's figure against its target, the trend, the county
-breakdown and a linear projection to the deadline. Evaluation reports read the same structure.
+"""Plans and their figures: who sees which plans and whose figures, the plans a city follows, and a plan's
+dashboard read from snapshots.
 
-Who sees figures (computed and entered alike: :func:`selectors.figure_region_ids`, the one rule): the admin (any
-city), a city regulator (its city and every county), a county regulator (its own county: the headline figure, the
-entered source and the trend are its county's, never a neighbour's nor the city's). Institutes and owners see the
-plans' targets (public documents) but no figure.
+Plans are public documents: every logged-in user with a scope sees the shipped plans (``region`` is null) and those
+of their own city, with their targets; the admin sees all. A city's plan is invisible to other cities.
+
+Figures are not: one rule (:func:`figure_region_ids`) decides whose figures a user reads, computed (snapshots,
+the dashboards, the county breakdown) and entered (the value and its source document) alike — the admin every
+region's; a regulator its own region's and those below it (the city bureau the city and every county, a county
+bureau its own county only: neither a neighbour's nor the city's); owners, institutes and anyone else none. The
+public reads only what a city bureau published (``selectors.evaluations.published_evaluations``).
+
+The plans a city follows: the shipped ones (``Plan.region`` empty) and its own.
+
+A plan's dashboard (:func:`plan_dashboard`): each indicator's figure against its target, the trend, the county
+breakdown and a linear projection to the deadline. Evaluation reports read the same structure. Institutes and owners
+see the plans' targets (public documents) but no figure.
 
 Cost: three queries whatever the size of the registry — the snapshot day, the focus region's trend (every
 snapshot of the plan's indicators for that region, on the (indicator, region, day) unique index), the counties'
@@ -21,21 +31,136 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region, User
-from jiliang.core.selectors import region_and_descendants
+from jiliang.core.selectors import region_and_descendants, scope_of
 from jiliang.instruments import tally
 from jiliang.metrology import trend
 
+from ..models import Definition, EnteredFigure, Indicator, Plan, Snapshot, Unit
 from .definitions import DEFINITION_TEXT
-from .models import Definition, EnteredFigure, Indicator, Plan, Snapshot, Unit
-from .selectors import city_of, entered_figures_of, figure_region_ids
-from .snapshots import counties_of
+
+# ---- who sees which plans and whose figures --------------------------------------------------------------------------
+
+
+def city_of(region: Region) -> Region:
+    """The city a region belongs to: the nearest ancestor (or itself) of city level, else the top of its tree."""
+    current = region
+    while current.level != Region.Level.CITY and current.parent_id is not None:
+        current = current.parent
+    return current
+
+
+def _city_region_ids(user: User | None) -> frozenset[int] | None:
+    """Regions of the user's city (the city and everything below it); None = all (admin); empty = nothing."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return None
+    if scope.organization_id is None:
+        return frozenset()
+    return region_and_descendants(city_of(user.organization.region).pk)
+
+
+def plans_visible_to(user: User | None) -> QuerySet[Plan]:
+    scope = scope_of(user)
+    if scope.is_admin:
+        return Plan.objects.all()
+    if not scope.role:
+        return Plan.objects.none()
+    region_ids = _city_region_ids(user)
+    return Plan.objects.filter(Q(region__isnull=True) | Q(region_id__in=region_ids or ()))
+
+
+def plan_get(user: User | None, code: str) -> Plan:
+    """The plan with its indicators (in order); missing and not-yours look the same."""
+    indicators = Indicator.objects.order_by("order", "code")
+    try:
+        return (
+            plans_visible_to(user)
+            .select_related("region")
+            .prefetch_related(Prefetch("indicators", queryset=indicators))
+            .get(code=code)
+        )
+    except Plan.DoesNotExist as exc:
+        raise NotFoundOrForbidden(_("规划不存在或无权查看")) from exc
+
+
+def figure_region_ids(user: User | None) -> frozenset[int] | None:
+    """The regions whose figures (computed or entered: value and source) ``user`` reads; None = every region (the
+    admin); empty = none (owners, institutes, anyone without a regulator's scope)."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return None
+    if scope.is_regulator and scope.region_ids:
+        return scope.region_ids
+    return frozenset()
+
+
+def may_read_figures(user: User | None) -> bool:
+    """Whether ``user`` reads any region's figures at all (the dashboards are theirs)."""
+    region_ids = figure_region_ids(user)
+    return region_ids is None or bool(region_ids)
+
+
+def may_read_region_figures(user: User | None, region: Region) -> bool:
+    region_ids = figure_region_ids(user)
+    return region_ids is None or region.pk in region_ids
+
+
+def entered_figures_visible_to(user: User | None, plan: Plan) -> QuerySet[EnteredFigure]:
+    """Figures typed in for the plan's indicators, in the regions whose figures the user reads
+    (:func:`figure_region_ids`)."""
+    figures = EnteredFigure.objects.filter(indicator__plan=plan).select_related("region", "indicator", "corrects")
+    region_ids = figure_region_ids(user)
+    if region_ids is not None:
+        figures = figures.filter(region_id__in=region_ids)
+    return figures.order_by("indicator__order", "region__code", "-as_of", "-entered_at")
+
+
+def entered_figures_of(region: Region, ids: list[int]) -> dict[int, EnteredFigure]:
+    """The entries ``ids`` that belong to ``region`` (a dashboard's snapshots name them): a snapshot never shows
+    another region's source, whatever it points at. The caller has checked that the reader may read ``region``."""
+    return {e.pk: e for e in EnteredFigure.objects.filter(pk__in=ids, region=region)}
+
+
+# ---- the plans a city follows ----------------------------------------------------------------------------------------
+
+
+def cities() -> list[Region]:
+    return list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+
+
+def counties_of(city: Region) -> list[Region]:
+    """The counties (and districts) directly below a city, by code."""
+    return list(Region.objects.filter(parent=city, level=Region.Level.COUNTY).order_by("code"))
+
+
+def plans_followed_by(city: Region) -> list[Plan]:
+    return list(Plan.objects.filter(Q(region__isnull=True) | Q(region=city)).order_by("period_start", "code"))
+
+
+def month_ends(until: date, months: int) -> list[date]:
+    """The last day of each of the ``months`` months before ``until``'s month, then ``until`` itself.
+
+    >>> month_ends(date(2026, 3, 15), 3)
+    [datetime.date(2025, 12, 31), datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 15)]
+    """
+    days = [until]
+    first = until.replace(day=1)
+    for _month in range(months):
+        last = first.fromordinal(first.toordinal() - 1)
+        days.append(last)
+        first = last.replace(day=1)
+    return sorted(days)
+
+
+# ---- a plan's dashboard ----------------------------------------------------------------------------------------------
 
 STATUS_LABELS = {
     trend.Status.MET: gettext_lazy("已达标"),

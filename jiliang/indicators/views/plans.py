@@ -2,9 +2,9 @@
 
 Plans are public documents, so every logged-in persona with a scope sees the shipped plans and its own city's
 targets; another city's plan answers 404 exactly like a missing one. Figures — computed and entered, values and
-sources — follow one rule (:func:`selectors.figure_region_ids`): the admin reads every city, a city bureau its city
-and every county, a county bureau its own county only; owners and institutes read none (the plan page shows them
-the targets alone). A county outside the reader's regions answers 404.
+sources — follow one rule (:func:`selectors.plans.figure_region_ids`): the admin reads every city, a city bureau
+its city and every county, a county bureau its own county only; owners and institutes read none (the plan page
+shows them the targets alone). A county outside the reader's regions answers 404.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
 
-from . import dashboard, evaluations, selectors
-from .models import Unit
+from ..models import Unit
+from ..selectors import evaluations, plans
 
-STATUS_LABELS = dashboard.STATUS_LABELS
+STATUS_LABELS = plans.STATUS_LABELS
 
 
 def _int(raw: str | None) -> int | None:
@@ -45,7 +45,7 @@ def _day(raw: str | None) -> tuple[date | None, str]:
 
 def _plan(request: HttpRequest, code: str):
     try:
-        return selectors.plan_get(request.user, code)
+        return plans.plan_get(request.user, code)
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
 
@@ -53,18 +53,18 @@ def _plan(request: HttpRequest, code: str):
 def _region(request: HttpRequest, county_id: int | None) -> Region:
     """The focus region: the reader's own (``focus_region``), or a county inside it."""
     try:
-        region = dashboard.focus_region(request.user, city_id=_int(request.GET.get("city")))
+        region = plans.focus_region(request.user, city_id=_int(request.GET.get("city")))
     except NotFoundOrForbidden as exc:
         raise Http404 from exc
     if county_id is None or county_id == region.pk:
         return region
     county = Region.objects.filter(pk=county_id, parent=region, level=Region.Level.COUNTY).first()
-    if county is None or not selectors.may_read_region_figures(request.user, county):
+    if county is None or not plans.may_read_region_figures(request.user, county):
         raise Http404(_("县（区）不存在或无权查看"))
     return county
 
 
-def _chart_row(row: dashboard.IndicatorRow) -> dict:
+def _chart_row(row: plans.IndicatorRow) -> dict:
     """What the trend chart draws: the dated figures, the target, and the projection line to the deadline."""
     points = [[p.day.isoformat(), float(p.value)] for p in row.trend]
     projection = []
@@ -84,17 +84,17 @@ def _chart_row(row: dashboard.IndicatorRow) -> dict:
 
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = selectors.plans_visible_to(request.user).select_related("region").order_by("period_start", "code")
-    context = {"plans": plans, "may_evaluate": evaluations.may_manage_evaluations(request.user)}
+    visible = plans.plans_visible_to(request.user).select_related("region").order_by("period_start", "code")
+    context = {"plans": visible, "may_evaluate": evaluations.may_manage_evaluations(request.user)}
     return render(request, "indicators/plan_list.html", context)
 
 
 @require_GET
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = _plan(request, code)
-    reads_figures = selectors.may_read_figures(request.user)
+    reads_figures = plans.may_read_figures(request.user)
     figures = defaultdict(list)
-    for figure in selectors.entered_figures_visible_to(request.user, plan):
+    for figure in plans.entered_figures_visible_to(request.user, plan):
         figures[figure.indicator_id].append(figure)
     rows = [{"indicator": indicator, "figures": figures.get(indicator.pk, [])} for indicator in plan.indicators.all()]
     context: dict = {
@@ -107,7 +107,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     if reads_figures:
         day, error = _day(request.GET.get("date"))
         region = _region(request, None)
-        board = dashboard.plan_dashboard(plan, region=region, day=day)
+        board = plans.plan_dashboard(plan, region=region, day=day)
         counts = {key: 0 for key in STATUS_LABELS}
         for row in board.rows:
             counts[row.status] += 1
@@ -125,18 +125,18 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
 def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     """One indicator: its figure, trend and projection, and the county breakdown (each county one click deeper:
     ``?county=<id>`` shows that county's own trend and links to its records)."""
-    if not selectors.may_read_figures(request.user):
+    if not plans.may_read_figures(request.user):
         raise Http404
     plan = _plan(request, code)
     if not any(i.code == indicator for i in plan.indicators.all()):
         raise Http404(_("指标不存在"))
     day, error = _day(request.GET.get("date"))
     region = _region(request, _int(request.GET.get("county")))
-    board = dashboard.plan_dashboard(plan, region=region, day=day)
+    board = plans.plan_dashboard(plan, region=region, day=day)
     row = board.row(indicator)
     parent_board = None
     if region.level == Region.Level.COUNTY and region.parent_id and _may_read_parent(request, region):
-        parent_board = dashboard.plan_dashboard(plan, region=region.parent, day=day, live=False)
+        parent_board = plans.plan_dashboard(plan, region=region.parent, day=day, live=False)
     counties = parent_board.row(indicator).counties if parent_board else row.counties
     context = {
         "plan": plan,
@@ -164,5 +164,5 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
 def _may_read_parent(request: HttpRequest, county: Region) -> bool:
     """A city bureau (or the admin) drilling into a county still sees the other counties beside it; a county
     bureau, which does not read the city's figures, does not."""
-    ids = selectors.figure_region_ids(request.user)
+    ids = plans.figure_region_ids(request.user)
     return ids is None or county.parent_id in ids

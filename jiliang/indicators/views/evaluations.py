@@ -1,53 +1,35 @@
 """Evaluation report pages: the list with the form that makes one (the "button"), the two downloads, publishing.
 
 For city-level regulators (their city's reports) and the admin (every city's); anyone else — county bureaus,
-institutes, owners — gets 404, as for a page that does not exist (:func:`evaluations.may_manage_evaluations`).
+institutes, owners — gets 404, as for a page that does not exist
+(:func:`selectors.evaluations.may_manage_evaluations`).
 """
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jiliang.core import clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
-from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
 
-from . import evaluations
-from .models import Evaluation
+from ..forms.evaluations import EvaluationForm
+from ..models import Evaluation
+from ..selectors import evaluations as selectors
+from ..services import evaluations as services
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
 
 
-class EvaluationForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("评估类型"), choices=Evaluation.Kind.choices)
-    day = forms.DateField(label=gettext_lazy("评估基准日"), widget=forms.DateInput(attrs={"type": "date"}))
-    city = forms.ModelChoiceField(
-        label=gettext_lazy("城市"), queryset=Region.objects.none(), required=False, empty_label=None
-    )
-
-    def __init__(self, *args, admin: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if admin:
-            city = self.fields["city"]
-            assert isinstance(city, forms.ModelChoiceField)
-            city.queryset = Region.objects.filter(level=Region.Level.CITY).order_by("code")
-            city.required = True
-        else:
-            del self.fields["city"]
-
-
 def _require_manager(request: HttpRequest) -> None:
-    if not evaluations.may_manage_evaluations(request.user):
+    if not selectors.may_manage_evaluations(request.user):
         raise Http404
 
 
@@ -62,11 +44,11 @@ def _form(request: HttpRequest, data=None) -> EvaluationForm:
 @require_GET
 def evaluation_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    rows = evaluations.evaluations_visible_to(request.user).order_by("-created_at", "-pk")
+    rows = selectors.evaluations_visible_to(request.user).order_by("-created_at", "-pk")
     context = {
         "evaluations": rows,
         "form": _form(request),
-        "city": evaluations.reporting_city(request.user),
+        "city": selectors.reporting_city(request.user),
     }
     return render(request, "indicators/evaluations.html", context)
 
@@ -81,7 +63,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect("evaluations:list")
     try:
-        evaluation = evaluations.evaluation_create(
+        evaluation = services.evaluation_create(
             actor=request.user,
             kind=form.cleaned_data["kind"],
             day=form.cleaned_data["day"],
@@ -102,7 +84,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
 
 def _get(request: HttpRequest, pk: int) -> Evaluation:
     try:
-        return evaluations.evaluation_get(request.user, pk)
+        return selectors.evaluation_get(request.user, pk)
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
 
@@ -143,7 +125,7 @@ def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_publish(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     try:
-        evaluation = evaluations.evaluation_publish(actor=request.user, evaluation_id=pk)
+        evaluation = services.evaluation_publish(actor=request.user, evaluation_id=pk)
     except NotFoundOrForbidden as exc:
         raise Http404(exc.message) from exc
     except DomainError as exc:

@@ -1,10 +1,8 @@
-"""Evaluation reports: making one (the .xlsx, the PDF and the figures, for every plan a city follows, as of a day),
-publishing it, and who may read which.
+"""Evaluation reports: making one (the .xlsx, the PDF and the figures, for every plan a city follows, as of a day)
+and publishing it. Who may read which is in ``selectors.evaluations``.
 
-Who: the regulator of a city-level bureau for its own city, and the admin for any city. A county bureau reads its
-county's dashboard but does not report for the city; institutes, owners and the public never see an unpublished
-report (once published it is on the public disclosure pages, :func:`published_evaluations`). The management
-command runs as the system (``actor=None``).
+Who makes and publishes: the regulator of a city-level bureau for its own city, and the admin for any city. The
+management command runs as the system (``actor=None``).
 
 A report is never edited or deleted: a later report supersedes by being later. Publishing is the one change it
 takes, once (a second publish is refused). This module is the only writer of :class:`Evaluation`; the files are
@@ -16,51 +14,23 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Region, User
-from jiliang.core.selectors import Scope, scope_of
 
-from . import report
-from .dashboard import plan_dashboard
-from .models import Evaluation
-from .selectors import may_read_region_figures
-from .snapshots import plans_followed_by
+from ..formats import report_pdf, report_text, report_xlsx
+from ..models import Evaluation
+from ..selectors.evaluations import _FILES, Actor, _scope, may_manage_evaluations, reporting_city
+from ..selectors.plans import may_read_region_figures, plan_dashboard, plans_followed_by
 
 ACTION_CREATE = "indicators.evaluation.create"
 ACTION_PUBLISH = "indicators.evaluation.publish"
 
-# What a list shows: the files stay in the database until someone downloads one.
-_FILES = ("xlsx", "pdf")
-
-# A view passes request.user (an AnonymousUser when nobody is logged in: it may do nothing); None is the system.
-Actor = User | AnonymousUser | None
-
 
 # ---- who ----------------------------------------------------------------------------------------------------------
-
-
-def _scope(actor: Actor) -> Scope:
-    return scope_of(actor if isinstance(actor, User) else None)
-
-
-def reporting_city(user: Actor) -> Region | None:
-    """The city a user reports for: a city-level regulator's own city; None for anyone else (the admin included:
-    the admin chooses a city)."""
-    if not _scope(user).is_regulator or not isinstance(user, User) or user.organization is None:
-        return None
-    region = user.organization.region
-    return region if region.level == Region.Level.CITY else None
-
-
-def may_manage_evaluations(user: Actor) -> bool:
-    """Whether ``user`` may list, make, download and publish (unpublished) reports at all."""
-    return _scope(user).is_admin or reporting_city(user) is not None
 
 
 def _may_report_for(actor: Actor, city: Region) -> bool:
@@ -119,15 +89,15 @@ def evaluation_create(*, actor: Actor, kind: str, day: date, city: Region | None
             field="day",
         )
     generated_at = clock.now()
-    xlsx = report.build_xlsx(boards, city=city, day=day, kind=kind, generated_at=generated_at)
-    pdf = report.build_pdf(boards, city=city, day=day, kind=kind, generated_at=generated_at)
-    figures = report.figures_json(boards, city=city, day=day, kind=kind, generated_at=generated_at)
+    xlsx = report_xlsx.build_xlsx(boards, city=city, day=day, kind=kind, generated_at=generated_at)
+    pdf = report_pdf.build_pdf(boards, city=city, day=day, kind=kind, generated_at=generated_at)
+    figures = report_text.figures_json(boards, city=city, day=day, kind=kind, generated_at=generated_at)
     with transaction.atomic():
         evaluation = Evaluation.objects.create(
             city=city,
             kind=kind,
             day=day,
-            title=report.report_title(city=city, kind=kind),
+            title=report_text.report_title(city=city, kind=kind),
             figures=figures,
             xlsx=xlsx,
             pdf=pdf,
@@ -166,7 +136,7 @@ def evaluation_publish(*, actor: Actor, evaluation_id: int) -> Evaluation:
         if evaluation.published_at is not None:
             raise DomainError(
                 _("该评估报告已于 %(at)s 公开，不能重复公开")
-                % {"at": report.local_time(evaluation.published_at).strftime("%Y-%m-%d %H:%M")},
+                % {"at": report_text.local_time(evaluation.published_at).strftime("%Y-%m-%d %H:%M")},
                 code="conflict",
             )
         evaluation.published_at = clock.now()
@@ -179,43 +149,4 @@ def evaluation_publish(*, actor: Actor, evaluation_id: int) -> Evaluation:
             obj=evaluation,
             changes={"published_at": evaluation.published_at.isoformat()},
         )
-    return evaluation
-
-
-# ---- selectors ----------------------------------------------------------------------------------------------------
-
-
-def evaluations_visible_to(user: Actor) -> QuerySet[Evaluation]:
-    """Reports (published or not) the user may list: the admin all, a city-level regulator its city's, anyone
-    else none. The files are deferred."""
-    qs = Evaluation.objects.select_related("city", "created_by", "published_by").defer(*_FILES)
-    if _scope(user).is_admin:
-        return qs
-    city = reporting_city(user)
-    return qs.filter(city=city) if city is not None else qs.none()
-
-
-def evaluation_get(user: Actor, pk: int) -> Evaluation:
-    """One report with its files; missing and not-yours look the same."""
-    evaluation = evaluations_visible_to(user).defer(None).filter(pk=pk).first()
-    if evaluation is None:
-        raise NotFoundOrForbidden(_("评估报告不存在或无权查看"))
-    return evaluation
-
-
-def published_evaluations(city: Region | None = None) -> QuerySet[Evaluation]:
-    """Published reports (public), newest first; the files are deferred."""
-    qs = Evaluation.objects.filter(published_at__isnull=False).select_related("city").defer(*_FILES)
-    if city is not None:
-        qs = qs.filter(city=city)
-    return qs.order_by("city__code", "-day", "-published_at")
-
-
-def published_evaluation_get(pk: int, *, files: bool = True) -> Evaluation:
-    """One published report (with its files unless ``files`` is false); an unpublished or missing one raises
-    NotFoundOrForbidden."""
-    qs = published_evaluations()
-    evaluation = (qs.defer(None) if files else qs).filter(pk=pk).first()
-    if evaluation is None:
-        raise NotFoundOrForbidden(_("评估报告不存在或尚未公开"))
     return evaluation

@@ -43,7 +43,7 @@ from jiliang.standards.validity import valid_standards, with_validity_data
 from jiliang.verification.models import RequestItem, ServiceRequest, VerificationRecord
 from jiliang.verification.selectors import valid_verification_q
 
-from .models import ENTERED_DEFINITIONS, Definition, EnteredFigure, Indicator
+from ..models import ENTERED_DEFINITIONS, Definition, EnteredFigure, Indicator
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,21 @@
-"""The evaluation report (中期评估 / 总结评估 / 年度评估) of a city's plans as of a date, in three forms:
+"""The evaluation report as a PDF (:func:`build_pdf`): A4, in Chinese, per plan a table of the indicators, a bar
+chart of how far each figure has come towards its target, and the trend of the percent indicators. The words and
+numbers come from :mod:`report_text`.
 
-- :func:`build_xlsx` — the workbook: a summary sheet, then one sheet per plan (every indicator with its figure,
-  definition, target, judgement, projection, source and clause; below it the figures by county);
-- :func:`build_pdf` — the printed report, A4, in Chinese: per plan a table of the indicators, a bar chart of how
-  far each figure has come towards its target, and the trend of the percent indicators;
-- :func:`figures_json` — the figures as data (version :data:`FIGURES_VERSION`), kept on the
-  :class:`~jiliang.indicators.models.Evaluation` and shown by the public disclosure pages.
-
-All three read :class:`~jiliang.indicators.dashboard.PlanDashboard` objects (the caller builds them, one per plan,
-for the city and the day), so the report says exactly what the dashboard says on that day. The files are always in
-Chinese (the form a bureau files and publishes), whatever the reader's language. The PDF embeds Noto Sans SC (the
-certificate's font, registered once per process by :func:`jiliang.verification.pdf.register_fonts`), so its text
-extracts.
+The PDF embeds Noto Sans SC (the certificate's font, registered once per process by
+:func:`jiliang.verification.pdf.register_fonts`), so its text extracts.
 """
 
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, Line, String
@@ -53,18 +40,23 @@ from reportlab.platypus import (
 
 from jiliang.core import clock
 from jiliang.core.models import Region
-from jiliang.instruments.excel import neutralize
 from jiliang.metrology import trend
 from jiliang.verification.pdf import FONT, FONT_BOLD, register_fonts
 
-from .dashboard import STATUS_LABELS, IndicatorRow, PlanDashboard
-from .models import Comparator, Evaluation, Indicator, Unit
+from ..selectors.plans import IndicatorRow, PlanDashboard
+from .report_text import (
+    STATUS_ORDER,
+    attainment,
+    cn_date,
+    local_time,
+    report_title,
+    source_text,
+    status_counts,
+    status_label,
+    target_text,
+    with_unit,
+)
 
-# The layout of figures_json(); bump it when a key changes meaning, and keep reading the old ones.
-FIGURES_VERSION = 1
-
-# The judgements in the dashboard's order (met … no data); a judgement added there shows up here too.
-STATUS_ORDER = [str(status) for status in STATUS_LABELS]
 STATUS_COLORS = {
     trend.Status.MET: colors.HexColor("#1e8e3e"),
     trend.Status.ON_TRACK: colors.HexColor("#b26a00"),
@@ -72,364 +64,11 @@ STATUS_COLORS = {
     "missed": colors.HexColor("#8e1b10"),
     trend.Status.NO_DATA: colors.HexColor("#7b8794"),
 }
-TWO_PLACES = Decimal("0.01")
-
-
-# ---- words and numbers shared by the three forms --------------------------------------------------------------------
-
-
-def kind_label(kind: str) -> str:
-    return str(Evaluation.Kind(kind).label)
-
-
-def report_title(*, city: Region, kind: str) -> str:
-    """ "阜新市计量发展规划中期评估报告"."""
-    return _("%(city)s计量发展规划%(kind)s报告") % {"city": city.name, "kind": kind_label(kind)}
-
-
-def cn_date(day: date | None) -> str:
-    if day is None:
-        return "—"
-    return _("%(y)d 年 %(m)d 月 %(d)d 日") % {"y": day.year, "m": day.month, "d": day.day}
-
-
-def number_text(value: Decimal | None) -> str:
-    """Two decimals at most, no trailing zeros: 88.0000 → "88", 84.5 → "84.5"."""
-    if value is None:
-        return "—"
-    text = f"{Decimal(value).quantize(TWO_PLACES):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def unit_text(indicator: Indicator) -> str:
-    return "%" if indicator.unit == Unit.PERCENT else str(indicator.get_unit_display())
-
-
-def with_unit(value: Decimal | None, indicator: Indicator) -> str:
-    if value is None:
-        return "—"
-    unit = unit_text(indicator)
-    return f"{number_text(value)}{unit}" if unit == "%" else f"{number_text(value)} {unit}"
-
-
-def target_text(indicator: Indicator) -> str:
-    """ "≥ 90%", "≥ 80 项"."""
-    return f"{indicator.get_comparator_display()} {with_unit(indicator.target, indicator)}"
-
-
-def status_label(status: str) -> str:
-    try:
-        return str(STATUS_LABELS[trend.Status(status)])
-    except (KeyError, ValueError):
-        return status
 
 
 def status_color(status: str) -> colors.Color:
     return STATUS_COLORS.get(status, colors.HexColor("#7b8794"))
 
-
-def source_text(row: IndicatorRow) -> str:
-    if not row.indicator.is_entered:
-        return _("计算：系统记录")
-    if row.entered is None:
-        return _("录入：尚无录入数值") if row.value is None else _("录入：来源未记录")
-    return _("录入：%(title)s（%(day)s）") % {
-        "title": row.entered.source_title,
-        "day": row.entered.source_date.isoformat(),
-    }
-
-
-def attainment(row: IndicatorRow) -> float | None:
-    """How far the figure has come towards the target, in % of it (100 = reached). A "≤" target reads the other
-    way round (target ÷ value); a target of 0 has no share."""
-    if row.value is None:
-        return None
-    value, target = float(row.value), float(row.indicator.target)
-    if row.indicator.comparator == Comparator.LTE:
-        return 100.0 if value <= target else (100.0 * target / value if value else None)
-    if target == 0:
-        return 100.0 if value >= 0 else None
-    return 100.0 * value / target
-
-
-def status_counts(boards: Sequence[PlanDashboard]) -> dict[str, int]:
-    counts = Counter(row.status for board in boards for row in board.rows)
-    return {status: counts.get(status, 0) for status in STATUS_ORDER}
-
-
-def _decimal(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(TWO_PLACES)
-
-
-def _str(value: Decimal | None) -> str | None:
-    return None if value is None else str(_decimal(value))
-
-
-def local_time(moment: datetime) -> datetime:
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
-
-
-# ---- the figures, as data ---------------------------------------------------------------------------------------
-
-
-def figures_json(
-    boards: Sequence[PlanDashboard], *, city: Region, day: date, kind: str, generated_at: datetime | None = None
-) -> dict[str, Any]:
-    """The report's figures as JSON-ready data (Decimals as strings, dates ISO): what the disclosure page shows.
-
-    ``{"version": 1, "city": {...}, "day", "kind", "generated_at", "counts": {status: n},
-    "plans": [{"code", "name", …, "snapshot_day", "indicators": [{"code", "name", "value", "status", …}]}]}``
-    """
-    generated_at = generated_at or clock.now()
-    plans = []
-    for board in boards:
-        plan = board.plan
-        indicators = []
-        for row in board.rows:
-            i = row.indicator
-            entered = None
-            if row.entered is not None:
-                entered = {
-                    "source_title": row.entered.source_title,
-                    "source_date": row.entered.source_date.isoformat(),
-                    "as_of": row.entered.as_of.isoformat(),
-                }
-            indicators.append(
-                {
-                    "code": i.code,
-                    "name": i.name,
-                    "name_en": i.name_en,
-                    "definition": i.definition,
-                    "is_entered": i.is_entered,
-                    "unit": i.unit,
-                    "comparator": i.comparator,
-                    "target": _str(i.target),
-                    "deadline": i.deadline.isoformat(),
-                    "clause": i.clause,
-                    "value": _str(row.value),
-                    "numerator": row.numerator,
-                    "denominator": row.denominator,
-                    "status": row.status,
-                    "projection": _str(row.projection),
-                    "entered": entered,
-                    "counties": [
-                        {"code": c.region.code, "name": c.region.name, "value": _str(c.value)} for c in row.counties
-                    ],
-                }
-            )
-        plans.append(
-            {
-                "code": plan.code,
-                "name": plan.name,
-                "name_en": plan.name_en,
-                "period_start": plan.period_start,
-                "period_end": plan.period_end,
-                "source_title": plan.source_title,
-                "source_issuer": plan.source_issuer,
-                "source_number": plan.source_number,
-                "snapshot_day": board.day.isoformat() if board.day else None,
-                "counts": status_counts([board]),
-                "indicators": indicators,
-            }
-        )
-    return {
-        "version": FIGURES_VERSION,
-        "city": {"code": city.code, "name": city.name},
-        "day": day.isoformat(),
-        "kind": kind,
-        "generated_at": generated_at.isoformat(),
-        "counts": status_counts(boards),
-        "plans": plans,
-    }
-
-
-# ---- the workbook -----------------------------------------------------------------------------------------------
-
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEAD_FILL = PatternFill("solid", fgColor="DCE6F2")
-_THIN = Side(style="thin", color="9AA3AF")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_NUMBER = "0.00"
-_SHEET_TITLE_FORBIDDEN = str.maketrans({c: "-" for c in "[]:*?/\\"})
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return neutralize(value)
-    if isinstance(value, Decimal):
-        return _decimal(value)
-    return value
-
-
-def _header(ws, row: int, labels: Sequence[str]) -> None:
-    for col, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=col, value=_cell(label))
-        cell.font = _BOLD
-        cell.fill = _HEAD_FILL
-        cell.border = _BOX
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-
-
-def _put(ws, row: int, values: Sequence[Any]) -> None:
-    for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=_cell(value))
-        cell.border = _BOX
-        cell.alignment = _WRAP
-        if isinstance(value, Decimal):
-            cell.number_format = _NUMBER
-
-
-def sheet_title(board: PlanDashboard, taken: set[str]) -> str:
-    """The plan's code, fit to Excel's 31 characters and unique in the workbook."""
-    base = board.plan.code.translate(_SHEET_TITLE_FORBIDDEN)[:31] or "plan"
-    title, n = base, 2
-    while title.lower() in taken or title == _("概况"):
-        suffix = f"-{n}"
-        title, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(title.lower())
-    return title
-
-
-def build_xlsx(
-    boards: Sequence[PlanDashboard], *, city: Region, day: date, kind: str, generated_at: datetime | None = None
-) -> bytes:
-    """The workbook: "概况" (the summary) and one sheet per plan, titled with the plan's code."""
-    generated_at = generated_at or clock.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        wb = Workbook()
-        wb.properties.title = report_title(city=city, kind=kind)
-        wb.properties.creator = _("计量监管平台")
-        _summary_sheet(wb.active, boards, city=city, day=day, kind=kind, generated_at=generated_at)
-        taken: set[str] = set()
-        for board in boards:
-            _plan_sheet(wb.create_sheet(sheet_title(board, taken)), board)
-        out = io.BytesIO()
-        wb.save(out)
-    return out.getvalue()
-
-
-def _summary_sheet(ws, boards, *, city, day, kind, generated_at) -> None:
-    ws.title = _("概况")
-    ws.cell(row=1, column=1, value=_cell(report_title(city=city, kind=kind))).font = _TITLE
-    facts = [
-        (_("城市"), city.name),
-        (_("评估基准日"), day),
-        (_("评估类型"), kind_label(kind)),
-        (_("生成时间"), local_time(generated_at).strftime("%Y-%m-%d %H:%M")),
-        (_("数据来源"), _("计量监管平台每日指标快照（基准日当日或之前最近一次）")),
-    ]
-    row = 3
-    for label, value in facts:
-        ws.cell(row=row, column=1, value=_cell(label)).font = _BOLD
-        cell = ws.cell(row=row, column=2, value=_cell(value))
-        if isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(horizontal="left")
-        row += 1
-    row += 1
-    labels = [_("规划"), _("工作表"), _("数据截至"), _("指标数")] + [status_label(s) for s in STATUS_ORDER]
-    _header(ws, row, labels)
-    taken: set[str] = set()
-    for board in boards:
-        row += 1
-        counts = status_counts([board])
-        _put(
-            ws,
-            row,
-            [board.plan.name, sheet_title(board, taken), board.day.isoformat() if board.day else _("尚无快照")]
-            + [len(board.rows)]
-            + [counts[s] for s in STATUS_ORDER],
-        )
-    row += 1
-    totals = status_counts(boards)
-    _put(ws, row, [_("合计"), "", "", sum(len(b.rows) for b in boards)] + [totals[s] for s in STATUS_ORDER])
-    for col in range(1, len(labels) + 1):
-        ws.cell(row=row, column=col).font = _BOLD
-    for col, width in enumerate([46, 16, 14, 9, 10, 12, 13, 10], start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _plan_sheet(ws, board: PlanDashboard) -> None:
-    plan = board.plan
-    ws.cell(row=1, column=1, value=_cell(plan.name)).font = _TITLE
-    source = " · ".join(p for p in (plan.source_title, plan.source_issuer, plan.source_number) if p)
-    ws.cell(row=2, column=1, value=_cell(_("来源文件：%(source)s") % {"source": source}))
-    ws.cell(
-        row=3,
-        column=1,
-        value=_cell(
-            _("规划期 %(start)d—%(end)d；数据截至 %(day)s")
-            % {
-                "start": plan.period_start,
-                "end": plan.period_end,
-                "day": board.day.isoformat() if board.day else _("尚无快照"),
-            }
-        ),
-    )
-    labels = [
-        _("序号"),
-        _("指标"),
-        _("口径"),
-        _("口径说明"),
-        _("目标"),
-        _("期限"),
-        _("数值"),
-        _("单位"),
-        _("分子"),
-        _("分母"),
-        _("评价"),
-        _("预测值（期限）"),
-        _("来源"),
-        _("条款"),
-        _("原文摘录"),
-    ]
-    head = 5
-    _header(ws, head, labels)
-    row = head
-    for n, r in enumerate(board.rows, start=1):
-        i = r.indicator
-        row += 1
-        _put(
-            ws,
-            row,
-            [
-                n,
-                i.name,
-                i.get_definition_display(),
-                r.definition_text,
-                target_text(i),
-                i.deadline,
-                r.value,
-                unit_text(i),
-                r.numerator,
-                r.denominator,
-                status_label(r.status),
-                r.projection,
-                source_text(r),
-                i.clause,
-                i.clause_quote,
-            ],
-        )
-        ws.cell(row=row, column=6).number_format = "yyyy-mm-dd"
-    ws.freeze_panes = ws.cell(row=head + 1, column=3)
-    for col, width in enumerate([6, 34, 22, 48, 14, 12, 10, 7, 10, 10, 13, 13, 36, 14, 48], start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-    counties = board.rows[0].counties if board.rows else []
-    if not counties:
-        return
-    row += 2
-    ws.cell(row=row, column=1, value=_cell(_("分县（区）情况"))).font = _BOLD
-    row += 1
-    _header(ws, row, [_("序号"), _("指标"), _("单位"), _("全市")] + [c.region.name for c in counties])
-    for n, r in enumerate(board.rows, start=1):
-        row += 1
-        _put(ws, row, [n, r.indicator.name, unit_text(r.indicator), r.value] + [c.value for c in r.counties])
-
-
-# ---- the PDF ----------------------------------------------------------------------------------------------------
 
 PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm

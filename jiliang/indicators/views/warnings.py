@@ -1,14 +1,12 @@
 """Pages of the early-warning center (计量预警): the list with its tiles and filters, and its .xlsx export.
 
-Thin: parse the filters, call :func:`jiliang.indicators.warnings.warnings_for` (which scopes every read), render.
-A login is required (the default); a user without a role or organization gets an empty list.
+Thin: parse the filters, call :func:`jiliang.indicators.selectors.warnings.warnings_for` (which scopes every read),
+render. A login is required (the default); a user without a role or organization gets an empty list.
 """
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -17,47 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jiliang.core.models import User
 from jiliang.core.selectors import counties_visible_to, scope_of
 from jiliang.instruments.excel import neutralize
 
-from .warnings import WarningKind, WarningList, warnings_for
+from ..forms.warnings import Filters, parse_filters
+from ..selectors.warnings import WarningKind, WarningList, warnings_for
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass
-class Filters:
-    county: int | None = None
-    kind: str = ""
-    errors: list[str] = field(default_factory=list)
-
-    def query(self) -> str:
-        values = {"county": self.county or "", "kind": self.kind}
-        return urlencode({k: v for k, v in values.items() if v})
-
-
-def parse_filters(user: User, params) -> Filters:
-    """A bad value is reported and dropped, never silently kept; a county must be one the actor may see."""
-    filters = Filters()
-    raw_county = (params.get("county") or "").strip()
-    if raw_county:
-        try:
-            county = int(raw_county)
-        except ValueError:
-            county = None
-        if county is not None and counties_visible_to(user).filter(pk=county).exists():
-            filters.county = county
-        else:
-            filters.errors.append(_("县（区）无效"))
-    kind = (params.get("kind") or "").strip()
-    if kind:
-        if kind in WarningKind.values:
-            filters.kind = kind
-        else:
-            filters.errors.append(_("预警类别无效"))
-    return filters
 
 
 def _found(request: HttpRequest) -> tuple[Filters, WarningList]:
