@@ -30,13 +30,7 @@ from jiliang.core.selectors import scope_of
 
 from ..models import ENTERED_DEFINITIONS, EnteredFigure, Indicator, Snapshot
 from ..selectors.definitions import indicator_figures
-from ..selectors.plans import (
-    _city_region_ids,
-    cities,
-    counties_of,
-    plans_followed_by,
-    plans_visible_to,
-)
+from ..selectors.plans import _city_region_ids, cities, counties_of, plans_followed_by, plans_visible_to
 
 ACTION = "indicators.snapshot.take"
 

@@ -85,5 +85,6 @@ class Command(BaseCommand):
         )
         if evaluation.published_at is not None:
             self.stdout.write(
-                _("已公开（%(at)s）") % {"at": report_text.local_time(evaluation.published_at).strftime("%Y-%m-%d %H:%M")}
+                _("已公开（%(at)s）")
+                % {"at": report_text.local_time(evaluation.published_at).strftime("%Y-%m-%d %H:%M")}
             )
