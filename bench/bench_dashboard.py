@@ -75,7 +75,8 @@ def take_snapshots(db: str, city, *, reuse: bool) -> None:
     from django.utils import timezone
 
     from jiliang.indicators.models import Snapshot
-    from jiliang.indicators.snapshots import month_ends, snapshot_days, snapshot_take
+    from jiliang.indicators.selectors.plans import month_ends
+    from jiliang.indicators.services.plans import snapshot_days, snapshot_take
 
     today = timezone.localdate()
     run = snapshot_take(day=today, city=city)
@@ -196,8 +197,8 @@ def dashboard_timings(db: str, city, regulator, baseline: float) -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from jiliang.indicators.dashboard import plan_dashboard
     from jiliang.indicators.models import Plan
+    from jiliang.indicators.selectors.plans import plan_dashboard
 
     client = Client()
     client.force_login(regulator)

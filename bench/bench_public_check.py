@@ -176,8 +176,8 @@ def build(count: int) -> list[str]:
 
 
 def install_bench_urls() -> None:
-    """A URLconf of the project's URLs plus ``/bench/bare/`` (just before ``/check/``), as a module the settings
-    can name."""
+    """A URLconf of the project's URLs plus ``/bench/bare/`` (just before the portal's include, which holds
+    ``/check/``), as a module the settings can name."""
     import types
 
     from django.contrib.auth.decorators import login_not_required
@@ -186,14 +186,15 @@ def install_bench_urls() -> None:
     from django.urls import clear_url_caches, path
 
     import jiliang.urls
+    from jiliang.portal import urls as portal_urls
 
     @login_not_required
     def bare(request):
         return HttpResponse("ok", content_type="text/plain")
 
-    # Next to the public check's include, so that both are resolved after trying the same patterns.
+    # Next to the portal's include (the public check), so that both are resolved after trying the same patterns.
     patterns = list(jiliang.urls.urlpatterns)
-    at = next(n for n, p in enumerate(patterns) if str(p.pattern) == "check/")
+    at = next(n for n, p in enumerate(patterns) if getattr(p, "urlconf_name", None) is portal_urls)
     patterns.insert(at, path("bench/bare/", bare))
     module = types.ModuleType(BENCH_URLCONF)
     module.urlpatterns = patterns

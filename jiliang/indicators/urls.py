@@ -1,11 +1,34 @@
-from django.urls import path
+"""The indicators' pages, included once at the root by ``jiliang/urls.py``: the home page of each role, the plans and
+their dashboards, the evaluation reports and the early-warning center. Each area keeps its URL namespace (``plans``,
+``evaluations``, ``warnings``); ``home`` has none."""
 
-from . import views
+from django.urls import include, path
 
-app_name = "plans"
+from .views import evaluations, home, plans, warnings
+
+plan_patterns = [
+    path("", plans.plan_list, name="list"),
+    path("<slug:code>/", plans.plan_detail, name="detail"),
+    path("<slug:code>/<slug:indicator>/", plans.indicator_detail, name="indicator"),
+]
+
+evaluation_patterns = [
+    path("", evaluations.evaluation_list, name="list"),
+    path("new/", evaluations.evaluation_new, name="new"),
+    path("<int:pk>/report.xlsx", evaluations.evaluation_xlsx, name="xlsx"),
+    path("<int:pk>/report.pdf", evaluations.evaluation_pdf, name="pdf"),
+    path("<int:pk>/publish/", evaluations.evaluation_publish, name="publish"),
+]
+
+# The early-warning center: /warnings/ (the list) and /warnings/export.xlsx.
+warning_patterns = [
+    path("", warnings.warning_list, name="list"),
+    path("export.xlsx", warnings.warning_export, name="export"),
+]
 
 urlpatterns = [
-    path("", views.plan_list, name="list"),
-    path("<slug:code>/", views.plan_detail, name="detail"),
-    path("<slug:code>/<slug:indicator>/", views.indicator_detail, name="indicator"),
+    path("", home.home, name="home"),
+    path("plans/", include((plan_patterns, "plans"))),
+    path("evaluations/", include((evaluation_patterns, "evaluations"))),
+    path("warnings/", include((warning_patterns, "warnings"))),
 ]

@@ -1,10 +1,13 @@
-from django.urls import path
+"""The instrument registry's pages under /instruments/: the list, one instrument, its forms, and the Excel export,
+template and import. Included once at the root by ``jiliang/urls.py``."""
+
+from django.urls import include, path
 
 from . import views, views_excel
 
 app_name = "instruments"
 
-urlpatterns = [
+patterns = [
     path("", views.instrument_list, name="list"),
     path("new/", views.instrument_create, name="create"),
     path("<int:pk>/", views.instrument_detail, name="detail"),
@@ -15,3 +18,5 @@ urlpatterns = [
     path("import/", views_excel.instrument_import, name="import"),
     path("import/<uuid:job_id>/", views_excel.import_status, name="import_status"),
 ]
+
+urlpatterns = [path("instruments/", include(patterns))]

@@ -1,4 +1,4 @@
-"""Pages of the instrument registry: the home dashboards, the list, one instrument, its forms.
+"""Pages of the instrument registry: the list, one instrument, its forms.
 
 Views stay thin: they parse the request, call one selector or service, and render. Every read goes through
 ``selectors`` (scoped by role and region); an out-of-scope id answers 404 exactly like a missing one.
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization
-from jiliang.core.selectors import counties_visible_to, organizations_visible_to, regions_visible_to, scope_of
+from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
 
 from . import history, selectors, services
 from .filters import FILTER_KEYS, parse_filters
@@ -33,15 +32,6 @@ from .forms import InstrumentForm, PreviewForm, StatusForm, add_domain_errors, i
 from .models import Instrument
 
 DueState = Instrument.DueState
-
-# The four states a regulator counts, in the order of the chart's stack, with the chart colours (they match
-# the badge colours in app.css).
-COUNTED_STATES = (
-    (DueState.VALID, "#2e9d5b"),
-    (DueState.DUE_SOON, "#f0a020"),
-    (DueState.OVERDUE, "#d64541"),
-    (DueState.NEVER, "#9aa5b1"),
-)
 
 PAGE_SIZE = 50
 # Above this many matches the list says "more than 1,000" instead of counting up to a million rows on every
@@ -64,124 +54,6 @@ def _get(request: HttpRequest, pk: int) -> Instrument:
 def _may_register(request: HttpRequest) -> bool:
     scope = scope_of(request.user)
     return scope.is_owner or scope.is_regulator or scope.is_admin
-
-
-# ---- Home --------------------------------------------------------------------------------------------------
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    if scope.is_owner:
-        return _owner_home(request)
-    if scope.is_regulator or scope.is_admin:
-        return _regulator_home(request)
-    return _institute_home(request)
-
-
-def _warning_tiles(request: HttpRequest) -> dict[str, Any]:
-    """The early-warning counts as tiles (cheap: the due tally and a few aggregates, see indicators.warnings)."""
-    from jiliang.indicators.warnings import tiles, warning_counts
-
-    counts = warning_counts(request.user)
-    return {"warning_tiles": tiles(counts), "warning_total": counts["total"]}
-
-
-def _institute_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "instruments/home_institute.html", _warning_tiles(request))
-
-
-@dataclass
-class CountyRow:
-    id: int
-    name: str
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def cells(self) -> list[tuple[str, str, int]]:
-        return [(state.value, str(state.label), self.counts[state.value]) for state, _color in COUNTED_STATES]
-
-    @property
-    def coverage(self) -> float | None:
-        """Share of in-use mandatory instruments with a valid verification today (valid or due soon)."""
-        if not self.total:
-            return None
-        return 100.0 * (self.counts[DueState.VALID] + self.counts[DueState.DUE_SOON]) / self.total
-
-
-def _regulator_home(request: HttpRequest) -> HttpResponse:
-    grouped = selectors.due_state_counts_by_region(request.user)
-    by_region = {row["region"]: row for row in grouped}
-    names = dict(regions_visible_to(request.user).values_list("id", "name"))
-    county_ids = list(counties_visible_to(request.user).order_by("code").values_list("id", flat=True))
-    # Every county in scope gets a row, even an empty one; instruments registered at a higher level (an owner
-    # seated at the city itself) get rows of their own after the counties.
-    order = county_ids + sorted(set(by_region) - set(county_ids), key=lambda rid: names.get(rid, ""))
-    rows = [
-        CountyRow(
-            id=rid,
-            name=names.get(rid, str(rid)),
-            counts={state.value: by_region.get(rid, {}).get(state.value, 0) for state, _color in COUNTED_STATES},
-        )
-        for rid in order
-    ]
-    totals = CountyRow(
-        id=0,
-        name=_("合计"),
-        counts={state.value: sum(r.counts[state.value] for r in rows) for state, _color in COUNTED_STATES},
-    )
-    list_url = reverse("instruments:list")
-    chart = {
-        "list_url": list_url,
-        "y_label": _("台（件）"),
-        "states": [{"key": s.value, "label": str(s.label), "color": c} for s, c in COUNTED_STATES],
-        "rows": [{"id": r.id, "name": r.name, "counts": r.counts} for r in rows],
-    }
-    context = {
-        "rows": rows,
-        "totals": totals,
-        "states": [s for s, _color in COUNTED_STATES],
-        "chart": chart,
-        "list_url": list_url,
-        "now_date": timezone.localdate(),
-        "due_soon_days": settings.JILIANG_DUE_SOON_DAYS,
-        **_warning_tiles(request),
-    }
-    return render(request, "instruments/home_regulator.html", context)
-
-
-def _owner_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    counts = selectors.owner_due_counts(user)
-    overdue = (
-        selectors.instrument_list(user, selectors.InstrumentFilters(due_state=DueState.OVERDUE))
-        .select_related("catalog_item")
-        .order_by("due_on", "id")[:10]
-    )
-    due_soon = (
-        selectors.instrument_list(user, selectors.InstrumentFilters(due_state=DueState.DUE_SOON))
-        .select_related("catalog_item")
-        .order_by("due_on", "id")[:10]
-    )
-    mine = CountyRow(id=0, name="", counts={s.value: counts.get(s.value) or 0 for s, _color in COUNTED_STATES})
-    context = {
-        "cells": mine.cells,
-        "mandatory_total": mine.total,
-        "registered_total": selectors.instruments_visible_to(user).count(),
-        "overdue": list(overdue),
-        "due_soon": list(due_soon),
-        "overdue_title": _("已超期"),
-        "overdue_empty": _("没有超期未检的器具"),
-        "due_soon_title": _("%(days)s 天内到期") % {"days": settings.JILIANG_DUE_SOON_DAYS},
-        "due_soon_empty": _("近期没有到期的器具"),
-        "list_url": reverse("instruments:list"),
-        "now_date": timezone.localdate(),
-    }
-    return render(request, "instruments/home_owner.html", context)
 
 
 # ---- List --------------------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-from django.urls import path
+"""The pages of staff, qualifications and experts under /people/. Included once at the root by ``jiliang/urls.py``."""
+
+from django.urls import include, path
 
 from . import views
 
 app_name = "people"
 
-urlpatterns = [
+patterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create, name="create"),
     path("<int:pk>/", views.person_detail, name="detail"),
@@ -15,3 +17,5 @@ urlpatterns = [
     path("experts/", views.expert_list, name="experts"),
     path("experts/new/", views.expert_create, name="expert_create"),
 ]
+
+urlpatterns = [path("people/", include(patterns))]

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from jiliang.core.errors import NotFoundOrForbidden
-from jiliang.indicators import evaluations, report
-from jiliang.indicators.dashboard import STATUS_LABELS
-from jiliang.indicators.evaluation_views import PDF, XLSX, download, file_name
+from jiliang.indicators.formats import report_text
 from jiliang.indicators.models import Comparator, Evaluation, Unit
+from jiliang.indicators.selectors import evaluations
+from jiliang.indicators.selectors.plans import STATUS_LABELS
+from jiliang.indicators.views.evaluations import PDF, XLSX, download, file_name
 from jiliang.metrology import trend
 
 
@@ -31,7 +32,7 @@ def _number(raw: str | None) -> str:
     if raw in (None, ""):
         return "—"
     try:
-        return report.number_text(Decimal(raw))
+        return report_text.number_text(Decimal(raw))
     except InvalidOperation:
         return "—"
 
@@ -99,7 +100,7 @@ def figures_view(evaluation: Evaluation) -> dict[str, Any]:
             {
                 **plan,
                 "indicators": rows,
-                "counts": [(key, _status_label(key), counts.get(key, 0)) for key in report.STATUS_ORDER],
+                "counts": [(key, _status_label(key), counts.get(key, 0)) for key in report_text.STATUS_ORDER],
             }
         )
     return {"evaluation": evaluation, "plans": plans}

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from jiliang.indicators.models import Indicator
-from jiliang.indicators.snapshots import month_ends, snapshot_days
+from jiliang.indicators.selectors.plans import month_ends
+from jiliang.indicators.services.plans import snapshot_days
 from tests.conftest import PASSWORD
 from tests.factories import InstrumentFactory
 

@@ -13,7 +13,7 @@ from jiliang.core.models import Region
 from jiliang.demo import names
 from jiliang.demo.management.commands.seed_city import SNAPSHOT_MONTHS
 from jiliang.indicators.models import Indicator, Snapshot
-from jiliang.indicators.snapshots import month_ends
+from jiliang.indicators.selectors.plans import month_ends
 
 TODAY = date(2026, 3, 16)
 PLANS = ("fuxin-2015", "yanan-2021")

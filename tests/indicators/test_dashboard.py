@@ -14,8 +14,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiliang.indicators import dashboard
 from jiliang.indicators.models import Indicator, Plan, Snapshot
+from jiliang.indicators.selectors import plans as dashboard
 from jiliang.metrology import trend
 
 pytestmark = pytest.mark.django_db

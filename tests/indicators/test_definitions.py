@@ -16,9 +16,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from jiliang.core.models import Organization, Region
-from jiliang.indicators import definitions
-from jiliang.indicators.definitions import DEFINITION_TEXT, Figure, indicator_figures
 from jiliang.indicators.models import ENTERED_DEFINITIONS, Definition, EnteredFigure, Indicator
+from jiliang.indicators.selectors import definitions
+from jiliang.indicators.selectors.definitions import DEFINITION_TEXT, Figure, indicator_figures
 from jiliang.instruments import tally
 from jiliang.people.models import Person, Qualification
 from jiliang.standards.models import (

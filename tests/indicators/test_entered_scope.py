@@ -19,12 +19,14 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from jiliang.indicators import evaluations, selectors, services
 from jiliang.indicators.models import Indicator
-from jiliang.indicators.snapshots import snapshot_take
+from jiliang.indicators.selectors import plans as selectors
+from jiliang.indicators.services import evaluations
+from jiliang.indicators.services import plans as services
+from jiliang.indicators.services.plans import snapshot_take
 from tests.indicators.test_evaluations import pdf_text
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.indicators.urls")]
+pytestmark = pytest.mark.django_db
 
 DAY = date(2025, 6, 30)
 PLAN = "fuxin-2015"

@@ -27,8 +27,9 @@ from pypdf import PdfReader
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import AuditEvent, Organization, Region, Role
-from jiliang.indicators import evaluations
 from jiliang.indicators.models import EnteredFigure, Evaluation, Indicator, Plan, Snapshot, Unit
+from jiliang.indicators.selectors import evaluations as evaluation_selectors
+from jiliang.indicators.services import evaluations
 from tests.factories import OrganizationFactory, UserFactory, credit_code
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +186,7 @@ def test_regulator_of_another_city_cannot_report_on_or_publish_this_city(snapsho
     evaluation = make_evaluation(city)
     with pytest.raises(NotFoundOrForbidden):
         evaluations.evaluation_publish(actor=yanan_regulator, evaluation_id=evaluation.pk)
-    assert list(evaluations.evaluations_visible_to(yanan_regulator)) == []
+    assert list(evaluation_selectors.evaluations_visible_to(yanan_regulator)) == []
 
 
 def test_a_report_needs_a_snapshot_a_past_day_and_a_known_kind(city):
@@ -218,7 +219,7 @@ def test_publishing_sets_who_and_when_once_and_is_audited(snapshots):
         evaluations.evaluation_publish(actor=city.admin, evaluation_id=evaluation.pk)
     assert refused.value.code == "conflict"
     assert AuditEvent.objects.filter(action=evaluations.ACTION_PUBLISH).count() == 1
-    assert list(evaluations.published_evaluations()) == [stored]
+    assert list(evaluation_selectors.published_evaluations()) == [stored]
 
 
 @pytest.mark.parametrize("persona", ["county_regulator_a", "institute", "owner_a"])
@@ -234,14 +235,14 @@ def test_outsiders_cannot_publish(snapshots, persona):
 def test_reports_are_listed_for_the_city_bureau_and_the_admin_only(snapshots):
     city = snapshots
     evaluation = make_evaluation(city)
-    assert list(evaluations.evaluations_visible_to(city.city_regulator)) == [evaluation]
-    assert list(evaluations.evaluations_visible_to(city.admin)) == [evaluation]
+    assert list(evaluation_selectors.evaluations_visible_to(city.city_regulator)) == [evaluation]
+    assert list(evaluation_selectors.evaluations_visible_to(city.admin)) == [evaluation]
     for persona in ("county_regulator_a", "county_regulator_b", "institute", "owner_a", "owner_b", "anonymous"):
-        assert list(evaluations.evaluations_visible_to(city.personas[persona])) == []
+        assert list(evaluation_selectors.evaluations_visible_to(city.personas[persona])) == []
     with pytest.raises(NotFoundOrForbidden):
-        evaluations.evaluation_get(city.county_regulator_a, evaluation.pk)
-    assert evaluations.evaluation_get(city.city_regulator, evaluation.pk).pk == evaluation.pk
-    assert list(evaluations.published_evaluations()) == []
+        evaluation_selectors.evaluation_get(city.county_regulator_a, evaluation.pk)
+    assert evaluation_selectors.evaluation_get(city.city_regulator, evaluation.pk).pk == evaluation.pk
+    assert list(evaluation_selectors.published_evaluations()) == []
 
 
 # ---- what the files hold ------------------------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from django.urls import reverse
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import AuditEvent, Organization, Region, Role
-from jiliang.indicators import selectors, services
 from jiliang.indicators.models import ENTERED_DEFINITIONS, EnteredFigure, EnteredFigureError, Indicator, Plan
+from jiliang.indicators.selectors import plans as selectors
+from jiliang.indicators.services import plans as services
 from tests.factories import OrganizationFactory, UserFactory, credit_code
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.indicators.urls")]
+pytestmark = pytest.mark.django_db
 
 # Every indicator of DOMAIN.md §5 ("The plans' indicators"), as (plan, indicator code, definition, target).
 # Rows with two targets there (research projects provincial/municipal; senior/intermediate titles) are two here.

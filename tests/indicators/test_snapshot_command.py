@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from jiliang.core.models import AuditEvent, Region
-from jiliang.indicators import snapshots
 from jiliang.indicators.models import Indicator, Snapshot
-from jiliang.indicators.snapshots import month_ends
+from jiliang.indicators.selectors import plans as plan_selectors
+from jiliang.indicators.selectors.plans import month_ends
+from jiliang.indicators.services import plans as snapshots
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def run(*args: str) -> str:
 
 
 def regions_per_city(city) -> int:
-    return 1 + len(snapshots.counties_of(city.city))
+    return 1 + len(plan_selectors.counties_of(city.city))
 
 
 def test_one_day_stores_every_indicator_of_every_shipped_plan_for_the_city_and_each_county(city):

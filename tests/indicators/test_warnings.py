@@ -29,7 +29,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from jiliang.core.models import Role
-from jiliang.indicators.warnings import (
+from jiliang.indicators.selectors.warnings import (
     WarningKind,
     recall_window_start,
     warning_counts,

@@ -73,7 +73,7 @@ def test_the_command_exits_with_the_limit_named(city, tmp_path, capsys):
 def test_an_upload_django_spooled_to_disk_is_read_where_it_lies(client, city, settings, monkeypatch):
     import hashlib
 
-    from jiliang.instruments import importing
+    from jiliang.instruments.importing import uploads
 
     from .test_import import good_row, xlsx
 
@@ -83,7 +83,7 @@ def test_an_upload_django_spooled_to_disk_is_read_where_it_lies(client, city, se
         raise AssertionError("the spooled upload was copied")
 
     # Django's upload handler holds its own reference to NamedTemporaryFile; only a copy by the import fails.
-    monkeypatch.setattr(importing.tempfile, "NamedTemporaryFile", no_copy)
+    monkeypatch.setattr(uploads.tempfile, "NamedTemporaryFile", no_copy)
     token = token_issue(user=city.owner_a_user, actor=None)
     content = xlsx([good_row(1), good_row(2)])
 

@@ -1,7 +1,7 @@
 """``manage.py seed_city --seed 1 --instruments 50000 [--if-empty] [--today YYYY-MM-DD] [--no-history]``: build the
 demo city, then a year of one-window history in it (:mod:`jiliang.demo.history`) unless ``--no-history``, then the
 indicator snapshots at the month ends of the past 12 months and on the day itself, so that the plan dashboards show
-trends from the first login (:mod:`jiliang.indicators.snapshots`)."""
+trends from the first login (:mod:`jiliang.indicators.services.plans`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from jiliang.core.commands import iso_date
 from jiliang.demo import city, history
-from jiliang.indicators.snapshots import month_ends, snapshot_take
+from jiliang.indicators.selectors.plans import month_ends
+from jiliang.indicators.services.plans import snapshot_take
 from jiliang.verification.models import ServiceRequest
 
 # Below this many instruments the build takes a second or two: no progress lines.

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from jiliang.core.commands import iso_date
 from jiliang.core.errors import DomainError
 from jiliang.core.models import Region
-from jiliang.indicators import evaluations, report
+from jiliang.indicators.formats import report_text
 from jiliang.indicators.models import Evaluation
+from jiliang.indicators.services import evaluations
 
 
 class Command(BaseCommand):
@@ -84,5 +85,6 @@ class Command(BaseCommand):
         )
         if evaluation.published_at is not None:
             self.stdout.write(
-                _("已公开（%(at)s）") % {"at": report.local_time(evaluation.published_at).strftime("%Y-%m-%d %H:%M")}
+                _("已公开（%(at)s）")
+                % {"at": report_text.local_time(evaluation.published_at).strftime("%Y-%m-%d %H:%M")}
             )

@@ -1,5 +1,5 @@
 """``manage.py snapshot_indicators [--date YYYY-MM-DD] [--city CODE] [--backfill-months N]``: store every
-indicator of the plans each city follows, for the city and each county (:func:`~jiliang.indicators.snapshots.
+indicator of the plans each city follows, for the city and each county (:func:`~jiliang.indicators.services.plans.
 snapshot_take`). Run it nightly from cron (say at 01:00); a second run for the same day replaces that day's rows.
 ``--backfill-months N`` also takes the last day of each of the N months before the date (a new city's history)."""
 
@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from jiliang.core.commands import iso_date
 from jiliang.core.models import Region
-from jiliang.indicators.snapshots import month_ends, snapshot_days
+from jiliang.indicators.selectors.plans import month_ends
+from jiliang.indicators.services.plans import snapshot_days
 
 
 class Command(BaseCommand):
