@@ -68,7 +68,7 @@ class Definition(models.TextChoices):
     Computed:
 
     - ``coverage`` — in-use mandatory instruments with a valid verification on the date ÷ all in-use mandatory
-      instruments (检定覆盖率, DOMAIN.md §5).
+      instruments (检定覆盖率, docs/domain.md §5).
     - ``verified_rate`` — in-use mandatory instruments due in the period that were verified by their due date or
       within the period ÷ those due in the period (受检率).
     - ``verified_rate_key_controlled`` — the same verified rate, restricted to instruments in the national

@@ -76,7 +76,7 @@ class FieldErrorOut(Schema):
 
 
 class ErrorOut(Schema):
-    """The one error shape of the API (docs/ARCHITECTURE.md). Out-of-scope and missing records answer alike."""
+    """The one error shape of the API (docs/architecture.md). Out-of-scope and missing records answer alike."""
 
     detail: str
     errors: list[FieldErrorOut] = []

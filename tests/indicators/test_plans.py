@@ -19,7 +19,7 @@ from tests.factories import OrganizationFactory, UserFactory, credit_code
 
 pytestmark = pytest.mark.django_db
 
-# Every indicator of DOMAIN.md §5 ("The plans' indicators"), as (plan, indicator code, definition, target).
+# Every indicator of docs/domain.md §5 ("The plans' indicators"), as (plan, indicator code, definition, target).
 # Rows with two targets there (research projects provincial/municipal; senior/intermediate titles) are two here.
 EXPECTED = [
     ("fuxin-2015", "public-standards-city", "public_standards_city", "80"),
