@@ -1,10 +1,14 @@
+from __future__ import annotations
+
 from django.contrib import admin
+
+from jiliang.core.admin import ReadOnlyAdmin
 
 from .models import Instrument
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ReadOnlyAdmin):
     """Read-only in the admin: instruments change through the registry's pages, API and services (audited)."""
 
     list_display = ("serial_number", "name", "owner", "region", "catalog_item", "usage", "status", "due_on")
@@ -13,12 +17,3 @@ class InstrumentAdmin(admin.ModelAdmin):
     list_select_related = ("owner", "region", "catalog_item")
     raw_id_fields = ("owner", "catalog_item", "created_by")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

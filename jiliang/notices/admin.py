@@ -1,21 +1,12 @@
+"""Notifications and the reminder log in the admin, read-only: ``send_reminders`` alone writes them."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 
+from jiliang.core.admin import ReadOnlyAdmin
+
 from .models import Notification, ReminderLog
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Read-only in the admin: notifications and the reminder log are written by ``send_reminders`` only."""
-
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderLog)
@@ -25,6 +16,7 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     list_select_related = ("owner",)
     raw_id_fields = ("owner", "notification")
     date_hierarchy = "day"
+    show_full_result_count = False
 
 
 @admin.register(Notification)
@@ -33,3 +25,4 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("kind",)
     list_select_related = ("organization",)
     raw_id_fields = ("organization", "user")
+    show_full_result_count = False

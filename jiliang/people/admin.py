@@ -24,7 +24,7 @@ class PersonAdminForm(forms.ModelForm):
         fields = ("organization", "name", "title", "hired_on", "left_on", "phone")
 
     def clean_id_number(self) -> str:
-        value = self.cleaned_data["id_number"].strip()
+        value: str = self.cleaned_data["id_number"].strip()
         if value:
             error = id_number_error(value)
             if error:
@@ -32,7 +32,7 @@ class PersonAdminForm(forms.ModelForm):
         return value
 
     def save(self, commit: bool = True) -> Person:
-        person = super().save(commit=False)
+        person: Person = super().save(commit=False)
         if self.cleaned_data.get("id_number"):
             person.id_number_masked = mask_id_number(self.cleaned_data["id_number"])
         if commit:

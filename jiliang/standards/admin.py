@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from jiliang.core.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Authorization,
     CapabilityDeclaration,
@@ -16,31 +18,11 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EquipmentInline(admin.TabularInline):
+class EquipmentInline(ReadOnlyInline):
     model = StandardEquipment
     fields = ("role", "name", "model", "serial_number", "manufacturer")
     extra = 0
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Standard)
@@ -54,19 +36,10 @@ class StandardAdmin(ReadOnlyAdmin):
     inlines = [EquipmentInline]
 
 
-class CertificateInline(admin.TabularInline):
+class CertificateInline(ReadOnlyInline):
     model = EquipmentCertificate
     fields = ("number", "issuer_standard", "issuer_authority", "issued_on", "valid_until", "result")
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StandardEquipment)
