@@ -14,6 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jiliang.instruments import sheet_worker
+from jiliang.instruments.sheet_worker import archive as sheet_archive
+from jiliang.instruments.sheet_worker import codec as sheet_codec
+from jiliang.instruments.sheet_worker import scan as sheet_scan
 from tests.live import hostile
 
 LIMITS = sheet_worker.Limits(
@@ -36,7 +39,7 @@ LIMITS = sheet_worker.Limits(
 )
 def test_the_counter_counts_needles_that_straddle_any_chunking(pieces, cuts):
     stream = b"".join(pieces)
-    counter = sheet_worker._Counter(b"<row")
+    counter = sheet_scan._Counter(b"<row")
     start = 0
     for cut in [*sorted(cuts), len(stream)]:
         counter.feed(stream[start : max(start, cut)])
@@ -74,7 +77,7 @@ def test_a_zip64_archive_is_counted_from_its_zip64_end_record():
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert len(archive.infolist()) == 6
 
-    assert sheet_worker._member_count(io.BytesIO(data))[0] == 6
+    assert sheet_archive._member_count(io.BytesIO(data))[0] == 6
     with pytest.raises(sheet_worker.Refused) as refused:
         sheet_worker.open_archive(io.BytesIO(data), dataclasses.replace(LIMITS, max_members=5))
     assert refused.value.code == "members" and refused.value.params == {"count": 6, "limit": 5}
@@ -87,7 +90,7 @@ def test_a_member_inflating_past_its_declared_size_is_refused_after_one_byte_too
 
     chunks = []
     with pytest.raises(sheet_worker.Refused) as refused:
-        for chunk in sheet_worker._inflate(io.BytesIO(data), info, LIMITS.max_part_bytes):
+        for chunk in sheet_scan._inflate(io.BytesIO(data), info, LIMITS.max_part_bytes):
             chunks.append(chunk)
 
     assert refused.value.code == "size_mismatch" and refused.value.params["declared"] == 100
@@ -103,7 +106,7 @@ def test_a_stored_member_whose_sizes_disagree_is_refused():
     info.file_size = 8
 
     with pytest.raises(sheet_worker.Refused):
-        list(sheet_worker._inflate(io.BytesIO(out.getvalue()), info, LIMITS.max_part_bytes))
+        list(sheet_scan._inflate(io.BytesIO(out.getvalue()), info, LIMITS.max_part_bytes))
 
 
 def test_every_kind_of_cell_survives_the_trip_to_the_server_process():
@@ -133,8 +136,8 @@ def test_every_kind_of_cell_survives_the_trip_to_the_server_process():
         ],
     ]
 
-    columns, temporal = sheet_worker._encode(rows)
-    back = sheet_worker.decode(*marshal.loads(marshal.dumps((columns, temporal))))  # noqa: S302
+    columns, temporal = sheet_codec.encode(rows)
+    back = sheet_codec.decode(*marshal.loads(marshal.dumps((columns, temporal))))  # noqa: S302
 
     assert [list(row) for row in back] == rows
     assert [type(v) for v in back[1]] == [type(v) for v in rows[1]]
@@ -144,7 +147,7 @@ def test_every_kind_of_cell_survives_the_trip_to_the_server_process():
 
 
 def test_an_empty_sheet_has_no_rows_after_the_trip():
-    assert sheet_worker.decode(*sheet_worker._encode([])) == []
+    assert sheet_codec.decode(*sheet_codec.encode([])) == []
 
 
 def test_rows_are_counted_up_to_the_end_of_the_sheet_data_whatever_the_chunks():
@@ -154,16 +157,16 @@ def test_rows_are_counted_up_to_the_end_of_the_sheet_data_whatever_the_chunks():
     )
     xml = hostile.sheet_xml(body).replace("</sheetData>", '</sheetData><rowBreaks count="1"><brk id="9"/></rowBreaks>')
     data = xml.encode()
-    assert len(data) > sheet_worker.DIMENSION_HEAD_BYTES
+    assert len(data) > sheet_archive.DIMENSION_HEAD_BYTES
     end = data.index(b"</sheetData>")
     limits = dataclasses.replace(LIMITS, max_rows=1000)
 
     for cut in (70_000, end - 1, end + 3, end + 12, data.index(b"<row", 80_000) + 2):
-        scan = sheet_worker._scan_sheet(iter([data[:cut], data[cut:]]), limits)
+        scan = sheet_scan._scan_sheet(iter([data[:cut], data[cut:]]), limits)
         assert scan.rows == 1001, cut
 
     with pytest.raises(sheet_worker.Refused):
-        sheet_worker._scan_sheet(iter([data]), dataclasses.replace(LIMITS, max_rows=999))
+        sheet_scan._scan_sheet(iter([data]), dataclasses.replace(LIMITS, max_rows=999))
 
 
 def test_a_child_that_fails_for_no_fault_of_the_file_is_a_reader_failure(tmp_path):
