@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -70,7 +71,9 @@ def user_disable_password(*, user: User, actor: User | None) -> int:
 
 
 @receiver(post_save, sender=User, dispatch_uid="jiliang.core.accounts.revoke_tokens_on_credential_change")
-def revoke_tokens_on_credential_change(sender, instance: User, created: bool, raw: bool = False, **kwargs) -> None:
+def revoke_tokens_on_credential_change(
+    sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if created or raw:
         return
     if not instance.is_active:

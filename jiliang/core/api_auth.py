@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -86,7 +87,7 @@ def token_of(user: User, pk: int) -> ApiToken:
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request, token: str) -> User | None:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         row = ApiToken.objects.select_related("user", "user__organization").filter(digest=digest(token)).first()
         if row is None or row.revoked_at is not None or not row.user.is_active:
             return None

@@ -26,7 +26,7 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
@@ -35,6 +35,7 @@ from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -46,6 +47,15 @@ from .models import User
 
 USERNAME = "username"
 ADDRESS = "address"
+
+
+class AxesRequest(HttpRequest):
+    """A request once axes has read it (its backend, or ``AxesProxyHandler.update_request``): the attributes axes
+    sets on it. For the type checker; nothing builds one."""
+
+    axes_ip_address: str | None
+    axes_path_info: str
+    axes_locked_out: bool
 
 
 # -- the client's address ---------------------------------------------------------------------------------------------
@@ -99,7 +109,7 @@ def _record(*, actor: User | None, action: str, username: str | None, changes: d
 # -- the two limits ---------------------------------------------------------------------------------------------------
 
 
-def username_limit(request: HttpRequest | None = None, credentials: dict | None = None) -> int:
+def username_limit(request: HttpRequest | None = None, credentials: dict[str, Any] | None = None) -> int:
     """``AXES_FAILURE_LIMIT``: axes compares :meth:`LoginThrottleHandler.get_failures` with this."""
     return settings.JILIANG_LOGIN_FAILURES_PER_USERNAME
 
@@ -115,13 +125,18 @@ class Lock:
     until: datetime
 
 
-class LoginThrottleHandler(AxesDatabaseHandler):
+class LoginThrottleHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes ships no type hints
     """axes' database handler with one limit per counter, the audit of logins, and a narrower reset on success."""
 
-    def _recent(self, request: HttpRequest, **filters: Any):
-        return AccessAttempt.objects.filter(attempt_time__gte=get_cool_off_threshold(request), **filters)
+    def _recent(self, request: AxesRequest, **filters: Any) -> QuerySet[AccessAttempt]:
+        attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(
+            attempt_time__gte=get_cool_off_threshold(request), **filters
+        )
+        return attempts
 
-    def _counters(self, request: HttpRequest, credentials: dict | None) -> list[tuple[str, Any, int]]:
+    def _counters(
+        self, request: AxesRequest, credentials: dict[str, Any] | None
+    ) -> list[tuple[str, QuerySet[AccessAttempt], int]]:
         username = get_client_username(request, credentials)
         return [
             (USERNAME, self._recent(request, username=username), settings.JILIANG_LOGIN_FAILURES_PER_USERNAME),
@@ -132,7 +147,7 @@ class LoginThrottleHandler(AxesDatabaseHandler):
             ),
         ]
 
-    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
+    def get_failures(self, request: AxesRequest, credentials: dict[str, Any] | None = None) -> int:
         """The failures, on the scale of the username limit that axes compares them with.
 
         The address counter has its own limit M; ``address failures × N // M`` reaches N exactly when the address
@@ -140,12 +155,12 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         """
         per_username = settings.JILIANG_LOGIN_FAILURES_PER_USERNAME
         per_address = settings.JILIANG_LOGIN_FAILURES_PER_ADDRESS
-        counts = {}
+        counts: dict[str, int] = {}
         for kind, attempts, _limit in self._counters(request, credentials):
             counts[kind] = sum(attempts.values_list("failures_since_start", flat=True))
         return max(counts[USERNAME], counts[ADDRESS] * per_username // per_address)
 
-    def lock(self, request: HttpRequest, credentials: dict | None = None) -> Lock | None:
+    def lock(self, request: AxesRequest, credentials: dict[str, Any] | None = None) -> Lock | None:
         """The lock that holds now, if any: which counter, and when it ends (the later one if both hold).
 
         Rows leave the count one by one as they age, newest last; the lock holds while the newest rows that together
@@ -161,7 +176,9 @@ class LoginThrottleHandler(AxesDatabaseHandler):
                     break
         return max(locks, key=lambda lock: lock.until) if locks else None
 
-    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs) -> None:
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: AxesRequest | None = None, **kwargs: Any
+    ) -> None:
         # axes' backend marks the request before the signal when it refused an attempt because of a lock already
         # held; those attempts are neither counted nor audited, so a flood cannot grow the append-only log.
         refused = request is not None and request.axes_locked_out
@@ -190,7 +207,7 @@ class LoginThrottleHandler(AxesDatabaseHandler):
                     },
                 )
 
-    def user_logged_in(self, sender, request, user, **kwargs) -> None:
+    def user_logged_in(self, sender: Any, request: AxesRequest, user: User, **kwargs: Any) -> None:
         super().user_logged_in(sender, request, user, **kwargs)
         # The user's own typing errors from this address are forgotten; the address's failures on other usernames
         # are not, or one known account would reset the address counter (axes' AXES_RESET_ON_SUCCESS would).
@@ -203,7 +220,7 @@ class LoginThrottleHandler(AxesDatabaseHandler):
                 changes={"client": client_hash(request.axes_ip_address), "path": request.axes_path_info},
             )
 
-    def user_logged_out(self, sender, request, user, **kwargs) -> None:
+    def user_logged_out(self, sender: Any, request: AxesRequest, user: User | None, **kwargs: Any) -> None:
         super().user_logged_out(sender, request, user, **kwargs)
         if user is None:
             return
@@ -222,7 +239,7 @@ def _handler() -> LoginThrottleHandler:
 
 def current_lock(request: HttpRequest, username: str | None) -> Lock | None:
     AxesProxyHandler.update_request(request)
-    return _handler().lock(request, {"username": username})
+    return _handler().lock(cast(AxesRequest, request), {"username": username})
 
 
 # -- what the locked user sees ----------------------------------------------------------------------------------------
@@ -251,7 +268,7 @@ def lock_message(lock: Lock | None) -> str:
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
 ) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: the login page the view rendered (its form already says why, see
     :mod:`jiliang.core.forms`), answered as 429 with Retry-After; a bare login page with the message otherwise."""
@@ -291,7 +308,7 @@ def login_unlock(*, username: str | None = None, address: str | None = None, act
             else AccessAttempt.objects.filter(ip_address=address)
         )
         _total, per_model = attempts.delete()
-        removed = per_model.get(AccessAttempt._meta.label, 0)
+        removed: int = per_model.get(AccessAttempt._meta.label, 0)
         if username is not None:
             _record(actor=actor, action="login.unlock", username=username, changes={"attempts": removed})
         else:

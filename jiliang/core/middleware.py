@@ -1,4 +1,10 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponseBase
 
 
 class LoginRequiredByDefault(LoginRequiredMiddleware):
@@ -8,7 +14,13 @@ class LoginRequiredByDefault(LoginRequiredMiddleware):
     redirecting; every router there is authenticated unless an endpoint says ``auth=None``.
     """
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponseBase],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponseBase | None:
         if request.path_info.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
@@ -21,9 +33,9 @@ class ChineseUnlessChosen:
     Chinese bureau would get a half-English page. Placed just before LocaleMiddleware.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)

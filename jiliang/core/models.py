@@ -116,8 +116,9 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        # The stubs type the abstract Meta's names as str; Django takes a lazy translation, as on every model.
+        verbose_name = _("用户")  # type: ignore[assignment]
+        verbose_name_plural = _("用户")  # type: ignore[assignment]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="admin") | models.Q(organization__isnull=False),

@@ -14,8 +14,9 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import zip_longest
-from typing import Any
+from typing import Any, cast
 
 import dj_database_url
 from django.apps import apps
@@ -29,7 +30,6 @@ from . import audit
 from .models import AuditEvent
 
 VENDORS = ("sqlite", "postgresql")
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class TablePlan:
     """One table to copy: the model that owns it and the columns a row is made of."""
 
     model: type[models.Model]
-    fields: tuple[models.Field, ...]
+    fields: tuple[models.Field[Any, Any], ...]
 
     @property
     def table(self) -> str:
@@ -48,14 +48,15 @@ class TablePlan:
         return self.model._meta.label
 
     @property
-    def pk_fields(self) -> tuple[models.Field, ...]:
+    def pk_fields(self) -> tuple[models.Field[Any, Any], ...]:
         pk = self.model._meta.pk
         if isinstance(pk, models.CompositePrimaryKey):
-            return tuple(pk.fields)
+            # Columns of the table (the stubs allow a relation's reverse side as well).
+            return cast(tuple[models.Field[Any, Any], ...], tuple(pk.fields))
         return (pk,)
 
     @property
-    def auto_pk(self) -> models.Field | None:
+    def auto_pk(self) -> models.Field[Any, Any] | None:
         pk = self.model._meta.pk
         return pk if isinstance(pk, models.AutoField) else None
 
@@ -107,7 +108,7 @@ def same_database(a: str, b: str) -> bool:
     return _identity(a) == _identity(b)
 
 
-def _identity(alias: str) -> tuple:
+def _identity(alias: str) -> tuple[Any, ...]:
     connection = connections[alias]
     if connection.vendor == "sqlite":
         return ("sqlite", os.path.realpath(str(connection.settings_dict["NAME"])))
@@ -280,14 +281,14 @@ def count(alias: str, plan: TablePlan) -> int:
     return plan.model._base_manager.using(alias).count()
 
 
-def _rows(alias: str, plan: TablePlan, chunk_size: int) -> Iterator[tuple]:
+def _rows(alias: str, plan: TablePlan, chunk_size: int) -> Iterator[tuple[Any, ...]]:
     """The table's rows in primary-key order, JSON as the text stored; the same order on every backend."""
     connection = connections[alias]
     columns = [
         Cast(models.F(f.attname), models.TextField()) if isinstance(f, models.JSONField) else f.attname
         for f in plan.fields
     ]
-    order = []
+    order: list[Collate | models.F] = []
     for pk in plan.pk_fields:
         if pk.get_internal_type() in {"CharField", "TextField", "SlugField", "EmailField"}:
             # Byte order on both backends (PostgreSQL's default collation sorts text by locale).
@@ -324,11 +325,11 @@ def copy_table(
         if isinstance(f, models.JSONField):
             preps.append(lambda v: None if v is None else json_text(v))
         else:
-            preps.append(lambda v, f=f: f.get_db_prep_save(v, connection=connection))
+            preps.append(partial(f.get_db_prep_save, connection=connection))
     # Identifiers from the models' metadata, quoted by the backend; every value is a bound parameter.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
         ops.quote_name(plan.table),
-        ", ".join(ops.quote_name(f.column) for f in plan.fields),
+        ", ".join(ops.quote_name(_column(f)) for f in plan.fields),
         ", ".join(["%s"] * len(plan.fields)),
     )
     done = 0
@@ -346,8 +347,13 @@ def copy_table(
     return done
 
 
-def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    batch: list[tuple] = []
+def _column(f: models.Field[Any, Any]) -> str:
+    """The field's column: every field of a plan is concrete, so it has one (the stubs allow None)."""
+    return cast(str, f.column)
+
+
+def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    batch: list[tuple[Any, ...]] = []
     for row in rows:
         batch.append(row)
         if len(batch) == size:
@@ -370,23 +376,25 @@ def compare(source: str, target: str, plan: TablePlan, *, chunk_size: int) -> Co
     json_at = [i for i, f in enumerate(plan.fields) if isinstance(f, models.JSONField)]
     pk_at = [i for i, f in enumerate(plan.fields) if f in plan.pk_fields]
 
-    def values(row: tuple) -> tuple:
+    def values(row: tuple[Any, ...]) -> tuple[Any, ...]:
         if not json_at:
             return row
-        row = list(row)
+        parsed = list(row)
         for i in json_at:
-            if row[i] is not None:
-                row[i] = json.loads(row[i])
-        return tuple(row)
+            if parsed[i] is not None:
+                parsed[i] = json.loads(parsed[i])
+        return tuple(parsed)
 
     result = Comparison(plan)
-    for a, b in zip_longest(_rows(source, plan, chunk_size), _rows(target, plan, chunk_size), fillvalue=_MISSING):
-        if a is not _MISSING:
+    # A row is a tuple, never None: None is what zip_longest gives once one side has no rows left.
+    for a, b in zip_longest(_rows(source, plan, chunk_size), _rows(target, plan, chunk_size)):
+        if a is not None:
             result.source_rows += 1
-        if b is not _MISSING:
+        if b is not None:
             result.target_rows += 1
-        if result.first_difference is None and (a is _MISSING or b is _MISSING or values(a) != values(b)):
-            row = a if a is not _MISSING else b
+        if result.first_difference is None and (a is None or b is None or values(a) != values(b)):
+            row = a if a is not None else b
+            assert row is not None  # zip_longest pads one side only
             result.first_difference = tuple(row[i] for i in pk_at) if len(pk_at) > 1 else row[pk_at[0]]
     connections[source].queries_log.clear()
     connections[target].queries_log.clear()
@@ -438,7 +446,7 @@ def reset_sequences(alias: str, plans: list[TablePlan], source_marks: dict[str, 
         for plan in plans:
             if plan.auto_pk is None:
                 continue
-            column = connection.ops.quote_name(plan.auto_pk.column)
+            column = connection.ops.quote_name(_column(plan.auto_pk))
             cursor.execute(f"SELECT MAX({column}) FROM {connection.ops.quote_name(plan.table)}")  # noqa: S608
             highest = max(cursor.fetchone()[0] or 0, source_marks.get(plan.table, 0))
             if connection.vendor == "postgresql":

@@ -55,20 +55,19 @@ def scope_of(user: User | None) -> Scope:
     """The actor's scope; an anonymous or inactive user, or one without an organization, sees nothing."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
-    cached = getattr(user, "_jiliang_scope", None)
+    cached: Scope | None = getattr(user, "_jiliang_scope", None)
     if cached is not None:
         return cached
     if user.role == Role.ADMIN:
         scope = Scope(role=Role.ADMIN, organization_id=None, region_ids=None)
-    elif user.organization_id is None:
+    elif (organization := user.organization) is None:
         scope = NOTHING
     else:
-        organization = user.organization
         if user.role == Role.REGULATOR:
             regions = region_and_descendants(organization.region_id)
         else:
             regions = frozenset({organization.region_id})
-        scope = Scope(role=user.role, organization_id=user.organization_id, region_ids=regions)
+        scope = Scope(role=user.role, organization_id=organization.pk, region_ids=regions)
     user._jiliang_scope = scope  # type: ignore[attr-defined]
     return scope
 

@@ -161,7 +161,9 @@ class Command(BaseCommand):
             size = sizes[plan.table]
             reported = [0]
 
-            def progress(done: int, plan: move.TablePlan = plan, size: int = size, reported: list = reported) -> None:
+            def progress(
+                done: int, plan: move.TablePlan = plan, size: int = size, reported: list[int] = reported
+            ) -> None:
                 if done // PROGRESS_EVERY > reported[0] and done < size:
                     reported[0] = done // PROGRESS_EVERY
                     self.stdout.write(f"    {plan.table}: {done} / {size}")

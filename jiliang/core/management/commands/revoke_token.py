@@ -5,7 +5,11 @@ token. A prefix shared by several live tokens is refused unless ``--user`` narro
 audit event with the system as the actor.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jiliang.core.api_auth import digest, token_revoke, tokens_revoke_all
@@ -15,26 +19,23 @@ from jiliang.core.models import ApiToken, User
 class Command(BaseCommand):
     help = "Revoke one API token by its prefix (or the whole token), or every token of a user with --user U --all."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("prefix", nargs="?", help="the token's prefix (8 characters, e.g. jl_AbCdE) or the token")
         parser.add_argument("--user", dest="username", help="only this user's tokens")
         parser.add_argument("--all", action="store_true", help="every live token of --user")
 
-    def handle(self, *args, prefix: str | None, username: str | None, all: bool, **options):
-        if all == bool(prefix) or (all and not username):
-            raise CommandError(_("请给出令牌前缀，或同时给出 --user 用户名 和 --all"))
-        user = None
-        if username is not None:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                raise CommandError(_("用户“%(username)s”不存在") % {"username": username})
+    def handle(self, *args: Any, prefix: str | None, username: str | None, all: bool, **options: Any) -> None:
         if all:
-            count = tokens_revoke_all(user=user, actor=None, reason=ApiToken.RevokeReason.MANUAL)
+            if prefix or not username:
+                raise _usage()
+            count = tokens_revoke_all(user=_user(username), actor=None, reason=ApiToken.RevokeReason.MANUAL)
             self.stdout.write(_("已吊销用户“%(username)s”的 %(n)s 个令牌") % {"username": username, "n": count})
             return
+        if not prefix:
+            raise _usage()
         live = ApiToken.objects.filter(revoked_at__isnull=True).select_related("user")
-        if user is not None:
-            live = live.filter(user=user)
+        if username is not None:
+            live = live.filter(user=_user(username))
         # A whole token is longer than any prefix; look it up by its digest.
         rows = list(live.filter(digest=digest(prefix)) if len(prefix) > 8 else live.filter(prefix=prefix))
         if not rows:
@@ -49,3 +50,14 @@ class Command(BaseCommand):
             _("已吊销用户“%(username)s”的令牌 %(prefix)s…")
             % {"username": row.user.get_username(), "prefix": row.prefix}
         )
+
+
+def _usage() -> CommandError:
+    return CommandError(_("请给出令牌前缀，或同时给出 --user 用户名 和 --all"))
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(_("用户“%(username)s”不存在") % {"username": username})
+    return user

@@ -4,7 +4,11 @@ USERNAME forgets that username's failed logins from every address; ``--address``
 on every username. Audited (``login.unlock``, the system as the actor, the address as its keyed hash).
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from jiliang.core.errors import DomainError
@@ -14,11 +18,11 @@ from jiliang.core.login_throttle import login_unlock
 class Command(BaseCommand):
     help = "End a login lock now: forget the failed logins of USERNAME, or of one address with --address IP."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", nargs="?")
         parser.add_argument("--address", help="the client address (IPv4 or IPv6) whose lock ends")
 
-    def handle(self, *args, username: str | None, address: str | None, **options):
+    def handle(self, *args: Any, username: str | None, address: str | None, **options: Any) -> None:
         if (username is None) == (address is None):
             raise CommandError(_("请给出用户名，或 --address 网络地址（二者选一）"))
         try:
