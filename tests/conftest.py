@@ -1,6 +1,9 @@
 """Shared personas: city regulator, county regulators A and B, an institute, owners A and B, anonymous.
 
 The city has counties A and B. Owner A sits in county A, owner B in county B. Each owner has one instrument.
+
+Also here, as every directory's tests may use them: the standards ``lab``, the verification ``bench`` (both built in
+tests/builders/) and ``api``, the API called with a bearer token. Where other helpers go: tests/builders/__init__.py.
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from jiliang.core.api_auth import token_issue
 from jiliang.core.models import Organization, Region, Role, User
 
+from .builders.standards import Lab, build_lab
+from .builders.verification import Bench, build_bench
 from .factories import InstrumentFactory, OrganizationFactory, UserFactory, credit_code
 
 # Shared machines are noisy: a property test must fail on a counterexample, never on a slow example.
@@ -111,3 +117,54 @@ def instrument_b(city):
     return InstrumentFactory(
         owner=city.owner_b, serial_number="B-0001", catalog_item=catalog_item("08"), name="燃油加油机"
     )
+
+
+# ---- shared by the tests of several directories --------------------------------------------------------------------
+
+
+@pytest.fixture
+def lab(city) -> Lab:
+    """Standards from NIM down to a county standard (tests/builders/standards.py, ``build_lab``)."""
+    return build_lab(city)
+
+
+@pytest.fixture
+def bench(city, lab) -> Bench:
+    """The city institute's verification workbench (tests/builders/verification.py)."""
+    return build_bench(city, lab)
+
+
+class ApiCaller:
+    """The Django test client calling the API as one user, with a bearer token issued for it (none for None)."""
+
+    def __init__(self, client, user: User | None) -> None:
+        self.client = client
+        self.headers = {} if user is None else {"authorization": f"Bearer {token_issue(user=user, actor=None)}"}
+
+    def get(self, path: str, **params):
+        """GET ``path`` with ``params`` as its query string (a query string in ``path`` is kept when none is given)."""
+        return self.client.get(path, params or None, headers=self.headers)
+
+    def post(self, path: str, json=None):
+        """POST ``json`` as the JSON body; without one, an empty form body (as an action with no input is sent)."""
+        if json is None:
+            return self.client.post(path, headers=self.headers)
+        return self.client.post(path, json, content_type="application/json", headers=self.headers)
+
+    def post_form(self, path: str, data: dict):
+        """POST ``data`` as multipart/form-data (a file upload)."""
+        return self.client.post(path, data, headers=self.headers)
+
+    def post_raw(self, path: str, body, content_type: str):
+        """POST ``body`` as it is, with ``content_type``: for bodies no well-behaved client sends."""
+        return self.client.post(path, body, content_type=content_type, headers=self.headers)
+
+
+@pytest.fixture
+def api(client):
+    """``api(user).get(path, **params)``, ``.post(path, json)``: the API as ``user`` (None: without a token)."""
+
+    def caller(user: User | None) -> ApiCaller:
+        return ApiCaller(client, user)
+
+    return caller

@@ -7,7 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from jiliang.core.api_auth import token_issue
 from jiliang.core.models import AuditEvent
 from jiliang.instruments.excel import IMPORT_COLUMNS
 from jiliang.instruments.models import Instrument
@@ -18,34 +17,16 @@ URL = "/api/v1/instruments"
 
 
 @pytest.fixture
-def api(client):
-    """``api(user).get(...)``: the Django test client with a fresh bearer token for ``user`` (None: no token)."""
-
-    class Caller:
-        def __init__(self, user):
-            self.headers = {} if user is None else {"authorization": f"Bearer {token_issue(user=user, actor=None)}"}
-
-        def get(self, path, data=None):
-            return client.get(path, data, headers=self.headers)
-
-        def post(self, path, json):
-            return client.post(path, json, content_type="application/json", headers=self.headers)
-
-        def upload(self, content=None, **form):
-            data = form if content is None else {"file": SimpleUploadedFile("器具.xlsx", content), **form}
-            return client.post(f"{URL}/import", data, headers=self.headers)
-
-        def post_raw(self, path, body, content_type):
-            return client.post(path, body, content_type=content_type, headers=self.headers)
-
-    return Caller
-
-
-@pytest.fixture
 def registry(city, instrument_a, instrument_b):
     """Owner A (county A) has two instruments, owner B (county B) one."""
     second_a = InstrumentFactory(owner=city.owner_a, serial_number="A-0002", usage="other")
     return {"a": [instrument_a, second_a], "b": [instrument_b]}
+
+
+def upload(caller, content=None, **form):
+    """POST to the import endpoint as ``caller``: an .xlsx (``content``) as its ``file``, and the other fields."""
+    data = form if content is None else {"file": SimpleUploadedFile("器具.xlsx", content), **form}
+    return caller.post_form(f"{URL}/import", data)
 
 
 def _ids(response):
@@ -114,27 +95,27 @@ def test_a_list_item_carries_owner_region_catalog_and_due_state(city, instrument
 
 def test_the_list_filters_by_the_list_pages_filters(city, registry, api):
     regulator = api(city.city_regulator)
-    assert _ids(regulator.get(URL, {"county": city.county_b.pk})) == [registry["b"][0].pk]
-    assert _ids(regulator.get(URL, {"owner": city.owner_a.pk})) == sorted(i.pk for i in registry["a"])
-    assert _ids(regulator.get(URL, {"usage": "other"})) == [registry["a"][1].pk]
-    assert _ids(regulator.get(URL, {"mandatory": "false"})) == [registry["a"][1].pk]
-    assert _ids(regulator.get(URL, {"catalog_item": catalog_item("08").pk})) == [registry["b"][0].pk]
-    assert _ids(regulator.get(URL, {"q": "A-000"})) == sorted(i.pk for i in registry["a"])
-    assert _ids(regulator.get(URL, {"q": "乙县加油"})) == [registry["b"][0].pk]
-    assert _ids(regulator.get(URL, {"status": "scrapped"})) == []
-    assert _ids(regulator.get(URL, {"due_state": "na"})) == [registry["a"][1].pk]
+    assert _ids(regulator.get(URL, county=city.county_b.pk)) == [registry["b"][0].pk]
+    assert _ids(regulator.get(URL, owner=city.owner_a.pk)) == sorted(i.pk for i in registry["a"])
+    assert _ids(regulator.get(URL, usage="other")) == [registry["a"][1].pk]
+    assert _ids(regulator.get(URL, mandatory="false")) == [registry["a"][1].pk]
+    assert _ids(regulator.get(URL, catalog_item=catalog_item("08").pk)) == [registry["b"][0].pk]
+    assert _ids(regulator.get(URL, q="A-000")) == sorted(i.pk for i in registry["a"])
+    assert _ids(regulator.get(URL, q="乙县加油")) == [registry["b"][0].pk]
+    assert _ids(regulator.get(URL, status="scrapped")) == []
+    assert _ids(regulator.get(URL, due_state="na")) == [registry["a"][1].pk]
 
 
 def test_a_filter_cannot_widen_the_scope(city, registry, api):
     """County regulator B asking for county A, or owner A's id, gets nothing rather than county A's rows."""
     regulator_b = api(city.county_regulator_b)
-    assert _ids(regulator_b.get(URL, {"county": city.county_a.pk})) == []
-    assert _ids(regulator_b.get(URL, {"owner": city.owner_a.pk})) == []
-    assert _ids(regulator_b.get(URL, {"q": "A-000"})) == []
+    assert _ids(regulator_b.get(URL, county=city.county_a.pk)) == []
+    assert _ids(regulator_b.get(URL, owner=city.owner_a.pk)) == []
+    assert _ids(regulator_b.get(URL, q="A-000")) == []
 
 
 def test_invalid_filter_values_are_422_naming_each_field(city, api):
-    response = api(city.city_regulator).get(URL, {"county": "abc", "status": "lost", "page_size": "501"})
+    response = api(city.city_regulator).get(URL, county="abc", status="lost", page_size="501")
     assert response.status_code == 422
     body = response.json()
     assert body["detail"] == "输入无效"
@@ -145,20 +126,20 @@ def test_invalid_filter_values_are_422_naming_each_field(city, api):
 def test_query_values_are_read_as_their_documented_types(city, registry, api):
     """The API documents county as an integer and mandatory as a boolean, and reads them as such."""
     regulator = api(city.city_regulator)
-    assert _ids(regulator.get(URL, {"county": f"{city.county_b.pk}.0"})) == [registry["b"][0].pk]
-    assert _ids(regulator.get(URL, {"mandatory": "no"})) == [registry["a"][1].pk]
-    assert _errors(regulator.get(URL, {"mandatory": "maybe"})) == {"mandatory": "请输入 true 或 false"}
+    assert _ids(regulator.get(URL, county=f"{city.county_b.pk}.0")) == [registry["b"][0].pk]
+    assert _ids(regulator.get(URL, mandatory="no")) == [registry["a"][1].pk]
+    assert _errors(regulator.get(URL, mandatory="maybe")) == {"mandatory": "请输入 true 或 false"}
 
 
 def test_the_list_is_paginated_newest_first(city, api):
     made = [InstrumentFactory(owner=city.owner_a, serial_number=f"P-{n}") for n in range(5)]
     owner = api(city.owner_a_user)
-    first = owner.get(URL, {"page_size": 2}).json()
+    first = owner.get(URL, page_size=2).json()
     assert (first["count"], first["page"], first["page_size"]) == (5, 1, 2)
     assert [i["id"] for i in first["items"]] == [made[4].pk, made[3].pk]
-    last = owner.get(URL, {"page_size": 2, "page": 3}).json()
+    last = owner.get(URL, page_size=2, page=3).json()
     assert [i["id"] for i in last["items"]] == [made[0].pk]
-    past_the_end = owner.get(URL, {"page_size": 2, "page": 4}).json()
+    past_the_end = owner.get(URL, page_size=2, page=4).json()
     assert past_the_end["items"] == [] and past_the_end["count"] == 5
 
 
@@ -340,7 +321,7 @@ def _row(serial, **extra):
 
 
 def test_an_owner_imports_a_good_file_for_itself(city, api):
-    response = api(city.owner_a_user).upload(_xlsx(_row("I-1"), _row("I-2", 最近检定日期="2025-03-01")))
+    response = upload(api(city.owner_a_user), _xlsx(_row("I-1"), _row("I-2", 最近检定日期="2025-03-01")))
     assert response.status_code == 200, response.content
     report = response.json()
     assert (report["total_rows"], report["imported"], report["committed"], report["errors"]) == (2, 2, True, [])
@@ -352,14 +333,14 @@ def test_an_owner_imports_a_good_file_for_itself(city, api):
 
 
 def test_a_regulator_imports_for_an_owner_in_its_county(city, api):
-    response = api(city.county_regulator_b).upload(_xlsx(_row("I-1")), owner=city.owner_b.pk)
+    response = upload(api(city.county_regulator_b), _xlsx(_row("I-1")), owner=city.owner_b.pk)
     assert response.status_code == 200, response.content
     assert Instrument.objects.get(serial_number="I-1").owner == city.owner_b
 
 
 def test_an_import_with_a_bad_row_saves_nothing_and_answers_422_with_every_bad_row(city, api):
     content = _xlsx(_row("I-1"), _row("I-2", 用途="送人"), _row("", 器具名称=""))
-    response = api(city.owner_a_user).upload(content)
+    response = upload(api(city.owner_a_user), content)
     assert response.status_code == 422
     body = response.json()
     assert body["detail"] == "导入失败，未保存任何数据"
@@ -372,7 +353,7 @@ def test_an_import_with_a_bad_row_saves_nothing_and_answers_422_with_every_bad_r
 
 
 def test_a_partial_import_saves_the_good_rows_and_reports_the_bad(city, api):
-    response = api(city.owner_a_user).upload(_xlsx(_row("I-1"), _row("I-2", 用途="送人")), partial="true")
+    response = upload(api(city.owner_a_user), _xlsx(_row("I-1"), _row("I-2", 用途="送人")), partial="true")
     assert response.status_code == 200
     report = response.json()
     assert (report["imported"], report["bad_rows"], report["partial"]) == (1, 1, True)
@@ -381,7 +362,7 @@ def test_a_partial_import_saves_the_good_rows_and_reports_the_bad(city, api):
 
 
 def test_a_file_that_is_not_xlsx_is_a_422_naming_the_file(city, api):
-    response = api(city.owner_a_user).upload(b"serial,name\n1,scale\n")
+    response = upload(api(city.owner_a_user), b"serial,name\n1,scale\n")
     assert response.status_code == 422
     body = response.json()
     assert body["report"]["file_error"] == body["detail"]
@@ -389,7 +370,7 @@ def test_a_file_that_is_not_xlsx_is_a_422_naming_the_file(city, api):
 
 
 def test_an_import_without_a_file_is_a_422_naming_the_file(city, api):
-    response = api(city.owner_a_user).upload(partial="true")
+    response = upload(api(city.owner_a_user), partial="true")
     assert response.status_code == 422
     assert _errors(response) == {"file": "此项为必填项"}
 
@@ -401,27 +382,27 @@ def test_a_malformed_multipart_body_is_a_400_in_the_error_shape(city, api):
 
 
 def test_a_county_regulator_cannot_import_for_an_owner_in_another_county(city, api):
-    response = api(city.county_regulator_b).upload(_xlsx(_row("I-1")), owner=city.owner_a.pk)
+    response = upload(api(city.county_regulator_b), _xlsx(_row("I-1")), owner=city.owner_a.pk)
     assert response.status_code == 404
     assert response.json()["errors"] == [{"field": "owner", "message": "使用单位不存在"}]
     assert not Instrument.objects.exists()
 
 
 def test_an_owner_cannot_import_for_another_owner(city, api):
-    response = api(city.owner_b_user).upload(_xlsx(_row("I-1")), owner=city.owner_a.pk)
+    response = upload(api(city.owner_b_user), _xlsx(_row("I-1")), owner=city.owner_a.pk)
     assert response.status_code == 404
     assert not Instrument.objects.exists()
 
 
 def test_a_regulator_must_name_the_owner_to_import_for(city, api):
-    response = api(city.city_regulator).upload(_xlsx(_row("I-1")))
+    response = upload(api(city.city_regulator), _xlsx(_row("I-1")))
     assert response.status_code == 422
     assert _errors(response) == {"owner": "请选择使用单位"}
 
 
 @pytest.mark.parametrize("persona", ["institute", "anonymous"])
 def test_institutes_and_anonymous_cannot_import(city, api, persona):
-    response = api(city.personas[persona]).upload(_xlsx(_row("I-1")), owner=city.owner_a.pk)
+    response = upload(api(city.personas[persona]), _xlsx(_row("I-1")), owner=city.owner_a.pk)
     assert response.status_code == (401 if persona == "anonymous" else 422)
     assert set(response.json()) == {"detail", "errors"}
     assert not Instrument.objects.exists()
@@ -429,7 +410,7 @@ def test_institutes_and_anonymous_cannot_import(city, api, persona):
 
 def test_a_file_with_many_bad_rows_lists_the_first_hundred_and_reports_every_one(city, api):
     content = _xlsx(*[_row(f"I-{n}", 用途="送人") for n in range(120)])
-    body = api(city.owner_a_user).upload(content).json()
+    body = upload(api(city.owner_a_user), content).json()
     assert len(body["report"]["errors"]) == 120 and body["report"]["bad_rows"] == 120
     assert len(body["errors"]) == 101
     assert body["errors"][-1]["message"] == "另有 20 处错误，见 report.errors"

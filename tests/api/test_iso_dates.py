@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from jiliang.core.api_auth import token_issue
-
 MESSAGE = "请输入日期（YYYY-MM-DD）"
 BAD_QUERY = ["0", "1700000000", "2026-13-01", "", "20260301", "2026-03-01T00:00:00", "2026-3-1"]
 BAD_JSON = [0, 1700000000, 86400, "0", "1700000000", "2026-13-01", "", "2026-03-01T00:00:00", True]
@@ -29,9 +27,8 @@ QUERIES = [
 
 
 @pytest.fixture
-def regulator(city, client):
-    token = token_issue(user=city.city_regulator, actor=None)
-    return {"authorization": f"Bearer {token}"}
+def regulator(city, api):
+    return api(city.city_regulator)
 
 
 def _refused(response, field: str) -> None:
@@ -43,8 +40,8 @@ def _refused(response, field: str) -> None:
 
 @pytest.mark.parametrize("value", BAD_QUERY)
 @pytest.mark.parametrize(("path", "name", "others"), QUERIES)
-def test_a_query_date_that_is_not_iso_is_refused(client, regulator, path, name, others, value):
-    _refused(client.get(path, {**others, name: value}, headers=regulator), name)
+def test_a_query_date_that_is_not_iso_is_refused(regulator, path, name, others, value):
+    _refused(regulator.get(path, **others, **{name: value}), name)
 
 
 @pytest.mark.parametrize(
@@ -56,8 +53,8 @@ def test_a_query_date_that_is_not_iso_is_refused(client, regulator, path, name, 
         ("/api/v1/certificates", "issued_from"),
     ],
 )
-def test_an_iso_date_is_taken(client, regulator, path, name):
-    assert client.get(path, {name: "2026-03-01"}, headers=regulator).status_code == 200
+def test_an_iso_date_is_taken(regulator, path, name):
+    assert regulator.get(path, **{name: "2026-03-01"}).status_code == 200
 
 
 @pytest.mark.parametrize("value", BAD_JSON)
@@ -70,21 +67,14 @@ def test_an_iso_date_is_taken(client, regulator, path, name):
         ("/api/v1/certificates/1/correct", "performed_on", {"reason": "更正"}),
     ],
 )
-def test_a_body_date_that_is_not_iso_is_refused(city, client, path, name, body, value):
-    token = token_issue(user=city.owner_a_user, actor=None)
-    response = client.post(
-        path, {**body, name: value}, content_type="application/json", headers={"authorization": f"Bearer {token}"}
-    )
-    _refused(response, name)
+def test_a_body_date_that_is_not_iso_is_refused(city, api, path, name, body, value):
+    _refused(api(city.owner_a_user).post(path, {**body, name: value}), name)
 
 
-def test_an_iso_date_in_a_body_is_taken(city, client):
-    token = token_issue(user=city.owner_a_user, actor=None)
-    response = client.post(
+def test_an_iso_date_in_a_body_is_taken(city, api):
+    response = api(city.owner_a_user).post(
         "/api/v1/instruments",
         {"usage": "trade", "name": "电子秤", "serial_number": "D-1", "registered_on": "2026-03-01"},
-        content_type="application/json",
-        headers={"authorization": f"Bearer {token}"},
     )
     assert response.status_code == 201, response.content
     assert response.json()["registered_on"] == "2026-03-01"

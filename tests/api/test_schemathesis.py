@@ -20,9 +20,8 @@ from jiliang.core.api_auth import token_issue
 from jiliang.verification.services.records import record_create
 from jiliang.wsgi import application
 
+from ..builders.verification import PASSING_POINTS, make_request, overdue_scales, staff_institute
 from ..factories import InstrumentFactory, catalog_item
-from ..standards.conftest import lab  # noqa: F401 (a fixture)
-from ..verification.conftest import PASSING_POINTS, make_request, overdue_scales, staff_institute
 
 # Examples per operation, persona and generation mode: enough to find type, range, encoding and scope mistakes in
 # seconds. Raise it when changing schemas: JILIANG_FUZZ_EXAMPLES=500 pytest tests/api/test_schemathesis.py
@@ -42,7 +41,7 @@ def same_connection(db):
 
 
 @pytest.fixture
-def data(city, lab):  # noqa: F811 (the fixture's value)
+def data(city, lab):
     InstrumentFactory(owner=city.owner_a, serial_number="S-A-1")
     InstrumentFactory(owner=city.owner_b, serial_number="S-B-1", catalog_item=catalog_item("08"))
     InstrumentFactory(owner=city.owner_b, serial_number="S-B-2", catalog_item=None, usage="other")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.builders.standards import build_small_city
 from tests.conftest import PASSWORD
 from tests.factories import catalog_item
-from tests.standards.test_coverage import build_small_city
 
 from .conftest import log_in, screenshot
 

@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from tests.builders.standards import build_small_city
+from tests.builders.verification import issue_certificate
 from tests.conftest import PASSWORD
-from tests.standards.conftest import lab  # noqa: F401 (a fixture)
-from tests.standards.test_coverage import build_small_city
-from tests.verification.conftest import bench, issue_certificate  # noqa: F401 (bench is a fixture)
 
-from .conftest import log_in, screenshot
-from .test_plan_dashboard import build_registry
-from .test_regulator import populate
-from .test_traceability import working_standard
+from .conftest import build_registry, log_in, populate, screenshot, working_standard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -130,7 +126,7 @@ def test_the_instrument_list_filters_through_htmx_under_the_policy(page, watch, 
     watch.assert_clean()
 
 
-def test_the_plan_dashboard_coverage_and_traceability_charts_run_under_the_policy(page, watch, city, lab):  # noqa: F811
+def test_the_plan_dashboard_coverage_and_traceability_charts_run_under_the_policy(page, watch, city, lab):
     build_registry(city)
     build_small_city(city)
     standard = working_standard(city, lab)
@@ -162,7 +158,7 @@ def test_the_plan_dashboard_coverage_and_traceability_charts_run_under_the_polic
     watch.assert_clean()
 
 
-def test_the_public_check_and_disclosure_pages_run_under_the_policy(page, watch, bench):  # noqa: F811
+def test_the_public_check_and_disclosure_pages_run_under_the_policy(page, watch, bench):
     certificate = issue_certificate(bench)
     page.goto(f"/check/c/{certificate.token}/")
     assert "数字签名有效" in page.content()

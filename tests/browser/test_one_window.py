@@ -16,9 +16,8 @@ import pytest
 
 from jiliang.instruments.models import Instrument
 from jiliang.verification.models import Certificate, ServiceRequest
+from tests.builders.verification import FAILING_POINTS, PASSING_POINTS, overdue_scales, staff_institute
 from tests.conftest import PASSWORD
-from tests.standards.conftest import lab  # noqa: F401 (a fixture)
-from tests.verification.conftest import FAILING_POINTS, PASSING_POINTS, overdue_scales, staff_institute
 
 from .conftest import log_in, screenshot
 
@@ -47,7 +46,7 @@ def _record(page, item_link, staffed, standard, points):
     assert re.search(r"/certificates/\d+/$", page.url), page.locator(".form-errors, .errorlist").all_inner_texts()
 
 
-def test_request_verify_certify_check_and_the_due_date_moves(page, city, lab, settings, live_server):  # noqa: F811
+def test_request_verify_certify_check_and_the_due_date_moves(page, city, lab, settings, live_server):
     # The QR code and the certificate's public link point at this server.
     settings.JILIANG_PUBLIC_BASE_URL = live_server.url
     staffed = staff_institute(city, lab)

@@ -3,7 +3,6 @@ downloads the evaluation .xlsx (which opens with openpyxl and holds every indica
 
 from __future__ import annotations
 
-from datetime import timedelta
 from io import BytesIO
 
 import openpyxl
@@ -11,34 +10,11 @@ import pytest
 from django.utils import timezone
 
 from jiliang.indicators.models import Indicator
-from jiliang.indicators.selectors.plans import month_ends
-from jiliang.indicators.services.plans import snapshot_days
 from tests.conftest import PASSWORD
-from tests.factories import InstrumentFactory
 
-from .conftest import log_in, screenshot
+from .conftest import build_registry, log_in, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def build_registry(city) -> None:
-    """County A: 3 scales, 2 verified 100 days ago (covered), 1 verified 400 days ago (overdue on a 12-month
-    interval). County B: 1 covered, 1 never verified. All registered two years ago, so the month-end snapshots
-    of the last three months count them too."""
-    today = timezone.localdate()
-    registered = today - timedelta(days=730)
-    for n, days in enumerate((100, 100, 400)):
-        InstrumentFactory(
-            owner=city.owner_a,
-            serial_number=f"A-{n}",
-            last_verified_on=today - timedelta(days=days),
-            registered_on=registered,
-        )
-    InstrumentFactory(
-        owner=city.owner_b, serial_number="B-0", last_verified_on=today - timedelta(days=100), registered_on=registered
-    )
-    InstrumentFactory(owner=city.owner_b, serial_number="B-1", last_verified_on=None, registered_on=registered)
-    snapshot_days(month_ends(today, 3), city=city.city)
 
 
 def test_regulator_opens_the_yanan_dashboard_drills_into_a_county_and_downloads_the_evaluation(page, city):

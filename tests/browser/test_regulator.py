@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from tests.conftest import PASSWORD
-from tests.factories import InstrumentFactory, OrganizationFactory, catalog_item
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, populate, screenshot
 
 # serialized_rollback: the flush after a transactional test would otherwise empty the catalog the migration loaded.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def populate(city) -> None:
-    """A few owners per county with instruments in every due state."""
-    today = timezone.localdate()
-    scale, dispenser = catalog_item("02"), catalog_item("08")
-    ages = [30, 60, 120, 200, 300, 350, 355, 400, 500, None]
-    for county, prefix, owners in ((city.county_a, "A", 3), (city.county_b, "B", 2)):
-        for o in range(owners):
-            owner = OrganizationFactory(name=f"{county.name}第{o + 1}农贸市场", region=county)
-            for n, age in enumerate(ages):
-                InstrumentFactory(
-                    owner=owner,
-                    serial_number=f"{prefix}{o}-{n:03d}",
-                    catalog_item=scale if n % 2 else dispenser,
-                    name="电子计价秤" if n % 2 else "燃油加油机",
-                    last_verified_on=today - timedelta(days=age) if age is not None else None,
-                )
 
 
 def test_regulator_sees_the_county_chart_and_filters_the_list_by_county(page, city):

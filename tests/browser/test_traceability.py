@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from jiliang.standards.models import EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 from tests.conftest import PASSWORD
-from tests.standards.conftest import lab, make_equipment, make_standard  # noqa: F401 (lab is a fixture)
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, screenshot, working_standard
 
 # serialized_rollback: the flush after a transactional test would otherwise empty the catalog the migration loaded.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def working_standard(city, lab) -> Standard:  # noqa: F811 (the fixture's value)
-    """A city working standard: one weight set certified by the city's highest standard (itself traced to the
-    provincial institute and NIM), one by the provincial institute, and a thermometer whose certificate has
-    just expired (a broken link)."""
-    today = lab.today
-    standard = make_standard(
-        city.institute, code="CS-010", level=Standard.Level.CITY, today=today, name="非自动衡器检定装置"
-    )
-    make_equipment(
-        standard, name="M1等级砝码组", serial="M1-017", issuer=lab.city_standard, today=today, number="JL-2026-0317"
-    )
-    make_equipment(
-        standard, name="F1等级砝码组", serial="F1-004", issuer=lab.province, today=today, number="ZL-2026-0451"
-    )
-    other = ExternalAuthority.objects.create(
-        name="辽宁省计量测试技术研究院", level=ExternalAuthority.Level.PROVINCIAL, traces_to=lab.nim
-    )
-    thermometer = StandardEquipment.objects.create(
-        standard=standard, name="温湿度计", model="TH-20", serial_number="TH-0093"
-    )
-    EquipmentCertificate.objects.create(
-        equipment=thermometer,
-        issuer_authority=other,
-        number="RG-2025-1130",
-        issued_on=today - timedelta(days=370),
-        valid_until=today - timedelta(days=5),
-        result="合格",
-    )
-    return standard
-
-
-def test_a_regulator_opens_the_chain_of_a_city_standard_up_to_the_si(page, city, lab):  # noqa: F811
+def test_a_regulator_opens_the_chain_of_a_city_standard_up_to_the_si(page, city, lab):
     standard = working_standard(city, lab)
     log_in(page, "city_reg", PASSWORD)
 

@@ -24,7 +24,7 @@ from jiliang.indicators.selectors import plans as selectors
 from jiliang.indicators.services import evaluations
 from jiliang.indicators.services import plans as services
 from jiliang.indicators.services.plans import snapshot_take
-from tests.indicators.test_evaluations import pdf_text
+from tests.builders.indicators import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -40,8 +40,8 @@ from jiliang.people.models import Person, Qualification
 from jiliang.standards.models import Standard
 from jiliang.standards.services.standards import standard_set_status
 from jiliang.verification.models import Certificate, ServiceRequest, StandardUse, VerificationRecord
+from tests.builders.standards import Lab
 from tests.factories import InstrumentFactory, UserFactory, catalog_item
-from tests.standards.conftest import Lab, lab  # noqa: F401  (lab is a fixture)
 
 K = WarningKind
 
@@ -122,7 +122,7 @@ def qualification(person: Person, kind: str, number: str, valid_until: date) -> 
 
 
 @pytest.fixture
-def town(city, lab) -> Town:  # noqa: F811  (lab is the imported fixture)
+def town(city, lab) -> Town:
     today = lab.today
     scale = catalog_item("02")  # 12-month interval
     overdue = today - timedelta(days=400)

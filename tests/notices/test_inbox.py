@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiliang.core.api_auth import token_issue
 from jiliang.notices.models import Kind, Notification
 from jiliang.notices.selectors import notifications_visible_to, unread_count
 from jiliang.notices.services import reminders_send
@@ -36,15 +35,6 @@ def inbox(city):
         "a_new": notice(city.owner_a, "甲-新-未读"),
         "b": notice(city.owner_b, "乙-未读"),
     }
-
-
-@pytest.fixture
-def api(client):
-    def call(user, method, path):
-        headers = {} if user is None else {"authorization": f"Bearer {token_issue(user=user, actor=None)}"}
-        return getattr(client, method)(path, headers=headers)
-
-    return call
 
 
 def test_selectors_scope_to_the_users_organization(city, inbox):
@@ -129,36 +119,36 @@ def test_anonymous_is_sent_to_login(client, city, inbox, name):
 
 
 def test_api_lists_own_unread_first(api, city, inbox):
-    response = api(city.owner_a_user, "get", "/api/v1/notifications")
+    response = api(city.owner_a_user).get("/api/v1/notifications")
     assert response.status_code == 200
     data = response.json()
     assert data["count"] == 3 and data["unread"] == 2
     assert [i["title"] for i in data["items"]] == ["甲-新-未读", "甲-旧-未读", "甲-已读"]
     assert [i["read"] for i in data["items"]] == [False, False, True]
-    unread = api(city.owner_a_user, "get", "/api/v1/notifications?unread_only=true").json()
+    unread = api(city.owner_a_user).get("/api/v1/notifications?unread_only=true").json()
     assert unread["count"] == 2
 
 
 def test_api_mark_read(api, city, inbox):
-    response = api(city.owner_a_user, "post", f"/api/v1/notifications/{inbox['a_new'].pk}/read")
+    response = api(city.owner_a_user).post(f"/api/v1/notifications/{inbox['a_new'].pk}/read")
     assert response.status_code == 200
     assert response.json()["read"] is True and response.json()["read_at"]
     assert unread_count(city.owner_a_user) == 1
 
 
 def test_api_owner_b_gets_404_for_owner_as_notification(api, city, inbox):
-    response = api(city.owner_b_user, "post", f"/api/v1/notifications/{inbox['a_new'].pk}/read")
+    response = api(city.owner_b_user).post(f"/api/v1/notifications/{inbox['a_new'].pk}/read")
     assert response.status_code == 404
     assert response.json()["detail"] == "通知不存在"
     inbox["a_new"].refresh_from_db()
     assert inbox["a_new"].read_at is None
-    titles = [i["title"] for i in api(city.owner_b_user, "get", "/api/v1/notifications").json()["items"]]
+    titles = [i["title"] for i in api(city.owner_b_user).get("/api/v1/notifications").json()["items"]]
     assert titles == ["乙-未读"]
 
 
 def test_api_anonymous_is_401(api, city, inbox):
-    assert api(None, "get", "/api/v1/notifications").status_code == 401
-    assert api(None, "post", f"/api/v1/notifications/{inbox['a_new'].pk}/read").status_code == 401
+    assert api(None).get("/api/v1/notifications").status_code == 401
+    assert api(None).post(f"/api/v1/notifications/{inbox['a_new'].pk}/read").status_code == 401
 
 
 def test_a_reminder_lands_in_the_owners_inbox_only(client, city):

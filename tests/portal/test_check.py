@@ -21,8 +21,7 @@ from jiliang.portal import selectors, services
 from jiliang.portal.selectors import ANSWER_KEYS, public_answer
 from jiliang.verification.models import Certificate, PublicCheck
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-
-from .conftest import issue_certificate
+from tests.builders.verification import issue_certificate
 
 REASON = "检定员误用已过期的标准器"
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jiliang.indicators.models import Indicator
-from tests.indicators.test_evaluations import SHIPPED, make_evaluation, pdf_text, take_snapshots
+from tests.builders.indicators import SHIPPED, make_evaluation, pdf_text, take_snapshots
 
 pytestmark = pytest.mark.django_db
 

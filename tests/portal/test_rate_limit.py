@@ -16,10 +16,8 @@ import subprocess
 import sys
 import threading
 import uuid
-from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections
@@ -28,51 +26,15 @@ from django.urls import reverse
 
 from jiliang.portal import services
 from jiliang.verification.models import PublicCheck
+from tests.builders.verification import issue_certificate
 
-from .conftest import issue_certificate
+from .conftest import LOCMEM, NOON, REDIS_URL, delete_redis_keys, redis_answers, redis_cache
 
 ROOT = Path(__file__).resolve().parents[2]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-# Noon in the city: a test's look-ups never straddle a minute or a day.
-NOON = datetime(2026, 3, 10, 12, 0, 0, tzinfo=SHANGHAI).timestamp()
-REDIS_URL = os.environ.get("JILIANG_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HIGH = 10**6
 
 
-def redis_answers() -> bool:
-    """Whether a Redis server answers PING at ``REDIS_URL`` (tests against Redis are skipped otherwise)."""
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5).ping())
-    except (redis.RedisError, OSError):
-        return False
-
-
 needs_redis = pytest.mark.skipif(not redis_answers(), reason=f"no Redis answering at {REDIS_URL}")
-
-
-def redis_cache(prefix: str, location: str = REDIS_URL) -> dict:
-    return {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": location,
-            "KEY_PREFIX": prefix,
-        }
-    }
-
-
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
-
-
-def delete_redis_keys(prefix: str) -> None:
-    """Only this test's keys: the Redis is shared (never FLUSHDB)."""
-    import redis
-
-    server = redis.Redis.from_url(REDIS_URL)
-    keys = list(server.scan_iter(f"{prefix}:*"))
-    if keys:
-        server.delete(*keys)
 
 
 @pytest.fixture

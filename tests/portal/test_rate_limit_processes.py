@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from .test_rate_limit import NOON, REDIS_URL, delete_redis_keys, redis_answers, redis_cache
+from .conftest import NOON, REDIS_URL, delete_redis_keys, redis_answers, redis_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4

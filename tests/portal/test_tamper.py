@@ -23,15 +23,15 @@ from django.urls import reverse
 from jiliang.metrology import signing
 from jiliang.verification.models import Certificate, CertificateRevocation, SigningKey
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-
-from .conftest import issue_certificate
+from tests.builders.verification import issue_certificate
 
 pytestmark = pytest.mark.django_db
 
 REASON = "检定员误用已过期的标准器"
 
 
-def api(client, certificate: Certificate) -> dict:
+def public_answer(client, certificate: Certificate) -> dict:
+    """What the public API answers about the certificate's QR token (no login, no token)."""
     return client.get(f"/api/v1/public/certificates/{certificate.token}").json()
 
 
@@ -95,11 +95,11 @@ def test_raw_sql_edits_of_issued_rows_are_refused_by_the_database(bench, stateme
 def test_a_revocation_deleted_in_sql_stays_revoked_on_the_public_page(bench, client):
     certificate = issue_certificate(bench)
     certificate_revoke(actor=bench.institute_user, certificate_id=certificate.pk, reason=REASON)
-    before = api(client, certificate)
+    before = public_answer(client, certificate)
     assert before["status"] == "revoked"
     with pytest.raises(IntegrityError), transaction.atomic():
         sql("DELETE FROM verification_certificaterevocation WHERE certificate_id = %s", [certificate.pk])
-    assert api(client, certificate) == before
+    assert public_answer(client, certificate) == before
 
 
 # ---- behind the triggers: unsigned columns say nothing ------------------------------------------------------------
@@ -110,7 +110,7 @@ def test_unsigned_columns_edited_behind_the_triggers_do_not_change_the_answer(be
     expired_day = certificate.valid_until + timedelta(days=1)
     monkeypatch.setattr("jiliang.portal.views.timezone.localdate", lambda *a, **k: expired_day)
     monkeypatch.setattr("jiliang.portal.api.timezone.localdate", lambda *a, **k: expired_day)
-    before = api(client, certificate)
+    before = public_answer(client, certificate)
     assert before["status"] == "expired"
     assert before["signature_valid"] is True
     assert remove_immutability_triggers() or connection.vendor == "sqlite"  # SQLite before the fix: none to drop
@@ -123,7 +123,7 @@ def test_unsigned_columns_edited_behind_the_triggers_do_not_change_the_answer(be
     ):
         sql(statement, [certificate.pk])
     assert Certificate.objects.get(pk=certificate.pk).valid_until.year == 2035
-    after = api(client, certificate)
+    after = public_answer(client, certificate)
     assert after == before
     html = page(client, certificate)
     assert "2035" not in html
@@ -136,7 +136,7 @@ def test_unsigned_columns_edited_behind_the_triggers_do_not_change_the_answer(be
 
 def test_a_document_edited_after_its_first_check_fails_its_signature_at_once(bench, client):
     certificate = issue_certificate(bench)
-    assert api(client, certificate)["signature_valid"] is True
+    assert public_answer(client, certificate)["signature_valid"] is True
     assert "数字签名有效" in page(client, certificate)
     remove_immutability_triggers()
     document = dict(certificate.document)
@@ -146,7 +146,7 @@ def test_a_document_edited_after_its_first_check_fails_its_signature_at_once(ben
         "UPDATE verification_certificate SET document = %s WHERE id = %s",
         [json.dumps(document, ensure_ascii=False), certificate.pk],
     )
-    answer = api(client, certificate)
+    answer = public_answer(client, certificate)
     assert answer["status"] == "signature_failed"
     assert answer["signature_valid"] is False
     # Nothing of the unverified document is stated.
@@ -159,14 +159,14 @@ def test_a_document_edited_after_its_first_check_fails_its_signature_at_once(ben
 
 def test_a_duplicate_key_stored_before_the_signed_one_fails_the_signature_check(bench, client):
     certificate = issue_certificate(bench)
-    assert api(client, certificate)["status"] == "valid"
+    assert public_answer(client, certificate)["status"] == "valid"
     remove_immutability_triggers()
     text = json.dumps(certificate.document, ensure_ascii=False)
     # A JSON reader that keeps the first of two equal keys (SQLite's json_extract) and one that keeps the last
     # (Python's json, which checked the signature) would read two different documents.
     forged = '{"owner": {"name": "冒名商贸有限公司"}, "valid_until": "2035-12-31", ' + text[1:]
     sql("UPDATE verification_certificate SET document = %s WHERE id = %s", [forged, certificate.pk])
-    answer = api(client, certificate)
+    answer = public_answer(client, certificate)
     assert "冒名" not in json.dumps(answer, ensure_ascii=False)
     assert answer["valid_until"] != "2035-12-31"
     if connection.vendor == "sqlite":
@@ -183,13 +183,13 @@ def test_a_duplicate_key_stored_before_the_signed_one_fails_the_signature_check(
 def test_a_revocation_edited_behind_the_triggers_fails_its_signature_check(bench, client):
     certificate = issue_certificate(bench)
     certificate_revoke(actor=bench.institute_user, certificate_id=certificate.pk, reason=REASON)
-    assert api(client, certificate)["status"] == "revoked"
+    assert public_answer(client, certificate)["status"] == "revoked"
     remove_immutability_triggers()
     sql(
         "UPDATE verification_certificaterevocation SET revoked_at = %s WHERE certificate_id = %s",
         ["2020-01-01 00:00:00", certificate.pk],
     )
-    answer = api(client, certificate)
+    answer = public_answer(client, certificate)
     assert answer["status"] in {"revoked", "signature_failed"}
     assert answer["revoked_on"] != "2020-01-01"
 
@@ -209,7 +209,7 @@ def test_a_revocation_row_inserted_behind_the_services_is_no_proof(bench, client
         signature=genuine.signature,
         key_id=genuine.key_id,
     )
-    answer = api(client, certificate)
+    answer = public_answer(client, certificate)
     assert answer["status"] == "signature_failed"
     assert answer["revoked_on"] is None
 
@@ -218,12 +218,12 @@ def test_a_supersession_made_up_in_sql_is_no_proof(bench, client):
     old = issue_certificate(bench)
     new = certificate_correct(actor=bench.institute_user, certificate_id=old.pk, reason="更正", place="现场")
     victim = issue_certificate(bench, item=1)
-    assert api(client, victim)["status"] == "valid"
-    assert api(client, old)["superseded_by"] == new.number
+    assert public_answer(client, victim)["status"] == "valid"
+    assert public_answer(client, old)["superseded_by"] == new.number
     remove_immutability_triggers()
     # The correction's row now points at the victim; its signed document still says it supersedes ``old``.
     sql("UPDATE verification_certificate SET supersedes_id = %s WHERE id = %s", [victim.pk, new.pk])
-    answer = api(client, victim)
+    answer = public_answer(client, victim)
     assert answer["status"] == "signature_failed"
     assert answer["superseded_by"] is None
 
@@ -264,7 +264,7 @@ def test_a_key_added_to_the_signing_key_table_is_not_trusted(bench, client):
     forger = signing.private_key_from_seed(b"\x07" * 32)
     SigningKey.objects.create(key_id=signing.key_id(forger), public_key=signing.b64(signing.public_key_raw(forger)))
     forged = _forge(certificate, forger)
-    answer = api(client, forged)
+    answer = public_answer(client, forged)
     assert answer["status"] == "signature_failed"
     assert answer["signature_valid"] is False
     assert answer["valid_until"] is None
@@ -281,6 +281,6 @@ def test_a_genuine_document_under_another_token_is_not_presented(bench, client):
         ["swap-" + certificate.token[:30], certificate.pk],
     )
     sql("UPDATE verification_certificate SET token = %s WHERE id = %s", [certificate.token, other.pk])
-    answer = api(client, certificate)
+    answer = public_answer(client, certificate)
     assert answer["status"] == "signature_failed"
     assert answer["number"] is None

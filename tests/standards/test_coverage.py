@@ -1,118 +1,18 @@
-"""建标覆盖率 and the gaps list against a small city computed by hand."""
+"""建标覆盖率 and the gaps list against a small city computed by hand (``small_city``: its table is in the docstring
+of ``tests.builders.standards.build_small_city``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from jiliang.core.models import Organization, Region
-from jiliang.standards.models import EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 from jiliang.standards.selectors.coverage import coverage_for, coverage_report
-from tests.factories import InstrumentFactory, OrganizationFactory, catalog_item, credit_code
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def make_public_standard(holder, code, items, *, public=True, cert_until=None, equipment_until=None) -> Standard:
-    """A standard with one piece of equipment certified by a provincial institute; by default both valid today."""
-    authority, _created = ExternalAuthority.objects.get_or_create(
-        name="省计量科学研究院", defaults={"level": ExternalAuthority.Level.PROVINCIAL}
-    )
-    standard = Standard.objects.create(
-        holder=holder,
-        name=f"检定装置 {code}",
-        code=code,
-        measurand="质量",
-        is_public=public,
-        level=Standard.Level.COUNTY if holder.region.level == Region.Level.COUNTY else Standard.Level.CITY,
-        certificate_number=f"CERT-{code}",
-        certificate_issued_on=TODAY - timedelta(days=1400),
-        certificate_valid_until=cert_until or TODAY + timedelta(days=60),
-    )
-    standard.catalog_items.set([catalog_item(c) for c in items])
-    equipment = StandardEquipment.objects.create(standard=standard, name="标准器", serial_number=f"EQ-{code}")
-    EquipmentCertificate.objects.create(
-        equipment=equipment,
-        issuer_authority=authority,
-        number=f"EC-{code}",
-        issued_on=TODAY - timedelta(days=300),
-        valid_until=equipment_until or TODAY + timedelta(days=60),
-    )
-    return standard
-
-
-def instruments(owner, item, n, *, usage="trade", status="in_use"):
-    for _i in range(n):
-        InstrumentFactory(owner=owner, catalog_item=catalog_item(item), usage=usage, status=status)
-
-
-def institute(name, region) -> Organization:
-    return OrganizationFactory(
-        name=name, kind=Organization.Kind.INSTITUTE, region=region, category="other", credit_code=credit_code()
-    )
-
-
-@dataclass
-class SmallCity:
-    standards: dict[str, Standard]
-
-
-@pytest.fixture
-def small_city(city) -> SmallCity:
-    return build_small_city(city)
-
-
-def build_small_city(city) -> SmallCity:
-    """Catalog rows: 02 price scale, 08 fuel dispenser, 21 taxi meter, 03 platform scale (trade); 22 blood-pressure
-    meter (medical); 25 focimeter.
-
-    In-use mandatory instruments:   county A (甲县)            county B (乙县)          seated at the city
-        02                          3                         1
-        08                          2                                                  1
-        22                          1                         4
-        21                          1                         2
-        03                          2                         1
-    Not counted: a focimeter (25) used for "other" in A (not mandatory), a stopped 22 in B.
-
-    Standards:
-        S1 city institute, public, valid, covers 02 and 08          (one standard covering two items)
-        S2 county B institute, public, valid, covers 22
-        S3 county A institute, NOT public, valid, covers 22          (never counts)
-        S4 city institute, public, assessment certificate expired yesterday, covers 03
-        S5 county A institute, public, valid, covers 21
-        S6 city institute, public, its only equipment certificate expired yesterday, covers 03
-    """
-    owner_city = OrganizationFactory(name="市出租汽车公司", kind=Organization.Kind.OWNER, region=city.city)
-    instruments(city.owner_a, "02", 3)
-    instruments(city.owner_a, "08", 2)
-    instruments(city.owner_a, "22", 1, usage="medical")
-    instruments(city.owner_a, "21", 1)
-    instruments(city.owner_a, "03", 2)
-    instruments(city.owner_a, "25", 1, usage="other")
-    instruments(city.owner_b, "02", 1)
-    instruments(city.owner_b, "22", 4, usage="medical")
-    instruments(city.owner_b, "22", 1, usage="medical", status="stopped")
-    instruments(city.owner_b, "21", 2)
-    instruments(city.owner_b, "03", 1)
-    instruments(owner_city, "08", 1)
-    institute_a = institute("甲县计量所", city.county_a)
-    institute_b = institute("乙县计量所", city.county_b)
-    yesterday = TODAY - timedelta(days=1)
-    return SmallCity(
-        standards={
-            "S1": make_public_standard(city.institute, "S1", ["02", "08"]),
-            "S2": make_public_standard(institute_b, "S2", ["22"]),
-            "S3": make_public_standard(institute_a, "S3", ["22"], public=False),
-            "S4": make_public_standard(city.institute, "S4", ["03"], cert_until=yesterday),
-            "S5": make_public_standard(institute_a, "S5", ["21"]),
-            "S6": make_public_standard(city.institute, "S6", ["03"], equipment_until=yesterday),
-        }
-    )
 
 
 def codes(counts) -> list[str]:

@@ -11,9 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiliang.core.api_auth import token_issue
 from tests.factories import catalog_item
-from tests.standards.test_coverage import SmallCity, build_small_city
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +19,8 @@ TODAY = timezone.localdate()
 PAGES = ["coverage:index", "coverage:gaps"]
 
 
-@pytest.fixture
-def small_city(city) -> SmallCity:
-    """The hand-computed city of test_coverage (its docstring has the table and the arithmetic)."""
-    return build_small_city(city)
-
-
 def html(response) -> str:
     return response.content.decode()
-
-
-def api_get(client, user, path, data=None):
-    headers = {} if user is None else {"authorization": f"Bearer {token_issue(user=user, actor=None)}"}
-    return client.get(path, data, headers=headers)
 
 
 # ---- outsiders ---------------------------------------------------------------------------------------------
@@ -62,8 +49,8 @@ def test_api_without_a_token_is_401(client, city, path):
 
 @pytest.mark.parametrize("path", ["/api/v1/coverage", "/api/v1/coverage/gaps"])
 @pytest.mark.parametrize("persona", ["owner_a", "institute"])
-def test_api_refuses_owners_and_institutes_like_a_missing_page(client, city, small_city, path, persona):
-    response = api_get(client, city.personas[persona], path)
+def test_api_refuses_owners_and_institutes_like_a_missing_page(api, city, small_city, path, persona):
+    response = api(city.personas[persona]).get(path)
     assert response.status_code == 404
     assert set(response.json()) == {"detail", "errors"}
 
@@ -156,8 +143,8 @@ def test_admin_sees_every_city(client, city, small_city):
 # ---- the API -----------------------------------------------------------------------------------------------
 
 
-def test_api_coverage_gives_the_city_and_county_numbers(client, city, small_city):
-    response = api_get(client, city.city_regulator, "/api/v1/coverage")
+def test_api_coverage_gives_the_city_and_county_numbers(api, city, small_city):
+    response = api(city.city_regulator).get("/api/v1/coverage")
     assert response.status_code == 200, response.content
     (report,) = response.json()
     assert report["date"] == TODAY.isoformat()
@@ -171,14 +158,14 @@ def test_api_coverage_gives_the_city_and_county_numbers(client, city, small_city
     assert report["valid_public_standards"] == 3
 
 
-def test_api_coverage_for_a_county_regulator_is_its_county(client, city, small_city):
-    (report,) = api_get(client, city.county_regulator_a, "/api/v1/coverage").json()
+def test_api_coverage_for_a_county_regulator_is_its_county(api, city, small_city):
+    (report,) = api(city.county_regulator_a).get("/api/v1/coverage").json()
     assert report["region"]["region"] == "甲县"
     assert report["counties"] == []
 
 
-def test_api_gaps_in_order_with_counties(client, city, small_city):
-    response = api_get(client, city.city_regulator, "/api/v1/coverage/gaps")
+def test_api_gaps_in_order_with_counties(api, city, small_city):
+    response = api(city.city_regulator).get("/api/v1/coverage/gaps")
     assert response.status_code == 200, response.content
     (report,) = response.json()
     assert [(g["code"], g["instruments"], g["nowhere_in_city"]) for g in report["gaps"]] == [
@@ -189,9 +176,9 @@ def test_api_gaps_in_order_with_counties(client, city, small_city):
     assert [(r["region"], r["instruments"]) for r in report["gaps"][0]["regions"]] == [("甲县", 2), ("乙县", 1)]
 
 
-def test_api_past_date_and_bad_date(client, city, small_city):
-    past = api_get(client, city.city_regulator, "/api/v1/coverage", {"date": (TODAY - timedelta(days=40)).isoformat()})
+def test_api_past_date_and_bad_date(api, city, small_city):
+    past = api(city.city_regulator).get("/api/v1/coverage", date=(TODAY - timedelta(days=40)).isoformat())
     assert past.json()[0]["region"]["numerator"] == 5
-    bad = api_get(client, city.city_regulator, "/api/v1/coverage/gaps", {"date": "yesterday"})
+    bad = api(city.city_regulator).get("/api/v1/coverage/gaps", date="yesterday")
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "date"

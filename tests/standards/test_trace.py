@@ -17,7 +17,7 @@ from jiliang.standards.selectors.traceability import (
     reverse_trace,
     standard_chain,
 )
-from tests.standards.conftest import make_equipment, make_standard
+from tests.builders.standards import make_equipment, make_standard
 
 
 def test_chain_of_a_county_standard_climbs_three_levels_to_nim_and_the_si(lab):

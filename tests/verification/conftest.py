@@ -1,195 +1,165 @@
-"""The verification workbench, on top of the ``city`` personas and the standards ``lab``:
+"""The verification tests' fixtures and helpers.
 
-- the city institute (short code CSJL) authorized by the city bureau for catalog item 02 (price scales);
-- its staff: a qualified verifier (王检定), a checker (李核验), an approver (张批准) and an unqualified person (赵新人);
-- its valid standard ``lab.city_standard`` (covers item 02) and an expired one (``expired_standard``);
-- two price scales of owner A (a market fair in county A), overdue, in an accepted request routed to the institute.
+The workbench ``bench`` (and the ``lab`` under it) is shared with other directories: tests/conftest.py, built by
+tests/builders/verification.py. Here:
 
-``issue_certificate(bench, ...)`` records a verification through the service and returns the certificate.
+- ``window``: the one window's instruments (owner A's overdue, due and valid scales, a fuel dispenser of owner B)
+  and an institute of another city; ``submit`` sends a request through the service as owner A;
+- ``make_certificate``: a record and its certificate written directly, for the recall's rows;
+- ``export_signed`` and ``run_verify``: the signed JSON export and ``manage.py verify_certificate`` on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from jiliang.core.models import User
+from jiliang.core.models import Organization, Role
 from jiliang.instruments.models import Instrument
-from jiliang.people.models import Person, Qualification
-from jiliang.standards.models import Authorization, Standard
-from jiliang.verification.models import Certificate, RequestItem, ServiceRequest
-from tests.factories import InstrumentFactory, catalog_item
-from tests.standards.conftest import Lab, lab, make_equipment, make_standard  # noqa: F401  (lab is a fixture)
+from jiliang.standards.models import Authorization
+from jiliang.verification.formats import documents
+from jiliang.verification.models import Certificate, ServiceRequest, StandardUse, VerificationRecord
+from jiliang.verification.services import requests as svc
+from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
+
+# ---- the one window ----------------------------------------------------------------------------------------------
 
 
 @dataclass
-class Bench:
-    lab: Lab
-    today: date
-    institute_user: User
-    verifier: Person
-    checker: Person
-    approver: Person
-    novice: Person
-    standard: Standard
-    expired_standard: Standard
-    authorization: Authorization
-    instruments: list[Instrument]
-    request: ServiceRequest
-    items: list[RequestItem] = field(default_factory=list)
+class Window:
+    today: object
+    a1: Instrument
+    a2: Instrument
+    a_valid: Instrument
+    a_other_use: Instrument
+    b1: Instrument
+    other_institute_user: object
 
 
-PASSING_POINTS = [
-    {"label": "1 kg", "reference": "1.000", "indicated": "1.001", "mpe": "0.005"},
-    {"label": "10 kg", "reference": "10.000", "indicated": "10.004", "mpe": "0.010"},
-]
-FAILING_POINTS = [
-    {"label": "1 kg", "reference": "1.000", "indicated": "1.001", "mpe": "0.005"},
-    {"label": "10 kg", "reference": "10.000", "indicated": "10.020", "mpe": "0.010"},
-]
-
-
-def make_request(owner_user: User, institute, instruments: list[Instrument], *, status=ServiceRequest.Status.ACCEPTED):
-    """A request routed to ``institute`` in ``status``, built directly (the request services are tested apart)."""
-    now = timezone.now()
-    owner = instruments[0].owner
-    request = ServiceRequest.objects.create(
-        number=f"SQ-TEST-{ServiceRequest.objects.count() + 1:06d}",
-        owner=owner,
-        region=owner.region,
-        institute=institute,
-        service="verification",
-        place=ServiceRequest.Place.SEND_IN,
-        status=status,
-        submitted_at=now - timedelta(days=2),
-        accepted_at=now - timedelta(days=1),
-        accept_by=timezone.localdate() + timedelta(days=5),
-        complete_by=timezone.localdate() + timedelta(days=20),
-        created_by=owner_user,
-    )
-    items = [RequestItem.objects.create(request=request, instrument=i) for i in instruments]
-    return request, items
-
-
-@dataclass
-class Staffed:
-    verifier: Person
-    checker: Person
-    approver: Person
-    novice: Person
-    expired_standard: Standard
-    authorization: Authorization
-
-
-def staff_institute(city, lab: Lab) -> Staffed:  # noqa: F811  (the fixture's value)
-    """Give the city institute (short code CSJL) an authorization for item 02, four staff (one qualified
-    verifier) and an expired standard beside the lab's valid one."""
-    today = lab.today
-    institute = city.institute
-    institute.short_code = "CSJL"
-    institute.save(update_fields=["short_code"])
-    item = catalog_item("02")
+def authorize(institute, issued_by, codes, today, number="(辽)法计(2024)21001号"):
     authorization = Authorization.objects.create(
         institute=institute,
-        issued_by=city.city_bureau,
-        number="(辽)法计(2024)21001号",
+        issued_by=issued_by,
+        number=number,
         valid_from=today - timedelta(days=400),
         valid_until=today + timedelta(days=1000),
     )
-    authorization.catalog_items.add(item)
-
-    def person(name: str, title=Person.Title.INTERMEDIATE) -> Person:
-        return Person.objects.create(organization=institute, name=name, title=title, hired_on=date(2015, 3, 1))
-
-    verifier = person("王检定")
-    checker = person("李核验", Person.Title.SENIOR)
-    approver = person("张批准", Person.Title.SENIOR)
-    novice = person("赵新人", Person.Title.JUNIOR)
-    qualification = Qualification.objects.create(
-        person=verifier,
-        kind=Qualification.Kind.VERIFIER,
-        number="JDY-2023-0001",
-        issued_on=today - timedelta(days=700),
-        valid_until=today + timedelta(days=1000),
-    )
-    qualification.catalog_items.add(item)
-    expired = make_standard(
-        institute,
-        code="CS-002",
-        level=Standard.Level.CITY,
-        today=today,
-        name="电子秤检定装置（旧）",
-        certificate_number="[2019]CS-002",
-        certificate_issued_on=today - timedelta(days=1600),
-        certificate_valid_until=today - timedelta(days=60),
-    )
-    expired.catalog_items.add(item)
-    make_equipment(expired, name="M1等级砝码组", serial="W-900", issuer=lab.province, today=today, number="ZL-2025-900")
-    return Staffed(verifier, checker, approver, novice, expired, authorization)
-
-
-def overdue_scales(city, today: date, count: int = 2) -> list[Instrument]:
-    """Price scales of owner A (a market fair in county A) last verified 400 days ago: overdue."""
-    return [
-        InstrumentFactory(
-            owner=city.owner_a,
-            serial_number=f"PS-{n}",
-            catalog_item=catalog_item("02"),
-            last_verified_on=today - timedelta(days=400),
-        )
-        for n in range(1, count + 1)
-    ]
+    authorization.catalog_items.add(*[catalog_item(code) for code in codes])
+    return authorization
 
 
 @pytest.fixture
-def bench(city, lab) -> Bench:  # noqa: F811  (lab is the imported fixture)
-    staffed = staff_institute(city, lab)
-    instruments = overdue_scales(city, lab.today)
-    request, items = make_request(city.owner_a_user, city.institute, instruments)
-    return Bench(
-        lab=lab,
-        today=lab.today,
-        institute_user=city.institute_user,
-        verifier=staffed.verifier,
-        checker=staffed.checker,
-        approver=staffed.approver,
-        novice=staffed.novice,
-        standard=lab.city_standard,
-        expired_standard=staffed.expired_standard,
-        authorization=staffed.authorization,
-        instruments=instruments,
-        request=request,
-        items=items,
+def window(city) -> Window:
+    today = timezone.localdate()
+    authorize(city.institute, city.city_bureau, ["02", "08"], today)
+    overdue = today - timedelta(days=400)
+    a1 = InstrumentFactory(owner=city.owner_a, serial_number="A-1", last_verified_on=overdue)
+    a2 = InstrumentFactory(owner=city.owner_a, serial_number="A-2", last_verified_on=today - timedelta(days=350))
+    a_valid = InstrumentFactory(owner=city.owner_a, serial_number="A-3", last_verified_on=today - timedelta(days=10))
+    a_other_use = InstrumentFactory(owner=city.owner_a, serial_number="A-4", usage="other", last_verified_on=overdue)
+    b1 = InstrumentFactory(
+        owner=city.owner_b,
+        serial_number="B-1",
+        catalog_item=catalog_item("08"),
+        name="燃油加油机",
+        last_verified_on=overdue,
+    )
+    other = OrganizationFactory(
+        name="外市计量所", kind=Organization.Kind.INSTITUTE, region=city.city, credit_code=credit_code()
+    )
+    other_user = UserFactory(username="other_institute", role=Role.INSTITUTE, organization=other)
+    return Window(today, a1, a2, a_valid, a_other_use, b1, other_user)
+
+
+OWNER_A = object()
+
+
+def submit(city, instruments, user=OWNER_A, **kwargs):
+    values = dict(service="verification", place=ServiceRequest.Place.SEND_IN, contact="王经理", phone="0418-1234567")
+    values.update(kwargs)
+    if "due_within_days" not in values:
+        values["instrument_ids"] = [i.pk for i in instruments]
+    return svc.request_submit(actor=city.owner_a_user if user is OWNER_A else user, **values)
+
+
+# ---- certificates for the recall --------------------------------------------------------------------------------
+
+
+_sequence = iter(range(1, 10**6))
+
+
+def make_certificate(
+    bench,
+    standard,
+    day,
+    number,
+    *,
+    instrument=None,
+    supersedes=None,
+    standards=(),
+    institute=None,
+):
+    """A record that used ``standard`` (and ``standards``) on ``day`` and its certificate, written directly (the
+    service is tested in tests/verification; here only the rows matter). Issued by the city institute unless
+    ``institute`` says otherwise."""
+    instrument = instrument or bench.instruments[0]
+    institute = institute or bench.lab.city_standard.holder
+    record = VerificationRecord.objects.create(
+        instrument=instrument,
+        institute=institute,
+        performed_on=day,
+        conclusion=VerificationRecord.Conclusion.PASS,
+        verifier=bench.verifier,
+        checker=bench.checker,
+        approver=bench.approver,
+        corrects=supersedes.record if supersedes else None,
+    )
+    for s in (standard, *standards):
+        StandardUse.objects.create(record=record, standard=s, performed_on=day)
+    n = next(_sequence)
+    return Certificate.objects.create(
+        number=number,
+        kind=Certificate.Kind.VERIFICATION,
+        record=record,
+        institute=institute,
+        owner=instrument.owner,
+        region=instrument.region,
+        instrument=instrument,
+        year=day.year,
+        sequence=n,
+        issued_on=day,
+        valid_until=day + timedelta(days=365),
+        token=f"token-{n:06d}",
+        supersedes=supersedes,
+        document={"number": number},
+        signature="sig",
+        key_id="test",
+        issued_at=timezone.now(),
     )
 
 
-def record_values(bench: Bench, **overrides: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "performed_on": bench.today,
-        "standard_ids": [bench.standard.pk],
-        "verifier_id": bench.verifier.pk,
-        "checker_id": bench.checker.pk,
-        "approver_id": bench.approver.pk,
-        "points": PASSING_POINTS,
-        "unit": "kg",
-        "resolution": "0.001",
-        "place": "本所质量室",
-        "temperature": "20.5 ℃",
-        "humidity": "45 %RH",
-    }
-    values.update(overrides)
-    return values
+# ---- the signed export ------------------------------------------------------------------------------------------
 
 
-def issue_certificate(bench: Bench, *, item: int = 0, passed: bool = True, **overrides: Any) -> Certificate:
-    from jiliang.verification.services.records import record_create
+def export_signed(certificate, path: Path) -> Path:
+    """The certificate's signed JSON export written to ``path``, as a user downloads it."""
+    path.write_text(json.dumps(documents.signed_file(certificate), ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
 
-    if not passed:
-        overrides.setdefault("points", FAILING_POINTS)
-    return record_create(
-        actor=bench.institute_user, request_item_id=bench.items[item].pk, **record_values(bench, **overrides)
-    )
+
+def run_verify(*args: str) -> tuple[int, str]:
+    """(exit status, stdout) of ``verify_certificate``: CommandError carries the status the shell would see."""
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("verify_certificate", *args, stdout=out, stderr=StringIO())
+    except CommandError as exc:
+        return exc.returncode, out.getvalue()
+    return 0, out.getvalue()

@@ -15,8 +15,7 @@ from jiliang.verification import keys
 from jiliang.verification.formats import dcc
 from jiliang.verification.models import Certificate, CertificateRevocation
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-
-from .conftest import issue_certificate
+from tests.builders.verification import issue_certificate
 
 pytestmark = pytest.mark.django_db
 

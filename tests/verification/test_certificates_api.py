@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from jiliang.core.api_auth import token_issue
 from jiliang.metrology import signing
 from jiliang.verification import keys
 from jiliang.verification.models import Certificate, CertificateRevocation
-
-from .conftest import issue_certificate
+from tests.builders.verification import issue_certificate
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1"
-
-
-def _headers(user):
-    return {"authorization": f"Bearer {token_issue(user=user, actor=None)}"} if user is not None else {}
-
-
-def get(client, user, url, **params):
-    return client.get(BASE + url, params, headers=_headers(user))
-
-
-def post(client, user, url, body):
-    return client.post(BASE + url, body, content_type="application/json", headers=_headers(user))
 
 
 @pytest.fixture
@@ -34,23 +20,27 @@ def issued(bench):
 
 
 def _urls(certificate):
-    return ["/certificates", f"/certificates/{certificate.pk}", f"/certificates/{certificate.pk}/signed"]
+    return [
+        f"{BASE}/certificates",
+        f"{BASE}/certificates/{certificate.pk}",
+        f"{BASE}/certificates/{certificate.pk}/signed",
+    ]
 
 
-def test_anonymous_callers_get_401(client, issued):
+def test_anonymous_callers_get_401(api, issued):
     for url in _urls(issued):
-        assert get(client, None, url).status_code == 401
+        assert api(None).get(url).status_code == 401
     for action in ("correct", "revoke"):
-        response = post(client, None, f"/certificates/{issued.pk}/{action}", {"reason": "x"})
+        response = api(None).post(f"{BASE}/certificates/{issued.pk}/{action}", {"reason": "x"})
         assert response.status_code == 401 and response.json()["detail"]
 
 
-def test_the_list_is_scoped(client, city, bench, issued):
+def test_the_list_is_scoped(api, city, bench, issued):
     seen = {}
     for name, user in city.personas.items():
         if user is None:
             continue
-        response = get(client, user, "/certificates")
+        response = api(user).get(f"{BASE}/certificates")
         assert response.status_code == 200
         seen[name] = [c["number"] for c in response.json()["items"]]
     assert seen == {
@@ -61,26 +51,26 @@ def test_the_list_is_scoped(client, city, bench, issued):
         "owner_a": [issued.number],
         "owner_b": [],
     }
-    assert get(client, bench.lab.county_institute_user, "/certificates").json()["count"] == 0
+    assert api(bench.lab.county_institute_user).get(f"{BASE}/certificates").json()["count"] == 0
 
 
-def test_outsiders_get_404_on_every_endpoint(client, city, bench, issued):
+def test_outsiders_get_404_on_every_endpoint(api, city, bench, issued):
     for user in (city.owner_b_user, city.county_regulator_b, bench.lab.county_institute_user):
         for url in _urls(issued)[1:]:
-            response = get(client, user, url)
+            response = api(user).get(url)
             assert response.status_code == 404, (user.username, url)
             assert response.json()["detail"]
         for action in ("correct", "revoke"):
-            assert post(client, user, f"/certificates/{issued.pk}/{action}", {"reason": "x"}).status_code == 404
-    assert get(client, bench.institute_user, "/certificates/999999").status_code == 404
+            assert api(user).post(f"{BASE}/certificates/{issued.pk}/{action}", {"reason": "x"}).status_code == 404
+    assert api(bench.institute_user).get(f"{BASE}/certificates/999999").status_code == 404
 
 
-def test_the_list_filters(client, bench, issued):
+def test_the_list_filters(api, bench, issued):
     failed = issue_certificate(bench, item=1, passed=False)
     user = bench.institute_user
 
     def numbers(**params):
-        response = get(client, user, "/certificates", **params)
+        response = api(user).get(f"{BASE}/certificates", **params)
         assert response.status_code == 200, response.json()
         return {c["number"] for c in response.json()["items"]}
 
@@ -90,12 +80,12 @@ def test_the_list_filters(client, bench, issued):
     assert numbers(status="failed") == {failed.number}
     assert numbers(q=issued.number) == {issued.number}
     assert numbers(issued_to="2000-01-01") == set()
-    assert get(client, user, "/certificates", status="nonsense").status_code == 422
-    assert get(client, user, "/certificates", issued_from="yesterday").status_code == 422
+    assert api(user).get(f"{BASE}/certificates", status="nonsense").status_code == 422
+    assert api(user).get(f"{BASE}/certificates", issued_from="yesterday").status_code == 422
 
 
-def test_one_certificate_carries_its_status_and_signed_document(client, city, issued):
-    response = get(client, city.owner_a_user, f"/certificates/{issued.pk}")
+def test_one_certificate_carries_its_status_and_signed_document(api, city, issued):
+    response = api(city.owner_a_user).get(f"{BASE}/certificates/{issued.pk}")
     assert response.status_code == 200
     body = response.json()
     assert body["number"] == issued.number
@@ -105,8 +95,8 @@ def test_one_certificate_carries_its_status_and_signed_document(client, city, is
     assert body["signature"] == issued.signature
 
 
-def test_the_signed_json_verifies_against_the_platform_keys(client, city, issued):
-    response = get(client, city.county_regulator_a, f"/certificates/{issued.pk}/signed")
+def test_the_signed_json_verifies_against_the_platform_keys(api, city, issued):
+    response = api(city.county_regulator_a).get(f"{BASE}/certificates/{issued.pk}/signed")
     assert response.status_code == 200
     signed = response.json()
     assert signing.verify_signed(signed, trusted_keys=keys.trusted_keys()).valid
@@ -114,11 +104,9 @@ def test_the_signed_json_verifies_against_the_platform_keys(client, city, issued
     assert not signing.verify_signed(signed, trusted_keys=keys.trusted_keys()).valid
 
 
-def test_the_institute_corrects_and_the_old_one_is_superseded(client, bench, issued):
-    response = post(
-        client,
-        bench.institute_user,
-        f"/certificates/{issued.pk}/correct",
+def test_the_institute_corrects_and_the_old_one_is_superseded(api, bench, issued):
+    response = api(bench.institute_user).post(
+        f"{BASE}/certificates/{issued.pk}/correct",
         {"reason": "温度有误", "temperature": "22 ℃"},
     )
     assert response.status_code == 201, response.json()
@@ -127,41 +115,39 @@ def test_the_institute_corrects_and_the_old_one_is_superseded(client, bench, iss
     assert new["document"]["conditions"]["temperature"] == "22 ℃"
     # Unchanged fields are kept.
     assert new["document"]["results"]["points"] == issued.document["results"]["points"]
-    old = get(client, bench.institute_user, f"/certificates/{issued.pk}").json()
+    old = api(bench.institute_user).get(f"{BASE}/certificates/{issued.pk}").json()
     assert old["status"] == "superseded" and old["superseded_by"] == new["number"]
     # A superseded certificate is not corrected twice: 409.
-    again = post(client, bench.institute_user, f"/certificates/{issued.pk}/correct", {"reason": "再改"})
+    again = api(bench.institute_user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": "再改"})
     assert again.status_code == 409
 
 
-def test_a_correction_refused_by_the_rules_is_422_with_the_field(client, bench, issued):
-    response = post(
-        client,
-        bench.institute_user,
-        f"/certificates/{issued.pk}/correct",
+def test_a_correction_refused_by_the_rules_is_422_with_the_field(api, bench, issued):
+    response = api(bench.institute_user).post(
+        f"{BASE}/certificates/{issued.pk}/correct",
         {"reason": "换人", "verifier_id": bench.novice.pk},
     )
     assert response.status_code == 422
     assert response.json()["detail"]
     assert not Certificate.objects.filter(supersedes=issued).exists()
-    assert post(client, bench.institute_user, f"/certificates/{issued.pk}/correct", {"reason": ""}).status_code == 422
+    assert api(bench.institute_user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": ""}).status_code == 422
 
 
-def test_the_institute_revokes_with_a_reason(client, bench, issued):
-    url = f"/certificates/{issued.pk}/revoke"
-    assert post(client, bench.institute_user, url, {}).status_code == 422
-    response = post(client, bench.institute_user, url, {"reason": "器具信息有误"})
+def test_the_institute_revokes_with_a_reason(api, bench, issued):
+    url = f"{BASE}/certificates/{issued.pk}/revoke"
+    assert api(bench.institute_user).post(url, {}).status_code == 422
+    response = api(bench.institute_user).post(url, {"reason": "器具信息有误"})
     assert response.status_code == 200
     assert response.json()["certificate"]["status"] == "revoked"
     assert response.json()["certificate"]["revocation_reason"] == "器具信息有误"
-    assert post(client, bench.institute_user, url, {"reason": "再撤销"}).status_code == 409
+    assert api(bench.institute_user).post(url, {"reason": "再撤销"}).status_code == 409
     assert CertificateRevocation.objects.filter(certificate=issued).count() == 1
 
 
 @pytest.mark.parametrize("persona", ["owner_a", "city_regulator", "county_regulator_a"])
-def test_readers_in_scope_may_not_correct_or_revoke(client, city, issued, persona):
+def test_readers_in_scope_may_not_correct_or_revoke(api, city, issued, persona):
     user = city.personas[persona]
-    assert post(client, user, f"/certificates/{issued.pk}/revoke", {"reason": "x"}).status_code == 404
-    assert post(client, user, f"/certificates/{issued.pk}/correct", {"reason": "x"}).status_code == 404
+    assert api(user).post(f"{BASE}/certificates/{issued.pk}/revoke", {"reason": "x"}).status_code == 404
+    assert api(user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": "x"}).status_code == 404
     assert not CertificateRevocation.objects.filter(certificate=issued).exists()
     assert not Certificate.objects.filter(supersedes=issued).exists()

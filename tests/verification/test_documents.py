@@ -18,8 +18,7 @@ from jiliang.metrology import signing
 from jiliang.verification.formats import dcc, documents
 from jiliang.verification.formats.pdf import certificate_pdf
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-
-from .conftest import issue_certificate
+from tests.builders.verification import issue_certificate
 
 pytestmark = pytest.mark.django_db
 

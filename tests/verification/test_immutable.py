@@ -20,8 +20,7 @@ from jiliang.metrology import signing
 from jiliang.verification import immutable, keys
 from jiliang.verification.models import Certificate, CertificateRevocation, VerificationRecord
 from jiliang.verification.services.certificates import certificate_revoke
-
-from .conftest import issue_certificate
+from tests.builders.verification import issue_certificate
 
 TABLES = (
     "verification_verificationrecord",

@@ -15,9 +15,9 @@ from django.core.management import CommandError, call_command
 from jiliang.metrology import signing
 from jiliang.verification import keys
 from jiliang.verification.models import SigningKey
+from tests.builders.verification import issue_certificate
 
-from .conftest import issue_certificate
-from .test_verify_command import _export, _run
+from .conftest import export_signed, run_verify
 
 OLD = signing.private_key_from_seed(b"\x11" * 32)
 PLANTED = signing.private_key_from_seed(b"\x12" * 32)
@@ -106,10 +106,10 @@ def test_export_never_creates_a_signing_key(settings, tmp_path, monkeypatch, db)
 @pytest.mark.django_db
 def test_the_exported_file_and_a_pem_public_key_verify_a_certificate_offline(bench, tmp_path):
     certificate = issue_certificate(bench)
-    path = _export(certificate, tmp_path / "c.json")
+    path = export_signed(certificate, tmp_path / "c.json")
     published = tmp_path / "published.json"
     call_command("export_public_keys", "--output", str(published), stdout=StringIO())
-    code, out = _run(str(path), "--offline", "--public-key-file", str(published))
+    code, out = run_verify(str(path), "--offline", "--public-key-file", str(published))
     assert code == 0, out
     assert "VALID" in out and str(published) in out
     pem = (
@@ -118,11 +118,11 @@ def test_the_exported_file_and_a_pem_public_key_verify_a_certificate_offline(ben
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     (tmp_path / "public.pem").write_bytes(pem)
-    assert _run(str(path), "--offline", "--public-key-file", str(tmp_path / "public.pem"))[0] == 0
+    assert run_verify(str(path), "--offline", "--public-key-file", str(tmp_path / "public.pem"))[0] == 0
     other = tmp_path / "other.pem"
     other.write_bytes(
         PLANTED.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    code, out = _run(str(path), "--offline", "--public-key-file", str(other))
+    code, out = run_verify(str(path), "--offline", "--public-key-file", str(other))
     assert code == 1 and "not one of the trusted keys" in out
-    assert _run(str(path), "--offline", "--public-key-file", str(Path(tmp_path / "missing.json")))[0] == 2
+    assert run_verify(str(path), "--offline", "--public-key-file", str(Path(tmp_path / "missing.json")))[0] == 2

@@ -12,69 +12,18 @@ from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jiliang.verification.models import Certificate, CertificateRevocation, StandardUse, VerificationRecord
+from jiliang.verification.models import CertificateRevocation
 from jiliang.verification.selectors.recall import recall, recall_for
-from tests.verification.conftest import bench  # noqa: F401  (a fixture)
 
-_sequence = iter(range(1, 10**6))
-
-
-def make_certificate(
-    bench,  # noqa: F811
-    standard,
-    day,
-    number,
-    *,
-    instrument=None,
-    supersedes=None,
-    standards=(),
-    institute=None,
-):
-    """A record that used ``standard`` (and ``standards``) on ``day`` and its certificate, written directly (the
-    service is tested in tests/verification; here only the rows matter). Issued by the city institute unless
-    ``institute`` says otherwise."""
-    instrument = instrument or bench.instruments[0]
-    institute = institute or bench.lab.city_standard.holder
-    record = VerificationRecord.objects.create(
-        instrument=instrument,
-        institute=institute,
-        performed_on=day,
-        conclusion=VerificationRecord.Conclusion.PASS,
-        verifier=bench.verifier,
-        checker=bench.checker,
-        approver=bench.approver,
-        corrects=supersedes.record if supersedes else None,
-    )
-    for s in (standard, *standards):
-        StandardUse.objects.create(record=record, standard=s, performed_on=day)
-    n = next(_sequence)
-    return Certificate.objects.create(
-        number=number,
-        kind=Certificate.Kind.VERIFICATION,
-        record=record,
-        institute=institute,
-        owner=instrument.owner,
-        region=instrument.region,
-        instrument=instrument,
-        year=day.year,
-        sequence=n,
-        issued_on=day,
-        valid_until=day + timedelta(days=365),
-        token=f"token-{n:06d}",
-        supersedes=supersedes,
-        document={"number": number},
-        signature="sig",
-        key_id="test",
-        issued_at=timezone.now(),
-    )
+from .conftest import make_certificate
 
 
 @pytest.fixture
-def chain(bench):  # noqa: F811
+def chain(bench):
     """S = city standard, T = county standard (certified by S on today − 100), U = unrelated (expired) standard."""
     lab, today = bench.lab, bench.today
     s, t, u = lab.city_standard, lab.county_standard, bench.expired_standard
@@ -99,11 +48,11 @@ def chain(bench):  # noqa: F811
     return made
 
 
-def period(bench):  # noqa: F811
+def period(bench):
     return bench.today - timedelta(days=200), bench.today
 
 
-def test_the_recall_lists_what_was_issued_with_the_standard_or_through_it_in_its_window(bench, chain):  # noqa: F811
+def test_the_recall_lists_what_was_issued_with_the_standard_or_through_it_in_its_window(bench, chain):
     date_from, date_to = period(bench)
     found = recall(bench.lab.city_standard, date_from, date_to)
     numbers = [row.certificate.number for row in found.instrument_rows()]
@@ -117,7 +66,7 @@ def test_the_recall_lists_what_was_issued_with_the_standard_or_through_it_in_its
     assert [c.number for c in found.equipment_certificates()] == ["JD-2026-101"]
 
 
-def test_each_row_says_its_status_owner_standard_and_path(bench, chain):  # noqa: F811
+def test_each_row_says_its_status_owner_standard_and_path(bench, chain):
     found = recall(bench.lab.city_standard, *period(bench))
     rows = {row.certificate.number: row for row in found.instrument_rows()}
     assert rows["R-OLD"].status == "superseded"
@@ -134,7 +83,7 @@ def test_each_row_says_its_status_owner_standard_and_path(bench, chain):  # noqa
     assert t_row.certificate.owner.name == bench.instruments[0].owner.name
 
 
-def test_a_recall_from_the_lower_standard_does_not_climb_up(bench, chain):  # noqa: F811
+def test_a_recall_from_the_lower_standard_does_not_climb_up(bench, chain):
     found = recall(bench.lab.county_standard, *period(bench))
     assert [r.certificate.number for r in found.instrument_rows()] == [
         "R-T-BEFORE",
@@ -145,7 +94,7 @@ def test_a_recall_from_the_lower_standard_does_not_climb_up(bench, chain):  # no
     assert found.equipment_count == 0
 
 
-def test_an_inverted_range_recalls_nothing(bench, chain):  # noqa: F811
+def test_an_inverted_range_recalls_nothing(bench, chain):
     found = recall(bench.lab.city_standard, bench.today, bench.today - timedelta(days=1))
     assert found.instrument_count == 0
     assert found.instrument_rows() == []
@@ -159,7 +108,7 @@ def export_url(standard):
     return reverse("recall:export", args=[standard.pk])
 
 
-def test_the_page_shows_the_instrument_section_paged_with_counts(client, city, bench, chain, monkeypatch):  # noqa: F811
+def test_the_page_shows_the_instrument_section_paged_with_counts(client, city, bench, chain, monkeypatch):
     from jiliang.verification.views import recall as views_recall
 
     monkeypatch.setattr(views_recall, "INSTRUMENT_PAGE_ROWS", 4)
@@ -187,7 +136,7 @@ def test_the_page_shows_the_instrument_section_paged_with_counts(client, city, b
     assert [c.number for c in response.context["certificates"]] == ["JD-2026-101"]
 
 
-def test_the_xlsx_holds_both_sheets_with_a_title_and_neutralised_cells(client, city, bench, chain):  # noqa: F811
+def test_the_xlsx_holds_both_sheets_with_a_title_and_neutralised_cells(client, city, bench, chain):
     date_from, date_to = period(bench)
     bench.instruments[0].__class__.objects.filter(pk=bench.instruments[0].pk).update(name="=cmd|' /C calc'!A0")
     client.force_login(city.city_regulator)
@@ -221,7 +170,7 @@ def test_the_xlsx_holds_both_sheets_with_a_title_and_neutralised_cells(client, c
     assert [r[0] for r in equipment] == ["JD-2026-101"]
 
 
-def test_the_export_of_an_inverted_range_is_a_bad_request(client, city, bench):  # noqa: F811
+def test_the_export_of_an_inverted_range_is_a_bad_request(client, city, bench):
     client.force_login(city.institute_user)
     response = client.get(
         export_url(bench.lab.city_standard),
@@ -230,14 +179,14 @@ def test_the_export_of_an_inverted_range_is_a_bad_request(client, city, bench): 
     assert response.status_code == 400
 
 
-def test_anonymous_is_sent_to_login(client, bench):  # noqa: F811
+def test_anonymous_is_sent_to_login(client, bench):
     response = client.get(export_url(bench.lab.county_standard))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
 
 @pytest.mark.parametrize("persona", ["owner_a", "county_regulator_b"])
-def test_outsiders_get_404(client, city, bench, chain, persona):  # noqa: F811
+def test_outsiders_get_404(client, city, bench, chain, persona):
     client.force_login(city.personas[persona])
     date_from, date_to = period(bench)
     params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
@@ -245,40 +194,21 @@ def test_outsiders_get_404(client, city, bench, chain, persona):  # noqa: F811
     assert client.get(page_url(bench.lab.county_standard), params).status_code == 404
 
 
-def test_the_county_a_regulator_may_recall_its_standard_whoever_holds_the_certificates(city, bench, chain):  # noqa: F811
+def test_the_county_a_regulator_may_recall_its_standard_whoever_holds_the_certificates(city, bench, chain):
     found = recall_for(city.county_regulator_a, bench.lab.county_standard.pk, *period(bench))
     assert found.instrument_count == 4
 
 
-# ---- API (jiliang/verification/api/recall.py; runs once the router is mounted in jiliang/api.py) ------------------
+# ---- API (jiliang/verification/api/recall.py) ---------------------------------------------------------------------
 
 
 def api_url(standard) -> str:
     return f"/api/v1/standards/{standard.pk}/recall"
 
 
-@pytest.fixture
-def api_mounted():
-    from jiliang.api import api
-
-    try:
-        reverse(f"{api.urls_namespace}:recall_list", kwargs={"standard_id": 1})
-    except NoReverseMatch:
-        pytest.skip("api_recall.router is not mounted in jiliang/api.py yet")
-
-
-def api_get(client, user, url, **params):
-    from jiliang.core.api_auth import token_issue
-
-    headers = {"authorization": f"Bearer {token_issue(user=user, actor=None)}"} if user is not None else {}
-    return client.get(url, params, headers=headers)
-
-
-def test_the_api_pages_the_recall_list(client, city, bench, chain, api_mounted):  # noqa: F811
+def test_the_api_pages_the_recall_list(api, city, bench, chain):
     date_from, date_to = period(bench)
-    response = api_get(
-        client,
-        city.city_regulator,
+    response = api(city.city_regulator).get(
         api_url(bench.lab.city_standard),
         date_from=date_from.isoformat(),
         date_to=date_to.isoformat(),
@@ -295,14 +225,14 @@ def test_the_api_pages_the_recall_list(client, city, bench, chain, api_mounted):
 
 
 @pytest.mark.parametrize("persona", ["owner_a", "county_regulator_b"])
-def test_the_api_answers_404_to_outsiders_and_401_without_a_token(client, city, bench, api_mounted, persona):  # noqa: F811
+def test_the_api_answers_404_to_outsiders_and_401_without_a_token(api, city, bench, persona):
     params = {"date_from": bench.today.isoformat(), "date_to": bench.today.isoformat()}
-    assert api_get(client, city.personas[persona], api_url(bench.lab.county_standard), **params).status_code == 404
-    assert api_get(client, None, api_url(bench.lab.county_standard), **params).status_code == 401
+    assert api(city.personas[persona]).get(api_url(bench.lab.county_standard), **params).status_code == 404
+    assert api(None).get(api_url(bench.lab.county_standard), **params).status_code == 401
 
 
-def test_the_api_refuses_an_inverted_range_with_422(client, city, bench, api_mounted):  # noqa: F811
+def test_the_api_refuses_an_inverted_range_with_422(api, city, bench):
     params = {"date_from": bench.today.isoformat(), "date_to": (bench.today - timedelta(days=1)).isoformat()}
-    response = api_get(client, city.city_regulator, api_url(bench.lab.city_standard), **params)
+    response = api(city.city_regulator).get(api_url(bench.lab.city_standard), **params)
     assert response.status_code == 422
     assert response.json()["detail"]

@@ -23,17 +23,17 @@ from openpyxl import load_workbook
 from jiliang.core.models import Organization, Role
 from jiliang.standards.selectors.traceability import certificates_issued_with
 from jiliang.verification.selectors.recall import recall_for
+from tests.builders.standards import make_equipment, make_standard
 from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
-from tests.standards.conftest import make_equipment, make_standard
-from tests.verification.conftest import bench  # noqa: F401  (a fixture)
-from tests.verification.test_recall import api_get, api_mounted, make_certificate  # noqa: F401  (fixtures)
+
+from .conftest import make_certificate
 
 COUNTY_INSTITUTE = "甲县计量检定所"
 SERIAL_B = "B-SCALE-77"
 
 
 @pytest.fixture
-def downstream(city, bench):  # noqa: F811
+def downstream(city, bench):
     lab, today = bench.lab, bench.today
     scale_b = InstrumentFactory(owner=city.owner_b, serial_number=SERIAL_B, catalog_item=catalog_item("02"))
     enterprise = make_standard(
@@ -250,17 +250,14 @@ def test_the_institutes_reverse_traceability_export_holds_its_own_certificates_o
 # ---- the API --------------------------------------------------------------------------------------------------
 
 
-def api(client, downstream, persona, standard="S"):
-    return api_get(
-        client,
-        downstream["users"][persona],
-        f"/api/v1/standards/{downstream[standard].pk}/recall",
-        **params(downstream),
+def recall_api(api, downstream, persona, standard="S"):
+    return api(downstream["users"][persona]).get(
+        f"/api/v1/standards/{downstream[standard].pk}/recall", **params(downstream)
     )
 
 
-def test_the_api_gives_an_institute_its_own_rows_and_counts_of_the_others(client, city, downstream, api_mounted):  # noqa: F811
-    response = api(client, downstream, "institute")
+def test_the_api_gives_an_institute_its_own_rows_and_counts_of_the_others(api, city, downstream):
+    response = recall_api(api, downstream, "institute")
     assert response.status_code == 200
     data = response.json()
     assert [i["number"] for i in data["items"]] == ["R-S-OWN"]
@@ -276,18 +273,18 @@ def test_the_api_gives_an_institute_its_own_rows_and_counts_of_the_others(client
         assert secret not in text, secret
 
 
-def test_the_api_gives_the_city_bureau_everything(client, city, downstream, api_mounted):  # noqa: F811
-    data = api(client, downstream, "city_regulator").json()
+def test_the_api_gives_the_city_bureau_everything(api, city, downstream):
+    data = recall_api(api, downstream, "city_regulator").json()
     assert [i["number"] for i in data["items"]] == ["R-S-OWN", "K-T-B", "K-T-A"]
     assert data["others"] == []
     assert len(data["suspect_standards"]) == 3
 
 
 @pytest.mark.parametrize("persona", ["owner_a", "owner_b", "county_regulator_b", "other_institute"])
-def test_the_api_answers_404_to_outsiders(client, downstream, api_mounted, persona):  # noqa: F811
-    assert api(client, downstream, persona).status_code == 404
-    assert api(client, downstream, persona, "T").status_code == 404
+def test_the_api_answers_404_to_outsiders(api, downstream, persona):
+    assert recall_api(api, downstream, persona).status_code == 404
+    assert recall_api(api, downstream, persona, "T").status_code == 404
 
 
-def test_the_api_answers_401_without_a_token(client, downstream, api_mounted):  # noqa: F811
-    assert api(client, downstream, "anonymous").status_code == 401
+def test_the_api_answers_401_without_a_token(api, downstream):
+    assert recall_api(api, downstream, "anonymous").status_code == 401

@@ -3,8 +3,7 @@
 import pytest
 
 from jiliang.verification.models import Certificate
-
-from .conftest import PASSING_POINTS
+from tests.builders.verification import PASSING_POINTS
 
 pytestmark = pytest.mark.django_db
 

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from jiliang.core.api_auth import token_issue
 from jiliang.verification.models import ServiceRequest
 
-from .test_requests_services import submit, window  # noqa: F401  (window is a fixture)
+from .conftest import submit
 
 URL = "/api/v1/requests"
 Status = ServiceRequest.Status
 
 
-@pytest.fixture
-def api(client):
-    class Caller:
-        def __init__(self, user):
-            self.headers = {} if user is None else {"authorization": f"Bearer {token_issue(user=user, actor=None)}"}
-
-        def get(self, path, data=None):
-            return client.get(path, data, headers=self.headers)
-
-        def post(self, path, json):
-            return client.post(path, json, content_type="application/json", headers=self.headers)
-
-    return Caller
-
-
-def test_owner_submits_and_sees_fees_and_waiver(city, window, api):  # noqa: F811
+def test_owner_submits_and_sees_fees_and_waiver(city, window, api):
     body = {"instrument_ids": [window.a1.pk], "service": "verification", "place": "send_in", "contact": "王"}
     response = api(city.owner_a_user).post(URL, body)
     assert response.status_code == 201, response.content
@@ -42,13 +24,13 @@ def test_owner_submits_and_sees_fees_and_waiver(city, window, api):  # noqa: F81
     assert [e["to_status"] for e in data["events"]] == ["submitted"]
 
 
-def test_petrol_station_pays_over_the_api(city, window, api):  # noqa: F811
+def test_petrol_station_pays_over_the_api(city, window, api):
     body = {"instrument_ids": [window.b1.pk], "service": "verification", "place": "on_site"}
     data = api(city.owner_b_user).post(URL, body).json()
     assert data["fee_payable"] == "120.00" and data["items"][0]["waived"] == "0.00"
 
 
-def test_submission_errors(city, window, api):  # noqa: F811
+def test_submission_errors(city, window, api):
     owner = api(city.owner_a_user)
     empty = owner.post(URL, {"instrument_ids": [], "service": "verification", "place": "send_in"})
     assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "instrument_ids"
@@ -74,13 +56,13 @@ def test_submission_errors(city, window, api):  # noqa: F811
     assert regulator.status_code == 403
 
 
-def test_list_is_scoped_and_filtered(city, window, api):  # noqa: F811
+def test_list_is_scoped_and_filtered(city, window, api):
     a = submit(city, [window.a1])
     b = submit(city, [window.b1], user=city.owner_b_user)
     ServiceRequest.objects.filter(pk=a.pk).update(accept_by=window.today - timedelta(days=1))
 
     def ids(user, **query):
-        response = api(user).get(URL, query)
+        response = api(user).get(URL, **query)
         assert response.status_code == 200, response.content
         return {item["id"] for item in response.json()["items"]}
 
@@ -91,11 +73,11 @@ def test_list_is_scoped_and_filtered(city, window, api):  # noqa: F811
     assert ids(city.institute_user, late="true") == {a.pk}
     assert ids(window.other_institute_user) == set()
     assert ids(city.city_regulator, county=city.county_a.pk) == {a.pk}
-    late = api(city.city_regulator).get(URL, {"late": "true"}).json()["items"][0]
+    late = api(city.city_regulator).get(URL, late="true").json()["items"][0]
     assert late["clock"]["late"] is True and late["item_count"] == 1
 
 
-def test_detail_is_404_outside_scope(city, window, api):  # noqa: F811
+def test_detail_is_404_outside_scope(city, window, api):
     a = submit(city, [window.a1])
     for user in (city.owner_b_user, city.county_regulator_b, window.other_institute_user):
         assert api(user).get(f"{URL}/{a.pk}").status_code == 404
@@ -107,7 +89,7 @@ def test_detail_is_404_outside_scope(city, window, api):  # noqa: F811
     assert api(None).post(f"{URL}/{a.pk}/accept", {}).status_code == 401
 
 
-def test_actions_over_the_api(city, window, api):  # noqa: F811
+def test_actions_over_the_api(city, window, api):
     a = submit(city, [window.a1])
     inst = api(city.institute_user)
     owner = api(city.owner_a_user)
@@ -128,7 +110,7 @@ def test_actions_over_the_api(city, window, api):  # noqa: F811
     assert inst.post(f"{URL}/{a.pk}/explode", {}).status_code in (404, 422)
 
 
-def test_actions_refused_to_outsiders(city, window, api):  # noqa: F811
+def test_actions_refused_to_outsiders(city, window, api):
     a = submit(city, [window.a1])
     for user in (city.owner_b_user, city.county_regulator_b, window.other_institute_user):
         assert api(user).post(f"{URL}/{a.pk}/accept", {}).status_code == 404

@@ -14,8 +14,6 @@ from jiliang.core.errors import DomainError
 from jiliang.verification.models import RequestItem, ServiceRequest
 from jiliang.verification.services import requests as svc
 
-from .test_requests_services import window  # noqa: F401  (window is a fixture)
-
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -40,7 +38,7 @@ def _race(calls):
     return outcomes
 
 
-def test_the_same_instrument_twice_at_once(city, window):  # noqa: F811
+def test_the_same_instrument_twice_at_once(city, window):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite takes its write lock at BEGIN")
 
@@ -56,7 +54,7 @@ def test_the_same_instrument_twice_at_once(city, window):  # noqa: F811
     assert RequestItem.objects.filter(instrument=window.a1).count() == 1
 
 
-def test_numbers_never_clash(city, window):  # noqa: F811
+def test_numbers_never_clash(city, window):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: SQLite takes its write lock at BEGIN")
     instruments = [window.a1, window.a2, window.a_valid, window.a_other_use]

@@ -3,82 +3,24 @@ events and audit, the clock's late flag and the scoped selectors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
-from jiliang.core.models import AuditEvent, Organization, Role
+from jiliang.core.models import AuditEvent, Organization
 from jiliang.instruments.models import Instrument
 from jiliang.metrology import fees
-from jiliang.standards.models import Authorization
 from jiliang.verification.models import FeeSchedule, RequestEvent, ServiceRequest
 from jiliang.verification.selectors import request_clock as clock
 from jiliang.verification.selectors import requests as sel
 from jiliang.verification.services import requests as svc
-from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
+from tests.factories import InstrumentFactory, OrganizationFactory, catalog_item, credit_code
+
+from .conftest import authorize, submit
 
 Status = ServiceRequest.Status
-
-
-@dataclass
-class Window:
-    today: object
-    a1: Instrument
-    a2: Instrument
-    a_valid: Instrument
-    a_other_use: Instrument
-    b1: Instrument
-    other_institute_user: object
-
-
-def authorize(institute, issued_by, codes, today, number="(辽)法计(2024)21001号"):
-    authorization = Authorization.objects.create(
-        institute=institute,
-        issued_by=issued_by,
-        number=number,
-        valid_from=today - timedelta(days=400),
-        valid_until=today + timedelta(days=1000),
-    )
-    authorization.catalog_items.add(*[catalog_item(code) for code in codes])
-    return authorization
-
-
-@pytest.fixture
-def window(city) -> Window:
-    today = timezone.localdate()
-    authorize(city.institute, city.city_bureau, ["02", "08"], today)
-    overdue = today - timedelta(days=400)
-    a1 = InstrumentFactory(owner=city.owner_a, serial_number="A-1", last_verified_on=overdue)
-    a2 = InstrumentFactory(owner=city.owner_a, serial_number="A-2", last_verified_on=today - timedelta(days=350))
-    a_valid = InstrumentFactory(owner=city.owner_a, serial_number="A-3", last_verified_on=today - timedelta(days=10))
-    a_other_use = InstrumentFactory(owner=city.owner_a, serial_number="A-4", usage="other", last_verified_on=overdue)
-    b1 = InstrumentFactory(
-        owner=city.owner_b,
-        serial_number="B-1",
-        catalog_item=catalog_item("08"),
-        name="燃油加油机",
-        last_verified_on=overdue,
-    )
-    other = OrganizationFactory(
-        name="外市计量所", kind=Organization.Kind.INSTITUTE, region=city.city, credit_code=credit_code()
-    )
-    other_user = UserFactory(username="other_institute", role=Role.INSTITUTE, organization=other)
-    return Window(today, a1, a2, a_valid, a_other_use, b1, other_user)
-
-
-OWNER_A = object()
-
-
-def submit(city, instruments, user=OWNER_A, **kwargs):
-    values = dict(service="verification", place=ServiceRequest.Place.SEND_IN, contact="王经理", phone="0418-1234567")
-    values.update(kwargs)
-    if "due_within_days" not in values:
-        values["instrument_ids"] = [i.pk for i in instruments]
-    return svc.request_submit(actor=city.owner_a_user if user is OWNER_A else user, **values)
 
 
 # ---- submission --------------------------------------------------------------------------------------------------
@@ -262,7 +204,7 @@ def test_the_whole_path_with_events(city, window, settings):
 
 
 def test_complete_once_every_item_has_a_record(bench, city):
-    from tests.verification.conftest import issue_certificate
+    from tests.builders.verification import issue_certificate
 
     request = bench.request
     svc.request_start(actor=city.institute_user, request_id=request.pk)

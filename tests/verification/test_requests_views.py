@@ -11,7 +11,7 @@ from django.urls import reverse
 from jiliang.verification.models import ServiceRequest
 from jiliang.verification.services import requests as svc
 
-from .test_requests_services import submit, window  # noqa: F401  (window is a fixture)
+from .conftest import submit
 
 Status = ServiceRequest.Status
 LIST = reverse("requests:list")
@@ -37,7 +37,7 @@ def as_user(client):
     return login
 
 
-def test_anonymous_is_sent_to_login_everywhere(city, window, as_user):  # noqa: F811
+def test_anonymous_is_sent_to_login_everywhere(city, window, as_user):
     a = submit(city, [window.a1])
     client = as_user(None)
     for url in (LIST, NEW, detail(a.pk)):
@@ -48,7 +48,7 @@ def test_anonymous_is_sent_to_login_everywhere(city, window, as_user):  # noqa: 
     assert ServiceRequest.objects.get(pk=a.pk).status == Status.SUBMITTED
 
 
-def test_owner_form_previews_the_waiver_then_submits(city, window, as_user):  # noqa: F811
+def test_owner_form_previews_the_waiver_then_submits(city, window, as_user):
     client = as_user(city.owner_a_user)
     page = client.get(NEW)
     assert page.status_code == 200
@@ -74,14 +74,14 @@ def test_owner_form_previews_the_waiver_then_submits(city, window, as_user):  # 
     assert created.fee_waived == created.fee_total > 0
 
 
-def test_owner_form_due_within_n_days(city, window, as_user):  # noqa: F811
+def test_owner_form_due_within_n_days(city, window, as_user):
     client = as_user(city.owner_a_user)
     response = client.post(NEW, {"mode": "due", "due_within_days": "30", "service": "verification", "place": "on_site"})
     assert response.status_code == 302
     assert ServiceRequest.objects.get().items.count() == 2
 
 
-def test_owner_form_errors_are_shown(city, window, as_user):  # noqa: F811
+def test_owner_form_errors_are_shown(city, window, as_user):
     client = as_user(city.owner_a_user)
     empty = client.post(NEW, {"mode": "pick", "service": "verification", "place": "send_in"})
     assert empty.status_code == 200 and "请至少选择一台计量器具" in empty.content.decode()
@@ -105,11 +105,11 @@ def test_owner_form_errors_are_shown(city, window, as_user):  # noqa: F811
 
 
 @pytest.mark.parametrize("persona", ["institute", "city_regulator", "county_regulator_a"])
-def test_only_owners_get_the_form(city, window, as_user, persona):  # noqa: F811
+def test_only_owners_get_the_form(city, window, as_user, persona):
     assert as_user(city.personas[persona]).get(NEW).status_code == 403
 
 
-def test_lists_by_role_with_late_flag(city, window, as_user):  # noqa: F811
+def test_lists_by_role_with_late_flag(city, window, as_user):
     a = submit(city, [window.a1])
     b = submit(city, [window.b1], user=city.owner_b_user)
     ServiceRequest.objects.filter(pk=a.pk).update(accept_by=window.today - timedelta(days=1))
@@ -133,7 +133,7 @@ def test_lists_by_role_with_late_flag(city, window, as_user):  # noqa: F811
     assert b.number in partial.content.decode() and a.number not in partial.content.decode()
 
 
-def test_detail_is_404_for_outsiders(city, window, as_user):  # noqa: F811
+def test_detail_is_404_for_outsiders(city, window, as_user):
     a = submit(city, [window.a1])
     for user in (city.owner_b_user, city.county_regulator_b, window.other_institute_user):
         assert as_user(user).get(detail(a.pk)).status_code == 404
@@ -147,13 +147,13 @@ def test_detail_is_404_for_outsiders(city, window, as_user):  # noqa: F811
     assert ServiceRequest.objects.get(pk=a.pk).status == Status.SUBMITTED
 
 
-def test_regulator_detail_is_read_only(city, window, as_user):  # noqa: F811
+def test_regulator_detail_is_read_only(city, window, as_user):
     a = submit(city, [window.a1])
     html = as_user(city.county_regulator_a).get(detail(a.pk)).content.decode()
     assert 'id="actions"' not in html and "A-1" in html
 
 
-def test_institute_works_a_request_through_the_page(city, window, as_user):  # noqa: F811
+def test_institute_works_a_request_through_the_page(city, window, as_user):
     a = submit(city, [window.a1])
     client = as_user(city.institute_user)
     html = client.get(detail(a.pk)).content.decode()
@@ -176,7 +176,7 @@ def test_institute_works_a_request_through_the_page(city, window, as_user):  # n
     assert timeline.index("已提交") < timeline.index("已受理") < timeline.index("已排期") < timeline.index("检定中")
 
 
-def test_owner_resubmits_and_withdraws_through_the_page(city, window, as_user):  # noqa: F811
+def test_owner_resubmits_and_withdraws_through_the_page(city, window, as_user):
     a = submit(city, [window.a1])
     svc.request_return(actor=city.institute_user, request_id=a.pk, reason="请补充联系电话")
     client = as_user(city.owner_a_user)
@@ -190,7 +190,7 @@ def test_owner_resubmits_and_withdraws_through_the_page(city, window, as_user): 
 
 
 def test_detail_shows_records_and_certificates(bench, city, as_user):
-    from tests.verification.conftest import issue_certificate
+    from tests.builders.verification import issue_certificate
 
     certificate = issue_certificate(bench, item=0)
     html = as_user(city.owner_a_user).get(detail(bench.request.pk)).content.decode()
@@ -198,7 +198,7 @@ def test_detail_shows_records_and_certificates(bench, city, as_user):
     assert "未录入" in html  # the second item has no record yet
 
 
-def test_filtering_the_instruments_keeps_the_ticked_ones(city, window, as_user):  # noqa: F811
+def test_filtering_the_instruments_keeps_the_ticked_ones(city, window, as_user):
     client = as_user(city.owner_a_user)
     response = client.get(NEW, {"q": "A-2", "instrument_ids": [window.a1.pk]}, headers={"HX-Request": "true"})
     html = response.content.decode()

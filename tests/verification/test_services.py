@@ -22,8 +22,7 @@ from jiliang.verification.models import (
 from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
 from jiliang.verification.services.records import record_create
-
-from .conftest import issue_certificate, record_values
+from tests.builders.verification import issue_certificate, record_values
 
 pytestmark = pytest.mark.django_db
 

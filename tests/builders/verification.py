@@ -1,0 +1,195 @@
+"""The verification workbench (``bench``), on top of the ``city`` personas and the standards ``lab``:
+
+- the city institute (short code CSJL) authorized by the city bureau for catalog item 02 (price scales);
+- its staff: a qualified verifier (王检定), a checker (李核验), an approver (张批准) and an unqualified person (赵新人);
+- its valid standard ``lab.city_standard`` (covers item 02) and an expired one (``expired_standard``);
+- two price scales of owner A (a market fair in county A), overdue, in an accepted request routed to the institute.
+
+``issue_certificate(bench, ...)`` records a verification through the service and returns the certificate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from jiliang.core.models import User
+from jiliang.instruments.models import Instrument
+from jiliang.people.models import Person, Qualification
+from jiliang.standards.models import Authorization, Standard
+from jiliang.verification.models import Certificate, RequestItem, ServiceRequest
+from tests.factories import InstrumentFactory, catalog_item
+
+from .standards import Lab, make_equipment, make_standard
+
+
+@dataclass
+class Bench:
+    lab: Lab
+    today: date
+    institute_user: User
+    verifier: Person
+    checker: Person
+    approver: Person
+    novice: Person
+    standard: Standard
+    expired_standard: Standard
+    authorization: Authorization
+    instruments: list[Instrument]
+    request: ServiceRequest
+    items: list[RequestItem] = field(default_factory=list)
+
+
+PASSING_POINTS = [
+    {"label": "1 kg", "reference": "1.000", "indicated": "1.001", "mpe": "0.005"},
+    {"label": "10 kg", "reference": "10.000", "indicated": "10.004", "mpe": "0.010"},
+]
+FAILING_POINTS = [
+    {"label": "1 kg", "reference": "1.000", "indicated": "1.001", "mpe": "0.005"},
+    {"label": "10 kg", "reference": "10.000", "indicated": "10.020", "mpe": "0.010"},
+]
+
+
+def make_request(owner_user: User, institute, instruments: list[Instrument], *, status=ServiceRequest.Status.ACCEPTED):
+    """A request routed to ``institute`` in ``status``, built directly (the request services are tested apart)."""
+    now = timezone.now()
+    owner = instruments[0].owner
+    request = ServiceRequest.objects.create(
+        number=f"SQ-TEST-{ServiceRequest.objects.count() + 1:06d}",
+        owner=owner,
+        region=owner.region,
+        institute=institute,
+        service="verification",
+        place=ServiceRequest.Place.SEND_IN,
+        status=status,
+        submitted_at=now - timedelta(days=2),
+        accepted_at=now - timedelta(days=1),
+        accept_by=timezone.localdate() + timedelta(days=5),
+        complete_by=timezone.localdate() + timedelta(days=20),
+        created_by=owner_user,
+    )
+    items = [RequestItem.objects.create(request=request, instrument=i) for i in instruments]
+    return request, items
+
+
+@dataclass
+class Staffed:
+    verifier: Person
+    checker: Person
+    approver: Person
+    novice: Person
+    expired_standard: Standard
+    authorization: Authorization
+
+
+def staff_institute(city, lab: Lab) -> Staffed:
+    """Give the city institute (short code CSJL) an authorization for item 02, four staff (one qualified
+    verifier) and an expired standard beside the lab's valid one."""
+    today = lab.today
+    institute = city.institute
+    institute.short_code = "CSJL"
+    institute.save(update_fields=["short_code"])
+    item = catalog_item("02")
+    authorization = Authorization.objects.create(
+        institute=institute,
+        issued_by=city.city_bureau,
+        number="(辽)法计(2024)21001号",
+        valid_from=today - timedelta(days=400),
+        valid_until=today + timedelta(days=1000),
+    )
+    authorization.catalog_items.add(item)
+
+    def person(name: str, title=Person.Title.INTERMEDIATE) -> Person:
+        return Person.objects.create(organization=institute, name=name, title=title, hired_on=date(2015, 3, 1))
+
+    verifier = person("王检定")
+    checker = person("李核验", Person.Title.SENIOR)
+    approver = person("张批准", Person.Title.SENIOR)
+    novice = person("赵新人", Person.Title.JUNIOR)
+    qualification = Qualification.objects.create(
+        person=verifier,
+        kind=Qualification.Kind.VERIFIER,
+        number="JDY-2023-0001",
+        issued_on=today - timedelta(days=700),
+        valid_until=today + timedelta(days=1000),
+    )
+    qualification.catalog_items.add(item)
+    expired = make_standard(
+        institute,
+        code="CS-002",
+        level=Standard.Level.CITY,
+        today=today,
+        name="电子秤检定装置（旧）",
+        certificate_number="[2019]CS-002",
+        certificate_issued_on=today - timedelta(days=1600),
+        certificate_valid_until=today - timedelta(days=60),
+    )
+    expired.catalog_items.add(item)
+    make_equipment(expired, name="M1等级砝码组", serial="W-900", issuer=lab.province, today=today, number="ZL-2025-900")
+    return Staffed(verifier, checker, approver, novice, expired, authorization)
+
+
+def overdue_scales(city, today: date, count: int = 2) -> list[Instrument]:
+    """Price scales of owner A (a market fair in county A) last verified 400 days ago: overdue."""
+    return [
+        InstrumentFactory(
+            owner=city.owner_a,
+            serial_number=f"PS-{n}",
+            catalog_item=catalog_item("02"),
+            last_verified_on=today - timedelta(days=400),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def build_bench(city, lab: Lab) -> Bench:
+    """The workbench on top of the ``city`` personas and the ``lab``: see this module's docstring."""
+    staffed = staff_institute(city, lab)
+    instruments = overdue_scales(city, lab.today)
+    request, items = make_request(city.owner_a_user, city.institute, instruments)
+    return Bench(
+        lab=lab,
+        today=lab.today,
+        institute_user=city.institute_user,
+        verifier=staffed.verifier,
+        checker=staffed.checker,
+        approver=staffed.approver,
+        novice=staffed.novice,
+        standard=lab.city_standard,
+        expired_standard=staffed.expired_standard,
+        authorization=staffed.authorization,
+        instruments=instruments,
+        request=request,
+        items=items,
+    )
+
+
+def record_values(bench: Bench, **overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "performed_on": bench.today,
+        "standard_ids": [bench.standard.pk],
+        "verifier_id": bench.verifier.pk,
+        "checker_id": bench.checker.pk,
+        "approver_id": bench.approver.pk,
+        "points": PASSING_POINTS,
+        "unit": "kg",
+        "resolution": "0.001",
+        "place": "本所质量室",
+        "temperature": "20.5 ℃",
+        "humidity": "45 %RH",
+    }
+    values.update(overrides)
+    return values
+
+
+def issue_certificate(bench: Bench, *, item: int = 0, passed: bool = True, **overrides: Any) -> Certificate:
+    from jiliang.verification.services.records import record_create
+
+    if not passed:
+        overrides.setdefault("points", FAILING_POINTS)
+    return record_create(
+        actor=bench.institute_user, request_item_id=bench.items[item].pk, **record_values(bench, **overrides)
+    )
