@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receiver that revokes a user's API tokens when the password changes or the user is deactivated.
         from . import accounts  # noqa: F401
+
+        # Each app declares its menu entries in its own nav module (jiliang.core.nav); core imports none by name.
+        autodiscover_modules("nav")

@@ -1,56 +1,42 @@
-from django.urls import reverse
-from django.utils.translation import gettext as _
+"""What every page's template gets: the navigation menu (declared by the apps, see :mod:`jiliang.core.nav`) and who
+the actor is."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from . import nav
 from .selectors import scope_of
 
 
-def _item(request, label: str, url: str, *, exact: bool = False) -> dict:
-    path = getattr(request, "path", "")
-    active = path == url if exact else path.startswith(url)
-    return {"label": label, "url": url, "active": active}
+def _as_dict(item: nav.Item) -> dict[str, Any]:
+    entry: dict[str, Any] = {"label": item.label, "url": item.url, "active": item.active}
+    if item.badge is not None:
+        entry["badge"] = item.badge
+    return entry
 
 
-def navigation(request):
-    """The navigation bar for the actor's role, and who the actor is; anonymous visitors get none."""
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu for the actor's role, and who the actor is; anonymous visitors get none.
+
+    ``nav_groups`` is the menu as drawn (``{"label", "items"}`` per group, the home page's group without a label);
+    ``nav_items`` is the same items in one list."""
     user = getattr(request, "user", None)
     scope = scope_of(user)
-    if not scope.role:
-        return {"nav_items": []}
-    items = [_item(request, _("首页"), reverse("home"), exact=True)]
-    if scope.is_owner or scope.is_regulator or scope.is_admin:
-        # "Import" sits under the registry's URL prefix; mark only one of the two as the current page.
-        import_url = reverse("instruments:import")
-        registry = _item(request, _("计量器具"), reverse("instruments:list"))
-        registry["active"] = registry["active"] and not request.path.startswith(import_url)
-        items.append(registry)
-        items.append(_item(request, _("批量导入"), import_url))
-    # The one window: owners file requests, institutes work them, regulators watch the limits.
-    items.append(_item(request, _("检定申请"), reverse("requests:list")))
-    items.append(_item(request, _("证书"), reverse("certificates:list")))
-    if scope.is_owner:
-        from jiliang.standards.views import NAV_DECLARATIONS
-
-        items.append(_item(request, str(NAV_DECLARATIONS), reverse("coverage:declarations")))
-    if scope.is_institute or scope.is_regulator or scope.is_admin:
-        # Their labels live in the standards app's catalog (declared there with the pages they lead to).
-        from jiliang.standards.views import NAV_COVERAGE, NAV_PEOPLE, NAV_STANDARDS
-
-        items.append(_item(request, str(NAV_STANDARDS), reverse("standards:list")))
-        items.append(_item(request, str(NAV_PEOPLE), reverse("people:list")))
-        if scope.is_regulator or scope.is_admin:
-            items.append(_item(request, str(NAV_COVERAGE), reverse("coverage:index")))
-            items.append(_item(request, _("规划指标"), reverse("plans:list")))
-        items.append(_item(request, _("计量预警"), reverse("warnings:list")))
-    from jiliang.notices.selectors import unread_count
-
-    notices = _item(request, _("消息"), reverse("notices:list"))
-    notices["badge"] = unread_count(user)
-    items.append(notices)
-    if scope.is_admin:
-        items.append(_item(request, _("系统管理"), reverse("admin:index")))
+    if not scope.role or user is None:
+        return {"nav_items": [], "nav_groups": []}
+    groups: list[dict[str, Any]] = []
+    items: list[dict[str, Any]] = []
+    for group, entries in nav.menu(user, request.path):
+        drawn = [_as_dict(entry) for entry in entries]
+        groups.append({"key": group.value if group else "", "label": group.label if group else None, "items": drawn})
+        items.extend(drawn)
     organization = user.organization if user.organization_id else None
     return {
         "nav_items": items,
+        "nav_groups": groups,
         "scope": scope,
         "current_user_name": user.get_full_name() or user.get_username(),
         "current_organization": organization,
