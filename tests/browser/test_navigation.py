@@ -1,0 +1,104 @@
+"""The side menu as the city regulator sees it, on a laptop (1280×800) and a phone (390×844), in Chinese and in
+English: a screenshot of each under artifacts/screenshots/ (nav-<language>-<width>.png, the phone's with the menu
+open), no label cut off, and every entry opened from the menu lands on its page, marked as the current one."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+from .conftest import log_in, populate, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# The regulator's entries (tests/core/test_nav_entries.py has them for every role), by address.
+ENTRIES = [
+    "/",
+    "/instruments/",
+    "/instruments/import/",
+    "/requests/",
+    "/certificates/",
+    "/standards/",
+    "/people/",
+    "/coverage/",
+    "/plans/",
+    "/warnings/",
+    "/notices/",
+]
+GROUPS = {
+    "zh": ["器具与检定", "标准与溯源", "规划与预警", "系统"],
+    "en": ["Instruments & verification", "Standards & traceability", "Planning & warnings", "System"],
+}
+LAPTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _choose_language(page, language: str) -> None:
+    if language == "en":
+        with page.expect_navigation():
+            page.click(".langswitch button[value=en]")
+        assert page.locator("html").get_attribute("lang") == "en"
+
+
+def _open_menu(page, phone: bool) -> None:
+    """On the phone the menu sits behind its button; on the laptop it is always there and the button is not."""
+    menu = page.locator("nav.mainnav")
+    toggle = page.locator("button.nav-toggle")
+    if not phone:
+        assert toggle.is_hidden() and menu.is_visible()
+        return
+    if toggle.get_attribute("aria-expanded") == "true":
+        return
+    assert menu.is_hidden()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    menu.wait_for(state="visible")
+
+
+def _labels_fit(page) -> list[str]:
+    """The menu labels drawn narrower than their text (cut off or overflowing)."""
+    return page.eval_on_selector_all(
+        "nav.mainnav a",
+        "links => links.filter(a => a.scrollWidth > a.clientWidth + 1 || a.scrollHeight > a.clientHeight + 1)"
+        ".map(a => a.textContent.trim())",
+    )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "390"])
+def test_the_regulator_opens_every_entry_from_the_menu(page, city, language, viewport):
+    populate(city)
+    phone = viewport is PHONE
+    page.set_viewport_size(viewport)
+    log_in(page, "city_reg", PASSWORD)
+    _choose_language(page, language)
+
+    if phone:  # the page starts with the menu closed
+        assert page.locator("button.nav-toggle").get_attribute("aria-expanded") == "false"
+    _open_menu(page, phone)
+    menu = page.locator("nav.mainnav")
+    assert menu.locator(".nav-group-title").all_inner_texts() == GROUPS[language]
+    assert [menu.locator("a").nth(i).get_attribute("href") for i in range(menu.locator("a").count())] == ENTRIES
+    assert _labels_fit(page) == []
+    # Nothing sticks out sideways: the page is no wider than the window.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"nav-{language}-{viewport['width']}")
+
+    for url in ENTRIES:
+        _open_menu(page, phone)
+        link = menu.locator(f'a[href="{url}"]')
+        label = link.inner_text().strip()
+        with page.expect_navigation() as navigation:
+            link.click()
+        response = navigation.value
+        assert response is not None and response.status < 400, (url, response and response.status)
+        assert page.url.endswith(url), (url, page.url)
+        assert page.locator("main h1").first.inner_text().strip(), url
+        assert page.title().strip(), url
+        current = page.locator('nav.mainnav a[aria-current="page"]')
+        assert current.count() == 1 and current.get_attribute("href") == url, url
+        assert current.inner_text().strip() == label
+        if phone:  # a new page starts with the menu closed
+            assert page.locator("button.nav-toggle").get_attribute("aria-expanded") == "false"
+    assert page.js_errors == []
