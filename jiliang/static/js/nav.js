@@ -27,6 +27,15 @@
     }
   });
 
+  // A long menu scrolls on its own: bring the current page's entry into it when it is below the fold.
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.getElementById("mainnav");
+    var current = menu && menu.querySelector('[aria-current="page"]');
+    if (current && current.offsetTop + current.offsetHeight > menu.clientHeight) {
+      menu.scrollTop = current.offsetTop - menu.clientHeight / 2;
+    }
+  });
+
   // Escape closes the open menu and gives the focus back to its button.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") {
