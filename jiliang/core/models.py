@@ -2,12 +2,83 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.errors import DomainError
 from jiliang.metrology import uscc
+
+if TYPE_CHECKING:
+    # The stubs' name for what gettext_lazy returns.
+    from django.utils.functional import _StrPromise
+
+# --- shared by every app's models ----------------------------------------------------------------------------------
+
+
+def optional_fk(
+    to: type[models.Model] | str,
+    verbose_name: str | _StrPromise | None = None,
+    *,
+    related_name: str | None = None,
+    on_delete: Any = models.PROTECT,
+    **options: Any,
+) -> models.ForeignKey[Any, Any]:
+    """A foreign key that may stay empty (NULL in the table, blank in forms) and, unless told otherwise, protects
+    the row it points to. Deconstructs exactly like the ``ForeignKey(..., null=True, blank=True, ...)`` it stands
+    for, so the migrations do not see it."""
+    return models.ForeignKey(
+        to,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name=related_name,
+        **options,
+    )
+
+
+_W = TypeVar("_W", bound="WriteOnceModel")
+
+
+class WriteOnceQuerySet(models.QuerySet[_W], Generic[_W]):
+    """Refuses bulk UPDATE and DELETE with the model's own error (the rows are written once)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise self.model.edit_refused()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise self.model.edit_refused()
+
+
+class WriteOnceModel(models.Model):
+    """A row that is written once: ``save()`` on an existing row, ``delete()`` and the queryset's bulk ``update()``
+    and ``delete()`` raise ``edit_refused()``. A model that takes one later change allows it in ``may_resave``."""
+
+    objects = WriteOnceQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and not self.may_resave(kwargs.get("update_fields")):
+            raise self.edit_refused()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise self.edit_refused()
+
+    @classmethod
+    def edit_refused(cls) -> DomainError:
+        """The error an edit or a deletion raises."""
+        raise NotImplementedError
+
+    def may_resave(self, update_fields: Any) -> bool:
+        """Whether a row already stored may be saved again with these ``update_fields``: never, by default."""
+        return False
 
 
 class Region(models.Model):
@@ -21,9 +92,7 @@ class Region(models.Model):
     code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
-    parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
+    parent = optional_fk("self", _("上级"), related_name="children")
 
     class Meta:
         ordering = ["code"]
@@ -106,14 +175,7 @@ class User(AbstractUser):
     """A person with exactly one role, bound to one organization (admins to none)."""
 
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.OWNER)
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("所属单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="users",
-    )
+    organization = optional_fk(Organization, _("所属单位"), related_name="users")
 
     class Meta(AbstractUser.Meta):
         # The stubs type the abstract Meta's names as str; Django takes a lazy translation, as on every model.
@@ -178,7 +240,7 @@ class AuditEvent(models.Model):
     the one before it, so an edit or a deletion in the middle breaks the chain (``manage.py audit_verify``)."""
 
     at = models.DateTimeField(_("时间"), db_index=True)
-    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT)
+    actor = optional_fk(User, _("操作人"))
     actor_repr = models.CharField(_("操作人"), max_length=200)
     action = models.CharField(_("操作"), max_length=100)
     object_type = models.CharField(_("对象类型"), max_length=100)

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.errors import DomainError
-from jiliang.core.models import Region
+from jiliang.core.models import Region, WriteOnceModel, optional_fk
 
 
 class Plan(models.Model):
@@ -24,14 +24,8 @@ class Plan(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True, help_text=_("例如 fuxin-2015"))
     name = models.CharField(_("名称"), max_length=200)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
-    region = models.ForeignKey(
-        "core.Region",
-        verbose_name=_("所属城市"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="plans",
-        help_text=_("留空表示系统自带的规划，所有城市可见"),
+    region = optional_fk(
+        "core.Region", _("所属城市"), related_name="plans", help_text=_("留空表示系统自带的规划，所有城市可见")
     )
     period_start = models.PositiveSmallIntegerField(_("起始年份"))
     period_end = models.PositiveSmallIntegerField(_("截止年份"))
@@ -196,15 +190,7 @@ class EnteredFigureError(DomainError):
         super().__init__(_("录入的指标数值不得修改或删除；如需更正，请新增一条更正记录并说明原因"), code="conflict")
 
 
-class EnteredFigureQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise EnteredFigureError()
-
-    def delete(self):
-        raise EnteredFigureError()
-
-
-class EnteredFigure(models.Model):
+class EnteredFigure(WriteOnceModel):
     """A figure typed in for an indicator with an *entered* definition, with the document it comes from.
 
     Entries are never edited: a later figure is a new entry with a later ``as_of``; a correction is a new entry
@@ -219,21 +205,12 @@ class EnteredFigure(models.Model):
     as_of = models.DateField(_("截至日期"))
     source_title = models.CharField(_("来源文件"), max_length=300)
     source_date = models.DateField(_("来源日期"))
-    corrects = models.ForeignKey(
-        "self",
-        verbose_name=_("更正的记录"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="corrections",
-    )
+    corrects = optional_fk("self", _("更正的记录"), related_name="corrections")
     note = models.TextField(_("说明"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-
-    objects = EnteredFigureQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "region", "-as_of", "-entered_at"]
@@ -254,13 +231,9 @@ class EnteredFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator.name} {self.value} ({self.as_of:%Y-%m-%d})"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise EnteredFigureError()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise EnteredFigureError()
+    @classmethod
+    def edit_refused(cls) -> EnteredFigureError:
+        return EnteredFigureError()
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -296,14 +269,7 @@ class Snapshot(models.Model):
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4, null=True, blank=True)
     numerator = models.BigIntegerField(_("分子"), null=True, blank=True)
     denominator = models.BigIntegerField(_("分母"), null=True, blank=True)
-    entered_figure = models.ForeignKey(
-        EnteredFigure,
-        verbose_name=_("录入的数值"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    entered_figure = optional_fk(EnteredFigure, _("录入的数值"), related_name="+")
     computed_at = models.DateTimeField(_("计算时间"))
 
     class Meta:
@@ -327,18 +293,10 @@ class EvaluationEditError(DomainError):
         super().__init__(_("评估报告一经生成不得修改或删除；如需更正，请重新生成"), code="conflict")
 
 
-class EvaluationQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise EvaluationEditError()
-
-    def delete(self):
-        raise EvaluationEditError()
-
-
 PUBLISH_FIELDS = frozenset({"published_at", "published_by"})
 
 
-class Evaluation(models.Model):
+class Evaluation(WriteOnceModel):
     """An evaluation report (中期评估 / 总结评估) of a city's plans as of a date: the .xlsx and the PDF as
     produced, and the figures they hold (for public disclosure once published). Never edited; publishing is
     the one change it takes, and a later report supersedes by being later."""
@@ -357,25 +315,9 @@ class Evaluation(models.Model):
     xlsx = models.BinaryField(_("Excel 文件"))
     pdf = models.BinaryField(_("PDF 文件"))
     created_at = models.DateTimeField(_("生成时间"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("生成人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("生成人"), related_name="+")
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("公开人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    objects = EvaluationQuerySet.as_manager()
+    published_by = optional_fk(settings.AUTH_USER_MODEL, _("公开人"), related_name="+")
 
     class Meta:
         ordering = ["-day", "-created_at"]
@@ -386,16 +328,13 @@ class Evaluation(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        # The one change a stored report takes is being published, once (evaluations.evaluation_publish).
-        if not self._state.adding:
-            fields = kwargs.get("update_fields")
-            if fields is None or set(fields) != PUBLISH_FIELDS or self._was_published():
-                raise EvaluationEditError()
-        super().save(*args, **kwargs)
+    @classmethod
+    def edit_refused(cls) -> EvaluationEditError:
+        return EvaluationEditError()
 
-    def delete(self, *args, **kwargs):
-        raise EvaluationEditError()
+    def may_resave(self, update_fields) -> bool:
+        # The one change a stored report takes is being published, once (evaluations.evaluation_publish).
+        return update_fields is not None and set(update_fields) == PUBLISH_FIELDS and not self._was_published()
 
     def _was_published(self) -> bool:
         return type(self).objects.filter(pk=self.pk, published_at__isnull=False).exists()

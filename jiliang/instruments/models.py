@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Usage
-from jiliang.core.models import Organization, Region
+from jiliang.core.models import Organization, Region, optional_fk
 from jiliang.metrology import due
 
 
@@ -41,14 +41,7 @@ class Instrument(models.Model):
     # The owner's region, copied so that scoping and county counts at 10^6 rows need no join.
     # Kept in step by the services that create instruments or move an owner.
     region = models.ForeignKey(Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+")
-    catalog_item = models.ForeignKey(
-        CatalogItem,
-        verbose_name=_("目录条目"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="instruments",
-    )
+    catalog_item = optional_fk(CatalogItem, _("目录条目"), related_name="instruments")
     usage = models.CharField(_("用途"), max_length=16, choices=Usage.choices)
     name = models.CharField(_("器具名称"), max_length=100)
     manufacturer = models.CharField(_("制造单位"), max_length=200, blank=True)
@@ -65,22 +58,14 @@ class Instrument(models.Model):
     # The latest valid verification (kind verification, conclusion pass, its certificate if any neither revoked
     # nor superseded): a platform record or one the owner declared from before the platform. Set only by
     # ``services.instrument_set_last_verification``; a list reads its date through ``with_last_verified_on``.
-    last_verification = models.ForeignKey(
-        "verification.VerificationRecord",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("最近有效检定"),
+    last_verification = optional_fk(
+        "verification.VerificationRecord", _("最近有效检定"), related_name="+", editable=False
     )
     # Derived, never typed: from the last verification's date and the catalog row's mode and interval.
     due_on = models.DateField(_("下次检定日期"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, related_name="+")
 
     objects = InstrumentQuerySet.as_manager()
 
@@ -162,14 +147,7 @@ class ImportJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(Organization, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+")
     # None: the system (a management command).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = optional_fk(settings.AUTH_USER_MODEL, _("操作人"), related_name="+")
     file_name = models.CharField(_("文件名"), max_length=255)
     file = models.FileField(_("文件"), upload_to=import_upload_to, max_length=255)
     partial = models.BooleanField(_("只导入正确的行"), default=False)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiliang.core.models import Organization
+from jiliang.core.models import Organization, optional_fk
 
 
 class Kind(models.TextChoices):
@@ -24,14 +24,7 @@ class Notification(models.Model):
         Organization, verbose_name=_("接收单位"), on_delete=models.CASCADE, related_name="notifications"
     )
     # None: every user of the organization.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("接收人"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
-    )
+    user = optional_fk(settings.AUTH_USER_MODEL, _("接收人"), on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -84,9 +77,7 @@ class ReminderLog(models.Model):
     items = models.JSONField(_("器具"), default=list)
     instrument_count = models.PositiveIntegerField(_("器具数"), default=0)
     emails = models.JSONField(_("邮件地址"), default=list, blank=True)
-    notification = models.ForeignKey(
-        Notification, verbose_name=_("通知"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    notification = optional_fk(Notification, _("通知"), on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

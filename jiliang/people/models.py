@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
-from jiliang.core.models import Organization
+from jiliang.core.models import Organization, optional_fk
 
 
 class Person(models.Model):
@@ -83,7 +83,7 @@ class Qualification(models.Model):
 class Expert(models.Model):
     """A member of the expert pool, from any organization (a person on record, or named here)."""
 
-    person = models.ForeignKey(Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.PROTECT)
+    person = optional_fk(Person, _("人员"))
     name = models.CharField(_("姓名"), max_length=50)
     organization = models.ForeignKey(Organization, verbose_name=_("所在单位"), on_delete=models.PROTECT)
     specialties = models.CharField(_("专业领域"), max_length=300)

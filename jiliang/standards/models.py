@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
-from jiliang.core.models import Organization
+from jiliang.core.models import Organization, optional_fk
 
 
 class Standard(models.Model):
@@ -95,9 +95,7 @@ class ExternalAuthority(models.Model):
     name = models.CharField(_("名称"), max_length=200, unique=True)
     level = models.CharField(_("级别"), max_length=16, choices=Level.choices)
     # Where this authority's own traceability goes; None for the national level, which realises the SI.
-    traces_to = models.ForeignKey(
-        "self", verbose_name=_("溯源至"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    traces_to = optional_fk("self", _("溯源至"), related_name="+")
 
     class Meta:
         ordering = ["level", "name"]
@@ -115,17 +113,8 @@ class EquipmentCertificate(models.Model):
     equipment = models.ForeignKey(
         StandardEquipment, verbose_name=_("标准设备"), on_delete=models.PROTECT, related_name="certificates"
     )
-    issuer_standard = models.ForeignKey(
-        Standard,
-        verbose_name=_("出具证书的计量标准"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="issued_equipment_certificates",
-    )
-    issuer_authority = models.ForeignKey(
-        ExternalAuthority, verbose_name=_("出具证书的外部机构"), null=True, blank=True, on_delete=models.PROTECT
-    )
+    issuer_standard = optional_fk(Standard, _("出具证书的计量标准"), related_name="issued_equipment_certificates")
+    issuer_authority = optional_fk(ExternalAuthority, _("出具证书的外部机构"))
     number = models.CharField(_("证书编号"), max_length=64)
     issued_on = models.DateField(_("检定/校准日期"))
     valid_until = models.DateField(_("有效期至"))

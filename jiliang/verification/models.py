@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.errors import DomainError
-from jiliang.core.models import Organization, Region
+from jiliang.core.models import Organization, Region, WriteOnceModel, optional_fk
 from jiliang.instruments.models import Instrument
 from jiliang.people.models import Person
 from jiliang.standards.models import Standard
@@ -28,31 +28,15 @@ class ImmutableRecordError(DomainError):
         )
 
 
-class IssuedQuerySet(models.QuerySet):
-    """Refuses bulk UPDATE and DELETE (the database refuses them in a trigger as well)."""
-
-    def update(self, **kwargs):
-        raise ImmutableRecordError(str(self.model._meta.verbose_name))
-
-    def delete(self):
-        raise ImmutableRecordError(str(self.model._meta.verbose_name))
-
-
-class IssuedModel(models.Model):
-    """A row that is written once: ``save()`` on an existing row and ``delete()`` are refused."""
-
-    objects = IssuedQuerySet.as_manager()
+class IssuedModel(WriteOnceModel):
+    """A record or certificate as issued: an edit or a deletion raises ``ImmutableRecordError``."""
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableRecordError(str(self._meta.verbose_name))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError(str(self._meta.verbose_name))
+    @classmethod
+    def edit_refused(cls) -> ImmutableRecordError:
+        return ImmutableRecordError(str(cls._meta.verbose_name))
 
 
 # Foreign keys whose lookups a composite index or a unique constraint of the same table already starts with say
@@ -224,35 +208,12 @@ class VerificationRecord(IssuedModel):
     )
     kind = models.CharField(_("类别"), max_length=16, choices=Service.choices, default=Service.VERIFICATION)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.PLATFORM)
-    institute = models.ForeignKey(
-        Organization,
-        verbose_name=_("检定机构"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    institute = optional_fk(Organization, _("检定机构"), related_name="+", db_index=False)
     # Declared records name the institute as the owner typed it.
     institute_name = models.CharField(_("检定机构名称"), max_length=200, blank=True)
     declared_certificate_number = models.CharField(_("原证书编号"), max_length=64, blank=True)
-    request_item = models.ForeignKey(
-        RequestItem,
-        verbose_name=_("申请器具"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="records",
-    )
-    procedure = models.ForeignKey(
-        Procedure,
-        verbose_name=_("依据规程"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    request_item = optional_fk(RequestItem, _("申请器具"), related_name="records")
+    procedure = optional_fk(Procedure, _("依据规程"), related_name="+", db_index=False)
     performed_on = models.DateField(_("检定日期"))
     place = models.CharField(_("检定地点"), max_length=200, blank=True)
     temperature = models.CharField(_("温度"), max_length=32, blank=True)
@@ -264,33 +225,9 @@ class VerificationRecord(IssuedModel):
     coverage_factor = models.DecimalField(_("包含因子 k"), max_digits=4, decimal_places=2, null=True, blank=True)
     unit = models.CharField(_("单位"), max_length=32, blank=True)
     resolution = models.CharField(_("修约间隔"), max_length=32, blank=True)
-    verifier = models.ForeignKey(
-        Person,
-        verbose_name=_("检定员"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    checker = models.ForeignKey(
-        Person,
-        verbose_name=_("核验员"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-    approver = models.ForeignKey(
-        Person,
-        verbose_name=_("批准人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    verifier = optional_fk(Person, _("检定员"), related_name="+", db_index=False)
+    checker = optional_fk(Person, _("核验员"), related_name="+", db_index=False)
+    approver = optional_fk(Person, _("批准人"), related_name="+", db_index=False)
     # The next due date this record gives (verification passed, periodic item); None otherwise.
     next_due_on = models.DateField(_("下次检定日期"), null=True, blank=True)
     # A correction: the record this one replaces (its certificate is superseded by this one's).
@@ -303,15 +240,7 @@ class VerificationRecord(IssuedModel):
         related_name="corrected_by",
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("录入人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = optional_fk(settings.AUTH_USER_MODEL, _("录入人"), related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-performed_on", "-id"]
@@ -528,9 +457,7 @@ class PublicCheck(models.Model):
 
     at = models.DateTimeField(_("时间"), db_index=True)
     via = models.CharField(_("方式"), max_length=8, choices=Via.choices)
-    certificate = models.ForeignKey(
-        Certificate, verbose_name=_("证书"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    certificate = optional_fk(Certificate, _("证书"), related_name="+")
     # What was typed (numbers only; tokens are not kept), truncated.
     query = models.CharField(_("查询内容"), max_length=64, blank=True)
     result = models.CharField(_("结果"), max_length=16)

@@ -139,8 +139,7 @@ class Rectangular:
     dof: float = inf
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _finite(self.value, gettext_noop("估计值")))
-        object.__setattr__(self, "half_width", _non_negative(self.half_width, gettext_noop("区间半宽度")))
+        _check_interval(self)
         object.__setattr__(self, "dof", _dof(self.dof))
 
     @property
@@ -151,8 +150,29 @@ class Rectangular:
         return rng.uniform(self.value - self.half_width, self.value + self.half_width, size)
 
 
+def _check_interval(quantity: Rectangular | _Interval) -> None:
+    object.__setattr__(quantity, "value", _finite(quantity.value, gettext_noop("估计值")))
+    object.__setattr__(quantity, "half_width", _non_negative(quantity.half_width, gettext_noop("区间半宽度")))
+
+
 @dataclass(frozen=True, slots=True)
-class Triangular:
+class _Interval:
+    """What the distributions on ``value ± half_width`` with an exactly known half-width share: the checks of the
+    two, and infinite degrees of freedom (GUM G.4.2). Rectangular, whose ``dof`` may be finite, shares the checks."""
+
+    value: float
+    half_width: float
+
+    def __post_init__(self) -> None:
+        _check_interval(self)
+
+    @property
+    def dof(self) -> float:
+        return inf
+
+
+@dataclass(frozen=True, slots=True)
+class Triangular(_Interval):
     """Symmetric triangular distribution on ``value ± half_width``: u = a/√6 (JJF 1059.1-2012 §4.3.3, GUM 4.3.9;
     JCGM 101 §6.4.5).
 
@@ -160,20 +180,9 @@ class Triangular:
     1.0
     """
 
-    value: float
-    half_width: float
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _finite(self.value, gettext_noop("估计值")))
-        object.__setattr__(self, "half_width", _non_negative(self.half_width, gettext_noop("区间半宽度")))
-
     @property
     def u(self) -> float:
         return self.half_width / math.sqrt(6)
-
-    @property
-    def dof(self) -> float:
-        return inf
 
     def _sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         if self.half_width == 0:
@@ -182,7 +191,7 @@ class Triangular:
 
 
 @dataclass(frozen=True, slots=True)
-class Arcsine:
+class Arcsine(_Interval):
     """U-shaped (arcsine) distribution on ``value ± half_width``, e.g. a temperature cycling sinusoidally:
     u = a/√2 (JJF 1059.1-2012 §4.3.3; JCGM 101 §6.4.6, drawn as value + a·sin 2πΦ, Φ ~ R(0, 1)).
 
@@ -190,27 +199,16 @@ class Arcsine:
     1.0
     """
 
-    value: float
-    half_width: float
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _finite(self.value, gettext_noop("估计值")))
-        object.__setattr__(self, "half_width", _non_negative(self.half_width, gettext_noop("区间半宽度")))
-
     @property
     def u(self) -> float:
         return self.half_width / math.sqrt(2)
-
-    @property
-    def dof(self) -> float:
-        return inf
 
     def _sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return self.value + self.half_width * np.sin(2 * math.pi * rng.random(size))
 
 
 @dataclass(frozen=True, slots=True)
-class Trapezoidal:
+class Trapezoidal(_Interval):
     """Symmetric trapezoidal distribution on ``value ± half_width`` whose flat top spans ``±beta·half_width``:
     u = a·√((1 + β²)/6), i.e. the divisor √6/√(1 + β²) (JJF 1059.1-2012 §4.3.3, GUM 4.3.9; JCGM 101 §6.4.4, drawn as
     the sum of two rectangular variables). β = 0 is triangular, β = 1 rectangular.
@@ -219,13 +217,10 @@ class Trapezoidal:
     0.4564
     """
 
-    value: float
-    half_width: float
     beta: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "value", _finite(self.value, gettext_noop("估计值")))
-        object.__setattr__(self, "half_width", _non_negative(self.half_width, gettext_noop("区间半宽度")))
+        _Interval.__post_init__(self)
         beta = _finite(self.beta, gettext_noop("梯形顶宽比 β"))
         if not 0 <= beta <= 1:
             raise UncertaintyError(gettext_noop("梯形顶宽比 β 必须在 0 与 1 之间，实为 %(beta)s"), beta=beta)
@@ -234,10 +229,6 @@ class Trapezoidal:
     @property
     def u(self) -> float:
         return self.half_width * math.sqrt((1 + self.beta**2) / 6)
-
-    @property
-    def dof(self) -> float:
-        return inf
 
     def _sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         wide = self.half_width * (1 + self.beta) / 2
