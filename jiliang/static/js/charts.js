@@ -1,12 +1,8 @@
-/* jiliang — ECharts set-up for the dashboards. The data arrives through Django's json_script; ECharts itself
-   is served from our own static files (jiliang/static/vendor/echarts.min.js, installed by `make assets`). */
+/* jiliang — the regulator's dashboard chart (window.jiliangCharts from chartkit.js). */
 (function () {
   "use strict";
 
-  function readJson(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
+  var kit = window.jiliangCharts;
 
   function listUrl(data, row, stateKey) {
     var params = new URLSearchParams();
@@ -20,13 +16,12 @@
   // A stacked bar per county: in-use mandatory instruments by due state. Clicking a segment opens the list
   // filtered by that county and state.
   function drawDueByCounty(el) {
-    var data = readJson(el.dataset.source);
-    if (!data || !window.echarts) {
+    var data = kit.readJson(el.dataset.source);
+    if (!data) {
       return;
     }
-    var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    var many = data.rows.length > 8;
-    chart.setOption({
+    var axes = kit.countyAxes(data.rows, { name: data.y_label });
+    var chart = kit.draw(el, {
       animationDuration: 500,
       color: data.states.map(function (s) { return s.color; }),
       grid: { left: 8, right: 16, top: 44, bottom: 8, containLabel: true },
@@ -36,20 +31,8 @@
         axisPointer: { type: "shadow" },
         valueFormatter: function (v) { return Number(v).toLocaleString(); },
       },
-      xAxis: {
-        type: "category",
-        data: data.rows.map(function (r) { return r.name; }),
-        axisTick: { show: false },
-        axisLine: { lineStyle: { color: "#c9d0da" } },
-        axisLabel: { color: "#4b5563", interval: 0, rotate: many ? 30 : 0 },
-      },
-      yAxis: {
-        type: "value",
-        name: data.y_label,
-        nameTextStyle: { color: "#6b7280", align: "left" },
-        splitLine: { lineStyle: { color: "#edf0f4" } },
-        axisLabel: { color: "#6b7280" },
-      },
+      xAxis: axes.xAxis,
+      yAxis: axes.yAxis,
       series: data.states.map(function (s) {
         return {
           name: s.label,
@@ -69,17 +52,7 @@
         window.location.href = listUrl(data, row, state.key);
       }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
-    el.setAttribute("data-ready", "true");
   }
 
-  function init() {
-    document.querySelectorAll("[data-chart='due-by-county']").forEach(drawDueByCounty);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  kit.each("due-by-county", drawDueByCounty);
 })();

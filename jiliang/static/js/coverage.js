@@ -1,21 +1,17 @@
-/* jiliang — 建标覆盖率 by county: one bar per county (percent), the plan's target as a dashed line. The data
-   arrives through Django's json_script; ECharts is served from our own static files (never a CDN). */
+/* jiliang — 建标覆盖率 by county: one bar per county (percent), the plan's target as a dashed line
+   (window.jiliangCharts from chartkit.js). */
 (function () {
   "use strict";
 
-  function readJson(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
+  var kit = window.jiliangCharts;
 
   function draw(el) {
-    var data = readJson(el.dataset.source);
-    if (!data || !window.echarts) {
+    var data = kit.readJson(el.dataset.source);
+    if (!data) {
       return;
     }
-    var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    var many = data.rows.length > 8;
-    chart.setOption({
+    var axes = kit.countyAxes(data.rows, { min: 0, max: 100, name: data.y_label });
+    kit.draw(el, {
       animationDuration: 500,
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       tooltip: {
@@ -27,22 +23,8 @@
           return row.name + "<br>" + data.series_label + ": " + value + " (" + row.numerator + " / " + row.denominator + ")";
         },
       },
-      xAxis: {
-        type: "category",
-        data: data.rows.map(function (r) { return r.name; }),
-        axisTick: { show: false },
-        axisLine: { lineStyle: { color: "#c9d0da" } },
-        axisLabel: { color: "#4b5563", interval: 0, rotate: many ? 30 : 0 },
-      },
-      yAxis: {
-        type: "value",
-        min: 0,
-        max: 100,
-        name: data.y_label,
-        nameTextStyle: { color: "#6b7280", align: "left" },
-        splitLine: { lineStyle: { color: "#edf0f4" } },
-        axisLabel: { color: "#6b7280" },
-      },
+      xAxis: axes.xAxis,
+      yAxis: axes.yAxis,
       series: [
         {
           name: data.series_label,
@@ -64,17 +46,7 @@
         },
       ],
     });
-    window.addEventListener("resize", function () { chart.resize(); });
-    el.setAttribute("data-ready", "true");
   }
 
-  function init() {
-    document.querySelectorAll("[data-chart='coverage-by-county']").forEach(draw);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  kit.each("coverage-by-county", draw);
 })();

@@ -4,12 +4,8 @@
 (function () {
   "use strict";
 
+  var kit = window.jiliangCharts;
   var COLORS = { met: "#2e9d5b", on_track: "#f0a020", off_track: "#d64541", missed: "#b42318", no_data: "#9aa5b1" };
-
-  function readJson(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
 
   function fmt(v, unit) {
     if (v === null || v === undefined) { return "—"; }
@@ -57,75 +53,53 @@
     };
   }
 
-  function draw(el, option) {
-    var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption(option);
-    window.addEventListener("resize", function () { chart.resize(); });
-    el.setAttribute("data-ready", "true");
-    return chart;
+  var all; // every indicator of a plan, read once for all its sparklines
+
+  function drawSpark(el) {
+    all = all || kit.readJson("indicator-charts");
+    var data = all && all[el.dataset.code];
+    if (data) { kit.draw(el, trendOption(data, true)); }
   }
 
-  function drawSparks() {
-    var all = readJson("indicator-charts");
-    if (!all) { return; }
-    document.querySelectorAll("[data-chart='indicator-trend']").forEach(function (el) {
-      var data = all[el.dataset.code];
-      if (data) { draw(el, trendOption(data, true)); }
-    });
+  function drawLarge(el) {
+    var data = kit.readJson(el.dataset.source);
+    if (data) { kit.draw(el, trendOption(data, false)); }
   }
 
-  function drawLarge() {
-    document.querySelectorAll("[data-chart='indicator-trend-large']").forEach(function (el) {
-      var data = readJson(el.dataset.source);
-      if (data) { draw(el, trendOption(data, false)); }
-    });
-  }
-
-  function drawCounties() {
-    document.querySelectorAll("[data-chart='indicator-counties']").forEach(function (el) {
-      var data = readJson(el.dataset.source);
-      if (!data) { return; }
-      var chart = draw(el, {
-        grid: { left: 8, right: 72, top: 30, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return fmt(v, data.unit); } },
-        xAxis: {
-          type: "category", data: data.rows.map(function (r) { return r.name; }),
-          axisLabel: { interval: 0, rotate: data.rows.length > 8 ? 30 : 0, color: "#4b5563" },
+  function drawCounties(el) {
+    var data = kit.readJson(el.dataset.source);
+    if (!data) { return; }
+    var chart = kit.draw(el, {
+      grid: { left: 8, right: 72, top: 30, bottom: 8, containLabel: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return fmt(v, data.unit); } },
+      xAxis: {
+        type: "category", data: data.rows.map(function (r) { return r.name; }),
+        axisLabel: { interval: 0, rotate: data.rows.length > 8 ? 30 : 0, color: "#4b5563" },
+      },
+      yAxis: { type: "value", axisLabel: { color: "#6b7280" }, splitLine: { lineStyle: { color: "#edf0f4" } } },
+      series: [{
+        name: data.labels.value, type: "bar", barMaxWidth: 40, cursor: "pointer",
+        data: data.rows.map(function (r) {
+          var ok = r.value !== null && r.value >= data.target;
+          return {
+            value: r.value,
+            itemStyle: { color: r.id === data.selected ? "#0b4aa2" : (ok ? COLORS.met : COLORS.off_track) },
+          };
+        }),
+        markLine: {
+          silent: true, symbol: "none", lineStyle: { color: "#0b4aa2", type: "dashed" },
+          label: { formatter: data.labels.target + " " + fmt(data.target, data.unit) },
+          data: [{ yAxis: data.target }],
         },
-        yAxis: { type: "value", axisLabel: { color: "#6b7280" }, splitLine: { lineStyle: { color: "#edf0f4" } } },
-        series: [{
-          name: data.labels.value, type: "bar", barMaxWidth: 40, cursor: "pointer",
-          data: data.rows.map(function (r) {
-            var ok = r.value !== null && r.value >= data.target;
-            return {
-              value: r.value,
-              itemStyle: { color: r.id === data.selected ? "#0b4aa2" : (ok ? COLORS.met : COLORS.off_track) },
-            };
-          }),
-          markLine: {
-            silent: true, symbol: "none", lineStyle: { color: "#0b4aa2", type: "dashed" },
-            label: { formatter: data.labels.target + " " + fmt(data.target, data.unit) },
-            data: [{ yAxis: data.target }],
-          },
-        }],
-      });
-      chart.on("click", function (params) {
-        var row = data.rows[params.dataIndex];
-        if (row) { window.location.href = el.dataset.url + "?county=" + row.id; }
-      });
+      }],
+    });
+    chart.on("click", function (params) {
+      var row = data.rows[params.dataIndex];
+      if (row) { window.location.href = el.dataset.url + "?county=" + row.id; }
     });
   }
 
-  function init() {
-    if (!window.echarts) { return; }
-    drawSparks();
-    drawLarge();
-    drawCounties();
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  kit.each("indicator-trend", drawSpark);
+  kit.each("indicator-trend-large", drawLarge);
+  kit.each("indicator-counties", drawCounties);
 })();

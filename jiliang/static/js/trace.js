@@ -1,10 +1,11 @@
 /* jiliang — the traceability chain of a standard as an ECharts graph. The data arrives through Django's
-   json_script (see jiliang/standards/views_trace.py `_chart`): nodes with a level (0 = the standard looked at,
+   json_script (see jiliang/standards/views/traceability.py `_chart`): nodes with a level (0 = the standard looked at,
    the highest = SI) and a horizontal position in 0..1, links with their validity state and colour. Levels are
    laid out bottom (this standard) to top (SI). ECharts is served from our own static files. */
 (function () {
   "use strict";
 
+  var kit = window.jiliangCharts;
   var ROW = 92; // pixels between levels
   var STYLE = {
     standard: { fill: "#e8f0fe", border: "#0b4aa2", text: "#062c61" },
@@ -13,11 +14,6 @@
     authority: { fill: "#f3edff", border: "#7c3aed", text: "#4c1d95" },
     si: { fill: "#0b4aa2", border: "#062c61", text: "#ffffff" },
   };
-
-  function readJson(id) {
-    var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : null;
-  }
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
@@ -33,8 +29,8 @@
   }
 
   function drawChain(el) {
-    var data = readJson(el.dataset.source);
-    if (!data || !window.echarts) {
+    var data = kit.readJson(el.dataset.source);
+    if (!data) {
       return;
     }
     var height = Math.max(420, data.levels * ROW + 40);
@@ -147,8 +143,7 @@
       };
     });
 
-    var chart = window.echarts.init(el, null, { renderer: "canvas" });
-    chart.setOption({
+    var chart = kit.draw(el, {
       animationDuration: 400,
       tooltip: {
         trigger: "item",
@@ -201,17 +196,7 @@
         window.location.href = params.data.raw.url;
       }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
-    el.setAttribute("data-ready", "true");
   }
 
-  function init() {
-    document.querySelectorAll("[data-chart='trace-chain']").forEach(drawChain);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
-  } else {
-    init();
-  }
+  kit.each("trace-chain", drawChain);
 })();
