@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
-from jiliang.verification.models import Certificate, VerificationRecord
 
 from . import tally
+from .hooks import verification
 from .models import Instrument
 
 IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
@@ -38,10 +39,7 @@ def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
     if scope.is_owner and scope.organization_id is not None:
         return qs.filter(owner_id=scope.organization_id)
     if scope.is_institute and scope.organization_id is not None:
-        from jiliang.verification.models import RequestItem
-
-        routed = RequestItem.objects.filter(request__institute_id=scope.organization_id).values("instrument_id")
-        return qs.filter(pk__in=routed)
+        return qs.filter(pk__in=verification().routed_instrument_ids(scope.organization_id))
     return qs.none()
 
 
@@ -57,19 +55,13 @@ def instrument_get(user: User | None, instrument_id: int) -> Instrument:
         raise NotFoundOrForbidden(_("计量器具不存在")) from exc
 
 
-def instrument_records(user: User | None, instrument: Instrument | int) -> list[VerificationRecord]:
+def instrument_records(user: User | None, instrument: Instrument | int) -> list[Any]:
     """The verification and calibration records of one instrument in the actor's scope, newest first, each with
     its certificates (revocation and supersession loaded) in two queries whatever their number."""
     instrument_id = instrument.pk if isinstance(instrument, Instrument) else instrument
     if not instruments_visible_to(user).filter(pk=instrument_id).exists():
         raise NotFoundOrForbidden(_("计量器具不存在"))
-    certificates = Certificate.objects.select_related("revocation", "superseded_by").order_by("issued_at", "id")
-    return list(
-        VerificationRecord.objects.filter(instrument_id=instrument_id)
-        .select_related("institute")
-        .prefetch_related(Prefetch("certificates", queryset=certificates))
-        .order_by("-performed_on", "-id")
-    )
+    return verification().instrument_records(instrument_id)
 
 
 def due_state_q(state: str, *, today: date | None = None, owner_scoped: bool = False) -> Q:
