@@ -7,11 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem, Usage
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
@@ -21,9 +20,9 @@ from . import tally
 from .hooks import DeclaredRecord, verification
 from .models import Instrument
 
-# Fields an owner or a regulator may set; mandatory and due_on are derived, region follows the owner.
-EDITABLE_FIELDS = (
-    "catalog_item",
+# What describes one instrument, besides its owner, catalog row, status and dates: the fields a registration, a
+# row of an import file and a demo draw all set, in this order.
+DESCRIPTION_FIELDS = (
     "usage",
     "name",
     "manufacturer",
@@ -33,8 +32,9 @@ EDITABLE_FIELDS = (
     "accuracy_class",
     "measuring_range",
     "location",
-    "registered_on",
 )
+# Fields an owner or a regulator may set; mandatory and due_on are derived, region follows the owner.
+EDITABLE_FIELDS = ("catalog_item", *DESCRIPTION_FIELDS, "registered_on")
 
 _FROM_RECORD: Any = object()
 
@@ -85,7 +85,7 @@ def _check_values(data: dict[str, Any]) -> None:
 
 
 def _check_verified_on(verified_on: date | None) -> None:
-    if verified_on is not None and verified_on > timezone.localdate():
+    if verified_on is not None and verified_on > clock.today():
         raise DomainError(_("最近检定日期不能晚于今天"), field="last_verified_on")
 
 
@@ -116,7 +116,7 @@ def instrument_create(
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     with transaction.atomic():
         owning = _owner_for(actor, owner)
-        data.setdefault("registered_on", timezone.localdate())
+        data.setdefault("registered_on", clock.today())
         data["serial_number"] = str(data.get("serial_number") or "").strip()
         _check_values(data)
         _check_verified_on(last_verified_on)
@@ -277,40 +277,6 @@ def instrument_set_last_verification(
     return instrument
 
 
-def _declare(
-    *,
-    actor: User | None,
-    instrument: Instrument,
-    performed_on: date,
-    institute_name: str = "",
-    certificate_number: str = "",
-) -> DeclaredRecord:
-    record = verification().record_declare(
-        actor=actor,
-        instrument=instrument,
-        performed_on=performed_on,
-        institute_name=institute_name,
-        certificate_number=certificate_number,
-    )
-    audit.record(
-        actor=actor,
-        action="instrument.declare_verification",
-        obj=instrument,
-        changes={
-            "record": record.pk,
-            "performed_on": performed_on.isoformat(),
-            "institute_name": record.institute_name,
-            "certificate_number": record.declared_certificate_number,
-        },
-    )
-    # A declared record passed and has no certificate: it counts as a valid verification.
-    instrument_set_last_verification(
-        instrument=instrument, record_id=record.pk, performed_on=record.performed_on, actor=actor
-    )
-    instrument.last_verification = record
-    return record
-
-
 def instrument_declare_verification(
     *,
     actor: User,
@@ -328,7 +294,7 @@ def instrument_declare_verification(
         instrument = _editable(actor, instrument_id)
         if performed_on is None:
             raise DomainError(_("请填写检定日期"), field="performed_on")
-        if performed_on > timezone.localdate():
+        if performed_on > clock.today():
             raise DomainError(_("检定日期不能晚于今天"), field="performed_on")
         current = instrument.last_verified_on
         if current is not None and performed_on < current:
@@ -338,10 +304,27 @@ def instrument_declare_verification(
                 code="conflict",
             )
         instrument = Instrument.objects.select_related("catalog_item").get(pk=instrument.pk)
-        return _declare(
+        record = verification().record_declare(
             actor=actor,
             instrument=instrument,
             performed_on=performed_on,
             institute_name=institute_name,
             certificate_number=certificate_number,
         )
+        audit.record(
+            actor=actor,
+            action="instrument.declare_verification",
+            obj=instrument,
+            changes={
+                "record": record.pk,
+                "performed_on": performed_on.isoformat(),
+                "institute_name": record.institute_name,
+                "certificate_number": record.declared_certificate_number,
+            },
+        )
+        # A declared record passed and has no certificate: it counts as a valid verification.
+        instrument_set_last_verification(
+            instrument=instrument, record_id=record.pk, performed_on=record.performed_on, actor=actor
+        )
+        instrument.last_verification = record
+        return record

@@ -10,10 +10,9 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 
@@ -94,7 +93,7 @@ def _import_rows(
     rows = sheet.rows
     total_estimate = len(rows) - 1
     errors = report.errors
-    now = timezone.now()
+    now = clock.now()
     try:
         with transaction.atomic():
             existing = set(Instrument.objects.filter(owner=owning).values_list("catalog_item_id", "serial_number"))

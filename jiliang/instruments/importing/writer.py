@@ -14,26 +14,13 @@ from django.db import connections, router
 from django.db.models import Model
 
 from ..models import Instrument
+from ..services import DESCRIPTION_FIELDS
 
 # Rows validated and written per batch; progress is reported after each batch.
 BATCH_ROWS = 2000
 
 # The fields a row of the file sets (with the derived ones); every other column gets one value for the import.
-_ROW_FIELDS = (
-    "catalog_item_id",
-    "usage",
-    "name",
-    "manufacturer",
-    "model",
-    "serial_number",
-    "asset_number",
-    "accuracy_class",
-    "measuring_range",
-    "location",
-    "registered_on",
-    "mandatory",
-    "due_on",
-)
+_ROW_FIELDS = ("catalog_item_id", *DESCRIPTION_FIELDS, "registered_on", "mandatory", "due_on")
 
 
 class RowWriter:
