@@ -69,7 +69,7 @@ def instrument_records(instrument_id: int) -> list[VerificationRecord]:
     )
 
 
-def routed_instrument_ids(institute_id: int) -> QuerySet[RequestItem, dict[str, Any]]:
+def routed_instrument_ids(institute_id: int) -> QuerySet[RequestItem, Any]:
     """The instruments of the requests routed to an institute, as ``values("instrument_id")`` for a subquery."""
     return RequestItem.objects.filter(request__institute_id=institute_id).values("instrument_id")
 
