@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
 from jiliang.core.models import User
@@ -41,7 +42,7 @@ class Verification(Protocol):
     ) -> DeclaredRecord:
         """Write one declared record of ``instrument`` (a verification done before the platform, passed)."""
 
-    def records_declare_imported(
+    def records_declare_bulk(
         self, rows: list[dict[str, Any]], *, owner_id: int, actor: User | None, now: datetime
     ) -> None:
         """Write one declared record per row of an import (``instrument_id``, ``performed_on``, ``next_due_on``)
@@ -67,5 +68,7 @@ def register(implementation: Verification) -> None:
 
 def verification() -> Verification:
     if _registered is None:
-        raise RuntimeError("jiliang.verification is not installed: the registry needs it for verification records")
+        raise ImproperlyConfigured(
+            "jiliang.verification is not installed: the registry needs it for verification records"
+        )
     return _registered

@@ -11,7 +11,7 @@ class ForTheRegistry:
     """Implements :class:`jiliang.instruments.hooks.Verification`."""
 
     record_declare = staticmethod(declared.record_declare)
-    records_declare_imported = staticmethod(declared.records_declare_imported)
+    records_declare_bulk = staticmethod(declared.records_declare_bulk)
     instrument_records = staticmethod(record_reads.instrument_records)
     routed_instrument_ids = staticmethod(record_reads.routed_instrument_ids)
     record_dates = staticmethod(record_reads.record_dates)

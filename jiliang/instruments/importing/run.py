@@ -145,7 +145,7 @@ def _import_rows(
                     if dates is not None:
                         record_rows.append({"instrument_id": pk, "performed_on": dates[0], "next_due_on": dates[1]})
                 if record_rows:
-                    verification().records_declare_imported(record_rows, owner_id=owning.pk, actor=actor, now=now)
+                    verification().records_declare_bulk(record_rows, owner_id=owning.pk, actor=actor, now=now)
                 tally.add_rows(written)
                 audit.record(
                     actor=actor,

@@ -1,6 +1,6 @@
 """Writing the good rows: COPY on PostgreSQL, one parametrized INSERT per batch on SQLite. The declared
 verification records of the rows (the date typed in the file) are verification's to write, with this writer
-(``jiliang.verification.services.declared.records_declare_imported``, reached through ``instruments.hooks``)."""
+(``jiliang.verification.services.declared.records_declare_bulk``, reached through ``instruments.hooks``)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ def record_declare(
     )
 
 
-def records_declare_imported(rows: list[dict[str, Any]], *, owner_id: int, actor: User | None, now: datetime) -> None:
+def records_declare_bulk(rows: list[dict[str, Any]], *, owner_id: int, actor: User | None, now: datetime) -> None:
     """Write one declared record per row of an import (the date typed in the file), then point each new
     instrument of that import at its record in one set-based UPDATE (their due dates are already derived)."""
     writer = RowWriter(
