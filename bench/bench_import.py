@@ -8,7 +8,7 @@ from the instrument (the baseline bulk-creates the records too, without linking 
 Figures: the whole ``instruments_import`` (read, validate, derive, write, audit) in rows/s, by the wall clock
 and by this process's CPU time; the read of the file alone (calamine plus the formula scan); and, as the
 baseline, ``Instrument.objects.bulk_create`` of the same rows already built in memory (the importer writes with
-COPY / executemany instead, see ``importing.writer._Writer``). The file is written once with openpyxl
+COPY / executemany instead, see ``importing.writer.RowWriter``). The file is written once with openpyxl
 (write-only mode, inline strings: the largest XML for a given content) and kept under var/bench/.
 """
 

@@ -41,7 +41,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, clock
 from .errors import DomainError
 from .models import User
 
@@ -247,8 +247,8 @@ def current_lock(request: HttpRequest, username: str | None) -> Lock | None:
 
 def lock_message(lock: Lock | None) -> str:
     """The sentence on the login page: which lock, until when, and what to do."""
-    until = lock.until if lock else timezone.now() + lock_time()
-    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    until = lock.until if lock else clock.now() + lock_time()
+    minutes = max(1, math.ceil((until - clock.now()).total_seconds() / 60))
     params = {"until": timezone.localtime(until).strftime("%H:%M"), "minutes": minutes}
     if lock is not None and lock.kind == ADDRESS:
         return (
@@ -283,7 +283,7 @@ def lockout_response(
             request, "registration/login.html", {"form": LoginForm(request), "lock_message": lock_message(lock)}
         )
     response.status_code = 429
-    seconds = (lock.until - timezone.now()).total_seconds() if lock else lock_time().total_seconds()
+    seconds = (lock.until - clock.now()).total_seconds() if lock else lock_time().total_seconds()
     response["Retry-After"] = str(max(1, math.ceil(seconds)))
     return response
 

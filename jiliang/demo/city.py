@@ -27,6 +27,7 @@ from jiliang.core import audit
 from jiliang.core.models import Organization, Region, Role, User
 from jiliang.instruments import tally
 from jiliang.instruments.models import Instrument
+from jiliang.instruments.services import DESCRIPTION_FIELDS
 from jiliang.metrology import due
 
 from . import institutes, names, owners
@@ -342,15 +343,7 @@ def city_digest() -> str:
             "owner__credit_code",
             "region__code",
             "catalog_item__code",
-            "usage",
-            "name",
-            "manufacturer",
-            "model",
-            "serial_number",
-            "asset_number",
-            "accuracy_class",
-            "measuring_range",
-            "location",
+            *DESCRIPTION_FIELDS,
             "status",
             "registered_on",
             "mandatory",

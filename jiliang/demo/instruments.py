@@ -12,12 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.utils import timezone
 
 from jiliang.catalog.models import CatalogItem
+from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.instruments.models import Instrument
-from jiliang.instruments.services import derive
+from jiliang.instruments.services import DESCRIPTION_FIELDS, derive
 from jiliang.metrology import due
 
 from . import names
@@ -108,15 +108,7 @@ DRAWN_COLUMNS = (
     "owner_id",
     "region_id",
     "catalog_item_id",
-    "usage",
-    "name",
-    "manufacturer",
-    "model",
-    "serial_number",
-    "asset_number",
-    "accuracy_class",
-    "measuring_range",
-    "location",
+    *DESCRIPTION_FIELDS,
     "status",
     "registered_on",
     "mandatory",
@@ -233,7 +225,7 @@ class InstrumentWriter:
         from jiliang.verification.models import Service, VerificationRecord
 
         self.record_model = VerificationRecord
-        now = timezone.now()
+        now = clock.now()
         self.last_index = DRAWN_COLUMNS.index("last_verified_on")
         self.due_index = DRAWN_COLUMNS.index("due_on")
         drawn = [name for name in DRAWN_COLUMNS if name != "last_verified_on"]

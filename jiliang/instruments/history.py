@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core.models import AuditEvent
 
+from .hooks import verification
 from .models import Instrument
 
 OBJECT_TYPE = "instruments.instrument"
@@ -77,10 +78,8 @@ def _display(key: str, value: Any) -> str:
         item = CatalogItem.objects.filter(pk=value).only("code", "kind").first()
         return str(item) if item else str(value)
     if key in ("last_verification", "record"):
-        from jiliang.verification.models import VerificationRecord
-
-        record = VerificationRecord.objects.filter(pk=value).only("performed_on").first()
-        return record.performed_on.isoformat() if record else str(value)
+        performed_on = verification().record_dates([value]).get(value)
+        return performed_on.isoformat() if performed_on else str(value)
     if key == "usage":
         return str(Usage(value).label) if value in Usage.values else str(value)
     return str(value)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
-from jiliang.verification.models import Certificate, VerificationRecord
 
 from . import tally
+from .hooks import verification
 from .models import Instrument
 
 IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
@@ -38,10 +40,7 @@ def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
     if scope.is_owner and scope.organization_id is not None:
         return qs.filter(owner_id=scope.organization_id)
     if scope.is_institute and scope.organization_id is not None:
-        from jiliang.verification.models import RequestItem
-
-        routed = RequestItem.objects.filter(request__institute_id=scope.organization_id).values("instrument_id")
-        return qs.filter(pk__in=routed)
+        return qs.filter(pk__in=verification().routed_instrument_ids(scope.organization_id))
     return qs.none()
 
 
@@ -57,38 +56,56 @@ def instrument_get(user: User | None, instrument_id: int) -> Instrument:
         raise NotFoundOrForbidden(_("计量器具不存在")) from exc
 
 
-def instrument_records(user: User | None, instrument: Instrument | int) -> list[VerificationRecord]:
+def instrument_records(user: User | None, instrument: Instrument | int) -> list[Any]:
     """The verification and calibration records of one instrument in the actor's scope, newest first, each with
     its certificates (revocation and supersession loaded) in two queries whatever their number."""
     instrument_id = instrument.pk if isinstance(instrument, Instrument) else instrument
     if not instruments_visible_to(user).filter(pk=instrument_id).exists():
         raise NotFoundOrForbidden(_("计量器具不存在"))
-    certificates = Certificate.objects.select_related("revocation", "superseded_by").order_by("issued_at", "id")
-    return list(
-        VerificationRecord.objects.filter(instrument_id=instrument_id)
-        .select_related("institute")
-        .prefetch_related(Prefetch("certificates", queryset=certificates))
-        .order_by("-performed_on", "-id")
-    )
+    return verification().instrument_records(instrument_id)
 
 
 def due_state_q(state: str, *, today: date | None = None, owner_scoped: bool = False) -> Q:
     """The filter for one due state, matching :func:`jiliang.metrology.due.due_state` row by row."""
-    today = today or timezone.localdate()
-    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
-    verified = Q(last_verification__isnull=False)
     in_use_mandatory = IN_USE_MANDATORY_EQ if owner_scoped else IN_USE_MANDATORY
     if state == Instrument.DueState.NOT_APPLICABLE:
         return ~in_use_mandatory
-    if state == Instrument.DueState.NEVER:
-        return in_use_mandatory & Q(last_verification__isnull=True)
-    if state == Instrument.DueState.OVERDUE:
-        return in_use_mandatory & verified & Q(due_on__lt=today)
-    if state == Instrument.DueState.DUE_SOON:
-        return in_use_mandatory & verified & Q(due_on__gte=today, due_on__lte=soon)
-    if state == Instrument.DueState.VALID:
-        return in_use_mandatory & verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))
-    raise ValueError(f"unknown due state {state!r}")
+    states = _due_state_filters(today or clock.today())
+    if state not in states:
+        raise ValueError(f"unknown due state {state!r}")
+    return in_use_mandatory & states[state]
+
+
+def _due_state_filters(today: date) -> dict[str, Q]:
+    return tally.due_state_filters(
+        today,
+        settings.JILIANG_DUE_SOON_DAYS,
+        verified=Q(last_verification__isnull=False),
+        never=Q(last_verification__isnull=True),
+    )
+
+
+def due_instruments(
+    *,
+    owner_id: int | None = None,
+    due_on: Iterable[date] | None = None,
+    due_by: date | None = None,
+    never_verified: bool = False,
+) -> QuerySet[Instrument]:
+    """In-use mandatory instruments falling due, of one owner or city-wide (not scoped: for the system's and the
+    owner's own reads). Falling due: on one of the dates ``due_on`` (the reminders' thresholds), or by ``due_by``
+    (overdue ones too); and, with ``never_verified``, those never verified."""
+    qs = Instrument.objects.filter(IN_USE_MANDATORY if owner_id is None else IN_USE_MANDATORY_EQ)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    falling_due = Q()
+    if due_on is not None:
+        falling_due &= Q(due_on__in=sorted(due_on))
+    if due_by is not None:
+        falling_due &= Q(due_on__lte=due_by)
+    if never_verified:
+        falling_due |= Q(last_verification__isnull=True)
+    return qs.filter(falling_due)
 
 
 @dataclass
@@ -137,17 +154,9 @@ def due_state_counts(
     """Counts of in-use mandatory instruments by due state (optionally also by ``group_by``), in one query.
 
     ``owner_scoped``: ``qs`` is one owner's instruments (see IN_USE_MANDATORY_EQ)."""
-    today = timezone.localdate()
     base = IN_USE_MANDATORY_EQ if owner_scoped else IN_USE_MANDATORY
-    verified = Q(last_verification__isnull=False)
-    soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
     # The rows are already in use and mandatory: the FILTERs test only what differs between the states.
-    annotations = {
-        Instrument.DueState.VALID.value: Count("id", filter=verified & (Q(due_on__isnull=True) | Q(due_on__gt=soon))),
-        Instrument.DueState.DUE_SOON.value: Count("id", filter=verified & Q(due_on__gte=today, due_on__lte=soon)),
-        Instrument.DueState.OVERDUE.value: Count("id", filter=verified & Q(due_on__lt=today)),
-        Instrument.DueState.NEVER.value: Count("id", filter=Q(last_verification__isnull=True)),
-    }
+    annotations = {state: Count("id", filter=q) for state, q in _due_state_filters(clock.today()).items()}
     qs = qs.filter(base)
     if group_by:
         return list(qs.values(group_by).annotate(**annotations).order_by(group_by))
@@ -170,5 +179,5 @@ def due_state_counts_by_region(user: User | None) -> list[dict]:
     if not (scope.is_admin or scope.is_regulator):
         return []
     return tally.due_state_counts_by_region(
-        scope.region_ids, today=timezone.localdate(), soon_days=settings.JILIANG_DUE_SOON_DAYS
+        scope.region_ids, today=clock.today(), soon_days=settings.JILIANG_DUE_SOON_DAYS
     )

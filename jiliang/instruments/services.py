@@ -7,24 +7,22 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem, Usage
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.metrology import due
-from jiliang.verification.models import Service, VerificationRecord
-from jiliang.verification.selectors.records import valid_verification_q
 
 from . import tally
+from .hooks import DeclaredRecord, verification
 from .models import Instrument
 
-# Fields an owner or a regulator may set; mandatory and due_on are derived, region follows the owner.
-EDITABLE_FIELDS = (
-    "catalog_item",
+# What describes one instrument, besides its owner, catalog row, status and dates: the fields a registration, a
+# row of an import file and a demo draw all set, in this order.
+DESCRIPTION_FIELDS = (
     "usage",
     "name",
     "manufacturer",
@@ -34,8 +32,9 @@ EDITABLE_FIELDS = (
     "accuracy_class",
     "measuring_range",
     "location",
-    "registered_on",
 )
+# Fields an owner or a regulator may set; mandatory and due_on are derived, region follows the owner.
+EDITABLE_FIELDS = ("catalog_item", *DESCRIPTION_FIELDS, "registered_on")
 
 _FROM_RECORD: Any = object()
 
@@ -86,7 +85,7 @@ def _check_values(data: dict[str, Any]) -> None:
 
 
 def _check_verified_on(verified_on: date | None) -> None:
-    if verified_on is not None and verified_on > timezone.localdate():
+    if verified_on is not None and verified_on > clock.today():
         raise DomainError(_("最近检定日期不能晚于今天"), field="last_verified_on")
 
 
@@ -117,7 +116,7 @@ def instrument_create(
         raise TypeError(f"unexpected fields: {sorted(unknown)}")
     with transaction.atomic():
         owning = _owner_for(actor, owner)
-        data.setdefault("registered_on", timezone.localdate())
+        data.setdefault("registered_on", clock.today())
         data["serial_number"] = str(data.get("serial_number") or "").strip()
         _check_values(data)
         _check_verified_on(last_verified_on)
@@ -135,7 +134,7 @@ def instrument_create(
         changes = _snapshot(instrument)
         if last_verified_on is not None:
             # The declared record is part of the registration: one audit event tells both.
-            instrument.last_verification = _declared_record(
+            instrument.last_verification = verification().record_declare(
                 actor=actor, instrument=instrument, performed_on=last_verified_on
             )
             instrument.save(update_fields=["last_verification"])
@@ -243,28 +242,25 @@ def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:
 
 
 def instrument_set_last_verification(
-    *, instrument: Instrument, record: VerificationRecord | None, actor: User | None
+    *, instrument: Instrument, record_id: int | None, performed_on: date | None, actor: User | None
 ) -> Instrument:
-    """Make ``record`` the instrument's last valid verification (None: it has none) and re-derive ``due_on``.
+    """Make the record ``record_id`` (of ``performed_on``) the instrument's last valid verification (None: it has
+    none) and re-derive ``due_on``.
 
-    Called by the verification service after a passing certificate is issued, and after a revocation or a
-    supersession with the new latest valid record (or None). The due tally moves in the same transaction.
+    Called by verification, which checked the record (``verification.services.declared.record_make_last``): after
+    a passing certificate is issued, after a revocation or a supersession with the new latest valid record (or
+    None), and after a declaration. The due tally moves in the same transaction.
     """
     with transaction.atomic():
         locked = Instrument.objects.select_for_update(of=("self",)).select_related("catalog_item").get(pk=instrument.pk)
-        if record is not None:
-            if record.instrument_id != locked.pk:
-                raise DomainError(_("检定记录不属于该计量器具"), field="record")
-            if not VerificationRecord.objects.filter(valid_verification_q(), pk=record.pk).exists():
-                raise DomainError(_("只有合格且证书有效的检定记录可以作为最近检定"), field="record")
         before_key = tally.key_of(locked)
         before = {
             "last_verification": locked.last_verification_id,
             "due_on": locked.due_on,
             "mandatory": locked.mandatory,
         }
-        locked.last_verification = record
-        derive(locked, locked.catalog_item, record.performed_on if record is not None else None)
+        locked.last_verification_id = record_id
+        derive(locked, locked.catalog_item, performed_on if record_id is not None else None)
         locked.save(update_fields=["last_verification", "mandatory", "due_on", "updated_at"])
         tally.change(before_key, tally.key_of(locked))
         after = {
@@ -275,62 +271,10 @@ def instrument_set_last_verification(
         as_text = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in before.items()}
         changes = audit.diff(as_text, {k: (v.isoformat() if isinstance(v, date) else v) for k, v in after.items()})
         audit.record(actor=actor, action="instrument.set_last_verification", obj=locked, changes=changes)
-    instrument.last_verification = record
+    instrument.last_verification_id = record_id
     instrument.mandatory, instrument.due_on = locked.mandatory, locked.due_on
     instrument.updated_at = locked.updated_at
     return instrument
-
-
-def _declared_record(
-    *,
-    actor: User | None,
-    instrument: Instrument,
-    performed_on: date,
-    institute_name: str = "",
-    certificate_number: str = "",
-) -> VerificationRecord:
-    item = instrument.catalog_item
-    return VerificationRecord.objects.create(
-        instrument=instrument,
-        kind=Service.VERIFICATION,
-        source=VerificationRecord.Source.DECLARED,
-        institute_name=institute_name.strip(),
-        declared_certificate_number=certificate_number.strip(),
-        performed_on=performed_on,
-        conclusion=VerificationRecord.Conclusion.PASS,
-        next_due_on=due.due_date(performed_on, item.mode, item.interval_months) if item is not None else None,
-        created_by=actor,
-    )
-
-
-def _declare(
-    *,
-    actor: User | None,
-    instrument: Instrument,
-    performed_on: date,
-    institute_name: str = "",
-    certificate_number: str = "",
-) -> VerificationRecord:
-    record = _declared_record(
-        actor=actor,
-        instrument=instrument,
-        performed_on=performed_on,
-        institute_name=institute_name,
-        certificate_number=certificate_number,
-    )
-    audit.record(
-        actor=actor,
-        action="instrument.declare_verification",
-        obj=instrument,
-        changes={
-            "record": record.pk,
-            "performed_on": performed_on.isoformat(),
-            "institute_name": record.institute_name,
-            "certificate_number": record.declared_certificate_number,
-        },
-    )
-    instrument_set_last_verification(instrument=instrument, record=record, actor=actor)
-    return record
 
 
 def instrument_declare_verification(
@@ -340,7 +284,7 @@ def instrument_declare_verification(
     performed_on: date,
     institute_name: str = "",
     certificate_number: str = "",
-) -> VerificationRecord:
+) -> DeclaredRecord:
     """An owner declares a verification done before the platform (date, institute, old certificate number)."""
     if len(institute_name) > 200:
         raise DomainError(_("检定机构名称过长"), field="institute_name")
@@ -350,7 +294,7 @@ def instrument_declare_verification(
         instrument = _editable(actor, instrument_id)
         if performed_on is None:
             raise DomainError(_("请填写检定日期"), field="performed_on")
-        if performed_on > timezone.localdate():
+        if performed_on > clock.today():
             raise DomainError(_("检定日期不能晚于今天"), field="performed_on")
         current = instrument.last_verified_on
         if current is not None and performed_on < current:
@@ -360,10 +304,27 @@ def instrument_declare_verification(
                 code="conflict",
             )
         instrument = Instrument.objects.select_related("catalog_item").get(pk=instrument.pk)
-        return _declare(
+        record = verification().record_declare(
             actor=actor,
             instrument=instrument,
             performed_on=performed_on,
             institute_name=institute_name,
             certificate_number=certificate_number,
         )
+        audit.record(
+            actor=actor,
+            action="instrument.declare_verification",
+            obj=instrument,
+            changes={
+                "record": record.pk,
+                "performed_on": performed_on.isoformat(),
+                "institute_name": record.institute_name,
+                "certificate_number": record.declared_certificate_number,
+            },
+        )
+        # A declared record passed and has no certificate: it counts as a valid verification.
+        instrument_set_last_verification(
+            instrument=instrument, record_id=record.pk, performed_on=record.performed_on, actor=actor
+        )
+        instrument.last_verification = record
+        return record

@@ -22,6 +22,24 @@ NO_DUE = date(9999, 12, 31)
 Key = tuple[int, date, bool]
 
 
+def due_state_filters(today: date, soon_days: int, *, verified: Q, never: Q, undated: bool = True) -> dict[str, Q]:
+    """The condition of each counted due state (valid, due soon, overdue, never) over rows already in use and
+    mandatory, matching :func:`jiliang.metrology.due.due_state` row by row; the one place these dates are set.
+
+    ``verified`` / ``never``: how a row says it has a last verification or none (the registry's
+    ``last_verification``, the tally's ``verified``). ``undated``: rows may have no due date, which counts as
+    valid (the tally keeps those under :data:`NO_DUE` instead).
+    """
+    soon = today + timedelta(days=soon_days)
+    valid = Q(due_on__isnull=True) | Q(due_on__gt=soon) if undated else Q(due_on__gt=soon)
+    return {
+        Instrument.DueState.VALID.value: verified & valid,
+        Instrument.DueState.DUE_SOON.value: verified & Q(due_on__gte=today, due_on__lte=soon),
+        Instrument.DueState.OVERDUE.value: verified & Q(due_on__lt=today),
+        Instrument.DueState.NEVER.value: never,
+    }
+
+
 def key_of(instrument: Instrument) -> Key | None:
     """The tally key of one instrument, or None when it is not an in-use mandatory instrument."""
     if not instrument.mandatory or instrument.status != Instrument.Status.IN_USE:
@@ -101,18 +119,12 @@ def differences() -> dict[Key, tuple[int, int]]:
 
 def due_state_counts_by_region(region_ids: Iterable[int] | None, *, today: date, soon_days: int) -> list[dict]:
     """Counts of in-use mandatory instruments by region and due state, from the tally (regions in scope only)."""
-    soon = today + timedelta(days=soon_days)
     qs = DueTally.objects.all()
     if region_ids is not None:
         qs = qs.filter(region_id__in=list(region_ids))
-    verified = Q(verified=True)
+    states = due_state_filters(today, soon_days, verified=Q(verified=True), never=Q(verified=False), undated=False)
     return list(
         qs.values("region")
-        .annotate(
-            valid=Sum("count", filter=verified & Q(due_on__gt=soon), default=0),
-            due_soon=Sum("count", filter=verified & Q(due_on__gte=today, due_on__lte=soon), default=0),
-            overdue=Sum("count", filter=verified & Q(due_on__lt=today), default=0),
-            never=Sum("count", filter=Q(verified=False), default=0),
-        )
+        .annotate(**{state: Sum("count", filter=q, default=0) for state, q in states.items()})
         .order_by("region")
     )

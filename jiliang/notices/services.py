@@ -37,12 +37,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.models import Organization, User
 from jiliang.instruments.models import Instrument
+from jiliang.instruments.selectors import due_instruments
 
 from .models import Kind, Notification, ReminderLog
 from .selectors import notification_get, notifications_visible_to
@@ -85,11 +86,11 @@ def threshold_label(threshold: str) -> str:
     return _("%(n)s 天后到期") % {"n": threshold}
 
 
-def due_instruments(day: date) -> dict[int, list[dict[str, Any]]]:
+def reminders_due(day: date) -> dict[int, list[dict[str, Any]]]:
     """The picked instruments of every owner, in one query over the due-date index: {owner id: [item, …]}."""
     targets = reminder_targets(day)
     rows = (
-        Instrument.objects.filter(mandatory=True, status=Instrument.Status.IN_USE, due_on__in=sorted(targets))
+        due_instruments(due_on=targets)
         .order_by("owner_id", "due_on", "id")
         .values_list("id", "owner_id", "name", "serial_number", "due_on")
     )
@@ -207,7 +208,7 @@ class ReminderSummary:
 def _send(log: ReminderLog, title: str, body: str, summary: ReminderSummary) -> None:
     if not log.emails:
         log.status = ReminderLog.Status.NO_EMAIL
-        log.sent_at = timezone.now()
+        log.sent_at = clock.now()
         summary.no_email += 1
     else:
         try:
@@ -219,7 +220,7 @@ def _send(log: ReminderLog, title: str, body: str, summary: ReminderSummary) -> 
             summary.failed += 1
         else:
             log.status = ReminderLog.Status.SENT
-            log.sent_at = timezone.now()
+            log.sent_at = clock.now()
             summary.emails_sent += 1
             summary.recipients += len(log.emails)
     ReminderLog.objects.filter(pk=log.pk).update(status=log.status, sent_at=log.sent_at, error=log.error)
@@ -228,7 +229,7 @@ def _send(log: ReminderLog, title: str, body: str, summary: ReminderSummary) -> 
 def reminders_send(*, day: date, actor: User | None = None, dry_run: bool = False) -> ReminderSummary:
     """Remind every owner of its instruments falling due on ``day`` (see the module docstring). Idempotent per day."""
     summary = ReminderSummary(day=day, dry_run=dry_run)
-    by_owner = due_instruments(day)
+    by_owner = reminders_due(day)
     already = set(
         ReminderLog.objects.filter(day=day, kind=Kind.DUE_REMINDER).values_list("owner_id", flat=True).iterator()
     )
@@ -293,11 +294,11 @@ def reminders_send(*, day: date, actor: User | None = None, dry_run: bool = Fals
 def notification_mark_read(*, notification_id: int, actor: User) -> Notification:
     notification = notification_get(actor, notification_id)
     if notification.read_at is None:
-        notification.read_at = timezone.now()
+        notification.read_at = clock.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
     return notification
 
 
 def notifications_mark_all_read(*, actor: User) -> int:
     """Mark every unread notification the actor can see as read; returns how many."""
-    return notifications_visible_to(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return notifications_visible_to(actor).filter(read_at__isnull=True).update(read_at=clock.now())

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem
+from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import Scope, scope_of
@@ -83,7 +83,7 @@ def expiring_q(within_days: int, *, today: date | None = None, prefix: str = "")
 
     A qualification that ended yesterday is expired, not expiring; one ending today still counts (it is valid
     through its last day)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return Q(**{f"{prefix}valid_until__gte": today, f"{prefix}valid_until__lte": today + timedelta(days=within_days)})
 
 

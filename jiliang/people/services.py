@@ -7,7 +7,8 @@ audited: only its masked form (:mod:`jiliang.people.idnumber`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -157,6 +158,17 @@ def _check_qualification(*, kind: str, grade: str, number: str, issued_on: date,
         raise DomainError(_("有效期至不能早于发证日期"), field="valid_until")
 
 
+@contextmanager
+def _number_unique() -> Iterator[None]:
+    """One transaction for saving a qualification, in which a clash of its certificate number with another of
+    the same kind (the unique constraint) is the user's to fix."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise DomainError(_("同类别的证书编号已存在"), field="number", code="conflict") from exc
+
+
 def qualification_add(
     *,
     actor: User,
@@ -186,18 +198,15 @@ def qualification_add(
         valid_until=valid_until,
         scope_note=scope_note.strip(),
     )
-    try:
-        with transaction.atomic():
-            qualification.save()
-            qualification.catalog_items.set(items)
-            qualification.procedures.set(procs)
-            changes = _values(qualification, QUALIFICATION_FIELDS)
-            changes["person"] = person.pk
-            changes["catalog_items"] = sorted(i.code for i in items)
-            changes["procedures"] = sorted(p.code for p in procs)
-            audit.record(actor=actor, action="qualification.add", obj=qualification, changes=changes)
-    except IntegrityError as exc:
-        raise DomainError(_("同类别的证书编号已存在"), field="number", code="conflict") from exc
+    with _number_unique():
+        qualification.save()
+        qualification.catalog_items.set(items)
+        qualification.procedures.set(procs)
+        changes = _values(qualification, QUALIFICATION_FIELDS)
+        changes["person"] = person.pk
+        changes["catalog_items"] = sorted(i.code for i in items)
+        changes["procedures"] = sorted(p.code for p in procs)
+        audit.record(actor=actor, action="qualification.add", obj=qualification, changes=changes)
     return qualification
 
 
@@ -227,17 +236,14 @@ def qualification_renew(
         issued_on=qualification.issued_on,
         valid_until=qualification.valid_until,
     )
-    try:
-        with transaction.atomic():
-            qualification.save()
-            audit.record(
-                actor=actor,
-                action="qualification.renew",
-                obj=qualification,
-                changes=audit.diff(before, _values(qualification, QUALIFICATION_FIELDS)),
-            )
-    except IntegrityError as exc:
-        raise DomainError(_("同类别的证书编号已存在"), field="number", code="conflict") from exc
+    with _number_unique():
+        qualification.save()
+        audit.record(
+            actor=actor,
+            action="qualification.renew",
+            obj=qualification,
+            changes=audit.diff(before, _values(qualification, QUALIFICATION_FIELDS)),
+        )
     return qualification
 
 

@@ -59,8 +59,8 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.http import HttpRequest
-from django.utils import timezone
 
+from jiliang.core import clock
 from jiliang.verification.models import PublicCheck
 
 from .models import LookupCounter
@@ -115,7 +115,7 @@ def check_log(*, via: str, certificate: object | None, result: str, client: str,
     sql = _INSERT.get(connection.vendor)
     if sql is None:
         sql = _INSERT[connection.vendor] = _insert_sql()
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    at = connection.ops.adapt_datetimefield_value(clock.now())
     certificate_id = getattr(certificate, "pk", None)
     with connection.cursor() as cursor:
         cursor.execute(sql, [at, via, certificate_id, query[:QUERY_MAX].replace("\x00", "\ufffd"), result, client])

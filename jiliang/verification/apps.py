@@ -11,3 +11,9 @@ class VerificationConfig(AppConfig):
         from . import immutable
 
         immutable.connect()
+        # The registry (a layer below) reaches verification records through its hooks.
+        from jiliang.instruments import hooks as registry_hooks
+
+        from .hooks import ForTheRegistry
+
+        registry_hooks.register(ForTheRegistry())

@@ -17,6 +17,7 @@ from jiliang.instruments.importing import instruments_import
 from jiliang.instruments.models import Instrument
 from jiliang.metrology import due
 from jiliang.verification.models import Certificate, CertificateRevocation, VerificationRecord
+from jiliang.verification.services.declared import record_make_last
 
 from ..factories import InstrumentFactory, OrganizationFactory, catalog_item
 from .test_import import good_row, xlsx
@@ -110,7 +111,7 @@ def test_migration_0005_turns_each_stored_date_into_a_declared_record_and_keeps_
         _migrate(_latest())
 
 
-# ---- instrument_set_last_verification ------------------------------------------------------------------------
+# ---- record_make_last (verification checks the record, the registry re-derives) ---------------------------------
 
 
 def _declared(instrument, performed_on, conclusion="pass"):
@@ -125,7 +126,7 @@ def test_set_last_verification_rederives_the_due_date_and_keeps_the_tally_in_ste
     assert instrument.due_state() == "overdue"
     record = _declared(instrument, today - timedelta(days=10))
 
-    services.instrument_set_last_verification(instrument=instrument, record=record, actor=city.institute_user)
+    record_make_last(instrument=instrument, record=record, actor=city.institute_user)
     assert tally.differences() == {}
     stored = Instrument.objects.get(pk=instrument.pk)
     assert stored.last_verification_id == record.pk == instrument.last_verification_id
@@ -136,7 +137,7 @@ def test_set_last_verification_rederives_the_due_date_and_keeps_the_tally_in_ste
     assert event.changes["last_verification"][1] == record.pk
 
     # A revocation with no valid record left: the instrument counts as never verified.
-    services.instrument_set_last_verification(instrument=instrument, record=None, actor=city.institute_user)
+    record_make_last(instrument=instrument, record=None, actor=city.institute_user)
     assert tally.differences() == {}
     stored = Instrument.objects.get(pk=instrument.pk)
     assert stored.last_verification_id is None and stored.due_on is None
@@ -148,11 +149,9 @@ def test_set_last_verification_refuses_a_failed_a_foreign_or_a_revoked_record(ci
     instrument = InstrumentFactory(owner=city.owner_a, last_verified_on=today - timedelta(days=100))
     other = InstrumentFactory(owner=city.owner_a, last_verified_on=None)
     with pytest.raises(DomainError):
-        services.instrument_set_last_verification(
-            instrument=instrument, record=_declared(instrument, today, "fail"), actor=None
-        )
+        record_make_last(instrument=instrument, record=_declared(instrument, today, "fail"), actor=None)
     with pytest.raises(DomainError):
-        services.instrument_set_last_verification(instrument=instrument, record=_declared(other, today), actor=None)
+        record_make_last(instrument=instrument, record=_declared(other, today), actor=None)
     revoked = _declared(instrument, today)
     certificate = Certificate.objects.create(
         number="TEST-1",
@@ -175,7 +174,7 @@ def test_set_last_verification_refuses_a_failed_a_foreign_or_a_revoked_record(ci
         certificate=certificate, reason="错误", revoked_at=timezone.now(), revoked_by=city.institute_user
     )
     with pytest.raises(DomainError):
-        services.instrument_set_last_verification(instrument=instrument, record=revoked, actor=None)
+        record_make_last(instrument=instrument, record=revoked, actor=None)
     assert Instrument.objects.get(pk=instrument.pk).last_verified_on == today - timedelta(days=100)
     assert tally.differences() == {}
 

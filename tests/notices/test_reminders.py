@@ -245,14 +245,14 @@ def test_a_racing_run_that_missed_the_check_still_sends_nothing(city, owner_a_ma
     from jiliang.notices import services
 
     due_in(city.owner_a, 7)
-    real = services.due_instruments
+    real = services.reminders_due
 
     def due_then_race(day):
         found = real(day)
         ReminderLog.objects.create(owner=city.owner_a, day=day)  # the other run's row lands now
         return found
 
-    monkeypatch.setattr(services, "due_instruments", due_then_race)
+    monkeypatch.setattr(services, "reminders_due", due_then_race)
     summary = reminders_send(day=DAY)
     assert summary.owners == 0 and summary.skipped == 1
     assert len(mail.outbox) == 0

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.models import Organization, Region
 from jiliang.instruments.models import Instrument
+from jiliang.metrology.coverage import percent
 from jiliang.metrology.fees import VERIFICATION, WAIVED_CATEGORIES
 from jiliang.people.models import Person, Qualification
 from jiliang.standards.models import Authorization, Standard
@@ -204,10 +205,7 @@ class _Regions:
 
 
 def _percent(numerator: int, denominator: int) -> Figure:
-    if not denominator:
-        return Figure(None, numerator, denominator)
-    value = (Decimal(numerator) * 100 / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return Figure(value, numerator, denominator)
+    return Figure(percent(numerator, denominator), numerator, denominator)
 
 
 def _count(n: int) -> Figure:

@@ -33,15 +33,15 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region, User
 from jiliang.core.selectors import region_and_descendants, scope_of
 from jiliang.instruments import tally
-from jiliang.metrology import trend
+from jiliang.metrology import coverage, trend
 
 from ..models import Definition, EnteredFigure, Indicator, Plan, Snapshot, Unit
 from .definitions import DEFINITION_TEXT
@@ -292,12 +292,12 @@ def records_url(indicator: Indicator, region: Region | None, *, reverse=reverse)
 def live_coverage(region_ids: frozenset[int] | set[int]) -> Decimal | None:
     """Coverage this moment, from the due tally: valid and due-soon over all in-use mandatory instruments (the
     home page's figure). Agrees with the coverage definition computed for today."""
-    rows = tally.due_state_counts_by_region(
-        region_ids, today=timezone.localdate(), soon_days=settings.JILIANG_DUE_SOON_DAYS
-    )
-    covered = sum(r["valid"] + r["due_soon"] for r in rows)
-    total = sum(r["valid"] + r["due_soon"] + r["overdue"] + r["never"] for r in rows)
-    return (Decimal(100 * covered) / total).quantize(Decimal("0.01")) if total else None
+    rows = tally.due_state_counts_by_region(region_ids, today=clock.today(), soon_days=settings.JILIANG_DUE_SOON_DAYS)
+    covered = counted = 0
+    for row in rows:
+        row_covered, row_counted = coverage.covered_and_counted(row)
+        covered, counted = covered + row_covered, counted + row_counted
+    return coverage.percent(covered, counted)
 
 
 def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live: bool = True) -> PlanDashboard:
@@ -358,7 +358,7 @@ def plan_dashboard(plan: Plan, *, region: Region, day: date | None = None, live:
             indicator.target,
             indicator.comparator,
             projection=projection,
-            day=shown or timezone.localdate(),
+            day=shown or clock.today(),
             deadline=indicator.deadline,
         )
         county_figures = []

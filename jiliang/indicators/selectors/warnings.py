@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiliang.core import clock
 from jiliang.core.models import AuditEvent, Organization, Region, User
 from jiliang.core.selectors import scope_of
 from jiliang.instruments import tally
@@ -515,7 +516,7 @@ def warnings_for(
     An unknown ``kind`` raises ValueError (the page validates it first)."""
     if kind and kind not in WarningKind.values:
         raise ValueError(f"unknown warning kind {kind!r}")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days = warning_days()
     kinds = kinds_for(user)
     wanted = [k for k in kinds if not kind or k == kind]
@@ -537,7 +538,7 @@ def warning_counts(user: User | None, *, today: date | None = None, county: int 
     """Per kind the actor gets (in display order) and ``total``: the home page's tiles. Overdue instruments come
     from the due tally for regulators and the admin (an owner's from its own index range), late requests from one
     aggregate; no query per owner."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     days = warning_days()
     counts = {k: _count(user, k, county, today, days) for k in kinds_for(user)}
     counts["total"] = sum(counts.values())

@@ -9,6 +9,7 @@ its links show.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from jiliang.instruments.selectors import (
     instruments_visible_to,
     owner_due_counts,
 )
+from jiliang.metrology import coverage
 
 from ..selectors.warnings import tiles, warning_counts
 
@@ -78,11 +80,9 @@ class CountyRow:
         return [(state.value, str(state.label), self.counts[state.value]) for state, _color in COUNTED_STATES]
 
     @property
-    def coverage(self) -> float | None:
-        """Share of in-use mandatory instruments with a valid verification today (valid or due soon)."""
-        if not self.total:
-            return None
-        return 100.0 * (self.counts[DueState.VALID] + self.counts[DueState.DUE_SOON]) / self.total
+    def coverage(self) -> Decimal | None:
+        """Share of in-use mandatory instruments with a valid verification today (the one coverage rule)."""
+        return coverage.coverage(self.counts)
 
 
 def _regulator_home(request: HttpRequest) -> HttpResponse:

@@ -11,7 +11,7 @@ How it stays fast (the goal is 20 000 rows/s for 10^5 rows):
   (``excel.read_sheet``, ``sheet_worker``). The rows come back through a pipe in ``marshal`` form.
 - Catalog rows and the owner's existing serial numbers are loaded once; each row is checked in memory.
 - Good rows are written with one parametrized INSERT per batch (``executemany``), not ``bulk_create``, whose
-  per-field preparation in Python costs more than everything else together (see ``writer._Writer``). The derived
+  per-field preparation in Python costs more than everything else together (see ``writer.RowWriter``). The derived
   fields come from ``services.derive``, the same function the single-create service uses, and the one audit
   event of the import is written in the same transaction.
 

@@ -10,9 +10,9 @@ from typing import IO, Any
 
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core import clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
@@ -89,7 +89,7 @@ def import_job_run(*, job_id: Any) -> ImportJob:
     job.total = report.total_rows
     job.done = report.total_rows if report.file_error is None else 0
     job.report = report.as_dict()
-    job.finished_at = timezone.now()
+    job.finished_at = clock.now()
     fields = ["status", "total", "done", "report", "finished_at"]
     if report.file_refused:
         # The report says why; the file (perhaps hostile, perhaps 200 MB) serves nothing any more.

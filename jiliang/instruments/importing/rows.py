@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.core import clock
 
 from ..excel import EXAMPLE_NAME, EXAMPLE_SERIAL, IMPORT_COLUMNS
 from ..models import Instrument
@@ -42,7 +42,7 @@ class _RowChecker:
     ) -> None:
         self.catalog = _catalog_lookup()
         self.usages = _usage_lookup()
-        self.today = timezone.localdate()
+        self.today = clock.today()
         # (header, field, kind, max length, position in a row) of the columns present in the file.
         self.specs = [
             (

@@ -10,22 +10,22 @@ from typing import IO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 
 from .. import tally
 from ..excel import Sheet, SheetError, SheetReaderFailed, read_sheet
+from ..hooks import verification
 from ..models import Instrument
 from ..services import _owner_for
 from .cells import _map_columns, _text
 from .report import ImportReport, Progress
 from .rows import _RowChecker
 from .uploads import _upload_on_disk
-from .writer import BATCH_ROWS, _id_ranges, _write_declared, _Writer
+from .writer import BATCH_ROWS, RowWriter, _id_ranges
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +93,12 @@ def _import_rows(
     rows = sheet.rows
     total_estimate = len(rows) - 1
     errors = report.errors
-    now = timezone.now()
+    now = clock.now()
     try:
         with transaction.atomic():
             existing = set(Instrument.objects.filter(owner=owning).values_list("catalog_item_id", "serial_number"))
             checker = _RowChecker(columns, sheet.formulas, existing)
-            writer = _Writer(
+            writer = RowWriter(
                 {
                     "owner_id": owning.pk,
                     "region_id": owning.region_id,
@@ -145,7 +145,7 @@ def _import_rows(
                     if dates is not None:
                         record_rows.append({"instrument_id": pk, "performed_on": dates[0], "next_due_on": dates[1]})
                 if record_rows:
-                    _write_declared(record_rows, owning=owning, actor=actor, now=now)
+                    verification().records_declare_bulk(record_rows, owner_id=owning.pk, actor=actor, now=now)
                 tally.add_rows(written)
                 audit.record(
                     actor=actor,

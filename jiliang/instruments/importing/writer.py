@@ -1,46 +1,29 @@
-"""Writing the good rows: COPY on PostgreSQL, one parametrized INSERT per batch on SQLite, and the declared
-verification records (the date typed in the file) with their instruments pointed at them."""
+"""Writing the good rows: COPY on PostgreSQL, one parametrized INSERT per batch on SQLite. The declared
+verification records of the rows (the date typed in the file) are verification's to write, with this writer
+(``jiliang.verification.services.declared.records_declare_bulk``, reached through ``instruments.hooks``)."""
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model
 
-from jiliang.core.models import Organization, User
-from jiliang.verification.models import Service, VerificationRecord
-
 from ..models import Instrument
+from ..services import DESCRIPTION_FIELDS
 
 # Rows validated and written per batch; progress is reported after each batch.
 BATCH_ROWS = 2000
 
 # The fields a row of the file sets (with the derived ones); every other column gets one value for the import.
-_ROW_FIELDS = (
-    "catalog_item_id",
-    "usage",
-    "name",
-    "manufacturer",
-    "model",
-    "serial_number",
-    "asset_number",
-    "accuracy_class",
-    "measuring_range",
-    "location",
-    "registered_on",
-    "mandatory",
-    "due_on",
-)
-# A declared record's own fields (the verification date typed in the file); the rest is one value per import.
-_RECORD_ROW_FIELDS = ("instrument_id", "performed_on", "next_due_on")
+_ROW_FIELDS = ("catalog_item_id", *DESCRIPTION_FIELDS, "registered_on", "mandatory", "due_on")
 
 
-class _Writer:
+class RowWriter:
     """Writes rows with COPY on PostgreSQL, with one parametrized INSERT per batch (``executemany``) on SQLite.
 
     ``bulk_create`` builds a model instance per row and then prepares every field of every instance in Python;
@@ -143,35 +126,3 @@ def _id_ranges(ids: Iterable[int]) -> list[list[int]]:
         else:
             ranges.append([pk, pk])
     return ranges
-
-
-def _write_declared(rows: list[dict[str, Any]], *, owning: Organization, actor: User | None, now: datetime) -> None:
-    """Write one declared verification record per row (the date typed in the file), then point each new
-    instrument at its record in one set-based UPDATE."""
-    writer = _Writer(
-        {
-            "kind": Service.VERIFICATION.value,
-            "source": VerificationRecord.Source.DECLARED.value,
-            "conclusion": VerificationRecord.Conclusion.PASS.value,
-            "created_at": now,
-            "created_by_id": actor.pk if actor is not None else None,
-        },
-        model=VerificationRecord,
-        row_fields=_RECORD_ROW_FIELDS,
-    )
-    with writer.stream():
-        for row in rows:
-            writer.add(writer.params(row))
-    connection = writer.connection
-    quote = connection.ops.quote_name
-    instruments = quote(Instrument._meta.db_table)
-    records = quote(VerificationRecord._meta.db_table)
-    # Only this import's instruments (owner and creation time) that got a record: each has exactly one.
-    sql = (
-        f"UPDATE {instruments} SET last_verification_id = ("  # noqa: S608 - quoted model names, values as parameters
-        f"SELECT MAX(r.id) FROM {records} r WHERE r.instrument_id = {instruments}.id) "
-        f"WHERE owner_id = %s AND created_at = %s "
-        f"AND EXISTS (SELECT 1 FROM {records} r WHERE r.instrument_id = {instruments}.id)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [owning.pk, connection.ops.adapt_datetimefield_value(now)])

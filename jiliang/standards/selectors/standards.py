@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem
+from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, Region, User
 from jiliang.core.selectors import scope_of
@@ -188,14 +188,14 @@ def standard_list(user: User | None, filters: StandardFilters) -> QuerySet[Stand
     if filters.reassessment_due:
         qs = qs.filter(reassessment_due_q())
     if filters.valid is not None:
-        ids = _valid_ids(qs, filters.valid_on or timezone.localdate())
+        ids = _valid_ids(qs, filters.valid_on or clock.today())
         qs = qs.filter(pk__in=ids) if filters.valid else qs.exclude(pk__in=ids)
     return qs.order_by("holder__name", "code", "id")
 
 
 def reassessment_due_q(*, today: date | None = None, within_days: int = REASSESSMENT_DAYS) -> Q:
     """Standards in use whose assessment certificate expires between today and ``within_days`` from now."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return Q(
         certificate_valid_until__gte=today,
         certificate_valid_until__lte=today + timedelta(days=within_days),

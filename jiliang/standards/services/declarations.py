@@ -11,10 +11,9 @@ Who reads which declaration, and who may edit or review one: ``jiliang.standards
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import User
 from jiliang.core.selectors import scope_of
@@ -88,7 +87,7 @@ def declaration_submit(*, actor: User, declaration: CapabilityDeclaration) -> Ca
             raise DomainError(_("请填写检测校准项目"), field="items")
         before = obj.status
         obj.status = Status.SUBMITTED
-        obj.submitted_at = timezone.now()
+        obj.submitted_at = clock.now()
         obj.save(update_fields=["status", "submitted_at"])
         audit.record(actor=actor, action="declaration.submit", obj=obj, changes={"status": [before, obj.status]})
         return obj
@@ -110,45 +109,37 @@ def _reviewable(actor: User, declaration: CapabilityDeclaration, *, expected: st
     return locked
 
 
-def declaration_return(*, actor: User, declaration: CapabilityDeclaration, note: str) -> CapabilityDeclaration:
-    """Send a submitted declaration back to the owner, with the reason (required)."""
+def _review(
+    actor: User, declaration: CapabilityDeclaration, target: str, action: str, note: str, *, required: bool
+) -> CapabilityDeclaration:
+    """Return or accept a submitted declaration, with the reviewer's note (``required`` for a return)."""
     note = (note or "").strip()
-    if not note:
+    if required and not note:
         raise DomainError(_("请填写退回原因"), field="note")
     if len(note) > NOTE_LIMIT:
         raise DomainError(_("最多 %(limit)s 个字符") % {"limit": NOTE_LIMIT}, field="note")
     with transaction.atomic():
         obj = _reviewable(actor, declaration, expected=Status.SUBMITTED)
-        obj.status = Status.RETURNED
+        obj.status = target
         obj.review_note = note
-        obj.reviewed_at = timezone.now()
+        obj.reviewed_at = clock.now()
         obj.save(update_fields=["status", "review_note", "reviewed_at"])
         audit.record(
             actor=actor,
-            action="declaration.return",
+            action=action,
             obj=obj,
             changes={"status": [Status.SUBMITTED, obj.status], "review_note": note},
         )
         return obj
+
+
+def declaration_return(*, actor: User, declaration: CapabilityDeclaration, note: str) -> CapabilityDeclaration:
+    """Send a submitted declaration back to the owner, with the reason (required)."""
+    return _review(actor, declaration, Status.RETURNED, "declaration.return", note, required=True)
 
 
 def declaration_accept(*, actor: User, declaration: CapabilityDeclaration, note: str = "") -> CapabilityDeclaration:
-    note = (note or "").strip()
-    if len(note) > NOTE_LIMIT:
-        raise DomainError(_("最多 %(limit)s 个字符") % {"limit": NOTE_LIMIT}, field="note")
-    with transaction.atomic():
-        obj = _reviewable(actor, declaration, expected=Status.SUBMITTED)
-        obj.status = Status.ACCEPTED
-        obj.review_note = note
-        obj.reviewed_at = timezone.now()
-        obj.save(update_fields=["status", "review_note", "reviewed_at"])
-        audit.record(
-            actor=actor,
-            action="declaration.accept",
-            obj=obj,
-            changes={"status": [Status.SUBMITTED, obj.status], "review_note": note},
-        )
-        return obj
+    return _review(actor, declaration, Status.ACCEPTED, "declaration.accept", note, required=False)
 
 
 def declaration_publish(*, actor: User, declaration: CapabilityDeclaration) -> CapabilityDeclaration:
@@ -156,7 +147,7 @@ def declaration_publish(*, actor: User, declaration: CapabilityDeclaration) -> C
     with transaction.atomic():
         obj = _reviewable(actor, declaration, expected=Status.ACCEPTED)
         obj.status = Status.PUBLISHED
-        obj.published_at = timezone.now()
+        obj.published_at = clock.now()
         obj.save(update_fields=["status", "published_at"])
         audit.record(
             actor=actor, action="declaration.publish", obj=obj, changes={"status": [Status.ACCEPTED, obj.status]}

@@ -13,11 +13,10 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
-from jiliang.core import audit
+from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
@@ -271,7 +270,7 @@ def equipment_certificate_add(
         raise DomainError(_("请填写检定/校准日期和有效期"), field="valid_until")
     if valid_until < issued_on:
         raise DomainError(_("有效期不能早于检定/校准日期"), field="valid_until")
-    if issued_on > timezone.localdate():
+    if issued_on > clock.today():
         raise DomainError(_("检定/校准日期不能晚于今天"), field="issued_on")
     with transaction.atomic():
         from ..selectors.standards import standards_visible_to
@@ -412,7 +411,7 @@ def authorization_revoke(
     from ..selectors.standards import authorizations_visible_to
 
     scope = scope_of(actor)
-    on = on or timezone.localdate()
+    on = on or clock.today()
     with transaction.atomic():
         authorization = None
         if scope.is_regulator or scope.is_admin:

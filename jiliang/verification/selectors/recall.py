@@ -57,6 +57,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from jiliang.core import clock
 from jiliang.core.models import Organization, User
 from jiliang.standards.models import EquipmentCertificate, Standard
 from jiliang.standards.selectors.traceability import (
@@ -259,9 +260,7 @@ class Recall:
     def _rows(self, ids: list[int], *, today: date | None) -> list[RecallRow]:
         if not ids:
             return []
-        from django.utils import timezone
-
-        today = today or timezone.localdate()
+        today = today or clock.today()
         paths = {sid: self.walk.path(sid) for sid in {self.hits[i][1] for i in ids}}
         self._load_standards({s for path in paths.values() for s in path})
         # The superseding certificate is prefetched (supersedes_id IN …), not joined: nearly every supersedes_id is

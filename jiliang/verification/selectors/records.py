@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jiliang.core.errors import NotFoundOrForbidden
@@ -51,3 +55,25 @@ def request_item_for_record(actor: User, request_item_id: int | None) -> Request
     if item is None:
         raise NotFoundOrForbidden(_("申请器具不存在"))
     return item
+
+
+def instrument_records(instrument_id: int) -> list[VerificationRecord]:
+    """The verification and calibration records of one instrument (the caller checked its scope), newest first,
+    each with its certificates (revocation and supersession loaded) in two queries whatever their number."""
+    certificates = Certificate.objects.select_related("revocation", "superseded_by").order_by("issued_at", "id")
+    return list(
+        VerificationRecord.objects.filter(instrument_id=instrument_id)
+        .select_related("institute")
+        .prefetch_related(Prefetch("certificates", queryset=certificates))
+        .order_by("-performed_on", "-id")
+    )
+
+
+def routed_instrument_ids(institute_id: int) -> QuerySet[RequestItem, Any]:
+    """The instruments of the requests routed to an institute, as ``values("instrument_id")`` for a subquery."""
+    return RequestItem.objects.filter(request__institute_id=institute_id).values("instrument_id")
+
+
+def record_dates(record_ids: Iterable[int]) -> dict[int, date]:
+    """The date of each record in ``record_ids`` that exists."""
+    return dict(VerificationRecord.objects.filter(pk__in=list(record_ids)).values_list("pk", "performed_on"))

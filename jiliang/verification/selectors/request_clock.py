@@ -23,6 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core import clock
 from jiliang.core.errors import DomainError
 from jiliang.metrology.draw import CalendarYearMissing, add_working_days, working_days_between
 
@@ -106,7 +107,7 @@ def clock_of(request: ServiceRequest, today: date | None = None) -> Clock:
     The accept stage is late when the request is still submitted after ``accept_by``; the work stage when it is
     accepted, scheduled or in work after ``complete_by``.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if request.status == Status.SUBMITTED:
         return _running(ACCEPT_STAGE, request.accept_by, settings.JILIANG_ACCEPT_WORKING_DAYS, today)
     if request.status in WORK_STATUSES and request.complete_by is not None:

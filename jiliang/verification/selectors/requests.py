@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import clock as core_clock
@@ -26,6 +25,7 @@ from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
 from jiliang.instruments.models import Instrument
+from jiliang.instruments.selectors import due_instruments
 from jiliang.metrology import fees as fee_rules
 from jiliang.standards.selectors.standards import authorized_institutes
 
@@ -60,7 +60,7 @@ def requests_visible_to(user: User | None) -> QuerySet[ServiceRequest]:
 def late_q(today: date | None = None) -> Q:
     """Requests late today: still submitted after ``accept_by``, or accepted and not completed after
     ``complete_by`` (see ``jiliang.verification.selectors.request_clock``)."""
-    today = today or timezone.localdate()
+    today = today or core_clock.today()
     return Q(status=Status.SUBMITTED, accept_by__lt=today) | Q(status__in=WORK_STATUSES, complete_by__lt=today)
 
 
@@ -142,7 +142,7 @@ def request_list(user: User | None, filters: RequestFilters, *, today: date | No
 def late_counts(user: User | None, *, today: date | None = None) -> dict[str, int]:
     """How many requests in the actor's scope are late today: ``accept`` (not accepted in time), ``complete``
     (not completed in time) and ``total``. The early-warning page reads this."""
-    today = today or timezone.localdate()
+    today = today or core_clock.today()
     counts = requests_visible_to(user).aggregate(
         accept=Count("id", filter=Q(status=Status.SUBMITTED, accept_by__lt=today)),
         complete=Count("id", filter=Q(status__in=WORK_STATUSES, complete_by__lt=today)),
@@ -152,7 +152,7 @@ def late_counts(user: User | None, *, today: date | None = None) -> dict[str, in
 
 def late_counts_by_region(user: User | None, *, today: date | None = None) -> list[dict]:
     """Late requests per owner region (county) in the actor's scope: ``[{"region": id, "accept": n, "complete": n}]``."""
-    today = today or timezone.localdate()
+    today = today or core_clock.today()
     return list(
         requests_visible_to(user)
         .filter(late_q(today))
@@ -239,17 +239,6 @@ def _serials(instruments: list[Instrument]) -> str:
     return shown + ("等" if len(instruments) > 10 else "")
 
 
-def due_instruments(owner_id: int, within_days: int, *, today: date | None = None):
-    """The owner's in-use mandatory instruments due within ``within_days`` days, overdue, or never verified."""
-    today = today or core_clock.today()
-    return Instrument.objects.filter(
-        Q(due_on__lte=today + timedelta(days=within_days)) | Q(last_verification__isnull=True),
-        owner_id=owner_id,
-        mandatory__in=[True],
-        status=Instrument.Status.IN_USE,
-    )
-
-
 def _pick(
     owner: Organization,
     instrument_ids: list[int] | None,
@@ -263,7 +252,11 @@ def _pick(
     if due_within_days is not None:
         if not 0 <= due_within_days <= MAX_DUE_WITHIN_DAYS:
             raise DomainError(_("天数应在 0 到 %(max)s 之间") % {"max": MAX_DUE_WITHIN_DAYS}, field="due_within_days")
-        found = list(due_instruments(owner.pk, due_within_days, today=today).select_related("catalog_item"))
+        found = list(
+            due_instruments(
+                owner_id=owner.pk, due_by=today + timedelta(days=due_within_days), never_verified=True
+            ).select_related("catalog_item")
+        )
         busy = _in_open_request([i.pk for i in found], exclude_request_id=exclude_request_id)
         found = [i for i in found if i.pk not in busy]
         if not found:

@@ -59,6 +59,7 @@ from ..models import (
     VerificationRecord,
 )
 from ..selectors.records import latest_valid_verification, request_item_for_record
+from .declared import record_make_last
 
 # The number's kind part: 检定 (JD), 通知 (TZ), 校准 (JZ).
 KIND_CODES = {
@@ -408,12 +409,10 @@ def _issue(
 
 
 def _refresh_instrument(instrument: Instrument, actor: User) -> None:
-    from jiliang.instruments.services import instrument_set_last_verification
-
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     record = latest_valid_verification(instrument.pk)
     if instrument.last_verification_id != (record.pk if record else None):
-        instrument_set_last_verification(instrument=instrument, record=record, actor=actor)
+        record_make_last(instrument=instrument, record=record, actor=actor)
 
 
 def record_create(*, actor: User, request_item_id: int | None = None, **values: Any) -> Certificate:

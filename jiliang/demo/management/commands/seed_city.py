@@ -9,9 +9,9 @@ import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core import clock
 from jiliang.core.commands import iso_date
 from jiliang.demo import city, history
 from jiliang.indicators.selectors.plans import month_ends
@@ -43,7 +43,7 @@ class Command(BaseCommand):
     def handle(
         self, *args, seed: int, instruments: int, if_empty: bool, today: str, no_history: bool = False, **options
     ) -> None:
-        day = iso_date(today) if today else timezone.localdate()
+        day = iso_date(today) if today else clock.today()
         if instruments < 0:
             raise CommandError(_("计量器具数量不能为负数"))
         if not city.database_is_empty():

@@ -6,9 +6,9 @@ snapshot_take`). Run it nightly from cron (say at 01:00); a second run for the s
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiliang.core import clock
 from jiliang.core.commands import iso_date
 from jiliang.core.models import Region
 from jiliang.indicators.selectors.plans import month_ends
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, day: str = "", city: str = "", backfill_months: int = 0, **options) -> None:
-        the_day = iso_date(day) if day else timezone.localdate()
+        the_day = iso_date(day) if day else clock.today()
         if backfill_months < 0:
             raise CommandError(_("补算月数不能为负数：%(n)s") % {"n": backfill_months})
         region = None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from jiliang.core import clock
 from jiliang.notices.services import reminder_days, reminders_send
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="count what would be sent; send and save nothing")
 
     def handle(self, *args, day: date | None = None, dry_run: bool = False, **options):
-        day = day or timezone.localdate()
+        day = day or clock.today()
         summary = reminders_send(day=day, actor=None, dry_run=dry_run)
         days = ", ".join(str(n) for n in reminder_days())
         prefix = "[dry run] " if dry_run else ""

@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
-from django.utils import timezone
 
+from jiliang.core import clock
 from jiliang.metrology import signing
 
 UNREADABLE = 2
@@ -80,7 +80,7 @@ def _standing(number: str) -> str | None:
         return None
     if certificate is None:
         return "not found in this platform's database"
-    status = certificate_status(certificate, timezone.localdate())
+    status = certificate_status(certificate, clock.today())
     return f"{status} ({CertificateStatus(status).label})"
 
 
