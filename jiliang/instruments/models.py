@@ -7,10 +7,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.core import clock
 from jiliang.core.models import Organization, Region, optional_fk
 from jiliang.metrology import due
 
@@ -120,7 +120,7 @@ class Instrument(models.Model):
     def due_state(self, today: date | None = None) -> str:
         return due.due_state(
             self.due_on,
-            today=today or timezone.localdate(),
+            today=today or clock.today(),
             mandatory=self.mandatory and self.status == self.Status.IN_USE,
             verified=self.last_verification_id is not None,
             soon_days=settings.JILIANG_DUE_SOON_DAYS,
