@@ -13,12 +13,11 @@ from ninja.files import UploadedFile
 
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.errors import DomainError
+from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from . import importing, selectors, services
 from .filters import FILTER_KEYS, parse_filters
 from .schemas import (
-    MAX_ID,
-    ErrorOut,
     ImportErrorOut,
     ImportForm,
     ImportReportOut,
@@ -30,7 +29,6 @@ from .schemas import (
 
 router = Router(tags=["instruments"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 # A request with a body can also be unparseable (400) or over the upload limit (413).
 BODY_ERRORS = {400: ErrorOut, 413: ErrorOut, **ERRORS}
 

@@ -10,14 +10,12 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.schemas import ERRORS, MAX_ID
 
 from . import selectors, services
 from .models import Notification
 
 router = Router(tags=["notifications"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class NotificationOut(Schema):

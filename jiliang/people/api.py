@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
 
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.schemas import ERRORS, MAX_ID
 
 from . import selectors
 from .models import Qualification
@@ -27,7 +27,6 @@ from .schemas import (
 
 router = Router(tags=["people"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _QUALIFICATIONS = Prefetch(
     "qualifications", queryset=Qualification.objects.prefetch_related("catalog_items", "procedures")
 )

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from jiliang.instruments.schemas import MAX_ID, storable_text
+from jiliang.core.web.schemas import MAX_ID, PageOut, PageQuery, storable_text
 
 from .models import Person, Qualification
 from .selectors import EXPIRING_WITHIN_DAYS
@@ -100,16 +100,11 @@ class PersonOut(Schema):
         }
 
 
-class PersonPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class PersonPageOut(PageOut):
     items: list[PersonOut]
 
 
-class PersonListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+class PersonListQuery(PageQuery):
     organization: Id | None = Field(None, description="单位 id")
     title: TitleCode | None = None
     kind: KindCode | None = Field(None, description="持有此类资质的人员 / staff holding this kind")
@@ -141,8 +136,5 @@ class QualificationRowOut(QualificationOut):
     days_left: int
 
 
-class QualificationPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class QualificationPageOut(PageOut):
     items: list[QualificationRowOut]

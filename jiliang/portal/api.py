@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Router
 
 from jiliang.core.errors import NotFoundOrForbidden
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.core.web.schemas import ErrorOut
 from jiliang.verification.models import PublicCheck
 
 from . import selectors, services

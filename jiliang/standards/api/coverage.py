@@ -11,14 +11,12 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.core.web.schemas import ERRORS
 
 from ..schemas.coverage import CoverageOut, CoverageQuery, GapOut, GapRegionOut, GapsOut, RegionCoverageOut
 from ..selectors.coverage import CoverageReport, coverage_for
 
 router = Router(tags=["coverage"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _reports(request: HttpRequest, query: CoverageQuery) -> list[CoverageReport]:

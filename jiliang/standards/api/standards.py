@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router
 
-from jiliang.instruments.schemas import MAX_ID, CatalogItemRefOut, ErrorOut, IsoDate, RefOut
+from jiliang.catalog.schemas import CatalogItemRefOut
+from jiliang.core.web.schemas import ERRORS, MAX_ID, IsoDate, RefOut
 
 from ..models import Standard
 from ..schemas.standards import (
@@ -28,8 +29,6 @@ from ..selectors import standards as selectors
 from ..selectors.standards import explain, standard_validity, with_validity_data
 
 router = Router(tags=["standards"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _fields(standard: Standard, day: date) -> dict:

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from jiliang.instruments.schemas import CatalogItemRefOut, Id, IsoDate, RefOut, storable_text
+from jiliang.catalog.schemas import CatalogItemRefOut
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, RefOut, storable_text
 
 from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
 
@@ -16,9 +17,7 @@ LevelCode = Literal[tuple(Standard.Level.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Standard.Status.values)]  # type: ignore[valid-type]
 
 
-class StandardListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+class StandardListQuery(PageQuery):
     holder: Id | None = Field(None, description="建标单位 id / holder institute id")
     level: LevelCode | None = None
     is_public: bool | None = Field(None, description="社会公用计量标准 / public standard")
@@ -138,10 +137,7 @@ class StandardDetailOut(StandardOut):
     equipment: list[EquipmentOut]
 
 
-class StandardPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class StandardPageOut(PageOut):
     items: list[StandardOut]
 
 
@@ -180,8 +176,5 @@ class AuthorizationOut(Schema):
         )
 
 
-class AuthorizationPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class AuthorizationPageOut(PageOut):
     items: list[AuthorizationOut]

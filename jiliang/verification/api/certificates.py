@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 
 from jiliang.core.errors import DomainError
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from ..formats import documents
 from ..forms.certificates import parse_filters
@@ -35,7 +35,6 @@ from ..services import certificates as services
 
 router = Router(tags=["certificates"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BODY_ERRORS = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 RELATED = ("instrument", "owner", "institute", "revocation", "superseded_by")
 

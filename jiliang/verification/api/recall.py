@@ -18,15 +18,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from jiliang.core.errors import DomainError
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.core.web.schemas import ERRORS
 
 from ..schemas.recall import OtherInstituteOut, RecallItemOut, RecallOut, RecallQuery, SuspectStandardOut
 from ..selectors.recall import recall_for
 
 # Published under the standards tag since the recall lived in the standards app; clients group operations by it.
 router = Router(tags=["standards"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 @router.get(

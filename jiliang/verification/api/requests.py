@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from ..schemas.requests import ActionCode, ActionIn, RequestIn, RequestListQuery, RequestOut, RequestPageOut
 from ..selectors import requests as selectors
@@ -18,7 +18,6 @@ from ..services import requests as services
 
 router = Router(tags=["requests"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BODY_ERRORS = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, **ERRORS}
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
-from jiliang.instruments.schemas import Id, IsoDate
+from jiliang.core.web.schemas import Id, IsoDate, PageOut
 
 from ..models import Certificate
 from ..selectors import certificates as selectors
@@ -77,10 +77,7 @@ class IssuedCertificateDetailOut(IssuedCertificateOut):
         return cls(**base.model_dump(), document=c.document, signature=c.signature)
 
 
-class CertificatePageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class CertificatePageOut(PageOut):
     items: list[IssuedCertificateOut]
 
 

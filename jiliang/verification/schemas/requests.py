@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from jiliang.instruments.schemas import Id, IsoDate, storable_text
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, storable_text
 
 from ..models import RequestItem, Service, ServiceRequest
 from ..selectors.request_clock import Clock, clock_of
@@ -31,9 +31,7 @@ def _text(max_length: int):
 Day = Annotated[IsoDate, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
-class RequestListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+class RequestListQuery(PageQuery):
     status: StatusCode | None = None
     late: bool = Field(False, description="只看超期未办的申请 / only requests past their limit")
     county: Id | None = Field(None, description="县（区）id")
@@ -231,8 +229,5 @@ class RequestOut(Schema):
         )
 
 
-class RequestPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class RequestPageOut(PageOut):
     items: list[RequestOut]
