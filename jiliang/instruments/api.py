@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.errors import DomainError
+from jiliang.core.web.http import page_out
 from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from . import importing, selectors, services
@@ -60,9 +61,7 @@ def _catalog_item(pk: int | None) -> CatalogItem | None:
 def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
     qs = selectors.instrument_list(request.auth, _filters(query)).select_related("owner", "region", "catalog_item")
     qs = qs.with_last_verified_on()
-    start = (query.page - 1) * query.page_size
-    items = [InstrumentOut.from_instrument(i) for i in qs[start : start + query.page_size]]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(query, qs, InstrumentOut.from_instrument)
 
 
 @router.post(

@@ -144,13 +144,6 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)
-
-
 class PreviewForm(forms.Form):
     """The values the derived fields depend on, read leniently while a user is still typing."""
 

@@ -16,39 +16,34 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiliang.catalog.models import CatalogItem, Usage
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
+from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.http import PAGE_SIZE, is_htmx, not_found_as_404
 
 from . import history, selectors, services
 from .filters import FILTER_KEYS, parse_filters
-from .forms import InstrumentForm, PreviewForm, StatusForm, add_domain_errors, initial_from
+from .forms import InstrumentForm, PreviewForm, StatusForm, initial_from
 from .models import Instrument
 
 DueState = Instrument.DueState
 
-PAGE_SIZE = 50
 # Above this many matches the list says "more than 1,000" instead of counting up to a million rows on every
 # page (exact totals by county and state are on the home page).
 COUNT_CAP = 1_000
 OWNER_OPTIONS_LIMIT = 20
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 def _get(request: HttpRequest, pk: int) -> Instrument:
-    try:
+    with not_found_as_404():
         return selectors.instrument_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
 
 
 def _may_register(request: HttpRequest) -> bool:
@@ -74,7 +69,7 @@ class ListRow:
 
 
 def _list_rows(instruments: list[Instrument]) -> list[ListRow]:
-    today = timezone.localdate()
+    today = clock.today()
     due_labels = {value: str(label) for value, label in DueState.choices}
     usage_labels = {value: str(label) for value, label in Usage.choices}
     status_labels = {value: str(label) for value, label in Instrument.Status.choices}
@@ -197,7 +192,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         "show_owner": is_regulator,
         "may_register": _may_register(request),
     }
-    template = "instruments/_results.html" if _is_htmx(request) else "instruments/list.html"
+    template = "instruments/_results.html" if is_htmx(request) else "instruments/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -246,14 +241,13 @@ def instrument_status(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("instruments:detail", pk=instrument.pk)
     if form.is_valid():
         try:
-            services.instrument_set_status(
-                actor=request.user,
-                instrument_id=instrument.pk,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"].strip(),
-            )
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
+            with not_found_as_404():
+                services.instrument_set_status(
+                    actor=request.user,
+                    instrument_id=instrument.pk,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"].strip(),
+                )
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -289,7 +283,7 @@ def _preview(request: HttpRequest, instrument: Instrument | None) -> HttpRespons
 
 def _helper_response(request: HttpRequest, instrument: Instrument | None = None) -> HttpResponse | None:
     """Answers the form's HTMX helpers (owner suggestions, derived-field preview), or None."""
-    if not _is_htmx(request) or request.method != "GET":
+    if not is_htmx(request) or request.method != "GET":
         return None
     if request.GET.get("helper") == "owners":
         return _owner_options(request)
@@ -333,9 +327,8 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data())
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
+            with not_found_as_404():
+                services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data())
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:

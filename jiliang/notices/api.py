@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
+from jiliang.core.web.http import page_out
 from jiliang.core.web.schemas import ERRORS, MAX_ID
 
 from . import selectors, services
@@ -67,15 +68,7 @@ def notification_list(request: HttpRequest, query: Query[NotificationListQuery])
     qs = selectors.notifications_visible_to(request.auth)
     if query.unread_only:
         qs = qs.filter(read_at__isnull=True)
-    start = (query.page - 1) * query.page_size
-    items = [NotificationOut.from_notification(n) for n in qs[start : start + query.page_size]]
-    return {
-        "count": qs.count(),
-        "unread": selectors.unread_count(request.auth),
-        "page": query.page,
-        "page_size": query.page_size,
-        "items": items,
-    }
+    return page_out(query, qs, NotificationOut.from_notification) | {"unread": selectors.unread_count(request.auth)}
 
 
 @router.post(

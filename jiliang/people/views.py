@@ -11,23 +11,23 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.http import not_found_as_404, page_of
 
 from . import selectors, services
-from .forms import ExpertForm, PersonForm, QualificationForm, RenewForm, add_domain_errors
+from .forms import ExpertForm, PersonForm, QualificationForm, RenewForm
 from .models import Person, Qualification
 
-PAGE_SIZE = 50
 EXPIRING_CHOICES = (30, 60, 90, 180)
 MAX_DAYS = 3650
 
@@ -40,10 +40,8 @@ def _reader(request: HttpRequest) -> None:
 
 def _person(request: HttpRequest, pk: int) -> Person:
     _reader(request)
-    try:
+    with not_found_as_404():
         return selectors.person_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
 
 
 def _managed_person(request: HttpRequest, pk: int) -> Person:
@@ -136,8 +134,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "") for k in ("organization", "title", "kind", "expiring_within", "q")}
     filters = parse_person_filters(params)
     qs = selectors.person_list(request.user, filters).select_related("organization")
-    page = Paginator(qs.prefetch_related("qualifications"), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    page = page_of(request, qs.prefetch_related("qualifications"))
+    today = clock.today()
     rows = [(person, _badges(list(person.qualifications.all()), today)) for person in page.object_list]
     keep = {k: v for k, v in params.items() if v}
     organizations = Organization.objects.filter(
@@ -162,7 +160,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     qualifications = list(person.qualifications.prefetch_related("catalog_items", "procedures"))
     context = {
         "person": person,
@@ -257,10 +255,8 @@ def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
-    try:
+    with not_found_as_404():
         qualification = selectors.qualification_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
     person = qualification.person
     if not selectors.may_manage_staff(request.user, person.organization):
         raise Http404
@@ -298,8 +294,8 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
         errors.append(_("资质类别无效"))
         kind = ""
     qs = selectors.qualification_list(request.user, expiring_within=days, kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    page = page_of(request, qs)
+    today = clock.today()
     rows = [(q, (q.valid_until - today).days) for q in page.object_list]
     context = {
         "rows": rows,
@@ -319,7 +315,7 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
 def expert_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     q = request.GET.get("q", "").strip()[:50]
-    page = Paginator(selectors.expert_list(request.user, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.expert_list(request.user, q=q))
     scope = scope_of(request.user)
     context = {"page": page, "q": q, "may_add": scope.is_regulator or scope.is_admin}
     return render(request, "people/experts.html", context)
@@ -331,7 +327,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
     if not (scope.is_regulator or scope.is_admin):
         raise Http404
     organizations = organizations_visible_to(request.user).order_by("name")
-    form = ExpertForm(request.POST or None, organizations=organizations, initial={"joined_on": timezone.localdate()})
+    form = ExpertForm(request.POST or None, organizations=organizations, initial={"joined_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -2,8 +2,7 @@
 chart of how far each figure has come towards its target, and the trend of the percent indicators. The words and
 numbers come from :mod:`report_text`.
 
-The PDF embeds Noto Sans SC (the certificate's font, registered once per process by
-:func:`jiliang.verification.formats.pdf.register_fonts`), so its text extracts.
+The PDF embeds Noto Sans SC (every PDF's font, :mod:`jiliang.core.web.pdf`), so its text extracts.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -40,8 +38,8 @@ from reportlab.platypus import (
 
 from jiliang.core import clock
 from jiliang.core.models import Region
+from jiliang.core.web.pdf import FONT, FONT_BOLD, INK, MUTED, PAGE_H, PAGE_W, a4_document, esc
 from jiliang.metrology import trend
-from jiliang.verification.formats.pdf import FONT, FONT_BOLD, register_fonts
 
 from ..selectors.plans import IndicatorRow, PlanDashboard
 from .report_text import (
@@ -70,11 +68,8 @@ def status_color(status: str) -> colors.Color:
     return STATUS_COLORS.get(status, colors.HexColor("#7b8794"))
 
 
-PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 BODY_W = PAGE_W - 2 * MARGIN
-INK = colors.HexColor("#1f2329")
-MUTED = colors.HexColor("#5b6472")
 GRID = colors.HexColor("#c4cad3")
 HEAD_BG = colors.HexColor("#e8eef7")
 VALUE_BLUE = colors.HexColor("#0b4aa2")
@@ -100,12 +95,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _esc(value: Any) -> str:
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(_esc(text), style)
+    return Paragraph(esc(text), style)
 
 
 def _heading_number(n: int) -> str:
@@ -290,22 +281,18 @@ def build_pdf(
     boards: Sequence[PlanDashboard], *, city: Region, day: date, kind: str, generated_at: datetime | None = None
 ) -> bytes:
     """The report as PDF bytes (A4, Chinese, the CJK font embedded)."""
-    register_fonts()
     generated_at = generated_at or clock.now()
     with translation.override(settings.LANGUAGE_CODE):
         title = report_title(city=city, kind=kind)
         buffer = io.BytesIO()
-        doc = _Numbered(
+        doc = a4_document(
             buffer,
-            footer=_("%(title)s · 基准日 %(day)s") % {"title": title, "day": day.isoformat()},
-            pagesize=A4,
+            margin=MARGIN,
             title=title,
             author=_("计量监管平台"),
             subject=_("计量发展规划指标评估"),
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
+            template=_Numbered,
+            footer=_("%(title)s · 基准日 %(day)s") % {"title": title, "day": day.isoformat()},
         )
         doc.build(_story(boards, city=city, day=day, kind=kind, title=title, generated_at=generated_at))
     return buffer.getvalue()

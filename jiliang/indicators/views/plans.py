@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
+from jiliang.core.web.http import not_found_as_404
 
 from ..models import Unit
 from ..selectors import evaluations, plans
@@ -44,10 +45,8 @@ def _day(raw: str | None) -> tuple[date | None, str]:
 
 
 def _plan(request: HttpRequest, code: str):
-    try:
+    with not_found_as_404():
         return plans.plan_get(request.user, code)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
 
 
 def _region(request: HttpRequest, county_id: int | None) -> Region:

@@ -42,13 +42,6 @@ class CatalogItemMultipleField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.kind}"
 
 
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)
-
-
 class StandardForm(forms.Form):
     """Create or edit a standard: its fields, its assessment certificate and its scope."""
 

@@ -12,16 +12,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.http import not_found_as_404, page_of
 
 from ..forms.standards import (
     AuthorizationForm,
@@ -29,15 +30,12 @@ from ..forms.standards import (
     EquipmentForm,
     StandardForm,
     StatusForm,
-    add_domain_errors,
 )
 from ..forms.standards import initial_from as standard_initial
 from ..models import Standard
 from ..selectors import standards as selectors
 from ..selectors.standards import explain, standard_validity, with_validity_data
 from ..services import standards as services
-
-PAGE_SIZE = 50
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -59,10 +57,8 @@ def _may_grant(request: HttpRequest) -> bool:
 
 def _get(request: HttpRequest, pk: int) -> Standard:
     _require_reader(request)
-    try:
+    with not_found_as_404():
         return selectors.standard_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
 
 
 # ---- list ------------------------------------------------------------------------------------------------------
@@ -104,9 +100,9 @@ def parse_filters(params: Any) -> selectors.StandardFilters:
 def standard_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     filters = parse_filters(request.GET)
-    day = filters.valid_on or timezone.localdate()
+    day = filters.valid_on or clock.today()
     qs = selectors.standard_list(request.user, filters).select_related("holder", "holder__region")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     standards = list(with_validity_data(Standard.objects.filter(pk__in=[s.pk for s in page.object_list])))
     by_id = {s.pk: s for s in standards}
     rows = []
@@ -138,7 +134,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     verdict = standard_validity(standard, today)
     equipment = []
     for item in selectors.equipment_of(standard):
@@ -256,10 +252,8 @@ def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
     _require_reader(request)
     if not _may_manage(request):
         raise Http404
-    try:
+    with not_found_as_404():
         equipment = selectors.equipment_get(request.user, equipment_pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
     form = CertificateForm(request.POST or None, equipment=equipment)
     if request.method == "POST" and form.is_valid():
         try:
@@ -279,14 +273,14 @@ def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
 @require_GET
 def authorization_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    today = timezone.localdate()
+    today = clock.today()
     qs = (
         selectors.authorizations_visible_to(request.user)
         .select_related("institute", "institute__region", "issued_by")
         .prefetch_related("catalog_items")
         .order_by("institute__name", "-valid_until", "id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     rows = [{"authorization": a, "in_force": selectors.authorization_in_force(a, today)} for a in page.object_list]
     context = {"rows": rows, "page": page, "today": today, "may_grant": _may_grant(request)}
     return render(request, "standards/authorizations.html", context)
@@ -317,9 +311,8 @@ def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_grant(request):
         raise Http404
     try:
-        services.authorization_revoke(actor=request.user, authorization_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+        with not_found_as_404():
+            services.authorization_revoke(actor=request.user, authorization_id=pk)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -75,15 +75,6 @@ def parse_filters(params: Any) -> CertificateFilters:
     )
 
 
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    aliases = {"verifier_id": "verifier", "checker_id": "checker", "approver_id": "approver"}
-    for name, message in pairs:
-        name = aliases.get(name, name)
-        form.add_error(name if name in form.fields else None, message)
-
-
 # ---- correction and revocation -------------------------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"\s*[|｜]\s*")

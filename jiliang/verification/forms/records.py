@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import Procedure
+from jiliang.core import clock
 from jiliang.people.models import Person
 from jiliang.standards.models import Standard
 
 from ..models import Service
 
 POINT_ROWS = 8
+# The record services' arguments by the fields of the forms that send them, for their refusals.
+SERVICE_FIELDS = {
+    "standard_ids": "standards",
+    "verifier_id": "verifier",
+    "checker_id": "checker",
+    "approver_id": "approver",
+    "procedure_id": "procedure",
+}
 
 
 def points_from(data) -> list[dict[str, str]]:
@@ -60,7 +68,7 @@ class RecordForm(forms.Form):
         item = instrument.catalog_item
         if item is not None and item.procedure:
             self.fields["procedure"].initial = Procedure.objects.filter(code=item.procedure.split()[0]).first()
-        self.fields["performed_on"].initial = timezone.localdate()
+        self.fields["performed_on"].initial = clock.today()
 
     def points(self) -> list[dict[str, str]]:
         return points_from(self.data)

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.web.forms import add_domain_errors
 
-from ..forms.records import POINT_ROWS, RecordForm, points_from
+from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, points_from
 from ..selectors.records import request_item_for_record
 from ..services import records as services
 
@@ -35,12 +36,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
         try:
             certificate = services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values())
         except DomainError as exc:
-            for field, message in exc.errors or [("", exc.message)]:
-                target = {"standard_ids": "standards", "verifier_id": "verifier", "checker_id": "checker"}.get(
-                    field, field
-                )
-                target = {"approver_id": "approver", "procedure_id": "procedure"}.get(target, target)
-                form.add_error(target if target in form.fields else None, message)
+            add_domain_errors(form, exc, SERVICE_FIELDS)
         else:
             messages.success(
                 request,

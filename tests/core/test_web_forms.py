@@ -1,0 +1,42 @@
+"""core.web.forms.add_domain_errors: a service's refusal on the form that asked for the change."""
+
+from __future__ import annotations
+
+from django import forms
+
+from jiliang.core.errors import DomainError
+from jiliang.core.web.forms import add_domain_errors
+
+
+class _Form(forms.Form):
+    name = forms.CharField(required=False)
+    verifier = forms.CharField(required=False)
+
+
+def _form() -> _Form:
+    form = _Form({})
+    assert form.is_valid()
+    return form
+
+
+def test_an_error_without_fields_goes_on_the_whole_form():
+    form = _form()
+    add_domain_errors(form, DomainError("不能这样做"))
+    assert form.non_field_errors() == ["不能这样做"]
+    assert not form.is_valid()
+
+
+def test_each_message_goes_on_its_field_or_on_the_form_when_the_form_has_no_such_field():
+    form = _form()
+    add_domain_errors(form, DomainError("输入无效", errors=[("name", "已存在"), ("serial", "太长"), ("", "整体")]))
+    assert form.errors["name"] == ["已存在"]
+    assert form.non_field_errors() == ["太长", "整体"]
+
+
+def test_aliases_name_the_forms_field_for_a_services_argument():
+    form = _form()
+    add_domain_errors(form, DomainError("x", errors=[("verifier_id", "资质已过期")]), {"verifier_id": "verifier"})
+    assert form.errors["verifier"] == ["资质已过期"]
+    unaliased = _form()
+    add_domain_errors(unaliased, DomainError("x", errors=[("verifier_id", "资质已过期")]))
+    assert unaliased.non_field_errors() == ["资质已过期"]
