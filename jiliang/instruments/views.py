@@ -25,7 +25,7 @@ from jiliang.core import clock
 from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import add_domain_errors, form_save
 from jiliang.core.web.http import PAGE_SIZE, is_htmx, not_found_as_404
 
 from . import history, selectors, services
@@ -301,16 +301,15 @@ def instrument_create(request: HttpRequest) -> HttpResponse:
     if helper is not None:
         return helper
     form = InstrumentForm(request.POST or None, user=request.user, with_owner=with_owner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            instrument = services.instrument_create(
-                actor=request.user, owner=form.cleaned_data.get("owner"), **form.service_data()
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已登记计量器具“%(name)s”") % {"name": instrument})
-            return redirect("instruments:detail", pk=instrument.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.instrument_create(actor=request.user, owner=data.get("owner"), **form.service_data()),
+    )
+    if saved is not None:
+        instrument = saved.value
+        messages.success(request, _("已登记计量器具“%(name)s”") % {"name": instrument})
+        return redirect("instruments:detail", pk=instrument.pk)
     return render(request, "instruments/form.html", {"form": form, "instrument": None, "draft": None})
 
 

@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiliang.core import clock
-from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import form_save
 from jiliang.core.web.http import not_found_as_404, page_of
 
 from . import selectors, services
@@ -172,8 +171,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/detail.html", context)
 
 
-def _person_kwargs(form: PersonForm) -> dict:
-    data = form.cleaned_data
+def _person_kwargs(data: dict) -> dict:
     return {
         "name": data["name"],
         "id_number": data["id_number"],
@@ -192,14 +190,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
         # Regulators only read; admin adds staff in the admin site, where the organization is chosen.
         raise Http404
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(actor=request.user, **_person_kwargs(form))
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已添加人员“%(name)s”") % {"name": person.name})
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(request, form, lambda data: services.person_create(actor=request.user, **_person_kwargs(data)))
+    if saved is not None:
+        person = saved.value
+        messages.success(request, _("已添加人员“%(name)s”") % {"name": person.name})
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/form.html", {"form": form, "person": None})
 
 
@@ -214,14 +209,12 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "phone": person.phone,
     }
     form = PersonForm(request.POST or None, initial=initial, person=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(actor=request.user, person=person, **_person_kwargs(form))
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("修改已保存"))
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(
+        request, form, lambda data: services.person_update(actor=request.user, person=person, **_person_kwargs(data))
+    )
+    if saved is not None:
+        messages.success(request, _("修改已保存"))
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/form.html", {"form": form, "person": person})
 
 
@@ -229,26 +222,25 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed_person(request, pk)
     form = QualificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.qualification_add(
-                actor=request.user,
-                person=person,
-                kind=data["kind"],
-                grade=data["grade"],
-                number=data["number"],
-                issued_on=data["issued_on"],
-                valid_until=data["valid_until"],
-                catalog_items=data["catalog_items"],
-                procedures=data["procedures"],
-                scope_note=data["scope_note"],
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("资质已添加"))
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.qualification_add(
+            actor=request.user,
+            person=person,
+            kind=data["kind"],
+            grade=data["grade"],
+            number=data["number"],
+            issued_on=data["issued_on"],
+            valid_until=data["valid_until"],
+            catalog_items=data["catalog_items"],
+            procedures=data["procedures"],
+            scope_note=data["scope_note"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("资质已添加"))
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/qualification_form.html", {"form": form, "person": person})
 
 
@@ -261,21 +253,20 @@ def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_manage_staff(request.user, person.organization):
         raise Http404
     form = RenewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.qualification_renew(
-                actor=request.user,
-                qualification=qualification,
-                valid_until=data["valid_until"],
-                issued_on=data["issued_on"],
-                number=data["number"],
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("资质已续期"))
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.qualification_renew(
+            actor=request.user,
+            qualification=qualification,
+            valid_until=data["valid_until"],
+            issued_on=data["issued_on"],
+            number=data["number"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("资质已续期"))
+        return redirect("people:detail", pk=person.pk)
     context = {"form": form, "person": person, "qualification": qualification}
     return render(request, "people/renew_form.html", context)
 
@@ -328,19 +319,18 @@ def expert_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     organizations = organizations_visible_to(request.user).order_by("name")
     form = ExpertForm(request.POST or None, organizations=organizations, initial={"joined_on": clock.today()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.expert_add(
-                actor=request.user,
-                organization=data["organization"],
-                name=data["name"],
-                specialties=data["specialties"],
-                joined_on=data["joined_on"],
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已加入专家库"))
-            return redirect("people:experts")
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.expert_add(
+            actor=request.user,
+            organization=data["organization"],
+            name=data["name"],
+            specialties=data["specialties"],
+            joined_on=data["joined_on"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已加入专家库"))
+        return redirect("people:experts")
     return render(request, "people/expert_form.html", {"form": form})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from jiliang.core.errors import DomainError
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import add_domain_errors, form_save
 
 
 class _Form(forms.Form):
@@ -40,3 +40,30 @@ def test_aliases_name_the_forms_field_for_a_services_argument():
     unaliased = _form()
     add_domain_errors(unaliased, DomainError("x", errors=[("verifier_id", "资质已过期")]))
     assert unaliased.non_field_errors() == ["资质已过期"]
+
+
+def test_form_save_calls_the_service_with_the_cleaned_data_of_a_valid_post(rf):
+    form = _Form({"name": "张三"})
+    saved = form_save(rf.post("/"), form, lambda data: f"saved {data['name']}")
+    assert saved is not None and saved.value == "saved 张三"
+
+
+def test_form_save_saves_nothing_on_a_get_or_an_invalid_form(rf):
+    calls = []
+
+    class Required(forms.Form):
+        name = forms.CharField()
+
+    assert form_save(rf.get("/"), _Form({"name": "x"}), calls.append) is None
+    invalid = Required({})
+    assert form_save(rf.post("/"), invalid, calls.append) is None
+    assert calls == [] and "name" in invalid.errors
+
+
+def test_form_save_puts_a_refusal_on_the_form(rf):
+    def refuse(data):
+        raise DomainError("x", errors=[("verifier_id", "资质已过期")])
+
+    form = _Form({"name": "x"})
+    assert form_save(rf.post("/"), form, refuse, {"verifier_id": "verifier"}) is None
+    assert form.errors["verifier"] == ["资质已过期"]

@@ -1,12 +1,17 @@
-"""A service's refusal shown on the form that asked for the change."""
+"""A form page's step: the posted form goes to its service, and the service's refusal is shown on the form."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.http import HttpRequest
 
 from jiliang.core.errors import DomainError
+
+T = TypeVar("T")
 
 
 def add_domain_errors(form: forms.Form, error: DomainError, aliases: Mapping[str, str] | None = None) -> None:
@@ -20,3 +25,29 @@ def add_domain_errors(form: forms.Form, error: DomainError, aliases: Mapping[str
     for name, message in error.errors or [("", error.message)]:
         field = aliases.get(name, name)
         form.add_error(field if field in form.fields else None, message)
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What a service returned for the posted form it accepted."""
+
+    value: T
+
+
+def form_save(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], T],
+    aliases: Mapping[str, str] | None = None,
+) -> Saved[T] | None:
+    """The step of every form page: when ``request`` posts ``form`` and it is valid, call ``save`` (the service)
+    with the cleaned data and return its result in a ``Saved``; when the service refuses (``DomainError``), its
+    messages go on the form (``add_domain_errors``). ``None``: nothing was saved, show the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        value = save(form.cleaned_data)
+    except DomainError as exc:
+        add_domain_errors(form, exc, aliases)
+        return None
+    return Saved(value)

@@ -21,7 +21,7 @@ from jiliang.core import clock
 from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import add_domain_errors, form_save
 from jiliang.core.web.http import not_found_as_404, page_of
 
 from ..forms.standards import (
@@ -176,14 +176,11 @@ def standard_create(request: HttpRequest) -> HttpResponse:
     if not _may_manage(request):
         raise Http404
     form = StandardForm(request.POST or None, actor=request.user, creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            standard = services.standard_create(actor=request.user, **form.service_kwargs())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已登记计量标准 %(name)s") % {"name": standard.name})
-            return redirect("standards:detail", standard.pk)
+    saved = form_save(request, form, lambda data: services.standard_create(actor=request.user, **form.service_kwargs()))
+    if saved is not None:
+        standard = saved.value
+        messages.success(request, _("已登记计量标准 %(name)s") % {"name": standard.name})
+        return redirect("standards:detail", standard.pk)
     return render(request, "standards/form.html", {"form": form, "standard": None})
 
 
@@ -236,14 +233,14 @@ def equipment_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_manage(request):
         raise Http404
     form = EquipmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.equipment_add(actor=request.user, standard_id=standard.pk, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已添加标准设备"))
-            return redirect("standards:detail", standard.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.equipment_add(actor=request.user, standard_id=standard.pk, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("已添加标准设备"))
+        return redirect("standards:detail", standard.pk)
     return render(request, "standards/equipment_form.html", {"form": form, "standard": standard})
 
 
@@ -255,14 +252,14 @@ def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
     with not_found_as_404():
         equipment = selectors.equipment_get(request.user, equipment_pk)
     form = CertificateForm(request.POST or None, equipment=equipment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.equipment_certificate_add(actor=request.user, equipment_id=equipment.pk, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已登记溯源证书"))
-            return redirect("standards:detail", equipment.standard_id)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.equipment_certificate_add(actor=request.user, equipment_id=equipment.pk, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("已登记溯源证书"))
+        return redirect("standards:detail", equipment.standard_id)
     context = {"form": form, "equipment": equipment, "standard": equipment.standard}
     return render(request, "standards/certificate_form.html", context)
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import form_save
 
 from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, points_from
 from ..selectors.records import request_item_for_record
@@ -32,17 +32,19 @@ def record_new(request: HttpRequest) -> HttpResponse:
     form = RecordForm(
         request.POST or None, institute=req.institute, instrument=instrument, initial={"kind": req.service}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            certificate = services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values())
-        except DomainError as exc:
-            add_domain_errors(form, exc, SERVICE_FIELDS)
-        else:
-            messages.success(
-                request,
-                _("已出具%(kind)s %(number)s") % {"kind": certificate.get_kind_display(), "number": certificate.number},
-            )
-            return redirect(f"/certificates/{certificate.pk}/")
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values()),
+        SERVICE_FIELDS,
+    )
+    if saved is not None:
+        certificate = saved.value
+        messages.success(
+            request,
+            _("已出具%(kind)s %(number)s") % {"kind": certificate.get_kind_display(), "number": certificate.number},
+        )
+        return redirect(f"/certificates/{certificate.pk}/")
     rows = []
     for i in range(POINT_ROWS):
         rows.append(
