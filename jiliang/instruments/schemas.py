@@ -7,14 +7,14 @@ input is a 422 with a field name, never a database error and a 500.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from jiliang.catalog.models import Usage
 from jiliang.catalog.schemas import CatalogItemRefOut
-from jiliang.core.web.schemas import ErrorOut, Id, IsoDate, PageOut, PageQuery, RefOut, storable_text
+from jiliang.core.web.schemas import ErrorOut, Id, IsoDate, PageOut, PageQuery, RefOut, text
 
 from .models import Instrument
 
@@ -26,7 +26,7 @@ DueStateCode = Literal[tuple(Instrument.DueState.values)]  # type: ignore[valid-
 def _text(field: str, *, required: bool = False) -> Any:
     """A text field as long as the model's column allows."""
     max_length = Instrument._meta.get_field(field).max_length
-    return Annotated[str, Field(min_length=1 if required else 0, max_length=max_length), AfterValidator(storable_text)]
+    return text(max_length, min_length=1 if required else 0)
 
 
 # ---- instruments -----------------------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ class InstrumentListQuery(PageQuery):
     status: StatusCode | None = None
     due_state: DueStateCode | None = None
     mandatory: bool | None = None
-    q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
+    q: text(100) | None = Field(  # type: ignore[valid-type]
         None, description="出厂编号前缀或使用单位名称 / serial-number prefix or owner name"
     )
 

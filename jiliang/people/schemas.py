@@ -11,9 +11,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from jiliang.core.web.schemas import MAX_ID, PageOut, PageQuery, storable_text
+from jiliang.core.web.schemas import MAX_ID, PageOut, PageQuery, text
 
 from .models import Person, Qualification
 from .selectors import EXPIRING_WITHIN_DAYS
@@ -114,7 +114,7 @@ class PersonListQuery(PageQuery):
         le=MAX_DAYS,
         description="持有 N 天内到期资质的人员 / staff with a qualification ending within N days",
     )
-    q: Annotated[str, Field(max_length=50), AfterValidator(storable_text)] | None = Field(None, description="姓名")
+    q: text(50) | None = Field(None, description="姓名")  # type: ignore[valid-type]
 
 
 class QualificationListQuery(Schema):

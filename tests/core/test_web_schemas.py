@@ -8,7 +8,18 @@ import pytest
 from ninja import Schema
 from pydantic import ValidationError
 
-from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut, Id, IsoDate, PageOut, PageQuery, iso_date, storable_text
+from jiliang.core.web.schemas import (
+    ERRORS,
+    MAX_ID,
+    ErrorOut,
+    Id,
+    IsoDate,
+    PageOut,
+    PageQuery,
+    iso_date,
+    storable_text,
+    text,
+)
 
 
 class _In(Schema):
@@ -62,3 +73,16 @@ def test_a_page_out_lists_count_page_and_size_before_the_items():
         items: list[int]
 
     assert list(NumberPageOut.model_fields) == ["count", "page", "page_size", "items"]
+
+
+def test_text_bounds_the_length_and_refuses_what_the_database_cannot_store():
+    class _Note(Schema):
+        note: text(5) = ""  # type: ignore[valid-type]
+        name: text(5, min_length=1)  # type: ignore[valid-type]
+
+    assert _Note(name="甲").note == ""
+    for bad in ({"name": ""}, {"name": "123456"}, {"name": "a", "note": "123456"}, {"name": "a\x00"}):
+        with pytest.raises(ValidationError):
+            _Note(**bad)
+    assert "minLength" not in _Note.model_json_schema()["properties"]["note"]
+    assert _Note.model_json_schema()["properties"]["name"]["minLength"] == 1

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 # Database ids are signed 64-bit integers; a larger number could not name any row and overflows SQLite.
 MAX_ID = 2**63 - 1
@@ -56,6 +56,14 @@ def iso_date(value: Any) -> Any:
         except ValueError:
             pass
     raise ValueError(_("请输入日期（YYYY-MM-DD）"))
+
+
+def text(max_length: int, *, min_length: int | None = None) -> Any:
+    """The type of a text input: at most ``max_length`` characters (at least ``min_length`` when given), and only
+    text the database can store (``storable_text``)."""
+    if min_length is None:
+        return Annotated[str, Field(max_length=max_length), AfterValidator(storable_text)]
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(storable_text)]
 
 
 # Every date the API takes (query and body) is one of these; dates it answers with stay plain ``date``.

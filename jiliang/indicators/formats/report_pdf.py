@@ -132,6 +132,16 @@ def _fit_label(text: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def _percent_axis(axis: Any, size: float) -> None:
+    """A value axis in percent, with light grid lines across the chart."""
+    axis.labels.fontName = FONT
+    axis.labels.fontSize = size
+    axis.labelTextFormat = "%d%%"
+    axis.strokeColor = GRID
+    axis.visibleGrid = True
+    axis.gridStrokeColor = colors.HexColor("#eceff3")
+
+
 def attainment_chart(board: PlanDashboard) -> Drawing | None:
     """Horizontal bars: each indicator's figure as % of its target (the dashed line is 100 %), coloured by the
     judgement. Indicators without a figure have no bar."""
@@ -157,12 +167,7 @@ def attainment_chart(board: PlanDashboard) -> Drawing | None:
     chart.categoryAxis.labels.dx = -3
     chart.categoryAxis.strokeColor = GRID
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, scale_max, 25
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = "%d%%"
-    chart.valueAxis.strokeColor = GRID
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#eceff3")
+    _percent_axis(chart.valueAxis, 7)
     chart.barWidth = bar_h * 0.62
     chart.groupSpacing = bar_h * 0.38
     chart.bars.strokeColor = None
@@ -234,12 +239,7 @@ def trend_chart(row: IndicatorRow, width: float, height: float) -> Drawing:
     low = max(0.0, min(values) - 10)
     plot.yValueAxis.valueMin = 10 * int(low // 10)
     plot.yValueAxis.valueMax = min(100.0, max(values) + 5) if max(values) <= 100 else max(values) + 5
-    plot.yValueAxis.labels.fontName = FONT
-    plot.yValueAxis.labels.fontSize = 6.5
-    plot.yValueAxis.labelTextFormat = "%d%%"
-    plot.yValueAxis.strokeColor = GRID
-    plot.yValueAxis.visibleGrid = True
-    plot.yValueAxis.gridStrokeColor = colors.HexColor("#eceff3")
+    _percent_axis(plot.yValueAxis, 6.5)
     plot.xValueAxis.valueMin = start
     plot.xValueAxis.valueMax = last if last > start else start + 1
     plot.xValueAxis.labels.fontName = FONT

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from jiliang.catalog.schemas import CatalogItemRefOut
-from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, RefOut, storable_text
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, RefOut, text
 
 from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
 
@@ -26,7 +26,7 @@ class StandardListQuery(PageQuery):
     valid: bool | None = Field(None, description="在 valid_on 当天是否有效 / valid on valid_on (default today)")
     valid_on: IsoDate | None = Field(None, description="判断有效性的日期，默认今天；同时决定每项的 valid / the day")
     reassessment_due: bool = Field(False, description="考核证书六个月内到期（待复查）/ re-assessment due")
-    q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
+    q: text(100) | None = Field(  # type: ignore[valid-type]
         None, description="名称、代码或测量参数 / name, code or quantity"
     )
 

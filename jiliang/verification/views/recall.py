@@ -28,7 +28,7 @@ from jiliang.standards.selectors.traceability import trace_standard_get
 
 from ..formats.recall_xlsx import recall_filename, write_recall_xlsx, write_reverse_trace_xlsx
 from ..forms.recall import RangeForm
-from ..selectors.recall import recall_for
+from ..selectors.recall import Recall, recall_for
 
 # The page lists this many certificates; the Excel export has them all.
 PAGE_ROWS = 500
@@ -104,29 +104,34 @@ def reverse_trace_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "verification/recall/reverse.html", context)
 
 
-@require_GET
-def recall_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The recall list as .xlsx: instrument certificates and equipment certificates, one sheet each."""
+def _export_recall(request: HttpRequest, pk: int, *, instruments: bool = True) -> Recall | None:
+    """What an export lists: the standard's recall over the range asked for; None when the range is invalid."""
     standard = _standard(request, pk)
     _form, date_from, date_to, ok = _range(request)
     if not ok:
+        return None
+    return recall_for(request.user, standard.pk, date_from, date_to, instruments=instruments)
+
+
+@require_GET
+def recall_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recall list as .xlsx: instrument certificates and equipment certificates, one sheet each."""
+    found = _export_recall(request, pk)
+    if found is None:
         return HttpResponseBadRequest(_("日期范围无效"))
-    found = recall_for(request.user, standard.pk, date_from, date_to)
     generated_at = timezone.localtime(clock.now())
     return attachment(recall_filename(found), lambda out: write_recall_xlsx(found, out, generated_at=generated_at))
 
 
 @require_GET
 def reverse_trace_export(request: HttpRequest, pk: int) -> HttpResponse:
-    standard = _standard(request, pk)
-    _form, date_from, date_to, ok = _range(request)
-    if not ok:
+    found = _export_recall(request, pk, instruments=False)
+    if found is None:
         return HttpResponseBadRequest(_("日期范围无效"))
-    found = recall_for(request.user, standard.pk, date_from, date_to, instruments=False)
     certificates = found.equipment_certificates()
     others = [o for o in found.others if o.equipment_count]
     name = _("反向溯源-%(code)s-%(date)s.xlsx") % {
-        "code": standard.code,
+        "code": found.standard.code,
         "date": clock.today().strftime("%Y%m%d"),
     }
     return attachment(name, lambda out: write_reverse_trace_xlsx(found, out, certificates=certificates, others=others))
