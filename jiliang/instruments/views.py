@@ -26,7 +26,7 @@ from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
 from jiliang.core.web.forms import add_domain_errors, form_save
-from jiliang.core.web.http import PAGE_SIZE, is_htmx, not_found_as_404
+from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx, not_found_as_404
 
 from . import history, selectors, services
 from .filters import FILTER_KEYS, parse_filters
@@ -104,18 +104,11 @@ class Page:
     count_capped: bool
 
 
-def _int_param(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def _keyset_page(qs: QuerySet[Instrument], params: Any, base_query: str) -> Page:
     """One page of the list, newest first, by keyset (``after``/``before`` an id) rather than OFFSET, so the
     thousandth page of a million rows costs what the first one does."""
-    after = _int_param(params.get("after"))
-    before = _int_param(params.get("before"))
+    after = int_param(params.get("after"))
+    before = int_param(params.get("before"))
     if before is not None:
         fetched = list(qs.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
         has_prev = len(fetched) > PAGE_SIZE

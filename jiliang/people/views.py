@@ -21,7 +21,7 @@ from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.core.web.forms import form_save
-from jiliang.core.web.http import not_found_as_404, page_of
+from jiliang.core.web.http import int_param, not_found_as_404, page_of
 
 from . import selectors, services
 from .forms import ExpertForm, PersonForm, QualificationForm, RenewForm
@@ -95,18 +95,10 @@ def _badges(qualifications: list[Qualification], today: date) -> list[Qualificat
     return badges
 
 
-def _int(value: str, *, low: int, high: int) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
-
-
 def parse_person_filters(params: dict[str, str]) -> selectors.PersonFilters:
     filters = selectors.PersonFilters()
     if params.get("organization"):
-        filters.organization = _int(params["organization"], low=1, high=2**63 - 1)
+        filters.organization = int_param(params["organization"], low=1, high=2**63 - 1)
         if filters.organization is None:
             filters.errors.append(_("单位无效"))
     if params.get("title"):
@@ -120,7 +112,7 @@ def parse_person_filters(params: dict[str, str]) -> selectors.PersonFilters:
         else:
             filters.errors.append(_("资质类别无效"))
     if params.get("expiring_within"):
-        filters.expiring_within = _int(params["expiring_within"], low=0, high=MAX_DAYS)
+        filters.expiring_within = int_param(params["expiring_within"], low=0, high=MAX_DAYS)
         if filters.expiring_within is None:
             filters.errors.append(_("到期天数应为 0 到 %(max)s 的整数") % {"max": MAX_DAYS})
     filters.q = params.get("q", "").strip()[:50]
@@ -275,7 +267,7 @@ def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
 def qualification_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     raw = request.GET.get("expiring_within", "")
-    days = selectors.EXPIRING_WITHIN_DAYS if raw == "" else _int(raw, low=0, high=MAX_DAYS)
+    days = selectors.EXPIRING_WITHIN_DAYS if raw == "" else int_param(raw, low=0, high=MAX_DAYS)
     errors = []
     if days is None:
         errors.append(_("到期天数应为 0 到 %(max)s 的整数") % {"max": MAX_DAYS})

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Region
-from jiliang.core.web.http import PAGE_SIZE, is_htmx, not_found_as_404, page_of, page_out
+from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx, not_found_as_404, page_of, page_out
 
 
 def test_not_found_or_forbidden_becomes_a_404_with_its_message():
@@ -57,3 +57,23 @@ def test_page_out_counts_every_page_and_answers_an_empty_page_past_the_end():
     assert second == {"count": 5, "page": 2, "page_size": 2, "items": ["210902", "210903"]}
     past = page_out(SimpleNamespace(page=9, page_size=2), rows, lambda r: r.code)
     assert past == {"count": 5, "page": 9, "page_size": 2, "items": []}
+
+
+@pytest.mark.parametrize(
+    ("raw", "bounds", "expected"),
+    [
+        ("12", {}, 12),
+        (" 3 ", {}, 3),
+        ("-4", {}, -4),
+        ("", {}, None),
+        (None, {}, None),
+        ("x", {}, None),
+        ("1.5", {}, None),
+        ("0", {"low": 1}, None),
+        ("1", {"low": 1}, 1),
+        ("3650", {"low": 0, "high": 3650}, 3650),
+        ("3651", {"low": 0, "high": 3650}, None),
+    ],
+)
+def test_int_param_reads_a_whole_number_within_its_bounds(raw, bounds, expected):
+    assert int_param(raw, **bounds) == expected

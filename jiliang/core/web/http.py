@@ -62,6 +62,23 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
+def int_param(raw: str | None, *, low: int | None = None, high: int | None = None) -> int | None:
+    """A whole number from a query parameter, or None when it is missing, not a number, or outside [low, high].
+
+    >>> int_param("12"), int_param(" 3 "), int_param(""), int_param("x"), int_param("0", low=1)
+    (12, 3, None, None, None)
+    """
+    if not raw:
+        return None
+    try:
+        number = int(raw)
+    except ValueError:
+        return None
+    if (low is not None and number < low) or (high is not None and number > high):
+        return None
+    return number
+
+
 def page_of(request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], size: int = PAGE_SIZE) -> Page[Any]:
     """The page of ``rows`` that ``?page=`` asks for: the first for a missing or bad number, the last past the end."""
     return Paginator(rows, size).get_page(request.GET.get("page"))

@@ -20,19 +20,12 @@ from django.views.decorators.http import require_GET
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
-from jiliang.core.web.http import not_found_as_404
+from jiliang.core.web.http import int_param, not_found_as_404
 
 from ..models import Unit
 from ..selectors import evaluations, plans
 
 STATUS_LABELS = plans.STATUS_LABELS
-
-
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _day(raw: str | None) -> tuple[date | None, str]:
@@ -52,7 +45,7 @@ def _plan(request: HttpRequest, code: str):
 def _region(request: HttpRequest, county_id: int | None) -> Region:
     """The focus region: the reader's own (``focus_region``), or a county inside it."""
     try:
-        region = plans.focus_region(request.user, city_id=_int(request.GET.get("city")))
+        region = plans.focus_region(request.user, city_id=int_param(request.GET.get("city")))
     except NotFoundOrForbidden as exc:
         raise Http404 from exc
     if county_id is None or county_id == region.pk:
@@ -130,7 +123,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     if not any(i.code == indicator for i in plan.indicators.all()):
         raise Http404(_("指标不存在"))
     day, error = _day(request.GET.get("date"))
-    region = _region(request, _int(request.GET.get("county")))
+    region = _region(request, int_param(request.GET.get("county")))
     board = plans.plan_dashboard(plan, region=region, day=day)
     row = board.row(indicator)
     parent_board = None

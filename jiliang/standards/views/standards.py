@@ -22,7 +22,7 @@ from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.core.web.forms import add_domain_errors, form_save
-from jiliang.core.web.http import not_found_as_404, page_of
+from jiliang.core.web.http import int_param, not_found_as_404, page_of
 
 from ..forms.standards import (
     AuthorizationForm,
@@ -68,17 +68,9 @@ def _flag(value: str | None) -> bool | None:
     return {"1": True, "true": True, "0": False, "false": False}.get((value or "").strip().lower())
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return None
-    return number if number > 0 else None
-
-
 def parse_filters(params: Any) -> selectors.StandardFilters:
     filters = selectors.StandardFilters(
-        holder=_int(params.get("holder")),
+        holder=int_param(params.get("holder"), low=1),
         level=params.get("level", "") if params.get("level", "") in Standard.Level.values else "",
         is_public=_flag(params.get("public")),
         is_highest=_flag(params.get("highest")),
