@@ -1,4 +1,5 @@
-"""Forms of the people pages. They parse and validate input; the services decide and save."""
+"""Forms of the people pages. They parse and validate input; the services decide and save. Each form's fields are
+named as the arguments of its service, so that a view passes the cleaned data on as it is."""
 
 from __future__ import annotations
 

@@ -163,17 +163,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/detail.html", context)
 
 
-def _person_kwargs(data: dict) -> dict:
-    return {
-        "name": data["name"],
-        "id_number": data["id_number"],
-        "title": data["title"],
-        "hired_on": data["hired_on"],
-        "left_on": data["left_on"],
-        "phone": data["phone"],
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     _reader(request)
@@ -182,7 +171,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         # Regulators only read; admin adds staff in the admin site, where the organization is chosen.
         raise Http404
     form = PersonForm(request.POST or None)
-    saved = form_save(request, form, lambda data: services.person_create(actor=request.user, **_person_kwargs(data)))
+    saved = form_save(request, form, lambda data: services.person_create(actor=request.user, **data))
     if saved is not None:
         person = saved.value
         messages.success(request, _("已添加人员“%(name)s”") % {"name": person.name})
@@ -201,9 +190,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "phone": person.phone,
     }
     form = PersonForm(request.POST or None, initial=initial, person=person)
-    saved = form_save(
-        request, form, lambda data: services.person_update(actor=request.user, person=person, **_person_kwargs(data))
-    )
+    saved = form_save(request, form, lambda data: services.person_update(actor=request.user, person=person, **data))
     if saved is not None:
         messages.success(request, _("修改已保存"))
         return redirect("people:detail", pk=person.pk)
@@ -217,18 +204,7 @@ def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
     saved = form_save(
         request,
         form,
-        lambda data: services.qualification_add(
-            actor=request.user,
-            person=person,
-            kind=data["kind"],
-            grade=data["grade"],
-            number=data["number"],
-            issued_on=data["issued_on"],
-            valid_until=data["valid_until"],
-            catalog_items=data["catalog_items"],
-            procedures=data["procedures"],
-            scope_note=data["scope_note"],
-        ),
+        lambda data: services.qualification_add(actor=request.user, person=person, **data),
     )
     if saved is not None:
         messages.success(request, _("资质已添加"))
@@ -248,13 +224,7 @@ def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
     saved = form_save(
         request,
         form,
-        lambda data: services.qualification_renew(
-            actor=request.user,
-            qualification=qualification,
-            valid_until=data["valid_until"],
-            issued_on=data["issued_on"],
-            number=data["number"],
-        ),
+        lambda data: services.qualification_renew(actor=request.user, qualification=qualification, **data),
     )
     if saved is not None:
         messages.success(request, _("资质已续期"))
@@ -314,13 +284,7 @@ def expert_create(request: HttpRequest) -> HttpResponse:
     saved = form_save(
         request,
         form,
-        lambda data: services.expert_add(
-            actor=request.user,
-            organization=data["organization"],
-            name=data["name"],
-            specialties=data["specialties"],
-            joined_on=data["joined_on"],
-        ),
+        lambda data: services.expert_add(actor=request.user, **data),
     )
     if saved is not None:
         messages.success(request, _("已加入专家库"))
