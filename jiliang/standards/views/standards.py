@@ -7,6 +7,7 @@ is valid is decided by ``jiliang.standards.selectors.standards`` and explained w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -53,6 +54,13 @@ def _may_manage(request: HttpRequest) -> bool:
 def _may_grant(request: HttpRequest) -> bool:
     scope = scope_of(request.user)
     return scope.is_regulator or scope.is_admin
+
+
+def _require(may: Callable[[HttpRequest], bool], request: HttpRequest) -> None:
+    """Pages that change something answer 404 to anyone who may not make the change (``_may_manage`` or
+    ``_may_grant``; both imply ``_require_reader``)."""
+    if not may(request):
+        raise Http404
 
 
 def _get(request: HttpRequest, pk: int) -> Standard:
@@ -164,9 +172,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def standard_create(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     form = StandardForm(request.POST or None, actor=request.user, creating=True)
     saved = form_save(request, form, lambda data: services.standard_create(actor=request.user, **form.service_kwargs()))
     if saved is not None:
@@ -179,8 +185,7 @@ def standard_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     if request.method == "POST":
         form = StandardForm(request.POST, actor=request.user, creating=False)
         if form.is_valid():
@@ -199,8 +204,7 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def standard_status(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("状态无效"))
@@ -222,8 +226,7 @@ def standard_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def equipment_add(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     form = EquipmentForm(request.POST or None)
     saved = form_save(
         request,
@@ -238,9 +241,7 @@ def equipment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
-    _require_reader(request)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     with not_found_as_404():
         equipment = selectors.equipment_get(request.user, equipment_pk)
     form = CertificateForm(request.POST or None, equipment=equipment)
@@ -277,28 +278,24 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def authorization_grant(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
-    if not _may_grant(request):
-        raise Http404
+    _require(_may_grant, request)
     form = AuthorizationForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["catalog_items"] = list(data["catalog_items"])
-        try:
-            authorization = services.authorization_grant(actor=request.user, **data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已授权：%(number)s") % {"number": authorization.number})
-            return redirect("standards:authorizations")
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.authorization_grant(
+            actor=request.user, **{**data, "catalog_items": list(data["catalog_items"])}
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已授权：%(number)s") % {"number": saved.value.number})
+        return redirect("standards:authorizations")
     return render(request, "standards/authorization_form.html", {"form": form})
 
 
 @require_POST
 def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_reader(request)
-    if not _may_grant(request):
-        raise Http404
+    _require(_may_grant, request)
     try:
         with not_found_as_404():
             services.authorization_revoke(actor=request.user, authorization_id=pk)
