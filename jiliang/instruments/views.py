@@ -22,10 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core import clock
-from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
-from jiliang.core.web.forms import add_domain_errors, form_save
+from jiliang.core.web.forms import form_save
 from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx, not_found_as_404
 
 from . import history, selectors, services
@@ -232,20 +231,20 @@ def instrument_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form is None:
         messages.error(request, _("已报废的器具不能再变更状态"))
         return redirect("instruments:detail", pk=instrument.pk)
-    if form.is_valid():
-        try:
-            with not_found_as_404():
-                services.instrument_set_status(
-                    actor=request.user,
-                    instrument_id=instrument.pk,
-                    status=form.cleaned_data["status"],
-                    reason=form.cleaned_data["reason"].strip(),
-                )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("状态已变更"))
-            return redirect("instruments:detail", pk=instrument.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.instrument_set_status(
+            actor=request.user,
+            instrument_id=instrument.pk,
+            status=data["status"],
+            reason=data["reason"].strip(),
+        ),
+        missing_is_404=True,
+    )
+    if saved is not None:
+        messages.success(request, _("状态已变更"))
+        return redirect("instruments:detail", pk=instrument.pk)
     return _render_detail(request, instrument, form)
 
 
@@ -317,14 +316,14 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = InstrumentForm(
         request.POST or None, initial=initial_from(instrument), user=request.user, with_owner=False, creating=False
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            with not_found_as_404():
-                services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("修改已保存"))
-            return redirect("instruments:detail", pk=instrument.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data()),
+        missing_is_404=True,
+    )
+    if saved is not None:
+        messages.success(request, _("修改已保存"))
+        return redirect("instruments:detail", pk=instrument.pk)
     context = {"form": form, "instrument": instrument, "draft": instrument, "verified_on": instrument.last_verified_on}
     return render(request, "instruments/form.html", context)

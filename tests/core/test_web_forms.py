@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from django import forms
+from django.http import Http404
 
-from jiliang.core.errors import DomainError
+from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.web.forms import add_domain_errors, form_save
 
 
@@ -67,3 +69,15 @@ def test_form_save_puts_a_refusal_on_the_form(rf):
     form = _Form({"name": "x"})
     assert form_save(rf.post("/"), form, refuse, {"verifier_id": "verifier"}) is None
     assert form.errors["verifier"] == ["资质已过期"]
+
+
+def test_form_save_answers_404_for_a_record_gone_or_out_of_scope_when_asked(rf):
+    def missing(data):
+        raise NotFoundOrForbidden("证书不存在")
+
+    with pytest.raises(Http404, match="证书不存在"):
+        form_save(rf.post("/"), _Form({"name": "x"}), missing, missing_is_404=True)
+    # Without it, the refusal is the form's like any other.
+    form = _Form({"name": "x"})
+    assert form_save(rf.post("/"), form, missing) is None
+    assert form.non_field_errors() == ["证书不存在"]

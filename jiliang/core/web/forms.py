@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -10,6 +11,8 @@ from django import forms
 from django.http import HttpRequest
 
 from jiliang.core.errors import DomainError
+
+from .http import not_found_as_404
 
 T = TypeVar("T")
 
@@ -39,14 +42,20 @@ def form_save(
     form: forms.Form,
     save: Callable[[dict[str, Any]], T],
     aliases: Mapping[str, str] | None = None,
+    *,
+    missing_is_404: bool = False,
 ) -> Saved[T] | None:
     """The step of every form page: when ``request`` posts ``form`` and it is valid, call ``save`` (the service)
     with the cleaned data and return its result in a ``Saved``; when the service refuses (``DomainError``), its
-    messages go on the form (``add_domain_errors``). ``None``: nothing was saved, show the form again."""
+    messages go on the form (``add_domain_errors``). ``None``: nothing was saved, show the form again.
+
+    ``missing_is_404``: the service's ``NotFoundOrForbidden`` (the record is gone or out of scope) answers 404
+    instead of going on the form."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        value = save(form.cleaned_data)
+        with not_found_as_404() if missing_is_404 else nullcontext():
+            value = save(form.cleaned_data)
     except DomainError as exc:
         add_domain_errors(form, exc, aliases)
         return None

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiliang.core.errors import DomainError
 from jiliang.core.selectors import scope_of
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import form_save
 from jiliang.core.web.http import not_found_as_404
 
 from ..forms.declarations import DeclarationForm
@@ -67,18 +67,19 @@ def declaration_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     if declaration is not None:
         initial = {"items": declaration.items, "standards": declaration.standards, "staff": declaration.staff}
     form = DeclarationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with not_found_as_404():
-                saved = svc.declaration_save_draft(actor=request.user, declaration=declaration, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            if "submit" in request.POST:
-                # The draft is saved either way; a refused submission is reported on its page.
-                return declaration_action(request, saved.pk, "submit")
-            messages.success(request, _("草稿已保存"))
-            return redirect("coverage:declaration_detail", pk=saved.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: svc.declaration_save_draft(actor=request.user, declaration=declaration, **data),
+        missing_is_404=True,
+    )
+    if saved is not None:
+        draft = saved.value
+        if "submit" in request.POST:
+            # The draft is saved either way; a refused submission is reported on its page.
+            return declaration_action(request, draft.pk, "submit")
+        messages.success(request, _("草稿已保存"))
+        return redirect("coverage:declaration_detail", pk=draft.pk)
     return render(request, "standards/declaration_form.html", {"form": form, "declaration": declaration})
 
 

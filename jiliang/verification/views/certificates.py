@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiliang.core import clock
-from jiliang.core.errors import DomainError
 from jiliang.core.selectors import scope_of
-from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.forms import form_save
 from jiliang.core.web.http import not_found_as_404, page_of
 
 from ..formats import dcc, documents
@@ -133,19 +132,21 @@ def certificate_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_change(request, certificate):
         raise Http404
     form = CorrectForm(request.POST, certificate=certificate, prefix="correct")
-    if form.is_valid():
-        try:
-            with not_found_as_404():
-                new = services.certificate_correct(
-                    actor=request.user, certificate_id=certificate.pk, **form.service_kwargs()
-                )
-        except DomainError as exc:
-            add_domain_errors(form, exc, SERVICE_FIELDS)
-        else:
-            messages.success(
-                request, _("已出具更正证书 %(new)s，替代 %(old)s") % {"new": new.number, "old": certificate.number}
-            )
-            return redirect("certificates:detail", new.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.certificate_correct(
+            actor=request.user, certificate_id=certificate.pk, **form.service_kwargs()
+        ),
+        SERVICE_FIELDS,
+        missing_is_404=True,
+    )
+    if saved is not None:
+        new = saved.value
+        messages.success(
+            request, _("已出具更正证书 %(new)s，替代 %(old)s") % {"new": new.number, "old": certificate.number}
+        )
+        return redirect("certificates:detail", new.pk)
     context = _detail_context(request, certificate, correct_form=form)
     context["open_form"] = "correct"
     return render(request, "verification/certificates/detail.html", context)
@@ -157,17 +158,18 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_change(request, certificate):
         raise Http404
     form = RevokeForm(request.POST, prefix="revoke")
-    if form.is_valid():
-        try:
-            with not_found_as_404():
-                services.certificate_revoke(
-                    actor=request.user, certificate_id=certificate.pk, reason=form.cleaned_data["reason"]
-                )
-        except DomainError as exc:
-            add_domain_errors(form, exc, SERVICE_FIELDS)
-        else:
-            messages.success(request, _("证书 %(number)s 已撤销") % {"number": certificate.number})
-            return redirect("certificates:detail", certificate.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.certificate_revoke(
+            actor=request.user, certificate_id=certificate.pk, reason=data["reason"]
+        ),
+        SERVICE_FIELDS,
+        missing_is_404=True,
+    )
+    if saved is not None:
+        messages.success(request, _("证书 %(number)s 已撤销") % {"number": certificate.number})
+        return redirect("certificates:detail", certificate.pk)
     context = _detail_context(request, certificate, revoke_form=form)
     context["open_form"] = "revoke"
     return render(request, "verification/certificates/detail.html", context)
