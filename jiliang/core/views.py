@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import accounts, api_auth
 from .errors import DomainError
 from .forms import LoginForm, TokenIssueForm
-from .web.http import not_found_as_404
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -72,8 +71,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST revokes. Another user's token answers 404, like a missing one."""
-    with not_found_as_404():
-        row = api_auth.token_of(request.user, pk)
+    row = api_auth.token_of(request.user, pk)
     if request.method == "GET":
         return render(request, "registration/token_revoke.html", {"row": row})
     if row.revoked_at is None:

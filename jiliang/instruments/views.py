@@ -25,7 +25,7 @@ from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
 from jiliang.core.web.forms import form_save
-from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx, not_found_as_404
+from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx
 
 from . import history, selectors, services
 from .filters import FILTER_KEYS, parse_filters
@@ -41,8 +41,7 @@ OWNER_OPTIONS_LIMIT = 20
 
 
 def _get(request: HttpRequest, pk: int) -> Instrument:
-    with not_found_as_404():
-        return selectors.instrument_get(request.user, pk)
+    return selectors.instrument_get(request.user, pk)
 
 
 def _may_register(request: HttpRequest) -> bool:

@@ -23,7 +23,7 @@ from jiliang.core import clock
 from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
-from jiliang.core.web.http import is_htmx, not_found_as_404
+from jiliang.core.web.http import is_htmx
 from jiliang.core.web.xlsx import XLSX
 
 from .excel import build_template, export_xlsx, sheet_row_estimate
@@ -125,8 +125,7 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def import_status(request: HttpRequest, job_id) -> HttpResponse:
-    with not_found_as_404():
-        job = import_job_get(request.user, job_id)
+    job = import_job_get(request.user, job_id)
     done, total = import_job_progress(job)
     running = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
     report = None if running or not job.report else ImportReport.from_dict(job.report)

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiliang.core.web.http import not_found_as_404, page_of
+from jiliang.core.web.http import page_of
 
 from . import selectors, services
 
@@ -30,8 +30,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read; with ``open=1`` go on to its link (a path of this site only)."""
-    with not_found_as_404():
-        notification = services.notification_mark_read(actor=request.user, notification_id=pk)
+    notification = services.notification_mark_read(actor=request.user, notification_id=pk)
     link = notification.link
     if request.POST.get("open") and link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         return redirect(link)

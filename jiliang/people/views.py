@@ -21,7 +21,7 @@ from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
 from jiliang.core.web.forms import form_save
-from jiliang.core.web.http import int_param, not_found_as_404, page_of
+from jiliang.core.web.http import int_param, page_of
 
 from . import selectors, services
 from .forms import ExpertForm, PersonForm, QualificationForm, RenewForm
@@ -39,8 +39,7 @@ def _reader(request: HttpRequest) -> None:
 
 def _person(request: HttpRequest, pk: int) -> Person:
     _reader(request)
-    with not_found_as_404():
-        return selectors.person_get(request.user, pk)
+    return selectors.person_get(request.user, pk)
 
 
 def _managed_person(request: HttpRequest, pk: int) -> Person:
@@ -215,8 +214,7 @@ def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
-    with not_found_as_404():
-        qualification = selectors.qualification_get(request.user, pk)
+    qualification = selectors.qualification_get(request.user, pk)
     person = qualification.person
     if not selectors.may_manage_staff(request.user, person.organization):
         raise Http404

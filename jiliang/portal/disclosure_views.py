@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from jiliang.core.web.http import download, not_found_as_404
+from jiliang.core.web.http import download
 from jiliang.core.web.pdf import PDF
 from jiliang.core.web.xlsx import XLSX
 from jiliang.indicators.formats import report_text
@@ -112,8 +112,7 @@ def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
 
 
 def _published(pk: int, *, files: bool) -> Evaluation:
-    with not_found_as_404():
-        return evaluations.published_evaluation_get(pk, files=files)
+    return evaluations.published_evaluation_get(pk, files=files)
 
 
 @login_not_required

@@ -37,7 +37,9 @@ def test_each_message_goes_on_its_field_or_on_the_form_when_the_form_has_no_such
 
 def test_aliases_name_the_forms_field_for_a_services_argument():
     form = _form()
-    add_domain_errors(form, DomainError("x", errors=[("verifier_id", "资质已过期")]), {"verifier_id": "verifier"})
+    add_domain_errors(
+        form, DomainError("x", errors=[("verifier_id", "资质已过期")]), aliases={"verifier_id": "verifier"}
+    )
     assert form.errors["verifier"] == ["资质已过期"]
     unaliased = _form()
     add_domain_errors(unaliased, DomainError("x", errors=[("verifier_id", "资质已过期")]))
@@ -67,7 +69,7 @@ def test_form_save_puts_a_refusal_on_the_form(rf):
         raise DomainError("x", errors=[("verifier_id", "资质已过期")])
 
     form = _Form({"name": "x"})
-    assert form_save(rf.post("/"), form, refuse, {"verifier_id": "verifier"}) is None
+    assert form_save(rf.post("/"), form, refuse, aliases={"verifier_id": "verifier"}) is None
     assert form.errors["verifier"] == ["资质已过期"]
 
 

@@ -77,3 +77,8 @@ def test_page_out_counts_every_page_and_answers_an_empty_page_past_the_end():
 )
 def test_int_param_reads_a_whole_number_within_its_bounds(raw, bounds, expected):
     assert int_param(raw, **bounds) == expected
+
+
+def test_not_found_or_forbidden_is_itself_a_404_for_a_page_that_lets_it_pass():
+    assert isinstance(NotFoundOrForbidden("未找到"), Http404)
+    assert isinstance(NotFoundOrForbidden("未找到"), DomainError)

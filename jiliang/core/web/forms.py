@@ -17,7 +17,7 @@ from .http import not_found_as_404
 T = TypeVar("T")
 
 
-def add_domain_errors(form: forms.Form, error: DomainError, aliases: Mapping[str, str] | None = None) -> None:
+def add_domain_errors(form: forms.Form, error: DomainError, *, aliases: Mapping[str, str] | None = None) -> None:
     """Put ``error`` on ``form``: each message on its field when the form has one, else on the whole form; an error
     without fields is its message on the whole form.
 
@@ -41,8 +41,8 @@ def form_save(
     request: HttpRequest,
     form: forms.Form,
     save: Callable[[dict[str, Any]], T],
-    aliases: Mapping[str, str] | None = None,
     *,
+    aliases: Mapping[str, str] | None = None,
     missing_is_404: bool = False,
 ) -> Saved[T] | None:
     """The step of every form page: when ``request`` posts ``form`` and it is valid, call ``save`` (the service)
@@ -57,6 +57,6 @@ def form_save(
         with not_found_as_404() if missing_is_404 else nullcontext():
             value = save(form.cleaned_data)
     except DomainError as exc:
-        add_domain_errors(form, exc, aliases)
+        add_domain_errors(form, exc, aliases=aliases)
         return None
     return Saved(value)

@@ -1,17 +1,15 @@
 """The steps every page and endpoint takes alike: a record missing or out of scope answers 404, an HTMX request gets
-a fragment, a list is cut into pages, and a file is downloaded under its name.
+a fragment, a query parameter is read as a number, a list is cut into pages, and a file is downloaded under its name.
 
-``not_found_as_404`` is both a decorator and a ``with`` block::
-
-    @not_found_as_404()
-    def _get(request, pk):
-        return selectors.standard_get(request.user, pk)
+``NotFoundOrForbidden`` is itself an ``Http404``: a view that lets it pass answers 404. Where a view catches
+``DomainError`` around a service call (to show the refusal), ``not_found_as_404`` keeps the 404; it is both a
+``with`` block and a decorator::
 
     try:
         with not_found_as_404():
-            services.certificate_revoke(...)
+            services.authorization_revoke(actor=request.user, authorization_id=pk)
     except DomainError as exc:  # the service's other refusals
-        add_domain_errors(form, exc)
+        messages.error(request, exc.message)
 """
 
 from __future__ import annotations

@@ -81,8 +81,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get(request: HttpRequest, pk: int) -> Evaluation:
-    with not_found_as_404():
-        return selectors.evaluation_get(request.user, pk)
+    return selectors.evaluation_get(request.user, pk)
 
 
 @require_GET

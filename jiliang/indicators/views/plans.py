@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
-from jiliang.core.web.http import int_param, not_found_as_404
+from jiliang.core.web.http import int_param
 
 from ..models import Unit
 from ..selectors import evaluations, plans
@@ -38,8 +38,7 @@ def _day(raw: str | None) -> tuple[date | None, str]:
 
 
 def _plan(request: HttpRequest, code: str):
-    with not_found_as_404():
-        return plans.plan_get(request.user, code)
+    return plans.plan_get(request.user, code)
 
 
 def _region(request: HttpRequest, county_id: int | None) -> Region:

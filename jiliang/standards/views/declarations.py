@@ -25,8 +25,7 @@ from ..services import declarations as svc
 
 
 def _get(request: HttpRequest, pk: int) -> CapabilityDeclaration:
-    with not_found_as_404():
-        return selectors.declaration_get(request.user, pk)
+    return selectors.declaration_get(request.user, pk)
 
 
 @require_GET

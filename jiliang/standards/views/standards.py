@@ -65,8 +65,7 @@ def _require(may: Callable[[HttpRequest], bool], request: HttpRequest) -> None:
 
 def _get(request: HttpRequest, pk: int) -> Standard:
     _require_reader(request)
-    with not_found_as_404():
-        return selectors.standard_get(request.user, pk)
+    return selectors.standard_get(request.user, pk)
 
 
 # ---- list ------------------------------------------------------------------------------------------------------
@@ -242,8 +241,7 @@ def equipment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
     _require(_may_manage, request)
-    with not_found_as_404():
-        equipment = selectors.equipment_get(request.user, equipment_pk)
+    equipment = selectors.equipment_get(request.user, equipment_pk)
     form = CertificateForm(request.POST or None, equipment=equipment)
     saved = form_save(
         request,

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiliang.core import clock
-from jiliang.core.web.http import not_found_as_404
 
 from ..forms.traceability import DayForm
 from ..selectors import traceability as trace_selectors
@@ -168,8 +167,7 @@ def chain(request: HttpRequest, pk: int) -> HttpResponse:
     day = clock.today()
     if form.is_valid() and form.cleaned_data["day"]:
         day = form.cleaned_data["day"]
-    with not_found_as_404():
-        standard, graph = trace_selectors.standard_chain(request.user, pk, day)
+    standard, graph = trace_selectors.standard_chain(request.user, pk, day)
     ids = {n.obj_id for n in graph.nodes.values() if n.kind == "standard" and n.obj_id is not None}
     visible = trace_selectors.visible_standard_ids(request.user, ids)
     root = graph.nodes[graph.root]

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jiliang.core import clock
 from jiliang.core.selectors import scope_of
 from jiliang.core.web.forms import form_save
-from jiliang.core.web.http import not_found_as_404, page_of
+from jiliang.core.web.http import page_of
 
 from ..formats import dcc, documents
 from ..formats.pdf import certificate_pdf
@@ -43,8 +43,7 @@ STATUS_BADGES = {
 
 
 def _get(request: HttpRequest, pk: int) -> Certificate:
-    with not_found_as_404():
-        return selectors.certificate_get(request.user, pk)
+    return selectors.certificate_get(request.user, pk)
 
 
 def _may_change(request: HttpRequest, certificate: Certificate) -> bool:
@@ -138,7 +137,7 @@ def certificate_correct(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.certificate_correct(
             actor=request.user, certificate_id=certificate.pk, **form.service_kwargs()
         ),
-        SERVICE_FIELDS,
+        aliases=SERVICE_FIELDS,
         missing_is_404=True,
     )
     if saved is not None:
@@ -164,7 +163,7 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: services.certificate_revoke(
             actor=request.user, certificate_id=certificate.pk, reason=data["reason"]
         ),
-        SERVICE_FIELDS,
+        aliases=SERVICE_FIELDS,
         missing_is_404=True,
     )
     if saved is not None:

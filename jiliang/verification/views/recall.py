@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiliang.core import clock
-from jiliang.core.web.http import not_found_as_404
 from jiliang.core.web.xlsx import attachment
 from jiliang.standards.models import Standard
 from jiliang.standards.selectors.traceability import trace_standard_get
@@ -37,8 +36,7 @@ INSTRUMENT_PAGE_ROWS = 50
 
 
 def _standard(request: HttpRequest, pk: int) -> Standard:
-    with not_found_as_404():
-        return trace_standard_get(request.user, pk)
+    return trace_standard_get(request.user, pk)
 
 
 def _range(request: HttpRequest) -> tuple[RangeForm, date, date, bool]:

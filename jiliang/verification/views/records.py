@@ -36,7 +36,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
         request,
         form,
         lambda data: services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values()),
-        SERVICE_FIELDS,
+        aliases=SERVICE_FIELDS,
     )
     if saved is not None:
         certificate = saved.value

@@ -184,7 +184,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("申请 %(number)s 已提交") % {"number": created.number})
                     return redirect("requests:detail", created.pk)
             except DomainError as exc:
-                add_domain_errors(form, exc, {"institute": "institute_id"})
+                add_domain_errors(form, exc, aliases={"institute": "institute_id"})
         if previewing and is_htmx(request):
             return render(request, "verification/requests/_quote.html", {"form": form, "quote": quote})
     selected = _selected_ids(request.POST) if request.method == "POST" else set()
@@ -196,8 +196,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get(request: HttpRequest, pk: int) -> ServiceRequest:
-    with not_found_as_404():
-        return selectors.request_get(request.user, pk)
+    return selectors.request_get(request.user, pk)
 
 
 @dataclass
