@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to
+from jiliang.core.web.forms import DateInput
 
 from .models import Instrument
 from .services import EDITABLE_FIELDS
@@ -41,13 +42,6 @@ class CatalogItemChoiceField(forms.ModelChoiceField):
             "interval": interval_text(obj),
             "confidence": obj.get_confidence_display(),
         }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _text(name: str, *, required: bool = False, **kwargs: Any) -> forms.CharField:

@@ -10,16 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization
+from jiliang.core.web.forms import DateInput
 
 from .idnumber import id_number_error
 from .models import Expert, Person, Qualification
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _max(model: type, name: str) -> int:

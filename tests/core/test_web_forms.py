@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django import forms
 from django.http import Http404
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
-from jiliang.core.web.forms import add_domain_errors, form_save
+from jiliang.core.web.forms import DateInput, add_domain_errors, form_save
 
 
 class _Form(forms.Form):
@@ -83,3 +85,8 @@ def test_form_save_answers_404_for_a_record_gone_or_out_of_scope_when_asked(rf):
     form = _Form({"name": "x"})
     assert form_save(rf.post("/"), form, missing) is None
     assert form.non_field_errors() == ["证书不存在"]
+
+
+def test_date_input_is_the_date_picker_with_an_iso_value():
+    html = DateInput(attrs={"class": "short"}).render("day", date(2026, 3, 1))
+    assert 'type="date"' in html and 'value="2026-03-01"' in html and 'class="short"' in html

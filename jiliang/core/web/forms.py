@@ -17,6 +17,15 @@ from .http import not_found_as_404
 T = TypeVar("T")
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value written as YYYY-MM-DD, the only form it reads."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 def add_domain_errors(form: forms.Form, error: DomainError, *, aliases: Mapping[str, str] | None = None) -> None:
     """Put ``error`` on ``form``: each message on its field when the form has one, else on the whole form; an error
     without fields is its message on the whole form.

@@ -12,16 +12,10 @@ from django.utils.translation import gettext_lazy
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.forms import DateInput
 
 from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 from ..services.standards import STANDARD_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _field(model: type, name: str, **kwargs: Any) -> forms.Field:

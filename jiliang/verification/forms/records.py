@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import Procedure
 from jiliang.core import clock
+from jiliang.core.web.forms import DateInput
 from jiliang.people.models import Person
 from jiliang.standards.models import Standard
 
@@ -35,9 +36,7 @@ def points_from(data) -> list[dict[str, str]]:
 
 class RecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=Service.choices)
-    performed_on = forms.DateField(
-        label=_("检定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    performed_on = forms.DateField(label=_("检定日期"), widget=DateInput())
     procedure = forms.ModelChoiceField(label=_("依据规程"), queryset=Procedure.objects.none(), required=False)
     standards = forms.ModelMultipleChoiceField(
         label=_("使用的计量标准"), queryset=Standard.objects.none(), widget=forms.CheckboxSelectMultiple
