@@ -30,19 +30,13 @@ class NotificationOut(Schema):
     read_at: datetime | None
     read: bool
 
+    @staticmethod
+    def resolve_read(n: Notification) -> bool:
+        return n.read_at is not None
+
     @classmethod
     def from_notification(cls, n: Notification) -> NotificationOut:
-        return cls(
-            id=n.pk,
-            kind=n.kind,
-            title=n.title,
-            body=n.body,
-            link=n.link,
-            concerns_on=n.concerns_on,
-            created_at=n.created_at,
-            read_at=n.read_at,
-            read=n.read_at is not None,
-        )
+        return cls.model_validate(n)  # the notification's fields by name, and ``read``
 
 
 class NotificationPageOut(Schema):

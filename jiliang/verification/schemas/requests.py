@@ -77,15 +77,7 @@ class ClockOut(Schema):
 
     @staticmethod
     def of(state: Clock) -> ClockOut:
-        return ClockOut(
-            stage=state.stage,
-            limit=state.limit,
-            allowed=state.allowed,
-            used=state.used,
-            left=state.left,
-            late=state.late,
-            closed_late=state.closed_late,
-        )
+        return ClockOut.model_validate(state)  # the clock's fields, by name
 
 
 class RecordRefOut(Schema):
