@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import accounts, api_auth
-from .errors import DomainError, NotFoundOrForbidden
+from .errors import DomainError
 from .forms import LoginForm, TokenIssueForm
 
 
@@ -71,10 +71,7 @@ def token_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST revokes. Another user's token answers 404, like a missing one."""
-    try:
-        row = api_auth.token_of(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    row = api_auth.token_of(request.user, pk)
     if request.method == "GET":
         return render(request, "registration/token_revoke.html", {"row": row})
     if row.revoked_at is None:

@@ -13,12 +13,12 @@ from ninja.files import UploadedFile
 
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.errors import DomainError
+from jiliang.core.web.http import page_out
+from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from . import importing, selectors, services
 from .filters import FILTER_KEYS, parse_filters
 from .schemas import (
-    MAX_ID,
-    ErrorOut,
     ImportErrorOut,
     ImportForm,
     ImportReportOut,
@@ -30,7 +30,6 @@ from .schemas import (
 
 router = Router(tags=["instruments"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 # A request with a body can also be unparseable (400) or over the upload limit (413).
 BODY_ERRORS = {400: ErrorOut, 413: ErrorOut, **ERRORS}
 
@@ -62,9 +61,7 @@ def _catalog_item(pk: int | None) -> CatalogItem | None:
 def instrument_list(request: HttpRequest, query: Query[InstrumentListQuery]):
     qs = selectors.instrument_list(request.auth, _filters(query)).select_related("owner", "region", "catalog_item")
     qs = qs.with_last_verified_on()
-    start = (query.page - 1) * query.page_size
-    items = [InstrumentOut.from_instrument(i) for i in qs[start : start + query.page_size]]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(query, qs, InstrumentOut.from_instrument)
 
 
 @router.post(

@@ -14,9 +14,7 @@ File format, version 1 (``FORMAT_VERSION``):
 - A file is read within limits (``JILIANG_IMPORT_*`` in settings): the zip's sizes and compression ratio, the
   sheet's declared dimension, its rows, its shared strings; the parse runs in a child process with memory, CPU
   and time limits (``sheet_worker``). A file over a limit is refused with a message that names the limit.
-- An export neutralises every text cell that a spreadsheet would run as a formula (starting with = + - @, a tab
-  or a carriage return, OWASP "CSV injection") by prefixing a single quote, so the cell is plain text. The quote
-  is visible in the cell: the value was not changed silently.
+- An export neutralises every text cell that a spreadsheet would run as a formula (``jiliang.core.web.xlsx``).
 """
 
 from __future__ import annotations
@@ -37,18 +35,18 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.core import clock
+from jiliang.core.web.xlsx import write_sheet
 from jiliang.metrology import due
 
 from . import sheet_worker
@@ -150,7 +148,6 @@ _EXPORT_WIDTHS = (28, 10, *(c.width for c in IMPORT_COLUMNS), 8, 10, 14, 10)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
 _EXAMPLE_FONT = Font(italic=True, color="808080")
-_DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 
 def catalog_label(item: CatalogItem) -> str:
@@ -160,22 +157,6 @@ def catalog_label(item: CatalogItem) -> str:
 
 def usage_label(value: str) -> str:
     return str(Usage(value).label)
-
-
-def neutralize(value: str) -> str:
-    """Make ``value`` safe as a spreadsheet cell: plain text, never a formula, no characters XML cannot hold.
-
-    >>> neutralize("=1+1"), neutralize("-5"), neutralize("ok")
-    ("'=1+1", "'-5", 'ok')
-    """
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(_DANGEROUS_FIRST):
-        return "'" + value
-    return value
-
-
-def _cell(value: Any) -> Any:
-    return neutralize(value) if isinstance(value, str) else value
 
 
 # ---- Template ------------------------------------------------------------------------------------------------
@@ -330,7 +311,7 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
     Returns the bytes, or writes to ``stream`` and returns ``None``. Streams rows from the database in chunks
     and uses openpyxl's write-only mode, so memory stays flat however long the list is.
     """
-    today = timezone.localdate()
+    today = clock.today()
     soon_days = settings.JILIANG_DUE_SOON_DAYS
     usage_labels = {value: str(label) for value, label in Usage.choices}
     status_labels = {value: str(label) for value, label in Instrument.Status.choices}
@@ -339,38 +320,35 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
     text_fields = [c.field for c in IMPORT_COLUMNS if c.kind in ("text", "date")]
     verified_index = text_fields.index("last_verified_on")
 
-    wb = Workbook(write_only=True)
-    wb.properties.title = _("计量器具台账")
-    wb.properties.keywords = f"jiliang-instrument-export-v{FORMAT_VERSION}"
-    ws = wb.create_sheet(DATA_SHEET)
-    for index, width in enumerate(_EXPORT_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    ws.append(EXPORT_HEADERS)
-    rows = queryset.values_list(*_EXPORT_VALUES).iterator(chunk_size=5000)
-    for owner_name, county, code, kind, usage, *rest in rows:
-        fields, (status, mandatory, due_on) = rest[: len(text_fields)], rest[len(text_fields) :]
-        last_verified_on = fields[verified_index]
-        state = due.due_state(
-            due_on,
-            today=today,
-            mandatory=mandatory and status == Instrument.Status.IN_USE,
-            verified=last_verified_on is not None,
-            soon_days=soon_days,
-        )
-        ws.append(
-            [
-                _cell(owner_name),
-                _cell(county),
-                _cell(f"{code} {kind}") if code else "",
+    def rows() -> Iterator[list[Any]]:
+        for owner_name, county, code, kind, usage, *rest in queryset.values_list(*_EXPORT_VALUES).iterator(
+            chunk_size=5000
+        ):
+            fields, (status, mandatory, due_on) = rest[: len(text_fields)], rest[len(text_fields) :]
+            last_verified_on = fields[verified_index]
+            state = due.due_state(
+                due_on,
+                today=today,
+                mandatory=mandatory and status == Instrument.Status.IN_USE,
+                verified=last_verified_on is not None,
+                soon_days=soon_days,
+            )
+            yield [
+                owner_name,
+                county,
+                f"{code} {kind}" if code else "",
                 usage_labels.get(usage, usage),
-                *(_cell(v) for v in fields),
+                *fields,
                 status_labels.get(status, status),
                 yes if mandatory else no,
                 due_on,
                 due_labels.get(str(state), str(state)),
             ]
-        )
+
+    wb = Workbook(write_only=True)
+    wb.properties.title = _("计量器具台账")
+    wb.properties.keywords = f"jiliang-instrument-export-v{FORMAT_VERSION}"
+    write_sheet(wb, DATA_SHEET, headers=EXPORT_HEADERS, rows=rows(), header_font=None, widths=_EXPORT_WIDTHS)
     if stream is not None:
         wb.save(stream)
         return None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to
+from jiliang.core.web.forms import DateInput
 
 from .models import Instrument
 from .services import EDITABLE_FIELDS
@@ -41,13 +42,6 @@ class CatalogItemChoiceField(forms.ModelChoiceField):
             "interval": interval_text(obj),
             "confidence": obj.get_confidence_display(),
         }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _text(name: str, *, required: bool = False, **kwargs: Any) -> forms.CharField:
@@ -142,13 +136,6 @@ class StatusForm(forms.Form):
         ):
             self.add_error("reason", _("停用或报废须说明原因"))
         return cleaned
-
-
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)
 
 
 class PreviewForm(forms.Form):

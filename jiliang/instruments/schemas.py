@@ -6,95 +6,27 @@ input is a 422 with a field name, never a database error and a 500.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import Field
 
 from jiliang.catalog.models import Usage
+from jiliang.catalog.schemas import CatalogItemRefOut
+from jiliang.core.web.schemas import ErrorOut, Id, IsoDate, PageOut, PageQuery, RefOut, text
 
 from .models import Instrument
-
-# Database ids are signed 64-bit integers; a larger number could not name any row and overflows SQLite.
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 UsageCode = Literal[tuple(Usage.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Instrument.Status.values)]  # type: ignore[valid-type]
 DueStateCode = Literal[tuple(Instrument.DueState.values)]  # type: ignore[valid-type]
 
 
-def storable_text(value: str) -> str:
-    """PostgreSQL text cannot hold NUL, and a lone surrogate (valid in JSON) cannot be encoded as UTF-8."""
-    if "\x00" in value:
-        raise ValueError(_("不能包含空字符"))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError(_("包含无效字符")) from exc
-    return value
-
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def iso_date(value: Any) -> Any:
-    """A day as YYYY-MM-DD and nothing else (the same message for every other form).
-
-    Pydantic alone also reads a number, or a string of digits, as a Unix timestamp (``valid_on=0`` was 1970-01-01)
-    and takes a datetime at midnight: none of them is a day a person meant.
-    """
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(_("请输入日期（YYYY-MM-DD）"))
-
-
-# Every date the API takes (query and body) is one of these; dates it answers with stay plain ``date``.
-IsoDate = Annotated[date, BeforeValidator(iso_date)]
-
-
 def _text(field: str, *, required: bool = False) -> Any:
     """A text field as long as the model's column allows."""
     max_length = Instrument._meta.get_field(field).max_length
-    return Annotated[str, Field(min_length=1 if required else 0, max_length=max_length), AfterValidator(storable_text)]
-
-
-# ---- errors ----------------------------------------------------------------------------------------------------
-
-
-class FieldErrorOut(Schema):
-    field: str = Field(description="出错的字段；空串表示整个请求 / the field, empty for the request as a whole")
-    message: str
-
-
-class ErrorOut(Schema):
-    """The one error shape of the API (docs/architecture.md). Out-of-scope and missing records answer alike."""
-
-    detail: str
-    errors: list[FieldErrorOut] = []
-
-
-# ---- references ------------------------------------------------------------------------------------------------
-
-
-class RefOut(Schema):
-    id: int
-    name: str
-
-
-class CatalogItemRefOut(Schema):
-    id: int
-    code: str = Field(description="目录编号，如 02")
-    item: str = Field(description="目录项，如 非自动衡器")
-    kind: str = Field(description="器具种类，如 电子计价秤(数字指示秤)")
+    return text(max_length, min_length=1 if required else 0)
 
 
 # ---- instruments -----------------------------------------------------------------------------------------------
@@ -164,20 +96,15 @@ class InstrumentOut(Schema):
         }
 
 
-class InstrumentPageOut(Schema):
+class InstrumentPageOut(PageOut):
     """One page of the list: ``count`` is the number of matching instruments on every page together."""
 
-    count: int
-    page: int
-    page_size: int
     items: list[InstrumentOut]
 
 
-class InstrumentListQuery(Schema):
+class InstrumentListQuery(PageQuery):
     """The list page's filters (parsed again by ``jiliang.instruments.filters.parse_filters``) and the page."""
 
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
     county: Id | None = Field(None, description="县（区）id")
     owner: Id | None = Field(None, description="使用单位 id")
     catalog_item: Id | None = Field(None, description="目录条目 id")
@@ -185,7 +112,7 @@ class InstrumentListQuery(Schema):
     status: StatusCode | None = None
     due_state: DueStateCode | None = None
     mandatory: bool | None = None
-    q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
+    q: text(100) | None = Field(  # type: ignore[valid-type]
         None, description="出厂编号前缀或使用单位名称 / serial-number prefix or owner name"
     )
 

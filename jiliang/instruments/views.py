@@ -16,39 +16,32 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiliang.catalog.models import CatalogItem, Usage
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, organizations_visible_to, scope_of
+from jiliang.core.web.forms import form_save
+from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx
 
 from . import history, selectors, services
 from .filters import FILTER_KEYS, parse_filters
-from .forms import InstrumentForm, PreviewForm, StatusForm, add_domain_errors, initial_from
+from .forms import InstrumentForm, PreviewForm, StatusForm, initial_from
 from .models import Instrument
 
 DueState = Instrument.DueState
 
-PAGE_SIZE = 50
 # Above this many matches the list says "more than 1,000" instead of counting up to a million rows on every
 # page (exact totals by county and state are on the home page).
 COUNT_CAP = 1_000
 OWNER_OPTIONS_LIMIT = 20
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
 def _get(request: HttpRequest, pk: int) -> Instrument:
-    try:
-        return selectors.instrument_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return selectors.instrument_get(request.user, pk)
 
 
 def _may_register(request: HttpRequest) -> bool:
@@ -74,7 +67,7 @@ class ListRow:
 
 
 def _list_rows(instruments: list[Instrument]) -> list[ListRow]:
-    today = timezone.localdate()
+    today = clock.today()
     due_labels = {value: str(label) for value, label in DueState.choices}
     usage_labels = {value: str(label) for value, label in Usage.choices}
     status_labels = {value: str(label) for value, label in Instrument.Status.choices}
@@ -109,18 +102,11 @@ class Page:
     count_capped: bool
 
 
-def _int_param(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def _keyset_page(qs: QuerySet[Instrument], params: Any, base_query: str) -> Page:
     """One page of the list, newest first, by keyset (``after``/``before`` an id) rather than OFFSET, so the
     thousandth page of a million rows costs what the first one does."""
-    after = _int_param(params.get("after"))
-    before = _int_param(params.get("before"))
+    after = int_param(params.get("after"))
+    before = int_param(params.get("before"))
     if before is not None:
         fetched = list(qs.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
         has_prev = len(fetched) > PAGE_SIZE
@@ -197,7 +183,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         "show_owner": is_regulator,
         "may_register": _may_register(request),
     }
-    template = "instruments/_results.html" if _is_htmx(request) else "instruments/list.html"
+    template = "instruments/_results.html" if is_htmx(request) else "instruments/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -244,21 +230,20 @@ def instrument_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form is None:
         messages.error(request, _("已报废的器具不能再变更状态"))
         return redirect("instruments:detail", pk=instrument.pk)
-    if form.is_valid():
-        try:
-            services.instrument_set_status(
-                actor=request.user,
-                instrument_id=instrument.pk,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"].strip(),
-            )
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("状态已变更"))
-            return redirect("instruments:detail", pk=instrument.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.instrument_set_status(
+            actor=request.user,
+            instrument_id=instrument.pk,
+            status=data["status"],
+            reason=data["reason"].strip(),
+        ),
+        missing_is_404=True,
+    )
+    if saved is not None:
+        messages.success(request, _("状态已变更"))
+        return redirect("instruments:detail", pk=instrument.pk)
     return _render_detail(request, instrument, form)
 
 
@@ -289,7 +274,7 @@ def _preview(request: HttpRequest, instrument: Instrument | None) -> HttpRespons
 
 def _helper_response(request: HttpRequest, instrument: Instrument | None = None) -> HttpResponse | None:
     """Answers the form's HTMX helpers (owner suggestions, derived-field preview), or None."""
-    if not _is_htmx(request) or request.method != "GET":
+    if not is_htmx(request) or request.method != "GET":
         return None
     if request.GET.get("helper") == "owners":
         return _owner_options(request)
@@ -307,16 +292,15 @@ def instrument_create(request: HttpRequest) -> HttpResponse:
     if helper is not None:
         return helper
     form = InstrumentForm(request.POST or None, user=request.user, with_owner=with_owner)
-    if request.method == "POST" and form.is_valid():
-        try:
-            instrument = services.instrument_create(
-                actor=request.user, owner=form.cleaned_data.get("owner"), **form.service_data()
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已登记计量器具“%(name)s”") % {"name": instrument})
-            return redirect("instruments:detail", pk=instrument.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.instrument_create(actor=request.user, owner=data.get("owner"), **form.service_data()),
+    )
+    if saved is not None:
+        instrument = saved.value
+        messages.success(request, _("已登记计量器具“%(name)s”") % {"name": instrument})
+        return redirect("instruments:detail", pk=instrument.pk)
     return render(request, "instruments/form.html", {"form": form, "instrument": None, "draft": None})
 
 
@@ -331,15 +315,14 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = InstrumentForm(
         request.POST or None, initial=initial_from(instrument), user=request.user, with_owner=False, creating=False
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data())
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("修改已保存"))
-            return redirect("instruments:detail", pk=instrument.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.instrument_update(actor=request.user, instrument_id=instrument.pk, **form.service_data()),
+        missing_is_404=True,
+    )
+    if saved is not None:
+        messages.success(request, _("修改已保存"))
+        return redirect("instruments:detail", pk=instrument.pk)
     context = {"form": form, "instrument": instrument, "draft": instrument, "verified_on": instrument.last_verified_on}
     return render(request, "instruments/form.html", context)

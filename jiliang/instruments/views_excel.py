@@ -15,14 +15,16 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.http import is_htmx
+from jiliang.core.web.xlsx import XLSX
 
 from .excel import build_template, export_xlsx, sheet_row_estimate
 from .filters import FILTER_KEYS, parse_filters
@@ -37,7 +39,6 @@ from .importing import (
 from .models import ImportJob
 from .selectors import instrument_list
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Bad rows listed on the status page; the full list is in the job's report (and the API's answer).
 SHOWN_ERRORS = 1000
 RECENT_JOBS = 10
@@ -124,10 +125,7 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def import_status(request: HttpRequest, job_id) -> HttpResponse:
-    try:
-        job = import_job_get(request.user, job_id)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    job = import_job_get(request.user, job_id)
     done, total = import_job_progress(job)
     running = job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING)
     report = None if running or not job.report else ImportReport.from_dict(job.report)
@@ -141,8 +139,7 @@ def import_status(request: HttpRequest, job_id) -> HttpResponse:
         "errors": report.errors[:SHOWN_ERRORS] if report else [],
         "hidden_errors": max(0, len(report.errors) - SHOWN_ERRORS) if report else 0,
     }
-    htmx = request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-    template = "instruments/_import_progress.html" if htmx else "instruments/import_status.html"
+    template = "instruments/_import_progress.html" if is_htmx(request) else "instruments/import_status.html"
     return render(request, template, context)
 
 
@@ -165,5 +162,5 @@ def instrument_export(request: HttpRequest) -> HttpResponse:
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     export_xlsx(instruments, stream=out)
     out.seek(0)
-    name = _("计量器具台账-%(date)s.xlsx") % {"date": timezone.localdate().strftime("%Y%m%d")}
+    name = _("计量器具台账-%(date)s.xlsx") % {"date": clock.today().strftime("%Y%m%d")}
     return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)

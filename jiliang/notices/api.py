@@ -10,14 +10,13 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.http import page_out
+from jiliang.core.web.schemas import ERRORS, MAX_ID
 
 from . import selectors, services
 from .models import Notification
 
 router = Router(tags=["notifications"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class NotificationOut(Schema):
@@ -31,19 +30,13 @@ class NotificationOut(Schema):
     read_at: datetime | None
     read: bool
 
+    @staticmethod
+    def resolve_read(n: Notification) -> bool:
+        return n.read_at is not None
+
     @classmethod
     def from_notification(cls, n: Notification) -> NotificationOut:
-        return cls(
-            id=n.pk,
-            kind=n.kind,
-            title=n.title,
-            body=n.body,
-            link=n.link,
-            concerns_on=n.concerns_on,
-            created_at=n.created_at,
-            read_at=n.read_at,
-            read=n.read_at is not None,
-        )
+        return cls.model_validate(n)  # the notification's fields by name, and ``read``
 
 
 class NotificationPageOut(Schema):
@@ -69,15 +62,7 @@ def notification_list(request: HttpRequest, query: Query[NotificationListQuery])
     qs = selectors.notifications_visible_to(request.auth)
     if query.unread_only:
         qs = qs.filter(read_at__isnull=True)
-    start = (query.page - 1) * query.page_size
-    items = [NotificationOut.from_notification(n) for n in qs[start : start + query.page_size]]
-    return {
-        "count": qs.count(),
-        "unread": selectors.unread_count(request.auth),
-        "page": query.page,
-        "page_size": query.page_size,
-        "items": items,
-    }
+    return page_out(query, qs, NotificationOut.from_notification) | {"unread": selectors.unread_count(request.auth)}
 
 
 @router.post(

@@ -7,14 +7,13 @@ exactly like a missing one.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.web.http import page_of
 
 from . import selectors, services
 
@@ -23,7 +22,7 @@ PAGE_SIZE = 30
 
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_visible_to(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.notifications_visible_to(request.user), PAGE_SIZE)
     context = {"page": page, "rows": list(page.object_list), "unread": selectors.unread_count(request.user)}
     return render(request, "notices/list.html", context)
 
@@ -31,10 +30,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read; with ``open=1`` go on to its link (a path of this site only)."""
-    try:
-        notification = services.notification_mark_read(actor=request.user, notification_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    notification = services.notification_mark_read(actor=request.user, notification_id=pk)
     link = notification.link
     if request.POST.get("open") and link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         return redirect(link)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Path, Query, Router
 
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core import clock
+from jiliang.core.web.http import page_out
+from jiliang.core.web.schemas import ERRORS, MAX_ID
 
 from . import selectors
 from .models import Qualification
@@ -27,7 +28,6 @@ from .schemas import (
 
 router = Router(tags=["people"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 _QUALIFICATIONS = Prefetch(
     "qualifications", queryset=Qualification.objects.prefetch_related("catalog_items", "procedures")
 )
@@ -43,10 +43,11 @@ def person_list(request: HttpRequest, query: Query[PersonListQuery]):
         q=query.q or "",
     )
     qs = selectors.person_list(request.auth, filters).select_related("organization", "organization__region")
-    start = (query.page - 1) * query.page_size
-    people = list(qs.prefetch_related(_QUALIFICATIONS)[start : start + query.page_size])
-    items = [PersonOut.from_person(p, personal=selectors.may_see_personal(request.auth, p)) for p in people]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(
+        query,
+        qs.prefetch_related(_QUALIFICATIONS),
+        lambda p: PersonOut.from_person(p, personal=selectors.may_see_personal(request.auth, p)),
+    )
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS}, summary="人员详情 / one member of staff")
@@ -65,14 +66,13 @@ def qualification_list(request: HttpRequest, query: Query[QualificationListQuery
     qs = selectors.qualification_list(
         request.auth, expiring_within=query.expiring_within, kind=query.kind or "", organization=query.organization
     )
-    start = (query.page - 1) * query.page_size
-    rows = list(qs.prefetch_related("catalog_items", "procedures")[start : start + query.page_size])
-    today = timezone.localdate()
-    items = []
-    for q in rows:
+    today = clock.today()
+
+    def row(q: Qualification) -> dict:
         item = QualificationOut.from_qualification(q)
         item["person"] = {"id": q.person_id, "name": q.person.name}
         item["organization"] = {"id": q.person.organization_id, "name": q.person.organization.name}
         item["days_left"] = (q.valid_until - today).days
-        items.append(item)
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+        return item
+
+    return page_out(query, qs.prefetch_related("catalog_items", "procedures"), row)

@@ -1,4 +1,5 @@
-"""Forms of the people pages. They parse and validate input; the services decide and save."""
+"""Forms of the people pages. They parse and validate input; the services decide and save. Each form's fields are
+named as the arguments of its service, so that a view passes the cleaned data on as it is."""
 
 from __future__ import annotations
 
@@ -9,16 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization
+from jiliang.core.web.forms import DateInput
 
 from .idnumber import id_number_error
 from .models import Expert, Person, Qualification
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _max(model: type, name: str) -> int:
@@ -106,10 +101,3 @@ class ExpertForm(forms.Form):
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
-
-
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)

@@ -11,9 +11,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from jiliang.instruments.schemas import MAX_ID, storable_text
+from jiliang.core.web.schemas import MAX_ID, PageOut, PageQuery, text
 
 from .models import Person, Qualification
 from .selectors import EXPIRING_WITHIN_DAYS
@@ -100,16 +100,11 @@ class PersonOut(Schema):
         }
 
 
-class PersonPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class PersonPageOut(PageOut):
     items: list[PersonOut]
 
 
-class PersonListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+class PersonListQuery(PageQuery):
     organization: Id | None = Field(None, description="单位 id")
     title: TitleCode | None = None
     kind: KindCode | None = Field(None, description="持有此类资质的人员 / staff holding this kind")
@@ -119,7 +114,7 @@ class PersonListQuery(Schema):
         le=MAX_DAYS,
         description="持有 N 天内到期资质的人员 / staff with a qualification ending within N days",
     )
-    q: Annotated[str, Field(max_length=50), AfterValidator(storable_text)] | None = Field(None, description="姓名")
+    q: text(50) | None = Field(None, description="姓名")  # type: ignore[valid-type]
 
 
 class QualificationListQuery(Schema):
@@ -141,8 +136,5 @@ class QualificationRowOut(QualificationOut):
     days_left: int
 
 
-class QualificationPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class QualificationPageOut(PageOut):
     items: list[QualificationRowOut]

@@ -11,23 +11,22 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.forms import form_save
+from jiliang.core.web.http import int_param, page_of
 
 from . import selectors, services
-from .forms import ExpertForm, PersonForm, QualificationForm, RenewForm, add_domain_errors
+from .forms import ExpertForm, PersonForm, QualificationForm, RenewForm
 from .models import Person, Qualification
 
-PAGE_SIZE = 50
 EXPIRING_CHOICES = (30, 60, 90, 180)
 MAX_DAYS = 3650
 
@@ -40,10 +39,7 @@ def _reader(request: HttpRequest) -> None:
 
 def _person(request: HttpRequest, pk: int) -> Person:
     _reader(request)
-    try:
-        return selectors.person_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return selectors.person_get(request.user, pk)
 
 
 def _managed_person(request: HttpRequest, pk: int) -> Person:
@@ -98,18 +94,10 @@ def _badges(qualifications: list[Qualification], today: date) -> list[Qualificat
     return badges
 
 
-def _int(value: str, *, low: int, high: int) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if low <= number <= high else None
-
-
 def parse_person_filters(params: dict[str, str]) -> selectors.PersonFilters:
     filters = selectors.PersonFilters()
     if params.get("organization"):
-        filters.organization = _int(params["organization"], low=1, high=2**63 - 1)
+        filters.organization = int_param(params["organization"], low=1, high=2**63 - 1)
         if filters.organization is None:
             filters.errors.append(_("单位无效"))
     if params.get("title"):
@@ -123,7 +111,7 @@ def parse_person_filters(params: dict[str, str]) -> selectors.PersonFilters:
         else:
             filters.errors.append(_("资质类别无效"))
     if params.get("expiring_within"):
-        filters.expiring_within = _int(params["expiring_within"], low=0, high=MAX_DAYS)
+        filters.expiring_within = int_param(params["expiring_within"], low=0, high=MAX_DAYS)
         if filters.expiring_within is None:
             filters.errors.append(_("到期天数应为 0 到 %(max)s 的整数") % {"max": MAX_DAYS})
     filters.q = params.get("q", "").strip()[:50]
@@ -136,8 +124,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     params = {k: request.GET.get(k, "") for k in ("organization", "title", "kind", "expiring_within", "q")}
     filters = parse_person_filters(params)
     qs = selectors.person_list(request.user, filters).select_related("organization")
-    page = Paginator(qs.prefetch_related("qualifications"), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    page = page_of(request, qs.prefetch_related("qualifications"))
+    today = clock.today()
     rows = [(person, _badges(list(person.qualifications.all()), today)) for person in page.object_list]
     keep = {k: v for k, v in params.items() if v}
     organizations = Organization.objects.filter(
@@ -162,7 +150,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     qualifications = list(person.qualifications.prefetch_related("catalog_items", "procedures"))
     context = {
         "person": person,
@@ -174,18 +162,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/detail.html", context)
 
 
-def _person_kwargs(form: PersonForm) -> dict:
-    data = form.cleaned_data
-    return {
-        "name": data["name"],
-        "id_number": data["id_number"],
-        "title": data["title"],
-        "hired_on": data["hired_on"],
-        "left_on": data["left_on"],
-        "phone": data["phone"],
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
     _reader(request)
@@ -194,14 +170,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
         # Regulators only read; admin adds staff in the admin site, where the organization is chosen.
         raise Http404
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_create(actor=request.user, **_person_kwargs(form))
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已添加人员“%(name)s”") % {"name": person.name})
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(request, form, lambda data: services.person_create(actor=request.user, **data))
+    if saved is not None:
+        person = saved.value
+        messages.success(request, _("已添加人员“%(name)s”") % {"name": person.name})
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/form.html", {"form": form, "person": None})
 
 
@@ -216,14 +189,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "phone": person.phone,
     }
     form = PersonForm(request.POST or None, initial=initial, person=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(actor=request.user, person=person, **_person_kwargs(form))
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("修改已保存"))
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(request, form, lambda data: services.person_update(actor=request.user, person=person, **data))
+    if saved is not None:
+        messages.success(request, _("修改已保存"))
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/form.html", {"form": form, "person": person})
 
 
@@ -231,55 +200,33 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = _managed_person(request, pk)
     form = QualificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.qualification_add(
-                actor=request.user,
-                person=person,
-                kind=data["kind"],
-                grade=data["grade"],
-                number=data["number"],
-                issued_on=data["issued_on"],
-                valid_until=data["valid_until"],
-                catalog_items=data["catalog_items"],
-                procedures=data["procedures"],
-                scope_note=data["scope_note"],
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("资质已添加"))
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.qualification_add(actor=request.user, person=person, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("资质已添加"))
+        return redirect("people:detail", pk=person.pk)
     return render(request, "people/qualification_form.html", {"form": form, "person": person})
 
 
 @require_http_methods(["GET", "POST"])
 def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
-    try:
-        qualification = selectors.qualification_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    qualification = selectors.qualification_get(request.user, pk)
     person = qualification.person
     if not selectors.may_manage_staff(request.user, person.organization):
         raise Http404
     form = RenewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.qualification_renew(
-                actor=request.user,
-                qualification=qualification,
-                valid_until=data["valid_until"],
-                issued_on=data["issued_on"],
-                number=data["number"],
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("资质已续期"))
-            return redirect("people:detail", pk=person.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.qualification_renew(actor=request.user, qualification=qualification, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("资质已续期"))
+        return redirect("people:detail", pk=person.pk)
     context = {"form": form, "person": person, "qualification": qualification}
     return render(request, "people/renew_form.html", context)
 
@@ -288,7 +235,7 @@ def qualification_renew(request: HttpRequest, pk: int) -> HttpResponse:
 def qualification_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     raw = request.GET.get("expiring_within", "")
-    days = selectors.EXPIRING_WITHIN_DAYS if raw == "" else _int(raw, low=0, high=MAX_DAYS)
+    days = selectors.EXPIRING_WITHIN_DAYS if raw == "" else int_param(raw, low=0, high=MAX_DAYS)
     errors = []
     if days is None:
         errors.append(_("到期天数应为 0 到 %(max)s 的整数") % {"max": MAX_DAYS})
@@ -298,8 +245,8 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
         errors.append(_("资质类别无效"))
         kind = ""
     qs = selectors.qualification_list(request.user, expiring_within=days, kind=kind)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    page = page_of(request, qs)
+    today = clock.today()
     rows = [(q, (q.valid_until - today).days) for q in page.object_list]
     context = {
         "rows": rows,
@@ -319,7 +266,7 @@ def qualification_list(request: HttpRequest) -> HttpResponse:
 def expert_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     q = request.GET.get("q", "").strip()[:50]
-    page = Paginator(selectors.expert_list(request.user, q=q), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.expert_list(request.user, q=q))
     scope = scope_of(request.user)
     context = {"page": page, "q": q, "may_add": scope.is_regulator or scope.is_admin}
     return render(request, "people/experts.html", context)
@@ -331,20 +278,13 @@ def expert_create(request: HttpRequest) -> HttpResponse:
     if not (scope.is_regulator or scope.is_admin):
         raise Http404
     organizations = organizations_visible_to(request.user).order_by("name")
-    form = ExpertForm(request.POST or None, organizations=organizations, initial={"joined_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.expert_add(
-                actor=request.user,
-                organization=data["organization"],
-                name=data["name"],
-                specialties=data["specialties"],
-                joined_on=data["joined_on"],
-            )
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已加入专家库"))
-            return redirect("people:experts")
+    form = ExpertForm(request.POST or None, organizations=organizations, initial={"joined_on": clock.today()})
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.expert_add(actor=request.user, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("已加入专家库"))
+        return redirect("people:experts")
     return render(request, "people/expert_form.html", {"form": form})

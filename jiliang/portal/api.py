@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Router
 
+from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.core.web.schemas import ErrorOut
 from jiliang.verification.models import PublicCheck
 
 from . import selectors, services
@@ -36,7 +36,7 @@ def public_certificate(request: HttpRequest, token: Annotated[str, Path(pattern=
     """The certificate's status and what the public may know of it, by the token its QR code carries (what
     cannot be a token at all, e.g. too long, is a 422 and no check)."""
     certificate = selectors.certificate_by_token(token)
-    answer = selectors.public_answer(certificate, timezone.localdate())
+    answer = selectors.public_answer(certificate, clock.today())
     services.check_log(
         via=PublicCheck.Via.API, certificate=certificate, result=answer["status"], client=services.client_hash(request)
     )

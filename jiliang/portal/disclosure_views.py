@@ -14,17 +14,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core.web.http import download
+from jiliang.core.web.pdf import PDF
+from jiliang.core.web.xlsx import XLSX
 from jiliang.indicators.formats import report_text
 from jiliang.indicators.models import Comparator, Evaluation, Unit
 from jiliang.indicators.selectors import evaluations
 from jiliang.indicators.selectors.plans import STATUS_LABELS
-from jiliang.indicators.views.evaluations import PDF, XLSX, download, file_name
 from jiliang.metrology import trend
 
 
@@ -111,10 +112,7 @@ def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
 
 
 def _published(pk: int, *, files: bool) -> Evaluation:
-    try:
-        return evaluations.published_evaluation_get(pk, files=files)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return evaluations.published_evaluation_get(pk, files=files)
 
 
 @login_not_required
@@ -141,11 +139,11 @@ def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _published(pk, files=True)
-    return download(evaluation.pdf, PDF, file_name(evaluation, ".pdf"))
+    return download(evaluation.pdf, PDF, report_text.file_name(evaluation, ".pdf"))
 
 
 @login_not_required
 @require_safe
 def disclosure_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = _published(pk, files=True)
-    return download(evaluation.xlsx, XLSX, file_name(evaluation, ".xlsx"))
+    return download(evaluation.xlsx, XLSX, report_text.file_name(evaluation, ".xlsx"))

@@ -15,10 +15,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from jiliang.core import clock
 from jiliang.verification.models import PublicCheck
 from jiliang.verification.selectors.certificates import CertificateStatus
 
@@ -95,7 +95,7 @@ def check_index(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(verdict.retry_after)
         return response
     certificate = selectors.certificate_by_number(number)
-    answer = selectors.public_answer(certificate, timezone.localdate())
+    answer = selectors.public_answer(certificate, clock.today())
     services.check_log(
         via=PublicCheck.Via.NUMBER, certificate=certificate, result=answer["status"], client=client, query=number
     )
@@ -107,7 +107,7 @@ def check_index(request: HttpRequest) -> HttpResponse:
 def check_token(request: HttpRequest, token: str) -> HttpResponse:
     """The QR link: the answer for the certificate with this token; an unknown token answers not found (404)."""
     certificate = selectors.certificate_by_token(token)
-    answer = selectors.public_answer(certificate, timezone.localdate())
+    answer = selectors.public_answer(certificate, clock.today())
     services.check_log(
         via=PublicCheck.Via.TOKEN,
         certificate=certificate,

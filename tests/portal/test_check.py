@@ -194,7 +194,7 @@ def test_the_qr_page_shows_the_answer_and_nothing_private(bench, client):
 def test_the_qr_page_shows_expired_on_a_later_day(bench, client, monkeypatch):
     certificate = issue_certificate(bench)
     later = certificate.valid_until + timedelta(days=1)
-    monkeypatch.setattr("jiliang.portal.views.timezone.localdate", lambda *a, **k: later)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: later)
     page = client.get(token_url(certificate)).content.decode()
     assert "已过期" in page
     assert "banner s-expired" in page

@@ -2,8 +2,7 @@
 chart of how far each figure has come towards its target, and the trend of the percent indicators. The words and
 numbers come from :mod:`report_text`.
 
-The PDF embeds Noto Sans SC (the certificate's font, registered once per process by
-:func:`jiliang.verification.formats.pdf.register_fonts`), so its text extracts.
+The PDF embeds Noto Sans SC (every PDF's font, :mod:`jiliang.core.web.pdf`), so its text extracts.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -40,8 +38,8 @@ from reportlab.platypus import (
 
 from jiliang.core import clock
 from jiliang.core.models import Region
+from jiliang.core.web.pdf import FONT, FONT_BOLD, INK, MUTED, PAGE_H, PAGE_W, a4_document, esc
 from jiliang.metrology import trend
-from jiliang.verification.formats.pdf import FONT, FONT_BOLD, register_fonts
 
 from ..selectors.plans import IndicatorRow, PlanDashboard
 from .report_text import (
@@ -70,11 +68,8 @@ def status_color(status: str) -> colors.Color:
     return STATUS_COLORS.get(status, colors.HexColor("#7b8794"))
 
 
-PAGE_W, PAGE_H = A4
 MARGIN = 18 * mm
 BODY_W = PAGE_W - 2 * MARGIN
-INK = colors.HexColor("#1f2329")
-MUTED = colors.HexColor("#5b6472")
 GRID = colors.HexColor("#c4cad3")
 HEAD_BG = colors.HexColor("#e8eef7")
 VALUE_BLUE = colors.HexColor("#0b4aa2")
@@ -100,12 +95,8 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _esc(value: Any) -> str:
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _p(text: Any, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(_esc(text), style)
+    return Paragraph(esc(text), style)
 
 
 def _heading_number(n: int) -> str:
@@ -141,6 +132,16 @@ def _fit_label(text: str, size: float, width: float) -> str:
     return text + "…"
 
 
+def _percent_axis(axis: Any, size: float) -> None:
+    """A value axis in percent, with light grid lines across the chart."""
+    axis.labels.fontName = FONT
+    axis.labels.fontSize = size
+    axis.labelTextFormat = "%d%%"
+    axis.strokeColor = GRID
+    axis.visibleGrid = True
+    axis.gridStrokeColor = colors.HexColor("#eceff3")
+
+
 def attainment_chart(board: PlanDashboard) -> Drawing | None:
     """Horizontal bars: each indicator's figure as % of its target (the dashed line is 100 %), coloured by the
     judgement. Indicators without a figure have no bar."""
@@ -166,12 +167,7 @@ def attainment_chart(board: PlanDashboard) -> Drawing | None:
     chart.categoryAxis.labels.dx = -3
     chart.categoryAxis.strokeColor = GRID
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, scale_max, 25
-    chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = "%d%%"
-    chart.valueAxis.strokeColor = GRID
-    chart.valueAxis.visibleGrid = True
-    chart.valueAxis.gridStrokeColor = colors.HexColor("#eceff3")
+    _percent_axis(chart.valueAxis, 7)
     chart.barWidth = bar_h * 0.62
     chart.groupSpacing = bar_h * 0.38
     chart.bars.strokeColor = None
@@ -243,12 +239,7 @@ def trend_chart(row: IndicatorRow, width: float, height: float) -> Drawing:
     low = max(0.0, min(values) - 10)
     plot.yValueAxis.valueMin = 10 * int(low // 10)
     plot.yValueAxis.valueMax = min(100.0, max(values) + 5) if max(values) <= 100 else max(values) + 5
-    plot.yValueAxis.labels.fontName = FONT
-    plot.yValueAxis.labels.fontSize = 6.5
-    plot.yValueAxis.labelTextFormat = "%d%%"
-    plot.yValueAxis.strokeColor = GRID
-    plot.yValueAxis.visibleGrid = True
-    plot.yValueAxis.gridStrokeColor = colors.HexColor("#eceff3")
+    _percent_axis(plot.yValueAxis, 6.5)
     plot.xValueAxis.valueMin = start
     plot.xValueAxis.valueMax = last if last > start else start + 1
     plot.xValueAxis.labels.fontName = FONT
@@ -290,22 +281,18 @@ def build_pdf(
     boards: Sequence[PlanDashboard], *, city: Region, day: date, kind: str, generated_at: datetime | None = None
 ) -> bytes:
     """The report as PDF bytes (A4, Chinese, the CJK font embedded)."""
-    register_fonts()
     generated_at = generated_at or clock.now()
     with translation.override(settings.LANGUAGE_CODE):
         title = report_title(city=city, kind=kind)
         buffer = io.BytesIO()
-        doc = _Numbered(
+        doc = a4_document(
             buffer,
-            footer=_("%(title)s · 基准日 %(day)s") % {"title": title, "day": day.isoformat()},
-            pagesize=A4,
+            margin=MARGIN,
             title=title,
             author=_("计量监管平台"),
             subject=_("计量发展规划指标评估"),
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
+            template=_Numbered,
+            footer=_("%(title)s · 基准日 %(day)s") % {"title": title, "day": day.isoformat()},
         )
         doc.build(_story(boards, city=city, day=day, kind=kind, title=title, generated_at=generated_at))
     return buffer.getvalue()

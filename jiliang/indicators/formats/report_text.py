@@ -201,3 +201,12 @@ def figures_json(
         "counts": status_counts(boards),
         "plans": plans,
     }
+
+
+def file_name(evaluation: Evaluation, suffix: str) -> tuple[str, str]:
+    """(ASCII fallback, the Chinese name) of a report's file."""
+    day = evaluation.day.isoformat()
+    return (
+        f"evaluation-{evaluation.city.code}-{day}-{evaluation.kind}{suffix}",
+        f"{evaluation.title}-{day}{suffix}",
+    )

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from jiliang.core import clock
 from jiliang.core.models import Region
-from jiliang.instruments.excel import neutralize
+from jiliang.core.web.xlsx import neutralize
 
 from ..selectors.plans import PlanDashboard
 from .report_text import (

@@ -7,8 +7,6 @@ institutes, owners — gets 404, as for a page that does not exist
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,16 +14,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiliang.core import clock
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.errors import DomainError
 from jiliang.core.selectors import scope_of
+from jiliang.core.web.http import download, not_found_as_404
+from jiliang.core.web.pdf import PDF
+from jiliang.core.web.xlsx import XLSX
 
+from ..formats.report_text import file_name
 from ..forms.evaluations import EvaluationForm
 from ..models import Evaluation
 from ..selectors import evaluations as selectors
 from ..services import evaluations as services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF = "application/pdf"
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -63,14 +62,13 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(error))
         return redirect("evaluations:list")
     try:
-        evaluation = services.evaluation_create(
-            actor=request.user,
-            kind=form.cleaned_data["kind"],
-            day=form.cleaned_data["day"],
-            city=form.cleaned_data.get("city"),
-        )
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+        with not_found_as_404():
+            evaluation = services.evaluation_create(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                day=form.cleaned_data["day"],
+                city=form.cleaned_data.get("city"),
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -83,28 +81,7 @@ def evaluation_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get(request: HttpRequest, pk: int) -> Evaluation:
-    try:
-        return selectors.evaluation_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
-
-
-def file_name(evaluation: Evaluation, suffix: str) -> tuple[str, str]:
-    """(ASCII fallback, the Chinese name) of a report's file."""
-    day = evaluation.day.isoformat()
-    return (
-        f"evaluation-{evaluation.city.code}-{day}-{evaluation.kind}{suffix}",
-        f"{evaluation.title}-{day}{suffix}",
-    )
-
-
-def download(content: bytes, content_type: str, names: tuple[str, str]) -> HttpResponse:
-    """An attachment with an ASCII ``filename`` and the Chinese name as RFC 5987 ``filename*``."""
-    ascii_name, name = names
-    response = HttpResponse(bytes(content), content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return selectors.evaluation_get(request.user, pk)
 
 
 @require_GET
@@ -125,9 +102,8 @@ def evaluation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_publish(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     try:
-        evaluation = services.evaluation_publish(actor=request.user, evaluation_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+        with not_found_as_404():
+            evaluation = services.evaluation_publish(actor=request.user, evaluation_id=pk)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jiliang.core import clock
 from jiliang.core.selectors import counties_visible_to, regions_visible_to, scope_of
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import (
@@ -119,7 +119,7 @@ def _regulator_home(request: HttpRequest) -> HttpResponse:
         "states": [s for s, _color in COUNTED_STATES],
         "chart": chart,
         "list_url": list_url,
-        "now_date": timezone.localdate(),
+        "now_date": clock.today(),
         "due_soon_days": settings.JILIANG_DUE_SOON_DAYS,
         **_warning_tiles(request),
     }
@@ -151,6 +151,6 @@ def _owner_home(request: HttpRequest) -> HttpResponse:
         "due_soon_title": _("%(days)s 天内到期") % {"days": settings.JILIANG_DUE_SOON_DAYS},
         "due_soon_empty": _("近期没有到期的器具"),
         "list_url": reverse("instruments:list"),
-        "now_date": timezone.localdate(),
+        "now_date": clock.today(),
     }
     return render(request, "indicators/home/owner.html", context)

@@ -20,18 +20,12 @@ from django.views.decorators.http import require_GET
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
+from jiliang.core.web.http import int_param
 
 from ..models import Unit
 from ..selectors import evaluations, plans
 
 STATUS_LABELS = plans.STATUS_LABELS
-
-
-def _int(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 def _day(raw: str | None) -> tuple[date | None, str]:
@@ -44,16 +38,13 @@ def _day(raw: str | None) -> tuple[date | None, str]:
 
 
 def _plan(request: HttpRequest, code: str):
-    try:
-        return plans.plan_get(request.user, code)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return plans.plan_get(request.user, code)
 
 
 def _region(request: HttpRequest, county_id: int | None) -> Region:
     """The focus region: the reader's own (``focus_region``), or a county inside it."""
     try:
-        region = plans.focus_region(request.user, city_id=_int(request.GET.get("city")))
+        region = plans.focus_region(request.user, city_id=int_param(request.GET.get("city")))
     except NotFoundOrForbidden as exc:
         raise Http404 from exc
     if county_id is None or county_id == region.pk:
@@ -131,7 +122,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     if not any(i.code == indicator for i in plan.indicators.all()):
         raise Http404(_("指标不存在"))
     day, error = _day(request.GET.get("date"))
-    region = _region(request, _int(request.GET.get("county")))
+    region = _region(request, int_param(request.GET.get("county")))
     board = plans.plan_dashboard(plan, region=region, day=day)
     row = board.row(indicator)
     parent_board = None

@@ -6,23 +6,18 @@ render. A login is required (the default); a user without a role or organization
 
 from __future__ import annotations
 
-import tempfile
-
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiliang.core.selectors import counties_visible_to, scope_of
-from jiliang.instruments.excel import neutralize
+from jiliang.core.web.http import page_of
+from jiliang.core.web.xlsx import attachment, write_sheet
 
 from ..forms.warnings import Filters, parse_filters
 from ..selectors.warnings import WarningKind, WarningList, warnings_for
-
-PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _found(request: HttpRequest) -> tuple[Filters, WarningList]:
@@ -34,7 +29,7 @@ def _found(request: HttpRequest) -> tuple[Filters, WarningList]:
 def warning_list(request: HttpRequest) -> HttpResponse:
     filters, found = _found(request)
     scope = scope_of(request.user)
-    page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, found.rows)
     query = filters.query()
     context = {
         "found": found,
@@ -59,26 +54,14 @@ def headers() -> list[str]:
 def warning_export(request: HttpRequest) -> HttpResponse:
     """The same rows as the page (every page of them) as an .xlsx; every text cell neutralised."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     _filters, found = _found(request)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(neutralize(_("计量预警"))[:31])
     title = _("计量预警：截至 %(day)s，证书和资质按 %(days)s 天内到期计") % {
         "day": found.today.isoformat(),
         "days": found.days,
     }
-    sheet.append([WriteOnlyCell(sheet, value=neutralize(title))])
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers():
-        cell = WriteOnlyCell(sheet, value=neutralize(text))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in found.rows:
-        values = [
+    rows = (
+        [
             row.kind_label,
             row.what,
             row.region,
@@ -88,9 +71,8 @@ def warning_export(request: HttpRequest) -> HttpResponse:
             row.due,
             request.build_absolute_uri(row.url),
         ]
-        sheet.append([neutralize(v) if isinstance(v, str) else v for v in values])
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    workbook.save(out)
-    out.seek(0)
-    filename = _("计量预警-%(day)s.xlsx") % {"day": found.today.isoformat()}
-    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+        for row in found.rows
+    )
+    workbook = Workbook(write_only=True)
+    write_sheet(workbook, _("计量预警"), title=title, title_font=None, headers=headers(), rows=rows, freeze=False)
+    return attachment(_("计量预警-%(day)s.xlsx") % {"day": found.today.isoformat()}, workbook.save)

@@ -8,21 +8,19 @@ what "in the region" means are in :mod:`jiliang.standards.selectors.coverage`.
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from ninja import Query, Router
 
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.core import clock
+from jiliang.core.web.schemas import ERRORS
 
 from ..schemas.coverage import CoverageOut, CoverageQuery, GapOut, GapRegionOut, GapsOut, RegionCoverageOut
 from ..selectors.coverage import CoverageReport, coverage_for
 
 router = Router(tags=["coverage"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
 
 def _reports(request: HttpRequest, query: CoverageQuery) -> list[CoverageReport]:
-    reports = coverage_for(request.auth, day=query.date or timezone.localdate())
+    reports = coverage_for(request.auth, day=query.date or clock.today())
     if reports is None:
         raise Http404
     return reports

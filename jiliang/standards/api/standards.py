@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Path, Query, Router
 
-from jiliang.instruments.schemas import MAX_ID, CatalogItemRefOut, ErrorOut, IsoDate, RefOut
+from jiliang.catalog.schemas import CatalogItemRefOut
+from jiliang.core import clock
+from jiliang.core.web.http import page_out
+from jiliang.core.web.schemas import ERRORS, MAX_ID, IsoDate, RefOut
 
 from ..models import Standard
 from ..schemas.standards import (
@@ -28,8 +30,6 @@ from ..selectors import standards as selectors
 from ..selectors.standards import explain, standard_validity, with_validity_data
 
 router = Router(tags=["standards"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _fields(standard: Standard, day: date) -> dict:
@@ -59,7 +59,7 @@ def _fields(standard: Standard, day: date) -> dict:
 
 @router.get("/standards", response={200: StandardPageOut, **ERRORS}, summary="计量标准列表 / list standards")
 def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
-    day = query.valid_on or timezone.localdate()
+    day = query.valid_on or clock.today()
     filters = selectors.StandardFilters(
         holder=query.holder,
         level=query.level or "",
@@ -72,10 +72,7 @@ def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
         q=(query.q or "").strip(),
     )
     qs = selectors.standard_list(request.auth, filters)
-    start = (query.page - 1) * query.page_size
-    page = with_validity_data(qs.select_related("holder", "holder__region"))[start : start + query.page_size]
-    items = [_fields(s, day) for s in page]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(query, with_validity_data(qs.select_related("holder", "holder__region")), lambda s: _fields(s, day))
 
 
 @router.get(
@@ -84,7 +81,7 @@ def standard_list(request: HttpRequest, query: Query[StandardListQuery]):
 def standard_detail(
     request: HttpRequest, standard_id: int = Path(..., ge=1, le=MAX_ID), valid_on: IsoDate | None = None
 ):
-    day = valid_on or timezone.localdate()
+    day = valid_on or clock.today()
     standard = selectors.standard_get(request.auth, standard_id)
     return StandardDetailOut(
         **_fields(standard, day),
@@ -100,16 +97,15 @@ def standard_detail(
     "/authorizations", response={200: AuthorizationPageOut, **ERRORS}, summary="计量授权列表 / list authorizations"
 )
 def authorization_list(request: HttpRequest, query: Query[AuthorizationListQuery]):
-    today = timezone.localdate()
+    today = clock.today()
     qs = selectors.authorizations_visible_to(request.auth)
     if query.institute:
         qs = qs.filter(institute_id=query.institute)
     if query.in_force_on:
         qs = qs.filter(selectors.authorization_in_force_q(query.in_force_on))
     qs = qs.order_by("institute__name", "-valid_until", "id")
-    start = (query.page - 1) * query.page_size
-    page = qs.select_related("institute", "issued_by").prefetch_related("catalog_items")[
-        start : start + query.page_size
-    ]
-    items = [AuthorizationOut.from_authorization(a, today, selectors.authorization_in_force(a, today)) for a in page]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(
+        query,
+        qs.select_related("institute", "issued_by").prefetch_related("catalog_items"),
+        lambda a: AuthorizationOut.from_authorization(a, today, selectors.authorization_in_force(a, today)),
+    )

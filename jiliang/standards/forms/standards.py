@@ -12,16 +12,10 @@ from django.utils.translation import gettext_lazy
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.forms import DateInput
 
 from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 from ..services.standards import STANDARD_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _field(model: type, name: str, **kwargs: Any) -> forms.Field:
@@ -40,13 +34,6 @@ MULTI_HELP = gettext_lazy("按住 Ctrl（Mac 上为 Command）键可选择多项
 class CatalogItemMultipleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: CatalogItem) -> str:
         return f"{obj.code} {obj.kind}"
-
-
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    for field, message in pairs:
-        form.add_error(field if field in form.fields else None, message)
 
 
 class StandardForm(forms.Form):

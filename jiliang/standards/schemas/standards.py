@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from jiliang.instruments.schemas import CatalogItemRefOut, Id, IsoDate, RefOut, storable_text
+from jiliang.catalog.schemas import CatalogItemRefOut
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, RefOut, text
 
 from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
 
@@ -16,9 +17,7 @@ LevelCode = Literal[tuple(Standard.Level.values)]  # type: ignore[valid-type]
 StatusCode = Literal[tuple(Standard.Status.values)]  # type: ignore[valid-type]
 
 
-class StandardListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+class StandardListQuery(PageQuery):
     holder: Id | None = Field(None, description="建标单位 id / holder institute id")
     level: LevelCode | None = None
     is_public: bool | None = Field(None, description="社会公用计量标准 / public standard")
@@ -27,7 +26,7 @@ class StandardListQuery(Schema):
     valid: bool | None = Field(None, description="在 valid_on 当天是否有效 / valid on valid_on (default today)")
     valid_on: IsoDate | None = Field(None, description="判断有效性的日期，默认今天；同时决定每项的 valid / the day")
     reassessment_due: bool = Field(False, description="考核证书六个月内到期（待复查）/ re-assessment due")
-    q: Annotated[str, Field(max_length=100), AfterValidator(storable_text)] | None = Field(
+    q: text(100) | None = Field(  # type: ignore[valid-type]
         None, description="名称、代码或测量参数 / name, code or quantity"
     )
 
@@ -138,10 +137,7 @@ class StandardDetailOut(StandardOut):
     equipment: list[EquipmentOut]
 
 
-class StandardPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class StandardPageOut(PageOut):
     items: list[StandardOut]
 
 
@@ -180,8 +176,5 @@ class AuthorizationOut(Schema):
         )
 
 
-class AuthorizationPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class AuthorizationPageOut(PageOut):
     items: list[AuthorizationOut]

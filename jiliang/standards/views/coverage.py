@@ -10,9 +10,10 @@ from datetime import date
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from jiliang.core import clock
 
 from ..selectors.coverage import CoverageReport, coverage_for
 
@@ -22,7 +23,7 @@ TARGET_PERCENT = 80
 
 def parse_day(raw: str | None) -> tuple[date, str]:
     """The ``date`` query parameter (YYYY-MM-DD), today when absent; a bad value falls back to today with a reason."""
-    today = timezone.localdate()
+    today = clock.today()
     if not raw:
         return today, ""
     try:

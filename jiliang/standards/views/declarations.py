@@ -6,7 +6,6 @@ the actor may not see, or a form the actor may not use, answers 404 like a missi
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.errors import DomainError
 from jiliang.core.selectors import scope_of
+from jiliang.core.web.forms import form_save
+from jiliang.core.web.http import not_found_as_404
 
 from ..forms.declarations import DeclarationForm
 from ..models import CapabilityDeclaration
@@ -24,17 +25,7 @@ from ..services import declarations as svc
 
 
 def _get(request: HttpRequest, pk: int) -> CapabilityDeclaration:
-    try:
-        return selectors.declaration_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
-
-
-def _add_errors(form: forms.Form, exc: DomainError) -> None:
-    if not exc.errors:
-        form.add_error(None, exc.message)
-    for field, message in exc.errors:
-        form.add_error(field if field in form.fields else None, message)
+    return selectors.declaration_get(request.user, pk)
 
 
 @require_GET
@@ -75,19 +66,19 @@ def declaration_form(request: HttpRequest, pk: int | None = None) -> HttpRespons
     if declaration is not None:
         initial = {"items": declaration.items, "standards": declaration.standards, "staff": declaration.staff}
     form = DeclarationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = svc.declaration_save_draft(actor=request.user, declaration=declaration, **form.cleaned_data)
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
-        except DomainError as exc:
-            _add_errors(form, exc)
-        else:
-            if "submit" in request.POST:
-                # The draft is saved either way; a refused submission is reported on its page.
-                return declaration_action(request, saved.pk, "submit")
-            messages.success(request, _("草稿已保存"))
-            return redirect("coverage:declaration_detail", pk=saved.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: svc.declaration_save_draft(actor=request.user, declaration=declaration, **data),
+        missing_is_404=True,
+    )
+    if saved is not None:
+        draft = saved.value
+        if "submit" in request.POST:
+            # The draft is saved either way; a refused submission is reported on its page.
+            return declaration_action(request, draft.pk, "submit")
+        messages.success(request, _("草稿已保存"))
+        return redirect("coverage:declaration_detail", pk=draft.pk)
     return render(request, "standards/declaration_form.html", {"form": form, "declaration": declaration})
 
 
@@ -107,10 +98,9 @@ def declaration_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     service, done = ACTIONS[action]
     kwargs = {"note": request.POST.get("note", "")} if action in {"return", "accept"} else {}
     try:
-        service(actor=request.user, declaration=declaration, **kwargs)
-        messages.success(request, str(done))
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+        with not_found_as_404():
+            service(actor=request.user, declaration=declaration, **kwargs)
+            messages.success(request, str(done))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("coverage:declaration_detail", pk=declaration.pk)

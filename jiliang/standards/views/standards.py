@@ -7,21 +7,23 @@ is valid is decided by ``jiliang.standards.selectors.standards`` and explained w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.web.forms import add_domain_errors, form_save
+from jiliang.core.web.http import int_param, not_found_as_404, page_of
 
 from ..forms.standards import (
     AuthorizationForm,
@@ -29,15 +31,12 @@ from ..forms.standards import (
     EquipmentForm,
     StandardForm,
     StatusForm,
-    add_domain_errors,
 )
 from ..forms.standards import initial_from as standard_initial
 from ..models import Standard
 from ..selectors import standards as selectors
 from ..selectors.standards import explain, standard_validity, with_validity_data
 from ..services import standards as services
-
-PAGE_SIZE = 50
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -57,12 +56,16 @@ def _may_grant(request: HttpRequest) -> bool:
     return scope.is_regulator or scope.is_admin
 
 
+def _require(may: Callable[[HttpRequest], bool], request: HttpRequest) -> None:
+    """Pages that change something answer 404 to anyone who may not make the change (``_may_manage`` or
+    ``_may_grant``; both imply ``_require_reader``)."""
+    if not may(request):
+        raise Http404
+
+
 def _get(request: HttpRequest, pk: int) -> Standard:
     _require_reader(request)
-    try:
-        return selectors.standard_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return selectors.standard_get(request.user, pk)
 
 
 # ---- list ------------------------------------------------------------------------------------------------------
@@ -72,17 +75,9 @@ def _flag(value: str | None) -> bool | None:
     return {"1": True, "true": True, "0": False, "false": False}.get((value or "").strip().lower())
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return None
-    return number if number > 0 else None
-
-
 def parse_filters(params: Any) -> selectors.StandardFilters:
     filters = selectors.StandardFilters(
-        holder=_int(params.get("holder")),
+        holder=int_param(params.get("holder"), low=1),
         level=params.get("level", "") if params.get("level", "") in Standard.Level.values else "",
         is_public=_flag(params.get("public")),
         is_highest=_flag(params.get("highest")),
@@ -104,9 +99,9 @@ def parse_filters(params: Any) -> selectors.StandardFilters:
 def standard_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     filters = parse_filters(request.GET)
-    day = filters.valid_on or timezone.localdate()
+    day = filters.valid_on or clock.today()
     qs = selectors.standard_list(request.user, filters).select_related("holder", "holder__region")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     standards = list(with_validity_data(Standard.objects.filter(pk__in=[s.pk for s in page.object_list])))
     by_id = {s.pk: s for s in standards}
     rows = []
@@ -138,7 +133,7 @@ def standard_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     verdict = standard_validity(standard, today)
     equipment = []
     for item in selectors.equipment_of(standard):
@@ -176,26 +171,20 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def standard_create(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     form = StandardForm(request.POST or None, actor=request.user, creating=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            standard = services.standard_create(actor=request.user, **form.service_kwargs())
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已登记计量标准 %(name)s") % {"name": standard.name})
-            return redirect("standards:detail", standard.pk)
+    saved = form_save(request, form, lambda data: services.standard_create(actor=request.user, **form.service_kwargs()))
+    if saved is not None:
+        standard = saved.value
+        messages.success(request, _("已登记计量标准 %(name)s") % {"name": standard.name})
+        return redirect("standards:detail", standard.pk)
     return render(request, "standards/form.html", {"form": form, "standard": None})
 
 
 @require_http_methods(["GET", "POST"])
 def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     if request.method == "POST":
         form = StandardForm(request.POST, actor=request.user, creating=False)
         if form.is_valid():
@@ -214,8 +203,7 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def standard_status(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("状态无效"))
@@ -237,38 +225,32 @@ def standard_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def equipment_add(request: HttpRequest, pk: int) -> HttpResponse:
     standard = _get(request, pk)
-    if not _may_manage(request):
-        raise Http404
+    _require(_may_manage, request)
     form = EquipmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.equipment_add(actor=request.user, standard_id=standard.pk, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已添加标准设备"))
-            return redirect("standards:detail", standard.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.equipment_add(actor=request.user, standard_id=standard.pk, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("已添加标准设备"))
+        return redirect("standards:detail", standard.pk)
     return render(request, "standards/equipment_form.html", {"form": form, "standard": standard})
 
 
 @require_http_methods(["GET", "POST"])
 def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
-    _require_reader(request)
-    if not _may_manage(request):
-        raise Http404
-    try:
-        equipment = selectors.equipment_get(request.user, equipment_pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    _require(_may_manage, request)
+    equipment = selectors.equipment_get(request.user, equipment_pk)
     form = CertificateForm(request.POST or None, equipment=equipment)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.equipment_certificate_add(actor=request.user, equipment_id=equipment.pk, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已登记溯源证书"))
-            return redirect("standards:detail", equipment.standard_id)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.equipment_certificate_add(actor=request.user, equipment_id=equipment.pk, **data),
+    )
+    if saved is not None:
+        messages.success(request, _("已登记溯源证书"))
+        return redirect("standards:detail", equipment.standard_id)
     context = {"form": form, "equipment": equipment, "standard": equipment.standard}
     return render(request, "standards/certificate_form.html", context)
 
@@ -279,14 +261,14 @@ def certificate_add(request: HttpRequest, equipment_pk: int) -> HttpResponse:
 @require_GET
 def authorization_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    today = timezone.localdate()
+    today = clock.today()
     qs = (
         selectors.authorizations_visible_to(request.user)
         .select_related("institute", "institute__region", "issued_by")
         .prefetch_related("catalog_items")
         .order_by("institute__name", "-valid_until", "id")
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     rows = [{"authorization": a, "in_force": selectors.authorization_in_force(a, today)} for a in page.object_list]
     context = {"rows": rows, "page": page, "today": today, "may_grant": _may_grant(request)}
     return render(request, "standards/authorizations.html", context)
@@ -294,32 +276,27 @@ def authorization_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def authorization_grant(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
-    if not _may_grant(request):
-        raise Http404
+    _require(_may_grant, request)
     form = AuthorizationForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["catalog_items"] = list(data["catalog_items"])
-        try:
-            authorization = services.authorization_grant(actor=request.user, **data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("已授权：%(number)s") % {"number": authorization.number})
-            return redirect("standards:authorizations")
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.authorization_grant(
+            actor=request.user, **{**data, "catalog_items": list(data["catalog_items"])}
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("已授权：%(number)s") % {"number": saved.value.number})
+        return redirect("standards:authorizations")
     return render(request, "standards/authorization_form.html", {"form": form})
 
 
 @require_POST
 def authorization_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_reader(request)
-    if not _may_grant(request):
-        raise Http404
+    _require(_may_grant, request)
     try:
-        services.authorization_revoke(actor=request.user, authorization_id=pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+        with not_found_as_404():
+            services.authorization_revoke(actor=request.user, authorization_id=pk)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

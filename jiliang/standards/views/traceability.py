@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jiliang.core.errors import NotFoundOrForbidden
+from jiliang.core import clock
 
 from ..forms.traceability import DayForm
 from ..selectors import traceability as trace_selectors
@@ -165,13 +164,10 @@ def _rows(graph: Graph) -> list[dict[str, Any]]:
 @require_GET
 def chain(request: HttpRequest, pk: int) -> HttpResponse:
     form = DayForm(request.GET or None)
-    day = timezone.localdate()
+    day = clock.today()
     if form.is_valid() and form.cleaned_data["day"]:
         day = form.cleaned_data["day"]
-    try:
-        standard, graph = trace_selectors.standard_chain(request.user, pk, day)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    standard, graph = trace_selectors.standard_chain(request.user, pk, day)
     ids = {n.obj_id for n in graph.nodes.values() if n.kind == "standard" and n.obj_id is not None}
     visible = trace_selectors.visible_standard_ids(request.user, ids)
     root = graph.nodes[graph.root]

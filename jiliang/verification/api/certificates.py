@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 
+from jiliang.core import clock
 from jiliang.core.errors import DomainError
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.http import page_out
+from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from ..formats import documents
 from ..forms.certificates import parse_filters
@@ -35,7 +36,6 @@ from ..services import certificates as services
 
 router = Router(tags=["certificates"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BODY_ERRORS = {400: ErrorOut, 409: ErrorOut, **ERRORS}
 RELATED = ("instrument", "owner", "institute", "revocation", "superseded_by")
 
@@ -65,12 +65,10 @@ def certificate_list(request: HttpRequest, query: Query[CertificateListQuery]):
     filters = parse_filters(params)
     if filters.errors:  # the schema validated the dates already; never drop a filter silently
         raise DomainError(_("筛选条件无效"), errors=[("", m) for m in filters.errors])
-    today = timezone.localdate()
+    today = clock.today()
     qs = filters.apply(selectors.certificates_visible_to(request.auth), today)
     qs = qs.select_related(*RELATED).order_by("-issued_on", "-id")
-    start = (query.page - 1) * query.page_size
-    items = [IssuedCertificateOut.from_certificate(c, today) for c in qs[start : start + query.page_size]]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(query, qs, lambda c: IssuedCertificateOut.from_certificate(c, today))
 
 
 def _get(request: HttpRequest, certificate_id: int):

@@ -17,16 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from jiliang.core import clock
 from jiliang.core.errors import DomainError
-from jiliang.instruments.schemas import ErrorOut
+from jiliang.core.web.schemas import ERRORS
 
 from ..schemas.recall import OtherInstituteOut, RecallItemOut, RecallOut, RecallQuery, SuspectStandardOut
 from ..selectors.recall import recall_for
 
 # Published under the standards tag since the recall lived in the standards app; clients group operations by it.
 router = Router(tags=["standards"])
-
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 @router.get(
@@ -38,7 +37,7 @@ def recall_list(request: HttpRequest, standard_id: int, query: Query[RecallQuery
     if query.date_to < query.date_from:
         raise DomainError(_("截止日期不能早于起始日期"), field="date_to")
     found = recall_for(request.auth, standard_id, query.date_from, query.date_to)
-    now = timezone.localtime()
+    now = timezone.localtime(clock.now())
     return RecallOut(
         standard_id=found.standard.pk,
         standard_code=found.standard.code,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
-from jiliang.instruments.schemas import MAX_ID, ErrorOut
+from jiliang.core.web.http import page_out
+from jiliang.core.web.schemas import ERRORS, MAX_ID, ErrorOut
 
 from ..schemas.requests import ActionCode, ActionIn, RequestIn, RequestListQuery, RequestOut, RequestPageOut
 from ..selectors import requests as selectors
@@ -18,7 +19,6 @@ from ..services import requests as services
 
 router = Router(tags=["requests"])
 
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 BODY_ERRORS = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, **ERRORS}
 
 
@@ -32,9 +32,7 @@ def request_list(request: HttpRequest, query: Query[RequestListQuery]):
         status=query.status or "", late=query.late, county=query.county, q=(query.q or "").strip()
     )
     qs = selectors.request_list(request.auth, filters)
-    start = (query.page - 1) * query.page_size
-    items = [RequestOut.of(r) for r in qs[start : start + query.page_size]]
-    return {"count": qs.count(), "page": query.page, "page_size": query.page_size, "items": items}
+    return page_out(query, qs, RequestOut.of)
 
 
 @router.post("/requests", response={201: RequestOut, **BODY_ERRORS}, summary="申请检定/校准 / submit a request")

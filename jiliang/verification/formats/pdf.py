@@ -9,32 +9,27 @@ Everything printed comes from ``certificate.document`` — the canonical documen
 (for the QR code) and the certificate's standing today (a revoked or superseded certificate is overprinted), so the
 PDF never says anything the signature does not cover.
 
-The font is Noto Sans SC (``settings.JILIANG_PDF_FONT`` / ``JILIANG_PDF_FONT_BOLD``), embedded as a TrueType subset
-(reportlab's ``TTFont``). Loading the 10 MB font takes a few hundred milliseconds, so it is registered once per
-process. The PDF is always in Chinese (the legal form of the certificate), whatever the reader's language.
+The font, ink and A4 document are every PDF's (``jiliang.core.web.pdf``). The PDF is always in Chinese (the legal
+form of the certificate), whatever the reader's language.
 """
 
 from __future__ import annotations
 
 import io
-import threading
 from datetime import date
 from typing import Any
 
 import segno
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Frame,
     KeepTogether,
     NextPageTemplate,
@@ -46,29 +41,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from jiliang.core import clock
+from jiliang.core.web.pdf import FONT, FONT_BOLD, INK, MUTED, PAGE_H, PAGE_W, a4_document, esc
+
 from ..models import Certificate
 from ..selectors.certificates import CertificateStatus, certificate_status
 from .documents import public_check_url
 
-FONT = "NotoSansSC"
-FONT_BOLD = "NotoSansSC-Bold"
-PAGE_W, PAGE_H = A4
 MARGIN = 20 * mm
-INK = colors.HexColor("#1f2329")
-MUTED = colors.HexColor("#5b6472")
 RULE = colors.HexColor("#9aa3af")
-
-_font_lock = threading.Lock()
-
-
-def register_fonts() -> None:
-    """Register the CJK fonts with reportlab, once per process (loading them is slow)."""
-    with _font_lock:
-        registered = pdfmetrics.getRegisteredFontNames()
-        if FONT not in registered:
-            pdfmetrics.registerFont(TTFont(FONT, settings.JILIANG_PDF_FONT))
-        if FONT_BOLD not in registered:
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, settings.JILIANG_PDF_FONT_BOLD))
 
 
 def _titles() -> dict[str, str]:
@@ -95,7 +76,7 @@ def _text(value: Any) -> str:
 
 
 def _esc(value: Any) -> str:
-    return _text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return esc(_text(value))
 
 
 class _Labels:
@@ -488,21 +469,16 @@ class _NumberedCanvas(pdfcanvas.Canvas):
 
 def certificate_pdf(certificate: Certificate, *, today: date | None = None) -> bytes:
     """The certificate as PDF bytes, from its signed document, its token and its standing ``today``."""
-    register_fonts()
     doc = certificate.document
-    status = certificate_status(certificate, today or timezone.localdate())
+    status = certificate_status(certificate, today or clock.today())
     with translation.override(settings.LANGUAGE_CODE):
         cover = _Cover(doc, public_check_url(certificate.token), status)
         overprint = _overprint(status)
         number = str(doc.get("number", ""))
         buffer = io.BytesIO()
-        template = BaseDocTemplate(
+        template = a4_document(
             buffer,
-            pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
+            margin=MARGIN,
             title=f"{title_of(doc.get('kind', ''))} {number}",
             author=str((doc.get("institute") or {}).get("name", "")),
             subject=number,

@@ -6,17 +6,20 @@ neutralised, so no cell is ever read as a formula.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
-from jiliang.instruments.excel import neutralize
+from jiliang.core.web.xlsx import BOLD, HEADER_FILL, cell, styled, write_sheet
 from jiliang.standards.models import EquipmentCertificate
 from jiliang.standards.selectors.traceability import load_certificates
 
 from ..selectors.recall import CHUNK, InstituteCount, Recall, RecallRow
+
+EQUIPMENT_WIDTHS = (18, 12, 12, 30, 20, 14, 26, 14, 24, 10)
 
 
 def instrument_headers() -> list[str]:
@@ -41,25 +44,23 @@ def instrument_headers() -> list[str]:
 
 def instrument_values(row: RecallRow) -> list[Any]:
     c = row.certificate
-    return _safe(
-        [
-            c.number,
-            c.get_kind_display(),
-            row.status_label,
-            c.issued_on,
-            c.valid_until,
-            c.instrument.name,
-            c.instrument.serial_number,
-            c.owner.name,
-            c.owner.credit_code,
-            c.region.name,
-            row.standard.name,
-            row.standard.code,
-            row.path_label,
-            c.institute.name,
-            row.used_on,
-        ]
-    )
+    return [
+        c.number,
+        c.get_kind_display(),
+        row.status_label,
+        c.issued_on,
+        c.valid_until,
+        c.instrument.name,
+        c.instrument.serial_number,
+        c.owner.name,
+        c.owner.credit_code,
+        c.region.name,
+        row.standard.name,
+        row.standard.code,
+        row.path_label,
+        c.institute.name,
+        row.used_on,
+    ]
 
 
 def equipment_headers() -> list[str]:
@@ -80,20 +81,18 @@ def equipment_headers() -> list[str]:
 def equipment_values(c: EquipmentCertificate) -> list[Any]:
     holder_standard = c.equipment.standard
     issuer = c.issuer_standard
-    return _safe(
-        [
-            c.number,
-            c.issued_on,
-            c.valid_until,
-            f"{issuer.name}（{issuer.code}）" if issuer else str(c.issuer_authority or ""),
-            c.equipment.name,
-            c.equipment.serial_number,
-            holder_standard.name,
-            holder_standard.code,
-            holder_standard.holder.name,
-            c.result,
-        ]
-    )
+    return [
+        c.number,
+        c.issued_on,
+        c.valid_until,
+        f"{issuer.name}（{issuer.code}）" if issuer else str(c.issuer_authority or ""),
+        c.equipment.name,
+        c.equipment.serial_number,
+        holder_standard.name,
+        holder_standard.code,
+        holder_standard.holder.name,
+        c.result,
+    ]
 
 
 def others_headers() -> list[str]:
@@ -101,11 +100,7 @@ def others_headers() -> list[str]:
 
 
 def others_values(o: InstituteCount) -> list[Any]:
-    return _safe([o.name, o.instrument_count, o.equipment_count])
-
-
-def _safe(values: list[Any]) -> list[Any]:
-    return [neutralize(v) if isinstance(v, str) else v for v in values]
+    return [o.name, o.instrument_count, o.equipment_count]
 
 
 def recall_filename(r: Recall) -> str:
@@ -121,11 +116,6 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
     标准设备证书, each with a title row (the standard, the period, the generation time, how many are listed of how
     many), a header row, the rows the reader reads in full; then, when some are only counted, sheet 其他机构（仅计数）
     with one row per institute. Every text cell is neutralised (never a formula)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     workbook = Workbook(write_only=True)
     title = _("%(standard)s（%(code)s）召回清单：%(start)s 至 %(end)s；生成时间 %(at)s") % {
         "standard": r.standard.name,
@@ -134,8 +124,7 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
         "end": r.date_to.isoformat(),
         "at": generated_at.strftime("%Y-%m-%d %H:%M"),
     }
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="E8EEF7")
+    others_sheet = _("其他机构（仅计数）")
 
     def counted(listed: int, total: int) -> str:
         if listed == total:
@@ -147,25 +136,10 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
             "sheet": others_sheet,
         }
 
-    others_sheet = _("其他机构（仅计数）")
-
-    def sheet(name: str, headers: list[str], widths: tuple[int, ...], note: str, rows: Iterator[list[Any]]) -> None:
-        ws = workbook.create_sheet(neutralize(name)[:31])
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A3"
-        head = WriteOnlyCell(ws, value=neutralize(title + note))
-        head.font = Font(bold=True, size=12)
-        ws.append([head])
-        header_cells = []
-        for text in headers:
-            cell = WriteOnlyCell(ws, value=neutralize(text))
-            cell.font = bold
-            cell.fill = fill
-            header_cells.append(cell)
-        ws.append(header_cells)
-        for values in rows:
-            ws.append(values)
+    def sheet(name: str, headers: list[str], widths: tuple[int, ...], note: str, rows: Iterable[list[Any]]) -> None:
+        write_sheet(
+            workbook, name, title=title + note, headers=headers, rows=rows, header_fill=HEADER_FILL, widths=widths
+        )
 
     sheet(
         _("器具证书"),
@@ -184,7 +158,7 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
     sheet(
         _("标准设备证书"),
         equipment_headers(),
-        (18, 12, 12, 30, 20, 14, 26, 14, 24, 10),
+        EQUIPMENT_WIDTHS,
         counted(r.listed_equipment_count, r.equipment_count),
         equipment_rows(),
     )
@@ -196,4 +170,35 @@ def write_recall_xlsx(r: Recall, out: IO[bytes], *, generated_at: datetime) -> N
             _("（其他机构出具的证书，仅计数）"),
             (others_values(o) for o in r.others),
         )
+    workbook.save(out)
+
+
+def write_reverse_trace_xlsx(
+    r: Recall, out: IO[bytes], *, certificates: Iterable[EquipmentCertificate], others: list[InstituteCount]
+) -> None:
+    """The reverse traceability of ``r.standard`` as an .xlsx: one sheet with a title row, the equipment
+    certificates' header and rows, and below them the other institutes' certificates, counted."""
+    workbook = Workbook(write_only=True)
+    title = _("%(standard)s 在 %(start)s 至 %(end)s 期间出具及向下传递的溯源证书（共 %(n)s 份）") % {
+        "standard": str(r.standard),
+        "start": r.date_from.isoformat(),
+        "end": r.date_to.isoformat(),
+        "n": r.equipment_count,
+    }
+    sheet = write_sheet(
+        workbook,
+        _("反向溯源"),
+        title=title,
+        headers=equipment_headers(),
+        rows=(equipment_values(c) for c in certificates),
+        header_fill=HEADER_FILL,
+        widths=EQUIPMENT_WIDTHS,
+    )
+    if others:
+        # Below the rows: the other institutes' certificates, counted (the reader may not see them row by row).
+        sheet.append([])
+        sheet.append([styled(sheet, _("其他机构出具的证书（仅计数）"), font=BOLD)])
+        sheet.append([cell(_("检定机构")), cell(_("标准设备证书数"))])
+        for o in others:
+            sheet.append([cell(o.name), o.equipment_count])
     workbook.save(out)

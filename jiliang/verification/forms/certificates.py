@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiliang.core.web.forms import DateInput
 from jiliang.people.models import Person
 
 from ..models import Certificate, VerificationRecord
@@ -75,15 +76,6 @@ def parse_filters(params: Any) -> CertificateFilters:
     )
 
 
-def add_domain_errors(form: forms.Form, error: Exception) -> None:
-    """Put a service's DomainError on the form: on its field when the form has one, else on the whole form."""
-    pairs = getattr(error, "errors", None) or [("", getattr(error, "message", str(error)))]
-    aliases = {"verifier_id": "verifier", "checker_id": "checker", "approver_id": "approver"}
-    for name, message in pairs:
-        name = aliases.get(name, name)
-        form.add_error(name if name in form.fields else None, message)
-
-
 # ---- correction and revocation -------------------------------------------------------------------------------
 
 _SEPARATORS = re.compile(r"\s*[|｜]\s*")
@@ -131,9 +123,7 @@ class CorrectForm(forms.Form):
     reason."""
 
     reason = forms.CharField(label=gettext_lazy("更正原因"), max_length=500, widget=forms.TextInput())
-    performed_on = forms.DateField(
-        label=gettext_lazy("检定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    performed_on = forms.DateField(label=gettext_lazy("检定日期"), widget=DateInput())
     place = forms.CharField(label=gettext_lazy("检定地点"), max_length=200, required=False)
     temperature = forms.CharField(label=gettext_lazy("温度"), max_length=32, required=False)
     humidity = forms.CharField(label=gettext_lazy("相对湿度"), max_length=32, required=False)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import Procedure
+from jiliang.core import clock
+from jiliang.core.web.forms import DateInput
 from jiliang.people.models import Person
 from jiliang.standards.models import Standard
 
 from ..models import Service
 
 POINT_ROWS = 8
+# The record services' arguments by the fields of the forms that send them, for their refusals.
+SERVICE_FIELDS = {
+    "standard_ids": "standards",
+    "verifier_id": "verifier",
+    "checker_id": "checker",
+    "approver_id": "approver",
+    "procedure_id": "procedure",
+}
 
 
 def points_from(data) -> list[dict[str, str]]:
@@ -27,9 +36,7 @@ def points_from(data) -> list[dict[str, str]]:
 
 class RecordForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=Service.choices)
-    performed_on = forms.DateField(
-        label=_("检定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    performed_on = forms.DateField(label=_("检定日期"), widget=DateInput())
     procedure = forms.ModelChoiceField(label=_("依据规程"), queryset=Procedure.objects.none(), required=False)
     standards = forms.ModelMultipleChoiceField(
         label=_("使用的计量标准"), queryset=Standard.objects.none(), widget=forms.CheckboxSelectMultiple
@@ -60,7 +67,7 @@ class RecordForm(forms.Form):
         item = instrument.catalog_item
         if item is not None and item.procedure:
             self.fields["procedure"].initial = Procedure.objects.filter(code=item.procedure.split()[0]).first()
-        self.fields["performed_on"].initial = timezone.localdate()
+        self.fields["performed_on"].initial = clock.today()
 
     def points(self) -> list[dict[str, str]]:
         return points_from(self.data)

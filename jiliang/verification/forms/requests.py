@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.web.forms import DateInput
+
 from ..models import Service, ServiceRequest
 from ..selectors.requests import MAX_DUE_WITHIN_DAYS, MAX_ITEMS
 
@@ -31,13 +33,6 @@ class IdListField(forms.Field):
         if any(not 0 < i < 2**63 for i in ids):
             raise ValidationError(_("器具选择无效"))
         return ids
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class RequestForm(forms.Form):

@@ -6,10 +6,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
 
-from jiliang.instruments.schemas import Id, IsoDate
+from jiliang.core import clock
+from jiliang.core.web.schemas import Id, IsoDate, PageOut
 
 from ..models import Certificate
 from ..selectors import certificates as selectors
@@ -41,7 +41,7 @@ class IssuedCertificateOut(Schema):
 
     @classmethod
     def from_certificate(cls, c: Certificate, today: date | None = None) -> IssuedCertificateOut:
-        status = selectors.certificate_status(c, today or timezone.localdate())
+        status = selectors.certificate_status(c, today or clock.today())
         newer = selectors.superseding(c)
         revocation = getattr(c, "revocation", None) if status == selectors.CertificateStatus.REVOKED else None
         return cls(
@@ -77,10 +77,7 @@ class IssuedCertificateDetailOut(IssuedCertificateOut):
         return cls(**base.model_dump(), document=c.document, signature=c.signature)
 
 
-class CertificatePageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class CertificatePageOut(PageOut):
     items: list[IssuedCertificateOut]
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from jiliang.instruments.schemas import IsoDate
+from jiliang.core.web.schemas import IsoDate
 
 from ..selectors.recall import RecallRow
 

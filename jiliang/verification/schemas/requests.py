@@ -9,9 +9,9 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from jiliang.instruments.schemas import Id, IsoDate, storable_text
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, text
 
 from ..models import RequestItem, Service, ServiceRequest
 from ..selectors.request_clock import Clock, clock_of
@@ -23,21 +23,15 @@ PlaceCode = Literal[tuple(ServiceRequest.Place.values)]  # type: ignore[valid-ty
 ActionCode = Literal[tuple(TRANSITIONS)]  # type: ignore[valid-type]
 
 
-def _text(max_length: int):
-    return Annotated[str, Field(max_length=max_length), AfterValidator(storable_text)]
-
-
 # Dates a person could mean: the calendar and the database both need a sane year.
 Day = Annotated[IsoDate, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
-class RequestListQuery(Schema):
-    page: int = Field(1, ge=1, le=1_000_000, description="从 1 开始的页码 / page number, from 1")
-    page_size: int = Field(50, ge=1, le=500, description="每页条数，最多 500 / items per page, at most 500")
+class RequestListQuery(PageQuery):
     status: StatusCode | None = None
     late: bool = Field(False, description="只看超期未办的申请 / only requests past their limit")
     county: Id | None = Field(None, description="县（区）id")
-    q: _text(64) | None = Field(None, description="申请编号或使用单位名称 / number or owner name")  # type: ignore[valid-type]
+    q: text(64) | None = Field(None, description="申请编号或使用单位名称 / number or owner name")  # type: ignore[valid-type]
 
 
 class RequestIn(Schema):
@@ -51,9 +45,9 @@ class RequestIn(Schema):
     preferred_from: Day | None = None
     preferred_to: Day | None = None
     institute_id: Id | None = Field(None, description="不填则由系统推荐 / omitted: the proposed institute")
-    contact: _text(100) = ""  # type: ignore[valid-type]
-    phone: _text(40) = ""  # type: ignore[valid-type]
-    note: _text(500) = ""  # type: ignore[valid-type]
+    contact: text(100) = ""  # type: ignore[valid-type]
+    phone: text(40) = ""  # type: ignore[valid-type]
+    note: text(500) = ""  # type: ignore[valid-type]
 
 
 class ActionIn(Schema):
@@ -62,11 +56,11 @@ class ActionIn(Schema):
     accept/schedule/complete ``note``; resubmit any of ``note``, ``contact``, ``phone``, ``preferred_from``,
     ``preferred_to``, ``instrument_ids`` (fields left out are kept)."""
 
-    reason: _text(500) = ""  # type: ignore[valid-type]
-    note: _text(500) | None = None  # type: ignore[valid-type]
+    reason: text(500) = ""  # type: ignore[valid-type]
+    note: text(500) | None = None  # type: ignore[valid-type]
     scheduled_on: Day | None = None
-    contact: _text(100) | None = None  # type: ignore[valid-type]
-    phone: _text(40) | None = None  # type: ignore[valid-type]
+    contact: text(100) | None = None  # type: ignore[valid-type]
+    phone: text(40) | None = None  # type: ignore[valid-type]
     preferred_from: Day | None = None
     preferred_to: Day | None = None
     instrument_ids: list[Id] | None = Field(None, max_length=MAX_ITEMS)
@@ -83,15 +77,7 @@ class ClockOut(Schema):
 
     @staticmethod
     def of(state: Clock) -> ClockOut:
-        return ClockOut(
-            stage=state.stage,
-            limit=state.limit,
-            allowed=state.allowed,
-            used=state.used,
-            left=state.left,
-            late=state.late,
-            closed_late=state.closed_late,
-        )
+        return ClockOut.model_validate(state)  # the clock's fields, by name
 
 
 class RecordRefOut(Schema):
@@ -231,8 +217,5 @@ class RequestOut(Schema):
         )
 
 
-class RequestPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
+class RequestPageOut(PageOut):
     items: list[RequestOut]

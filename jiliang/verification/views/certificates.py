@@ -13,25 +13,24 @@ from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
 from jiliang.core.selectors import scope_of
+from jiliang.core.web.forms import form_save
+from jiliang.core.web.http import page_of
 
 from ..formats import dcc, documents
 from ..formats.pdf import certificate_pdf
-from ..forms.certificates import LIST_STATUSES, CorrectForm, RevokeForm, add_domain_errors, parse_filters
+from ..forms.certificates import LIST_STATUSES, CorrectForm, RevokeForm, parse_filters
+from ..forms.records import SERVICE_FIELDS
 from ..models import Certificate
 from ..selectors import certificates as selectors
 from ..services import certificates as services
-
-PAGE_SIZE = 50
 
 # Badge classes of app.css for each status: 有效 green, 已过期 grey, 已被替代 orange, 已撤销 and 检定不合格 red.
 STATUS_BADGES = {
@@ -44,10 +43,7 @@ STATUS_BADGES = {
 
 
 def _get(request: HttpRequest, pk: int) -> Certificate:
-    try:
-        return selectors.certificate_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return selectors.certificate_get(request.user, pk)
 
 
 def _may_change(request: HttpRequest, certificate: Certificate) -> bool:
@@ -57,7 +53,7 @@ def _may_change(request: HttpRequest, certificate: Certificate) -> bool:
 
 
 def _status(certificate: Certificate) -> dict[str, str]:
-    status = selectors.certificate_status(certificate, timezone.localdate())
+    status = selectors.certificate_status(certificate, clock.today())
     return {
         "value": status,
         "label": str(selectors.CertificateStatus(status).label),
@@ -71,12 +67,12 @@ def _status(certificate: Certificate) -> dict[str, str]:
 @require_GET
 def certificate_list(request: HttpRequest) -> HttpResponse:
     filters = parse_filters(request.GET)
-    today = timezone.localdate()
+    today = clock.today()
     qs = filters.apply(selectors.certificates_visible_to(request.user), today)
     qs = qs.select_related("instrument", "owner", "institute", "revocation", "superseded_by").order_by(
         "-issued_on", "-id"
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs)
     rows = [{"certificate": c, "status": _status(c)} for c in page.object_list]
     query = {k: v for k, v in request.GET.items() if k != "page" and v}
     context = {
@@ -135,20 +131,21 @@ def certificate_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_change(request, certificate):
         raise Http404
     form = CorrectForm(request.POST, certificate=certificate, prefix="correct")
-    if form.is_valid():
-        try:
-            new = services.certificate_correct(
-                actor=request.user, certificate_id=certificate.pk, **form.service_kwargs()
-            )
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(
-                request, _("已出具更正证书 %(new)s，替代 %(old)s") % {"new": new.number, "old": certificate.number}
-            )
-            return redirect("certificates:detail", new.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.certificate_correct(
+            actor=request.user, certificate_id=certificate.pk, **form.service_kwargs()
+        ),
+        aliases=SERVICE_FIELDS,
+        missing_is_404=True,
+    )
+    if saved is not None:
+        new = saved.value
+        messages.success(
+            request, _("已出具更正证书 %(new)s，替代 %(old)s") % {"new": new.number, "old": certificate.number}
+        )
+        return redirect("certificates:detail", new.pk)
     context = _detail_context(request, certificate, correct_form=form)
     context["open_form"] = "correct"
     return render(request, "verification/certificates/detail.html", context)
@@ -160,18 +157,18 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_change(request, certificate):
         raise Http404
     form = RevokeForm(request.POST, prefix="revoke")
-    if form.is_valid():
-        try:
-            services.certificate_revoke(
-                actor=request.user, certificate_id=certificate.pk, reason=form.cleaned_data["reason"]
-            )
-        except NotFoundOrForbidden as exc:
-            raise Http404(exc.message) from exc
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("证书 %(number)s 已撤销") % {"number": certificate.number})
-            return redirect("certificates:detail", certificate.pk)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.certificate_revoke(
+            actor=request.user, certificate_id=certificate.pk, reason=data["reason"]
+        ),
+        aliases=SERVICE_FIELDS,
+        missing_is_404=True,
+    )
+    if saved is not None:
+        messages.success(request, _("证书 %(number)s 已撤销") % {"number": certificate.number})
+        return redirect("certificates:detail", certificate.pk)
     context = _detail_context(request, certificate, revoke_form=form)
     context["open_form"] = "revoke"
     return render(request, "verification/certificates/detail.html", context)

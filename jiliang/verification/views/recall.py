@@ -10,30 +10,25 @@ docs/recall.md). The addresses stay under /traceability/<id>/, beside the standa
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, timedelta
 from typing import Any
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from jiliang.core.errors import NotFoundOrForbidden
-from jiliang.instruments.excel import neutralize
+from jiliang.core import clock
+from jiliang.core.web.xlsx import attachment
 from jiliang.standards.models import Standard
 from jiliang.standards.selectors.traceability import trace_standard_get
 
-from ..formats.recall_xlsx import equipment_headers, equipment_values, recall_filename, write_recall_xlsx
+from ..formats.recall_xlsx import recall_filename, write_recall_xlsx, write_reverse_trace_xlsx
 from ..forms.recall import RangeForm
-from ..selectors.recall import recall_for
+from ..selectors.recall import Recall, recall_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The page lists this many certificates; the Excel export has them all.
 PAGE_ROWS = 500
 # Instrument certificates of the recall list per page (the export has them all).
@@ -41,14 +36,11 @@ INSTRUMENT_PAGE_ROWS = 50
 
 
 def _standard(request: HttpRequest, pk: int) -> Standard:
-    try:
-        return trace_standard_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return trace_standard_get(request.user, pk)
 
 
 def _range(request: HttpRequest) -> tuple[RangeForm, date, date, bool]:
-    today = timezone.localdate()
+    today = clock.today()
     default_from = today - timedelta(days=365)
     form = RangeForm(request.GET or None, initial={"date_from": default_from, "date_to": today})
     if request.GET and form.is_valid():
@@ -110,67 +102,34 @@ def reverse_trace_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "verification/recall/reverse.html", context)
 
 
-@require_GET
-def recall_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """The recall list as .xlsx: instrument certificates and equipment certificates, one sheet each."""
+def _export_recall(request: HttpRequest, pk: int, *, instruments: bool = True) -> Recall | None:
+    """What an export lists: the standard's recall over the range asked for; None when the range is invalid."""
     standard = _standard(request, pk)
     _form, date_from, date_to, ok = _range(request)
     if not ok:
+        return None
+    return recall_for(request.user, standard.pk, date_from, date_to, instruments=instruments)
+
+
+@require_GET
+def recall_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recall list as .xlsx: instrument certificates and equipment certificates, one sheet each."""
+    found = _export_recall(request, pk)
+    if found is None:
         return HttpResponseBadRequest(_("日期范围无效"))
-    found = recall_for(request.user, standard.pk, date_from, date_to)
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    write_recall_xlsx(found, out, generated_at=timezone.localtime())
-    out.seek(0)
-    # FileResponse writes the non-ASCII name as filename*=utf-8''… (RFC 5987) beside an ASCII fallback.
-    return FileResponse(out, as_attachment=True, filename=recall_filename(found), content_type=XLSX)
+    generated_at = timezone.localtime(clock.now())
+    return attachment(recall_filename(found), lambda out: write_recall_xlsx(found, out, generated_at=generated_at))
 
 
 @require_GET
 def reverse_trace_export(request: HttpRequest, pk: int) -> HttpResponse:
-    standard = _standard(request, pk)
-    _form, date_from, date_to, ok = _range(request)
-    if not ok:
+    found = _export_recall(request, pk, instruments=False)
+    if found is None:
         return HttpResponseBadRequest(_("日期范围无效"))
-    found = recall_for(request.user, standard.pk, date_from, date_to, instruments=False)
     certificates = found.equipment_certificates()
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = neutralize(_("反向溯源"))[:31]
-    title = _("%(standard)s 在 %(start)s 至 %(end)s 期间出具及向下传递的溯源证书（共 %(n)s 份）") % {
-        "standard": str(standard),
-        "start": date_from.isoformat(),
-        "end": date_to.isoformat(),
-        "n": found.equipment_count,
-    }
-    sheet.append([neutralize(title)])
-    sheet["A1"].font = Font(bold=True, size=12)
-    headers = equipment_headers()
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EEF7")
-    for c in certificates:
-        sheet.append(equipment_values(c))
-    for index, width in enumerate((18, 12, 12, 30, 20, 14, 26, 14, 24, 10), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for row in sheet.iter_rows(min_row=3, min_col=2, max_col=3):
-        for cell in row:
-            cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A3"
     others = [o for o in found.others if o.equipment_count]
-    if others:
-        # Below the rows: the other institutes' certificates, counted (the reader may not see them row by row).
-        sheet.append([])
-        sheet.append([neutralize(_("其他机构出具的证书（仅计数）"))])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        sheet.append([neutralize(_("检定机构")), neutralize(_("标准设备证书数"))])
-        for o in others:
-            sheet.append([neutralize(o.name), o.equipment_count])
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    workbook.save(out)
-    out.seek(0)
     name = _("反向溯源-%(code)s-%(date)s.xlsx") % {
-        "code": standard.code,
-        "date": timezone.localdate().strftime("%Y%m%d"),
+        "code": found.standard.code,
+        "date": clock.today().strftime("%Y%m%d"),
     }
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+    return attachment(name, lambda out: write_reverse_trace_xlsx(found, out, certificates=certificates, others=others))

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.web.forms import form_save
 
-from ..forms.records import POINT_ROWS, RecordForm, points_from
+from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, points_from
 from ..selectors.records import request_item_for_record
 from ..services import records as services
 
@@ -31,22 +32,19 @@ def record_new(request: HttpRequest) -> HttpResponse:
     form = RecordForm(
         request.POST or None, institute=req.institute, instrument=instrument, initial={"kind": req.service}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            certificate = services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values())
-        except DomainError as exc:
-            for field, message in exc.errors or [("", exc.message)]:
-                target = {"standard_ids": "standards", "verifier_id": "verifier", "checker_id": "checker"}.get(
-                    field, field
-                )
-                target = {"approver_id": "approver", "procedure_id": "procedure"}.get(target, target)
-                form.add_error(target if target in form.fields else None, message)
-        else:
-            messages.success(
-                request,
-                _("已出具%(kind)s %(number)s") % {"kind": certificate.get_kind_display(), "number": certificate.number},
-            )
-            return redirect(f"/certificates/{certificate.pk}/")
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.record_create(actor=request.user, request_item_id=item.pk, **form.service_values()),
+        aliases=SERVICE_FIELDS,
+    )
+    if saved is not None:
+        certificate = saved.value
+        messages.success(
+            request,
+            _("已出具%(kind)s %(number)s") % {"kind": certificate.get_kind_display(), "number": certificate.number},
+        )
+        return redirect(f"/certificates/{certificate.pk}/")
     rows = []
     for i in range(POINT_ROWS):
         rows.append(

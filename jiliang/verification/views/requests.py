@@ -12,13 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization
 from jiliang.core.selectors import counties_visible_to, scope_of
+from jiliang.core.web.forms import add_domain_errors
+from jiliang.core.web.http import PAGE_SIZE, is_htmx, not_found_as_404
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import due_state_q, instruments_visible_to
 
@@ -30,7 +32,6 @@ from ..services import records as record_services
 from ..services import requests as services
 
 Status = ServiceRequest.Status
-PAGE_SIZE = 50
 INSTRUMENT_ROWS = 200
 
 # Badge classes from app.css for each status.
@@ -44,10 +45,6 @@ STATUS_BADGE = {
     Status.COMPLETED: "due-valid",
     Status.WITHDRAWN: "due-na",
 }
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
 
 
 @dataclass
@@ -74,7 +71,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         page = 1
     total = qs.count()
     start = (page - 1) * PAGE_SIZE
-    today = timezone.localdate()
+    today = clock.today()
     rows = [Row(r, clock_of(r, today)) for r in qs[start : start + PAGE_SIZE]]
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
 
@@ -97,7 +94,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "is_institute": scope.is_institute,
         "is_regulator": scope.is_regulator or scope.is_admin,
     }
-    template = "verification/requests/_list_results.html" if _is_htmx(request) else "verification/requests/list.html"
+    template = "verification/requests/_list_results.html" if is_htmx(request) else "verification/requests/list.html"
     return render(request, template, context)
 
 
@@ -146,16 +143,6 @@ def _instrument_rows(request: HttpRequest, params, selected: set[int]) -> dict:
     }
 
 
-FIELD_NAMES = {"institute": "institute_id"}
-
-
-def _add_errors(form: RequestForm, error: DomainError) -> None:
-    pairs = error.errors or [("", error.message)]
-    for name, message in pairs:
-        name = FIELD_NAMES.get(name, name)
-        form.add_error(name if name in form.fields else None, message)
-
-
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     """申请检定: pick instruments (or all mandatory ones due within N days), see the proposed institute and the fee
@@ -163,7 +150,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
     if not scope.is_owner:
         raise PermissionDenied
-    if request.method == "GET" and _is_htmx(request):
+    if request.method == "GET" and is_htmx(request):
         rows = _instrument_rows(request, request.GET, _selected_ids(request.GET))
         return render(request, "verification/requests/_instruments.html", rows)
     institutes = Organization.objects.filter(kind=Organization.Kind.INSTITUTE).order_by("name")
@@ -197,8 +184,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("申请 %(number)s 已提交") % {"number": created.number})
                     return redirect("requests:detail", created.pk)
             except DomainError as exc:
-                _add_errors(form, exc)
-        if previewing and _is_htmx(request):
+                add_domain_errors(form, exc, aliases={"institute": "institute_id"})
+        if previewing and is_htmx(request):
             return render(request, "verification/requests/_quote.html", {"form": form, "quote": quote})
     selected = _selected_ids(request.POST) if request.method == "POST" else set()
     context = {"form": form, "quote": quote, **_instrument_rows(request, request.GET, selected)}
@@ -209,10 +196,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 
 def _get(request: HttpRequest, pk: int) -> ServiceRequest:
-    try:
-        return selectors.request_get(request.user, pk)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+    return selectors.request_get(request.user, pk)
 
 
 @dataclass
@@ -283,9 +267,8 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "withdraw":
         arguments = {"reason": (request.POST.get("reason") or "")[:500]}
     try:
-        services.ACTIONS[action](actor=request.user, request_id=pk, **arguments)
-    except NotFoundOrForbidden as exc:
-        raise Http404(exc.message) from exc
+        with not_found_as_404():
+            services.ACTIONS[action](actor=request.user, request_id=pk, **arguments)
     except selectors.NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except DomainError as exc:
