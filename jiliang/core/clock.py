@@ -27,6 +27,11 @@ def today() -> date:
     return timezone.localdate(moment) if moment is not None else timezone.localdate()
 
 
+def local_date(moment: datetime) -> date:
+    """The date of ``moment`` in the city's time zone (a stored timestamp's day, not today)."""
+    return timezone.localdate(moment)
+
+
 @contextmanager
 def travel(moment: datetime | date) -> Iterator[None]:
     """Run the block as if it were ``moment`` (a date means 10:00 local time that day)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.instruments.models import Instrument
 from jiliang.metrology.draw import add_working_days, is_working_day
@@ -306,8 +307,8 @@ class _Planner:
         """A start after a schedule happens on the scheduled day: make scheduled_on that day."""
         for before, after in zip(plan.steps, plan.steps[1:], strict=False):
             if before.action == "schedule" and after.action == "start":
-                start_day = timezone.localdate(after.at)
-                before.args["scheduled_on"] = max(start_day, timezone.localdate(before.at))
+                start_day = clock.local_date(after.at)
+                before.args["scheduled_on"] = max(start_day, clock.local_date(before.at))
 
     def _end_day(self, target: str, path: list[tuple[str, int, int]]) -> date:
         rng = self.rng
@@ -339,10 +340,10 @@ class _Planner:
                 if not item.fail and item.team is not None:
                     candidates.append((plan, item, record.at))
         limit = self.today - timedelta(days=30)
-        candidates = [c for c in candidates if timezone.localdate(c[2]) <= limit]
+        candidates = [c for c in candidates if clock.local_date(c[2]) <= limit]
         rng.shuffle(candidates)
         for n, (plan, item, at) in enumerate(candidates[: corrections + revocations]):
-            day = min(add_working_days(timezone.localdate(at), rng.randint(3, 15)), self.today)
+            day = min(add_working_days(clock.local_date(at), rng.randint(3, 15)), self.today)
             moment = self._moment(day, at)
             if n < corrections:
                 field_name, reason = rng.choice(CORRECTIONS)

@@ -43,7 +43,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet, TextChoices
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -396,7 +395,7 @@ def suspended_on(standard_ids: list[int]) -> dict[int, date]:
     for object_id, at, changes in events:
         status = (changes or {}).get("status")
         if isinstance(status, list) and len(status) == 2 and status[1] == Standard.Status.SUSPENDED:
-            found[int(object_id)] = timezone.localdate(at)
+            found[int(object_id)] = clock.local_date(at)
     return found
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import clock
@@ -118,6 +117,6 @@ def clock_of(request: ServiceRequest, today: date | None = None) -> Clock:
         request.status == Status.COMPLETED
         and request.completed_at is not None
         and request.complete_by is not None
-        and timezone.localdate(request.completed_at) > request.complete_by
+        and clock.local_date(request.completed_at) > request.complete_by
     )
     return Clock(stage=CLOSED, closed_late=finished_late)

@@ -22,7 +22,6 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiliang.core import audit
@@ -135,7 +134,7 @@ def request_submit(
         owner = _owner_of(actor)
         _lock_submissions()
         now = core_clock.now()
-        today = timezone.localdate(now)
+        today = core_clock.local_date(now)
         quote = _quote(owner, _pick(owner, instrument_ids, due_within_days, today), service, institute_id, today)
         if quote.problems:
             raise DomainError(quote.problems[0][1], errors=quote.problems)
@@ -248,7 +247,7 @@ def request_accept(*, actor: User, request_id: int, note: str = "") -> ServiceRe
             Status.ACCEPTED,
             event_note=_clean_text(note, "note", 500),
             accepted_at=now,
-            complete_by=request_clock.complete_by(timezone.localdate(now)),
+            complete_by=request_clock.complete_by(core_clock.local_date(now)),
             reason="",
         )
 
