@@ -14,6 +14,7 @@ from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.states import status_check_move, status_parse
 from jiliang.metrology import due
 
 from . import tally
@@ -186,16 +187,11 @@ STATUS_TRANSITIONS = {
 
 
 def instrument_set_status(*, actor: User, instrument_id: int, status: str, reason: str = "") -> Instrument:
-    if status not in Instrument.Status.values:
-        raise DomainError(_("状态无效"), field="status")
+    target = status_parse(Instrument.Status, status)
     with transaction.atomic():
         instrument = _editable(actor, instrument_id)
         current = Instrument.Status(instrument.status)
-        target = Instrument.Status(status)
-        if target not in STATUS_TRANSITIONS[current]:
-            raise DomainError(
-                _("不能从“%(old)s”改为“%(new)s”") % {"old": current.label, "new": target.label}, field="status"
-            )
+        status_check_move(STATUS_TRANSITIONS, current, target)
         before_key = tally.key_of(instrument)
         instrument.status = target
         instrument.save(update_fields=["status", "updated_at"])

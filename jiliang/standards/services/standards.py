@@ -20,6 +20,7 @@ from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.states import status_check_move, status_parse
 
 from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 
@@ -186,16 +187,11 @@ def standard_update(
 
 def standard_set_status(*, actor: User, standard_id: int, status: str, reason: str = "") -> Standard:
     """Suspend, resume or retire a standard; a retired one stays on record (its certificates still trace to it)."""
-    if status not in Standard.Status.values:
-        raise DomainError(_("状态无效"), field="status")
+    target = status_parse(Standard.Status, status)
     with transaction.atomic():
         standard = _editable_standard(actor, standard_id)
         current = Standard.Status(standard.status)
-        target = Standard.Status(status)
-        if target not in STATUS_TRANSITIONS[current]:
-            raise DomainError(
-                _("不能从“%(old)s”改为“%(new)s”") % {"old": current.label, "new": target.label}, field="status"
-            )
+        status_check_move(STATUS_TRANSITIONS, current, target)
         standard.status = target
         standard.save(update_fields=["status"])
         audit.record(
