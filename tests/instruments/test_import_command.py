@@ -10,7 +10,7 @@ from django.core.management import ManagementUtility
 from jiliang.core.models import AuditEvent
 from jiliang.instruments.models import Instrument
 
-from .test_import import good_row, xlsx
+from ..builders.instruments import good_row, xlsx
 
 
 def run(capsys, *args: str) -> tuple[int, list[str], str]:

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from jiliang.instruments.importing import progress_cache_key
 from jiliang.instruments.models import ImportJob, Instrument
 
+from ..builders.instruments import good_row, xlsx
 from ..factories import InstrumentFactory
-from .test_import import good_row, xlsx
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,8 @@ from jiliang.metrology import due
 from jiliang.verification.models import Certificate, CertificateRevocation, VerificationRecord
 from jiliang.verification.services.declared import record_make_last
 
+from ..builders.instruments import good_row, xlsx
 from ..factories import InstrumentFactory, OrganizationFactory, catalog_item
-from .test_import import good_row, xlsx
 
 BEFORE = [("instruments", "0004_owner_indexes")]
 

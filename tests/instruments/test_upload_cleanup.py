@@ -21,7 +21,7 @@ from jiliang.core.models import AuditEvent
 from jiliang.instruments.models import ImportJob, Instrument
 from tests.live import hostile
 
-from .test_import import good_row, xlsx
+from ..builders.instruments import good_row, xlsx
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=TZ)

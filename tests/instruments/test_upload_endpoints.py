@@ -75,7 +75,7 @@ def test_an_upload_django_spooled_to_disk_is_read_where_it_lies(client, city, se
 
     from jiliang.instruments.importing import uploads
 
-    from .test_import import good_row, xlsx
+    from ..builders.instruments import good_row, xlsx
 
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload becomes a TemporaryUploadedFile
 

@@ -19,7 +19,7 @@ from jiliang.instruments.importing import instruments_import
 from jiliang.instruments.models import Instrument
 from tests.live import hostile
 
-from .test_import import good_row, xlsx
+from ..builders.instruments import good_row, xlsx
 
 MB = 1024 * 1024
 
