@@ -4,6 +4,8 @@ their dashboards, the evaluation reports and the early-warning center. Each area
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from .views import evaluations, home, plans, warnings
 
 plan_patterns = [
@@ -13,11 +15,10 @@ plan_patterns = [
 ]
 
 evaluation_patterns = [
-    path("", evaluations.evaluation_list, name="list"),
-    path("new/", evaluations.evaluation_new, name="new"),
+    *object_paths(evaluations, "evaluation", "list", "new"),
     path("<int:pk>/report.xlsx", evaluations.evaluation_xlsx, name="xlsx"),
     path("<int:pk>/report.pdf", evaluations.evaluation_pdf, name="pdf"),
-    path("<int:pk>/publish/", evaluations.evaluation_publish, name="publish"),
+    *object_paths(evaluations, "evaluation", "publish"),
 ]
 
 # The early-warning center: /warnings/ (the list) and /warnings/export.xlsx.

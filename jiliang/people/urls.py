@@ -2,15 +2,14 @@
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from . import views
 
 app_name = "people"
 
 patterns = [
-    path("", views.person_list, name="list"),
-    path("new/", views.person_create, name="create"),
-    path("<int:pk>/", views.person_detail, name="detail"),
-    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    *object_paths(views, "person", "list", "create", "detail", "edit"),
     path("<int:pk>/qualifications/new/", views.qualification_add, name="qualification_add"),
     path("qualifications/", views.qualification_list, name="qualifications"),
     path("qualifications/<int:pk>/renew/", views.qualification_renew, name="qualification_renew"),

@@ -6,14 +6,12 @@ as verification's ``recall:`` pages.
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from .views import coverage, declarations, standards, traceability
 
 standard_patterns = [
-    path("", standards.standard_list, name="list"),
-    path("new/", standards.standard_create, name="create"),
-    path("<int:pk>/", standards.standard_detail, name="detail"),
-    path("<int:pk>/edit/", standards.standard_edit, name="edit"),
-    path("<int:pk>/status/", standards.standard_status, name="status"),
+    *object_paths(standards, "standard", "list", "create", "detail", "edit", "status"),
     path("<int:pk>/equipment/new/", standards.equipment_add, name="equipment_add"),
     path("equipment/<int:equipment_pk>/certificates/new/", standards.certificate_add, name="certificate_add"),
     path("authorizations/", standards.authorization_list, name="authorizations"),

@@ -1,0 +1,28 @@
+"""The addresses of an object type's pages, once for every app: its list, the form for a new one, one object, and
+each action on one object. An app's ``urls.py`` lists with :func:`object_paths` the pages that follow this shape
+and writes out only the others."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from django.urls import URLPattern, path
+
+# Below the type's prefix; any other action on one object sits at <pk>/<action>/.
+_ROUTES = {"list": "", "new": "new/", "create": "new/", "detail": "<int:pk>/"}
+
+
+def object_paths(views: ModuleType, noun: str, *actions: str) -> list[URLPattern]:
+    """The paths of ``noun``'s pages in ``views``, in the order of ``actions``: the view of an action is
+    ``<noun>_<action>`` and its URL name is the action.
+
+    >>> from types import SimpleNamespace
+    >>> page = lambda request, pk=None: None
+    >>> views = SimpleNamespace(book_list=page, book_create=page, book_detail=page, book_edit=page)
+    >>> [(str(p.pattern), p.name) for p in object_paths(views, "book", "list", "create", "detail", "edit")]
+    [('', 'list'), ('new/', 'create'), ('<int:pk>/', 'detail'), ('<int:pk>/edit/', 'edit')]
+    """
+    return [
+        path(_ROUTES.get(action, f"<int:pk>/{action}/"), getattr(views, f"{noun}_{action}"), name=action)
+        for action in actions
+    ]
