@@ -11,10 +11,8 @@ app_name = "people"
 patterns = [
     *object_paths(views, "person", "list", "create", "detail", "edit"),
     path("<int:pk>/qualifications/new/", views.qualification_add, name="qualification_add"),
-    path("qualifications/", views.qualification_list, name="qualifications"),
-    path("qualifications/<int:pk>/renew/", views.qualification_renew, name="qualification_renew"),
-    path("experts/", views.expert_list, name="experts"),
-    path("experts/new/", views.expert_create, name="expert_create"),
+    *object_paths(views, "qualification", "list", "renew", under="qualifications"),
+    *object_paths(views, "expert", "list", "create", under="experts"),
 ]
 
 urlpatterns = [path("people/", include(patterns))]

@@ -12,17 +12,29 @@ from django.urls import URLPattern, path
 _ROUTES = {"list": "", "new": "new/", "create": "new/", "detail": "<int:pk>/"}
 
 
-def object_paths(views: ModuleType, noun: str, *actions: str) -> list[URLPattern]:
+def object_paths(views: ModuleType, noun: str, *actions: str, under: str = "") -> list[URLPattern]:
     """The paths of ``noun``'s pages in ``views``, in the order of ``actions``: the view of an action is
     ``<noun>_<action>`` and its URL name is the action.
+
+    An app's secondary object type sits ``under`` a prefix of its own within the app's namespace: its addresses
+    start with it, its list is named after it and its other pages ``<noun>_<action>``.
 
     >>> from types import SimpleNamespace
     >>> page = lambda request, pk=None: None
     >>> views = SimpleNamespace(book_list=page, book_create=page, book_detail=page, book_edit=page)
     >>> [(str(p.pattern), p.name) for p in object_paths(views, "book", "list", "create", "detail", "edit")]
     [('', 'list'), ('new/', 'create'), ('<int:pk>/', 'detail'), ('<int:pk>/edit/', 'edit')]
+    >>> [(str(p.pattern), p.name) for p in object_paths(views, "book", "list", "edit", under="books")]
+    [('books/', 'books'), ('books/<int:pk>/edit/', 'book_edit')]
     """
+    prefix = f"{under}/" if under else ""
+
+    def name(action: str) -> str:
+        if not under:
+            return action
+        return under if action == "list" else f"{noun}_{action}"
+
     return [
-        path(_ROUTES.get(action, f"<int:pk>/{action}/"), getattr(views, f"{noun}_{action}"), name=action)
+        path(prefix + _ROUTES.get(action, f"<int:pk>/{action}/"), getattr(views, f"{noun}_{action}"), name=name(action))
         for action in actions
     ]
