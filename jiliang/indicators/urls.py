@@ -14,12 +14,7 @@ plan_patterns = [
     path("<slug:code>/<slug:indicator>/", plans.indicator_detail, name="indicator"),
 ]
 
-evaluation_patterns = [
-    *object_paths(evaluations, "evaluation", "list", "new"),
-    path("<int:pk>/report.xlsx", evaluations.evaluation_xlsx, name="xlsx"),
-    path("<int:pk>/report.pdf", evaluations.evaluation_pdf, name="pdf"),
-    *object_paths(evaluations, "evaluation", "publish"),
-]
+evaluation_patterns = object_paths(evaluations, "evaluation", "list", "new", "xlsx", "pdf", "publish")
 
 # The early-warning center: /warnings/ (the list) and /warnings/export.xlsx.
 warning_patterns = [
