@@ -14,6 +14,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -107,56 +108,60 @@ def _regions() -> dict[str, Region]:
     return regions
 
 
+def _government_body(
+    rng: random.Random,
+    codes: CreditCodes,
+    name: str,
+    kind: str,
+    region: Region,
+    address: Callable[[], str],
+    short_code: str = "",
+) -> Organization:
+    """A market-regulation bureau or a metrology institute of the government. The seed's draws come in the order
+    credit code, address, contact, phone."""
+    credit_code = codes.make("11" if kind == OrgKind.REGULATOR else "12", region.code)
+    return Organization(
+        name=name,
+        kind=kind,
+        category=Category.GOVERNMENT,
+        credit_code=credit_code,
+        short_code=short_code,
+        region=region,
+        address=address(),
+        contact=person_name(rng),
+        phone=mobile(rng),
+    )
+
+
 def _authorities(rng: random.Random, codes: CreditCodes, regions: dict[str, Region]) -> list[Organization]:
     """The city bureau, its county bureaus, the city institute and the county institutes."""
     seat = names.COUNTIES[0]
+    city = regions[names.CITY_CODE]
     result = [
-        Organization(
-            name=f"{names.CITY_NAME}市场监督管理局",
-            kind=OrgKind.REGULATOR,
-            category=Category.GOVERNMENT,
-            credit_code=codes.make("11", names.CITY_CODE),
-            region=regions[names.CITY_CODE],
-            address=f"{seat.name}府前街{rng.randint(1, 99)}号",
-            contact=person_name(rng),
-            phone=mobile(rng),
+        _government_body(
+            rng,
+            codes,
+            f"{names.CITY_NAME}市场监督管理局",
+            OrgKind.REGULATOR,
+            city,
+            lambda: f"{seat.name}府前街{rng.randint(1, 99)}号",
         ),
-        Organization(
-            name=f"{names.CITY_NAME}计量测试所",
-            kind=OrgKind.INSTITUTE,
-            category=Category.GOVERNMENT,
-            credit_code=codes.make("12", names.CITY_CODE),
-            short_code="YCJL",
-            region=regions[names.CITY_CODE],
-            address=street_address(rng, seat),
-            contact=person_name(rng),
-            phone=mobile(rng),
+        _government_body(
+            rng,
+            codes,
+            f"{names.CITY_NAME}计量测试所",
+            OrgKind.INSTITUTE,
+            city,
+            partial(street_address, rng, seat),
+            "YCJL",
         ),
     ]
     for county in names.COUNTIES:
+        region, address = regions[county.code], partial(street_address, rng, county)
+        result.append(_government_body(rng, codes, f"{county.name}市场监督管理局", OrgKind.REGULATOR, region, address))
         result.append(
-            Organization(
-                name=f"{county.name}市场监督管理局",
-                kind=OrgKind.REGULATOR,
-                category=Category.GOVERNMENT,
-                credit_code=codes.make("11", county.code),
-                region=regions[county.code],
-                address=street_address(rng, county),
-                contact=person_name(rng),
-                phone=mobile(rng),
-            )
-        )
-        result.append(
-            Organization(
-                name=f"{county.name}计量检定所",
-                kind=OrgKind.INSTITUTE,
-                category=Category.GOVERNMENT,
-                credit_code=codes.make("12", county.code),
-                short_code=f"{county.initials}JL",
-                region=regions[county.code],
-                address=street_address(rng, county),
-                contact=person_name(rng),
-                phone=mobile(rng),
+            _government_body(
+                rng, codes, f"{county.name}计量检定所", OrgKind.INSTITUTE, region, address, f"{county.initials}JL"
             )
         )
     return result

@@ -6,16 +6,16 @@ checks them, and hands them to :mod:`jiliang.demo.institutes` as the tuples belo
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import datafile
+
 STD = "standard"
 AUX = "ancillary"
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "standards.toml"
+DATA_FILE = datafile.DATA_DIR / "standards.toml"
 
 
 @dataclass(frozen=True)
@@ -73,29 +73,8 @@ _TEMPLATE_KEYS = {
 _OPTIONAL = {"by", "parent", "shared", "counties", "highest"}
 
 
-def _fields(row: Any, types: Mapping[str, type], where: str) -> dict[str, Any]:
-    """``row``'s keys, each of its type; an unknown or missing key is an error, not a silently different city."""
-    if not isinstance(row, dict):
-        raise ValueError(f"{where}: expected a table, got {row!r}")
-    unknown = sorted(set(row) - set(types))
-    missing = sorted(set(types) - set(row) - _OPTIONAL)
-    if unknown or missing:
-        raise ValueError(f"{where}: unknown keys {unknown}, missing keys {missing}")
-    for name, value in row.items():
-        # bool is an int: months = true must not pass as 1.
-        if not isinstance(value, types[name]) or (types[name] is int and isinstance(value, bool)):
-            raise ValueError(f"{where}: {name} must be {types[name].__name__}, got {value!r}")
-    return dict(row)
-
-
-def _strings(values: list[Any], where: str) -> tuple[str, ...]:
-    if not all(isinstance(value, str) for value in values):
-        raise ValueError(f"{where}: expected a list of strings, got {values!r}")
-    return tuple(values)
-
-
 def _equip(row: Any, where: str) -> Equip:
-    piece = Equip(**_fields(row, _EQUIP_KEYS, where))
+    piece = Equip(**datafile.fields(row, _EQUIP_KEYS, where, _OPTIONAL))
     if piece.role not in (STD, AUX):
         raise ValueError(f"{where}: role must be {STD!r} or {AUX!r}, got {piece.role!r}")
     return piece
@@ -104,25 +83,21 @@ def _equip(row: Any, where: str) -> Equip:
 def load(path: Path = DATA_FILE) -> StandardsData:
     """Read and check the templates: every key known, every ``shared``, ``by``, ``parent`` and second range naming
     something that exists, keys unique."""
-    with path.open("rb") as file:
-        data = tomllib.load(file)
-    unknown = sorted(set(data) - {"uncovered_items", "equipment", "template", "second_ranges", "procedures"})
-    if unknown:
-        raise ValueError(f"{path.name}: unknown top-level keys {unknown}")
+    data = datafile.read(path, {"uncovered_items", "equipment", "template", "second_ranges", "procedures"})
     shared = {key: _equip(row, f"equipment.{key}") for key, row in data.get("equipment", {}).items()}
     templates = []
     for index, row in enumerate(data["template"]):
         where = f"template {row.get('key', index + 1) if isinstance(row, dict) else index + 1}"
-        fields = _fields(row, _TEMPLATE_KEYS, where)
-        names = _strings(fields.pop("shared", []), where)
+        fields = datafile.fields(row, _TEMPLATE_KEYS, where, _OPTIONAL)
+        names = datafile.strings(fields.pop("shared", []), where)
         missing = [name for name in names if name not in shared]
         if missing:
             raise ValueError(f"{where}: shared equipment {missing} is not in [equipment]")
         own = [_equip(piece, f"{where}, equipment {i + 1}") for i, piece in enumerate(fields.pop("equipment"))]
         # Shared pieces after the template's own, as they always were: the demo's random draws walk them in order.
         fields["equipment"] = (*own, *(shared[name] for name in names))
-        fields["items"] = _strings(fields["items"], where)
-        fields["procedures"] = _strings(fields["procedures"], where)
+        fields["items"] = datafile.strings(fields["items"], where)
+        fields["procedures"] = datafile.strings(fields["procedures"], where)
         templates.append(Template(**fields))
     keys = [t.key for t in templates]
     if len(set(keys)) != len(keys):
@@ -135,14 +110,14 @@ def load(path: Path = DATA_FILE) -> StandardsData:
     for key, value in data.get("second_ranges", {}).items():
         if key not in keys or len(value) != 3:
             raise ValueError(f"second_ranges.{key}: expected [code, range, uncertainty] of a template, got {value!r}")
-        code, measuring_range, uncertainty = _strings(value, f"second_ranges.{key}")
+        code, measuring_range, uncertainty = datafile.strings(value, f"second_ranges.{key}")
         second_ranges[key] = (code, measuring_range, uncertainty)
     procedure_names = data.get("procedures", {})
-    _strings(list(procedure_names.values()), "procedures")
+    datafile.strings(list(procedure_names.values()), "procedures")
     return StandardsData(
         templates=tuple(templates),
         second_ranges=second_ranges,
-        uncovered_items=_strings(data.get("uncovered_items", []), "uncovered_items"),
+        uncovered_items=datafile.strings(data.get("uncovered_items", []), "uncovered_items"),
         procedure_names=dict(procedure_names),
     )
 

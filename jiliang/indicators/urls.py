@@ -4,6 +4,8 @@ their dashboards, the evaluation reports and the early-warning center. Each area
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from .views import evaluations, home, plans, warnings
 
 plan_patterns = [
@@ -12,13 +14,7 @@ plan_patterns = [
     path("<slug:code>/<slug:indicator>/", plans.indicator_detail, name="indicator"),
 ]
 
-evaluation_patterns = [
-    path("", evaluations.evaluation_list, name="list"),
-    path("new/", evaluations.evaluation_new, name="new"),
-    path("<int:pk>/report.xlsx", evaluations.evaluation_xlsx, name="xlsx"),
-    path("<int:pk>/report.pdf", evaluations.evaluation_pdf, name="pdf"),
-    path("<int:pk>/publish/", evaluations.evaluation_publish, name="publish"),
-]
+evaluation_patterns = object_paths(evaluations, "evaluation", "list", "new", "xlsx", "pdf", "publish")
 
 # The early-warning center: /warnings/ (the list) and /warnings/export.xlsx.
 warning_patterns = [

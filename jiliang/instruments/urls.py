@@ -3,16 +3,14 @@ template and import. Included once at the root by ``jiliang/urls.py``."""
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from . import views, views_excel
 
 app_name = "instruments"
 
 patterns = [
-    path("", views.instrument_list, name="list"),
-    path("new/", views.instrument_create, name="create"),
-    path("<int:pk>/", views.instrument_detail, name="detail"),
-    path("<int:pk>/edit/", views.instrument_edit, name="edit"),
-    path("<int:pk>/status/", views.instrument_status, name="status"),
+    *object_paths(views, "instrument", "list", "create", "detail", "edit", "status"),
     path("export.xlsx", views_excel.instrument_export, name="export"),
     path("template.xlsx", views_excel.import_template, name="template"),
     path("import/", views_excel.instrument_import, name="import"),

@@ -20,16 +20,15 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
-from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from .shipped import shipped
 
 DATA_FILE = "comparison_iso13528.json"
 
@@ -117,11 +116,8 @@ class ComparisonConstants:
             raise ValueError(f"malformed comparison constants: {exc!r}") from exc
 
 
-@lru_cache(maxsize=1)
-def default_constants() -> ComparisonConstants:
-    """The constants shipped in ``jiliang/metrology/data/comparison_iso13528.json``."""
-    text = resources.files(__package__).joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    return ComparisonConstants.from_dict(json.loads(text))
+# The constants shipped in ``jiliang/metrology/data/comparison_iso13528.json``.
+default_constants = shipped(DATA_FILE, ComparisonConstants.from_dict)
 
 
 # --- input checks ------------------------------------------------------------------------------------------------

@@ -37,18 +37,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+from .shipped import DATA_DIR, shipped
+
 ALGORITHM = "hmac-sha256-v1"
-DATA_DIR = Path(__file__).resolve().parent / "data"
 CALENDAR_FILE = DATA_DIR / "holidays_cn.json"
 
 Conflicts = Mapping[str, Iterable[str]] | Callable[[str, str], bool] | None
@@ -449,10 +447,8 @@ def calendar_from_data(data: Mapping[str, Any]) -> WorkCalendar:
     return WorkCalendar(years=years)
 
 
-@cache
-def default_calendar() -> WorkCalendar:
-    """The calendar shipped in ``data/holidays_cn.json`` (2025 and 2026 confirmed, 2027 provisional)."""
-    return calendar_from_data(json.loads(CALENDAR_FILE.read_text(encoding="utf-8")))
+# The calendar shipped in ``data/holidays_cn.json`` (2025 and 2026 confirmed, 2027 provisional).
+default_calendar = shipped(CALENDAR_FILE.name, calendar_from_data)
 
 
 def is_working_day(day: date, *, calendar: WorkCalendar | None = None) -> bool:

@@ -22,14 +22,13 @@ Worked example (docs/reference/netcontent.md, example B): Qn = 200 g, a batch of
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
-from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from .shipped import shipped
 
 DATA_FILE = "netcontent_jjf1070.json"
 DEFAULT_EDITION = "2005"
@@ -166,11 +165,8 @@ class NetContentTables:
             raise ValueError(f"malformed net content tables: {exc!r}") from exc
 
 
-@lru_cache(maxsize=1)
-def default_tables() -> NetContentTables:
-    """The tables shipped in ``jiliang/metrology/data/netcontent_jjf1070.json``."""
-    text = resources.files(__package__).joinpath("data", DATA_FILE).read_text(encoding="utf-8")
-    return NetContentTables.from_dict(json.loads(text))
+# The tables shipped in ``jiliang/metrology/data/netcontent_jjf1070.json``.
+default_tables = shipped(DATA_FILE, NetContentTables.from_dict)
 
 
 # --- tolerable deficiency ----------------------------------------------------------------------------------------

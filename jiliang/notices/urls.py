@@ -2,13 +2,14 @@
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from . import views
 
 app_name = "notices"
 
 patterns = [
-    path("", views.notification_list, name="list"),
-    path("<int:pk>/read/", views.notification_read, name="read"),
+    *object_paths(views, "notification", "list", "read"),
     path("read-all/", views.notification_read_all, name="read_all"),
 ]
 

@@ -2,20 +2,17 @@
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from . import views
 
 app_name = "people"
 
 patterns = [
-    path("", views.person_list, name="list"),
-    path("new/", views.person_create, name="create"),
-    path("<int:pk>/", views.person_detail, name="detail"),
-    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    *object_paths(views, "person", "list", "create", "detail", "edit"),
     path("<int:pk>/qualifications/new/", views.qualification_add, name="qualification_add"),
-    path("qualifications/", views.qualification_list, name="qualifications"),
-    path("qualifications/<int:pk>/renew/", views.qualification_renew, name="qualification_renew"),
-    path("experts/", views.expert_list, name="experts"),
-    path("experts/new/", views.expert_create, name="expert_create"),
+    *object_paths(views, "qualification", "list", "renew", under="qualifications"),
+    *object_paths(views, "expert", "list", "create", under="experts"),
 ]
 
 urlpatterns = [path("people/", include(patterns))]

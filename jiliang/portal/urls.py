@@ -4,19 +4,16 @@ indicators and the published evaluation reports under /open/ (namespace ``disclo
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from . import disclosure_views, views
 
 check_patterns = [
-    path("", views.check_index, name="index"),
+    *object_paths(views, "check", "index"),
     path("c/<str:token>/", views.check_token, name="token"),
 ]
 
-disclosure_patterns = [
-    path("", disclosure_views.disclosure_index, name="index"),
-    path("<int:pk>/", disclosure_views.disclosure_detail, name="detail"),
-    path("<int:pk>/report.pdf", disclosure_views.disclosure_pdf, name="pdf"),
-    path("<int:pk>/report.xlsx", disclosure_views.disclosure_xlsx, name="xlsx"),
-]
+disclosure_patterns = object_paths(disclosure_views, "disclosure", "index", "detail", "pdf", "xlsx")
 
 urlpatterns = [
     path("check/", include((check_patterns, "portal"))),

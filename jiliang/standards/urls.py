@@ -6,19 +6,16 @@ as verification's ``recall:`` pages.
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from .views import coverage, declarations, standards, traceability
 
 standard_patterns = [
-    path("", standards.standard_list, name="list"),
-    path("new/", standards.standard_create, name="create"),
-    path("<int:pk>/", standards.standard_detail, name="detail"),
-    path("<int:pk>/edit/", standards.standard_edit, name="edit"),
-    path("<int:pk>/status/", standards.standard_status, name="status"),
+    *object_paths(standards, "standard", "list", "create", "detail", "edit", "status"),
     path("<int:pk>/equipment/new/", standards.equipment_add, name="equipment_add"),
     path("equipment/<int:equipment_pk>/certificates/new/", standards.certificate_add, name="certificate_add"),
-    path("authorizations/", standards.authorization_list, name="authorizations"),
+    *object_paths(standards, "authorization", "list", "revoke", under="authorizations"),
     path("authorizations/new/", standards.authorization_grant, name="authorization_grant"),
-    path("authorizations/<int:pk>/revoke/", standards.authorization_revoke, name="authorization_revoke"),
 ]
 
 trace_patterns = [
@@ -28,9 +25,9 @@ trace_patterns = [
 coverage_patterns = [
     path("", coverage.coverage, name="index"),
     path("gaps/", coverage.gaps, name="gaps"),
-    path("declarations/", declarations.declaration_list, name="declarations"),
+    *object_paths(declarations, "declaration", "list", "detail", under="declarations"),
+    # One form for a new declaration and for editing one.
     path("declarations/new/", declarations.declaration_form, name="declaration_new"),
-    path("declarations/<int:pk>/", declarations.declaration_detail, name="declaration_detail"),
     path("declarations/<int:pk>/edit/", declarations.declaration_form, name="declaration_edit"),
     path("declarations/<int:pk>/<str:action>/", declarations.declaration_action, name="declaration_action"),
 ]

@@ -10,12 +10,12 @@
 
 from django.urls import include, path
 
+from jiliang.core.web.routes import object_paths
+
 from .views import certificates, recall, records, requests
 
 request_patterns = [
-    path("", requests.request_list, name="list"),
-    path("new/", requests.request_new, name="new"),
-    path("<int:pk>/", requests.request_detail, name="detail"),
+    *object_paths(requests, "request", "list", "new", "detail"),
     path("<int:pk>/<slug:action>/", requests.request_action, name="action"),
 ]
 
@@ -25,13 +25,11 @@ record_patterns = [
 ]
 
 certificate_patterns = [
-    path("", certificates.certificate_list, name="list"),
-    path("<int:pk>/", certificates.certificate_detail, name="detail"),
+    *object_paths(certificates, "certificate", "list", "detail"),
     path("<int:pk>/pdf/", certificates.certificate_pdf_download, name="pdf"),
     path("<int:pk>/json/", certificates.certificate_json_download, name="json"),
     path("<int:pk>/xml/", certificates.certificate_xml_download, name="xml"),
-    path("<int:pk>/correct/", certificates.certificate_correct, name="correct"),
-    path("<int:pk>/revoke/", certificates.certificate_revoke, name="revoke"),
+    *object_paths(certificates, "certificate", "correct", "revoke"),
 ]
 
 recall_patterns = [

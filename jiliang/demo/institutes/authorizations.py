@@ -43,7 +43,6 @@ def _authorized_enterprise(rng: random.Random, today: date, numbers: _Numbers) -
         company,
         own,
         level=Standard.Level.ENTERPRISE,
-        assessor_prefix=names.CITY_SHORT[0],
         numbers=numbers,
         is_public=False,
         highest=True,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization
@@ -74,7 +75,6 @@ def _standard(
     template: Template,
     *,
     level: str,
-    assessor_prefix: str,
     numbers: _Numbers,
     code: str | None = None,
     measuring_range: str | None = None,
@@ -84,6 +84,8 @@ def _standard(
     is_public: bool = True,
 ) -> Standard:
     issued, valid_until = _assessment_dates(rng, today, expired=expired)
+    # The province assesses the city's standards, the city its counties' and its enterprises'.
+    assessor_prefix = PROVINCE if level == Standard.Level.CITY else names.CITY_SHORT[0]
     # Built before the certificate in force: first assessed one or more four-year terms earlier.
     established = _years(issued, -4 * rng.randint(0, 3)) - timedelta(days=rng.randint(0, 60))
     serial = numbers.take(f"{assessor_prefix}{issued.year}")
@@ -115,30 +117,16 @@ def _plan_standards(
     for counties, each kept by most county institutes); returns the plan and the city standards by key."""
     planned: list[_Planned] = []
     city_by_key: dict[str, Standard] = {}
+    city_standard = partial(_standard, rng, today, city_institute, level=Standard.Level.CITY, numbers=numbers)
     for template in TEMPLATES:
         assert not set(template.items) & set(UNCOVERED_ITEMS), template.key
-        standard = _standard(
-            rng,
-            today,
-            city_institute,
-            template,
-            level=Standard.Level.CITY,
-            assessor_prefix=PROVINCE,
-            numbers=numbers,
-            highest=template.highest,
-        )
+        standard = city_standard(template, highest=template.highest)
         planned.append(_Planned(standard, template))
         city_by_key[template.key] = standard
         if template.key in SECOND_RANGES:
             code, measuring_range, uncertainty = SECOND_RANGES[template.key]
-            second = _standard(
-                rng,
-                today,
-                city_institute,
+            second = city_standard(
                 template,
-                level=Standard.Level.CITY,
-                assessor_prefix=PROVINCE,
-                numbers=numbers,
                 code=code,
                 measuring_range=measuring_range,
                 uncertainty=uncertainty,
@@ -155,7 +143,6 @@ def _plan_standards(
                 institute,
                 template,
                 level=Standard.Level.COUNTY,
-                assessor_prefix=names.CITY_SHORT[0],
                 numbers=numbers,
                 # A county's only weights or pressure standard is its highest.
                 highest=template.key in ("weights_f1", "pressure_precise"),

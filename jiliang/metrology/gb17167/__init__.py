@@ -45,6 +45,7 @@ from ``jiliang.metrology.gb17167``.
 
 from __future__ import annotations
 
+from ..shipped import DATA_DIR
 from .configuration import (
     UNDETERMINED,
     CheckResult,
@@ -61,7 +62,6 @@ from .configuration import (
 )
 from .tables import (
     CONFIDENCES,
-    DATA_DIR,
     TABLES_FILE,
     ClassRequirement,
     EnergyType,

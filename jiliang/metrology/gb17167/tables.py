@@ -4,17 +4,14 @@ from and how sure we are of it (most of it is unconfirmed, see ``data/gb17167_20
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-# The shipped data sits beside the other metrology modules, in jiliang/metrology/data/.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from ..shipped import DATA_DIR, shipped
+
 TABLES_FILE = DATA_DIR / "gb17167_2006.json"
 CONFIDENCES = frozenset({"confirmed", "recomputed", "unconfirmed", "conflict"})
 
@@ -240,10 +237,8 @@ def tables_from_data(data: Mapping[str, Any]) -> Gb17167Tables:
     )
 
 
-@cache
-def default_tables() -> Gb17167Tables:
-    """The tables shipped in ``data/gb17167_2006.json``."""
-    return tables_from_data(json.loads(TABLES_FILE.read_text(encoding="utf-8")))
+# The tables shipped in ``data/gb17167_2006.json``.
+default_tables = shipped(TABLES_FILE.name, tables_from_data)
 
 
 def electricity_user_class(

@@ -4,14 +4,14 @@ conversion of a quantity of an energy, in any unit pint knows, to tce.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from .tables import DATA_DIR, _confidence, _number
+from ..shipped import DATA_DIR, shipped
+from .tables import _confidence, _number
 
 TCE_FILE = DATA_DIR / "tce_gbt2589_2020.json"
 
@@ -85,10 +85,8 @@ def tce_table_from_data(data: Mapping[str, Any]) -> TceTable:
     )
 
 
-@cache
-def default_tce_table() -> TceTable:
-    """The coefficients shipped in ``data/tce_gbt2589_2020.json``."""
-    return tce_table_from_data(json.loads(TCE_FILE.read_text(encoding="utf-8")))
+# The coefficients shipped in ``data/tce_gbt2589_2020.json``.
+default_tce_table = shipped(TCE_FILE.name, tce_table_from_data)
 
 
 def tce_coefficient(energy_type: str, *, table: TceTable | None = None) -> TceCoefficient:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import GTC
 import numpy as np
@@ -158,13 +159,20 @@ def _check_interval(quantity: Rectangular | _Interval) -> None:
 @dataclass(frozen=True, slots=True)
 class _Interval:
     """What the distributions on ``value ± half_width`` with an exactly known half-width share: the checks of the
-    two, and infinite degrees of freedom (GUM G.4.2). Rectangular, whose ``dof`` may be finite, shares the checks."""
+    two, u = a/k with the distribution's divisor k (JJF 1059.1-2012 §4.3.3), and infinite degrees of freedom (GUM
+    G.4.2). Rectangular, whose ``dof`` may be finite, shares the checks."""
 
     value: float
     half_width: float
 
+    divisor: ClassVar[float]
+
     def __post_init__(self) -> None:
         _check_interval(self)
+
+    @property
+    def u(self) -> float:
+        return self.half_width / self.divisor
 
     @property
     def dof(self) -> float:
@@ -180,9 +188,7 @@ class Triangular(_Interval):
     1.0
     """
 
-    @property
-    def u(self) -> float:
-        return self.half_width / math.sqrt(6)
+    divisor = math.sqrt(6)
 
     def _sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         if self.half_width == 0:
@@ -199,9 +205,7 @@ class Arcsine(_Interval):
     1.0
     """
 
-    @property
-    def u(self) -> float:
-        return self.half_width / math.sqrt(2)
+    divisor = math.sqrt(2)
 
     def _sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         return self.value + self.half_width * np.sin(2 * math.pi * rng.random(size))
