@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from jiliang.core import clock as core_clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import scope_of, scoped
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import due_instruments
 from jiliang.metrology import fees as fee_rules
@@ -44,17 +44,7 @@ class NotAllowed(DomainError):
 
 
 def requests_visible_to(user: User | None) -> QuerySet[ServiceRequest]:
-    scope = scope_of(user)
-    qs = ServiceRequest.objects.all()
-    if scope.is_admin:
-        return qs
-    if scope.is_regulator and scope.region_ids:
-        return qs.filter(region_id__in=scope.region_ids)
-    if scope.is_institute and scope.organization_id is not None:
-        return qs.filter(institute_id=scope.organization_id)
-    if scope.is_owner and scope.organization_id is not None:
-        return qs.filter(owner_id=scope.organization_id)
-    return qs.none()
+    return scoped(ServiceRequest.objects.all(), user, region="region_id", owner="owner_id", institute="institute_id")
 
 
 def late_q(today: date | None = None) -> Q:
