@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
@@ -90,6 +90,13 @@ def scoped(
     if own and scope.organization_id is not None:
         return qs.filter(**{own: scope.organization_id})
     return qs.none()
+
+
+def filter_given(qs: QuerySet[M], **lookups: Any) -> QuerySet[M]:
+    """``qs`` filtered on those of ``lookups`` a list's filters give: an empty value (None, "", 0) asks for no
+    filter; a yes/no value filters whether it is yes or no."""
+    given = {lookup: value for lookup, value in lookups.items() if isinstance(value, bool) or value}
+    return qs.filter(**given) if given else qs
 
 
 def regions_visible_to(user: User | None) -> QuerySet[Region]:

@@ -23,7 +23,7 @@ from jiliang.catalog.models import CatalogItem
 from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of, scoped
+from jiliang.core.selectors import filter_given, scope_of, scoped
 
 from .models import Expert, Person, Qualification
 
@@ -85,11 +85,7 @@ class PersonFilters:
 
 
 def person_list(user: User | None, filters: PersonFilters, *, today: date | None = None) -> QuerySet[Person]:
-    qs = persons_visible_to(user)
-    if filters.organization:
-        qs = qs.filter(organization_id=filters.organization)
-    if filters.title:
-        qs = qs.filter(title=filters.title)
+    qs = filter_given(persons_visible_to(user), organization_id=filters.organization, title=filters.title)
     if filters.kind:
         qs = qs.filter(Exists(Qualification.objects.filter(person_id=OuterRef("pk"), kind=filters.kind)))
     if filters.expiring_within is not None:

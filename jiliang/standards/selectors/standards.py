@@ -24,7 +24,7 @@ from jiliang.catalog.models import CatalogItem
 from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, Region, User
-from jiliang.core.selectors import scoped
+from jiliang.core.selectors import filter_given, scoped
 from jiliang.metrology.standard_validity import Period, Validity, standard_valid_on
 
 from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
@@ -157,17 +157,14 @@ VALIDITY_FIELDS = ("id", "name", "status", "certificate_issued_on", "certificate
 
 
 def standard_list(user: User | None, filters: StandardFilters) -> QuerySet[Standard]:
-    qs = standards_visible_to(user)
-    if filters.holder:
-        qs = qs.filter(holder_id=filters.holder)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.is_public is not None:
-        qs = qs.filter(is_public=filters.is_public)
-    if filters.is_highest is not None:
-        qs = qs.filter(is_highest=filters.is_highest)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filter_given(
+        standards_visible_to(user),
+        holder_id=filters.holder,
+        level=filters.level,
+        is_public=filters.is_public,
+        is_highest=filters.is_highest,
+        status=filters.status,
+    )
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(Q(name__icontains=term) | Q(code__icontains=term) | Q(measurand__icontains=term))

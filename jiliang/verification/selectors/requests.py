@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from jiliang.core import clock as core_clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of, scoped
+from jiliang.core.selectors import filter_given, scope_of, scoped
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import due_instruments
 from jiliang.metrology import fees as fee_rules
@@ -113,13 +113,9 @@ def parse_request_filters(params) -> RequestFilters:
 
 
 def request_list(user: User | None, filters: RequestFilters, *, today: date | None = None) -> QuerySet[ServiceRequest]:
-    qs = requests_visible_to(user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filter_given(requests_visible_to(user), status=filters.status, region_id=filters.county)
     if filters.late:
         qs = qs.filter(late_q(today))
-    if filters.county:
-        qs = qs.filter(region_id=filters.county)
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(owner__name__icontains=filters.q))
     return (
