@@ -20,7 +20,7 @@ from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
-from jiliang.core.states import status_check_move, status_parse
+from jiliang.core.states import status_move, status_parse
 
 from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 
@@ -190,16 +190,7 @@ def standard_set_status(*, actor: User, standard_id: int, status: str, reason: s
     target = status_parse(Standard.Status, status)
     with transaction.atomic():
         standard = _editable_standard(actor, standard_id)
-        current = Standard.Status(standard.status)
-        status_check_move(STATUS_TRANSITIONS, current, target)
-        standard.status = target
-        standard.save(update_fields=["status"])
-        audit.record(
-            actor=actor,
-            action="standard.set_status",
-            obj=standard,
-            changes={"status": [current.value, target.value], "reason": reason},
-        )
+        status_move(actor, standard, STATUS_TRANSITIONS, target, action="standard.set_status", reason=reason)
     return standard
 
 
