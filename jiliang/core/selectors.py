@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
+from .errors import NotFoundOrForbidden
 from .models import Organization, Region, Role, User
 
 
@@ -97,6 +98,18 @@ def filter_given(qs: QuerySet[M], **lookups: Any) -> QuerySet[M]:
     filter; a yes/no value filters whether it is yes or no."""
     given = {lookup: value for lookup, value in lookups.items() if isinstance(value, bool) or value}
     return qs.filter(**given) if given else qs
+
+
+def locked_one(qs: QuerySet[M], pk: Any, missing: str) -> M:
+    """The row ``pk`` of ``qs`` (a selector's rows in scope), locked until the caller's transaction ends; a row that
+    is not there, or a ``pk`` that is no id, is ``NotFoundOrForbidden(missing)``."""
+    try:
+        row = qs.select_for_update().filter(pk=pk).first()
+    except (ValueError, TypeError, OverflowError):
+        row = None
+    if row is None:
+        raise NotFoundOrForbidden(missing)
+    return row
 
 
 def regions_visible_to(user: User | None) -> QuerySet[Region]:

@@ -19,7 +19,7 @@ from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import organizations_visible_to, scope_of
+from jiliang.core.selectors import locked_one, organizations_visible_to, scope_of
 from jiliang.core.states import status_move, status_parse
 
 from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
@@ -153,13 +153,7 @@ def _editable_standard(actor: User, standard_id: int) -> Standard:
     scope = scope_of(actor)
     if not (scope.is_institute or scope.is_admin):
         raise NotFoundOrForbidden(_("计量标准不存在"))
-    try:
-        standard = standards_visible_to(actor).select_for_update().filter(pk=standard_id).first()
-    except (ValueError, TypeError, OverflowError):
-        standard = None
-    if standard is None:
-        raise NotFoundOrForbidden(_("计量标准不存在"))
-    return standard
+    return locked_one(standards_visible_to(actor), standard_id, _("计量标准不存在"))
 
 
 def standard_update(
@@ -400,14 +394,10 @@ def authorization_revoke(
     scope = scope_of(actor)
     on = on or clock.today()
     with transaction.atomic():
-        authorization = None
-        if scope.is_regulator or scope.is_admin:
-            try:
-                authorization = authorizations_visible_to(actor).select_for_update().filter(pk=authorization_id).first()
-            except (ValueError, TypeError, OverflowError):
-                authorization = None
-        if authorization is None:
-            raise NotFoundOrForbidden(_("计量授权不存在"))
+        missing = _("计量授权不存在")
+        if not (scope.is_regulator or scope.is_admin):
+            raise NotFoundOrForbidden(missing)
+        authorization = locked_one(authorizations_visible_to(actor), authorization_id, missing)
         if authorization.revoked_on is not None:
             raise DomainError(_("该授权已撤销"), code="conflict")
         authorization.revoked_on = on
