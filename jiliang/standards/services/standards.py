@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core import audit, clock
@@ -228,6 +229,35 @@ def equipment_add(
     return equipment
 
 
+# What each kind of certificate is refused with: no number, a period missing an end, an end before the start.
+_CERTIFICATE_REFUSALS = {
+    "equipment": (
+        gettext_lazy("证书编号不能为空"),
+        gettext_lazy("请填写检定/校准日期和有效期"),
+        gettext_lazy("有效期不能早于检定/校准日期"),
+    ),
+    "authorization": (
+        gettext_lazy("授权证书编号不能为空"),
+        gettext_lazy("请填写有效期"),
+        gettext_lazy("有效期至不能早于有效期起"),
+    ),
+}
+
+
+def _check_certificate(kind: str, number: str | None, start: date | None, end: date | None) -> str:
+    """A certificate's number (stripped) once it has one and a period with both ends, the end not before the start;
+    else the refusal of its ``kind`` (``_CERTIFICATE_REFUSALS``)."""
+    no_number, no_period, backwards = _CERTIFICATE_REFUSALS[kind]
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(str(no_number), field="number")
+    if start is None or end is None:
+        raise DomainError(str(no_period), field="valid_until")
+    if end < start:
+        raise DomainError(str(backwards), field="valid_until")
+    return number
+
+
 def equipment_certificate_add(
     *,
     actor: User,
@@ -244,13 +274,7 @@ def equipment_certificate_add(
     system (any holder's: traceability crosses institutes) or an external authority."""
     if (issuer_standard is None) == (issuer_authority is None):
         raise DomainError(_("出具证书的计量标准和外部机构须填写且只填写一个"), field="issuer_standard")
-    number = (number or "").strip()
-    if not number:
-        raise DomainError(_("证书编号不能为空"), field="number")
-    if issued_on is None or valid_until is None:
-        raise DomainError(_("请填写检定/校准日期和有效期"), field="valid_until")
-    if valid_until < issued_on:
-        raise DomainError(_("有效期不能早于检定/校准日期"), field="valid_until")
+    number = _check_certificate("equipment", number, issued_on, valid_until)
     if issued_on > clock.today():
         raise DomainError(_("检定/校准日期不能晚于今天"), field="issued_on")
     with transaction.atomic():
@@ -339,13 +363,7 @@ def authorization_grant(
     scope = scope_of(actor)
     if not (scope.is_regulator or scope.is_admin):
         raise DomainError(_("只有监管部门可以授权"))
-    number = (number or "").strip()
-    if not number:
-        raise DomainError(_("授权证书编号不能为空"), field="number")
-    if valid_from is None or valid_until is None:
-        raise DomainError(_("请填写有效期"), field="valid_until")
-    if valid_until < valid_from:
-        raise DomainError(_("有效期至不能早于有效期起"), field="valid_until")
+    number = _check_certificate("authorization", number, valid_from, valid_until)
     item_ids = {i.pk if isinstance(i, CatalogItem) else i for i in catalog_items}
     if not item_ids:
         raise DomainError(_("请选择授权项目"), field="catalog_items")
