@@ -14,7 +14,7 @@ a fragment, a query parameter is read as a number, a list is cut into pages, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import ContextDecorator
 from datetime import date
 from types import TracebackType
@@ -77,6 +77,21 @@ def int_param(raw: str | None, *, low: int | None = None, high: int | None = Non
     if (low is not None and number < low) or (high is not None and number > high):
         return None
     return number
+
+
+def choice_param(raw: str | None, choices: Collection[str], bad: str, errors: list[str]) -> str:
+    """One of ``choices`` from a query parameter (stripped); "" when it is missing, and also when it is none of
+    them, then with the reason ``bad`` added to ``errors``.
+
+    >>> errors = []
+    >>> choice_param(" a ", ["a"], "bad", errors), choice_param("", ["a"], "bad", errors), choice_param("b", ["a"], "bad", errors), errors
+    ('a', '', '', ['bad'])
+    """
+    value = (raw or "").strip()
+    if value and value not in choices:
+        errors.append(bad)
+        return ""
+    return value
 
 
 def date_param(raw: str | None, fallback: T, bad: str) -> tuple[date | T, str]:

@@ -24,6 +24,7 @@ from jiliang.core import clock as core_clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import filter_given, scope_of, scoped
+from jiliang.core.web.http import choice_param
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import due_instruments
 from jiliang.metrology import fees as fee_rules
@@ -88,12 +89,7 @@ class RequestFilters:
 def parse_request_filters(params) -> RequestFilters:
     """Filters from a query dict; a bad value is reported, never silently dropped."""
     filters = RequestFilters()
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in Status.values:
-            filters.status = status
-        else:
-            filters.errors.append(_("状态无效"))
+    filters.status = choice_param(params.get("status"), Status.values, _("状态无效"), filters.errors)
     late = (params.get("late") or "").strip().lower()
     if late in {"1", "true", "on", "yes"}:
         filters.late = True
