@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
+from .errors import NotFoundOrForbidden
 from .models import Organization, Region, Role, User
 
 
@@ -37,6 +39,8 @@ class Scope:
     def is_institute(self) -> bool:
         return self.role == Role.INSTITUTE
 
+
+M = TypeVar("M", bound=Model)
 
 NOTHING = Scope(role="", organization_id=None, region_ids=frozenset())
 
@@ -70,6 +74,42 @@ def scope_of(user: User | None) -> Scope:
         scope = Scope(role=user.role, organization_id=organization.pk, region_ids=regions)
     user._jiliang_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def scoped(
+    qs: QuerySet[M], user: User | None, *, region: str = "", owner: str = "", institute: str = ""
+) -> QuerySet[M]:
+    """``qs`` cut to what ``user`` may see, each role by the field named for it: everything for the admin; for a
+    regulator, the rows whose ``region`` is one of its regions; for an owner (an institute), the rows whose ``owner``
+    (``institute``) is its organization. Nothing for anyone else, nor for a role whose field is not named."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return qs
+    if scope.is_regulator and scope.region_ids and region:
+        return qs.filter(**{f"{region}__in": scope.region_ids})
+    own = owner if scope.is_owner else institute if scope.is_institute else ""
+    if own and scope.organization_id is not None:
+        return qs.filter(**{own: scope.organization_id})
+    return qs.none()
+
+
+def filter_given(qs: QuerySet[M], **lookups: Any) -> QuerySet[M]:
+    """``qs`` filtered on those of ``lookups`` a list's filters give: an empty value (None, "", 0) asks for no
+    filter; a yes/no value filters whether it is yes or no."""
+    given = {lookup: value for lookup, value in lookups.items() if isinstance(value, bool) or value}
+    return qs.filter(**given) if given else qs
+
+
+def locked_one(qs: QuerySet[M], pk: Any, missing: str) -> M:
+    """The row ``pk`` of ``qs`` (a selector's rows in scope), locked until the caller's transaction ends; a row that
+    is not there, or a ``pk`` that is no id, is ``NotFoundOrForbidden(missing)``."""
+    try:
+        row = qs.select_for_update().filter(pk=pk).first()
+    except (ValueError, TypeError, OverflowError):
+        row = None
+    if row is None:
+        raise NotFoundOrForbidden(missing)
+    return row
 
 
 def regions_visible_to(user: User | None) -> QuerySet[Region]:

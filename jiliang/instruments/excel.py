@@ -206,46 +206,25 @@ def build_template() -> bytes:
     )
     ws.freeze_panes = "A2"
 
-    def column_range(kind: str) -> str:
-        index = next(i for i, c in enumerate(IMPORT_COLUMNS, start=1) if c.kind == kind)
+    def validate(index: int, title: str, error: str, **rule: Any) -> None:
+        """Column ``index`` (from row 2) keeps to ``rule``; a value that breaks it shows ``error`` under ``title``."""
         letter = get_column_letter(index)
-        return f"{letter}2:{letter}{LAST_ROW}"
+        dv = DataValidation(showErrorMessage=True, errorTitle=title, error=error, **rule)
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(dv)
 
-    catalog_dv = DataValidation(
-        type="list",
-        formula1=f"{LISTS_SHEET}!$A$1:$A${max(len(items), 1)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=_("目录条目"),
-        error=_("请从下拉列表中选择目录条目"),
-    )
-    catalog_dv.add(column_range("catalog"))
-    usage_dv = DataValidation(
-        type="list",
-        formula1=f"{LISTS_SHEET}!$B$1:$B${len(usages)}",
-        allow_blank=False,
-        showErrorMessage=True,
-        errorTitle=_("用途"),
-        error=_("请从下拉列表中选择用途"),
-    )
-    usage_dv.add(column_range("usage"))
-    ws.add_data_validation(catalog_dv)
-    ws.add_data_validation(usage_dv)
+    def choose(kind: str, lists_column: str, count: int, title: str, error: str, *, allow_blank: bool) -> None:
+        """The column of ``kind`` takes one of the ``count`` values in ``lists_column`` of the lists sheet."""
+        index = next(i for i, c in enumerate(IMPORT_COLUMNS, start=1) if c.kind == kind)
+        values = f"{LISTS_SHEET}!${lists_column}$1:${lists_column}${count}"
+        validate(index, title, error, type="list", formula1=values, allow_blank=allow_blank)
+
+    choose("catalog", "A", max(len(items), 1), _("目录条目"), _("请从下拉列表中选择目录条目"), allow_blank=True)
+    choose("usage", "B", len(usages), _("用途"), _("请从下拉列表中选择用途"), allow_blank=False)
     for index, column in enumerate(IMPORT_COLUMNS, start=1):
-        if column.kind != "date":
-            continue
-        letter = get_column_letter(index)
-        date_dv = DataValidation(
-            type="date",
-            operator="greaterThan",
-            formula1="1",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle=column.header,
-            error=_("请填写日期，格式 YYYY-MM-DD"),
-        )
-        date_dv.add(f"{letter}2:{letter}{LAST_ROW}")
-        ws.add_data_validation(date_dv)
+        if column.kind == "date":
+            error = _("请填写日期，格式 YYYY-MM-DD")
+            validate(index, column.header, error, type="date", operator="greaterThan", formula1="1", allow_blank=True)
 
     _help_sheet(wb.create_sheet(HELP_SHEET, 1))
     out = io.BytesIO()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import filter_given, scope_of, scoped
 
 from . import tally
 from .hooks import verification
@@ -32,16 +32,9 @@ def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
     """Admin: all; regulator: its region and below; owner: its own; an institute: the instruments of the
     requests routed to it (the one window), whatever their state."""
     scope = scope_of(user)
-    qs = Instrument.objects.all()
-    if scope.is_admin:
-        return qs
-    if scope.is_regulator and scope.region_ids:
-        return qs.filter(region_id__in=scope.region_ids)
-    if scope.is_owner and scope.organization_id is not None:
-        return qs.filter(owner_id=scope.organization_id)
     if scope.is_institute and scope.organization_id is not None:
-        return qs.filter(pk__in=verification().routed_instrument_ids(scope.organization_id))
-    return qs.none()
+        return Instrument.objects.filter(pk__in=verification().routed_instrument_ids(scope.organization_id))
+    return scoped(Instrument.objects.all(), user, region="region_id", owner="owner_id")
 
 
 def instrument_get(user: User | None, instrument_id: int) -> Instrument:
@@ -122,19 +115,15 @@ class InstrumentFilters:
 
 
 def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[Instrument]:
-    qs = instruments_visible_to(user)
-    if filters.county:
-        qs = qs.filter(region_id=filters.county)
-    if filters.owner:
-        qs = qs.filter(owner_id=filters.owner)
-    if filters.catalog_item:
-        qs = qs.filter(catalog_item_id=filters.catalog_item)
-    if filters.usage:
-        qs = qs.filter(usage=filters.usage)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.mandatory is not None:
-        qs = qs.filter(mandatory=filters.mandatory)
+    qs = filter_given(
+        instruments_visible_to(user),
+        region_id=filters.county,
+        owner_id=filters.owner,
+        catalog_item_id=filters.catalog_item,
+        usage=filters.usage,
+        status=filters.status,
+        mandatory=filters.mandatory,
+    )
     if filters.due_state:
         qs = qs.filter(due_state_q(filters.due_state, owner_scoped=scope_of(user).is_owner))
     if filters.q:

@@ -14,7 +14,7 @@ from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to, scope_of
-from jiliang.core.states import status_check_move, status_parse
+from jiliang.core.states import status_move, status_parse
 from jiliang.metrology import due
 
 from . import tally
@@ -190,18 +190,17 @@ def instrument_set_status(*, actor: User, instrument_id: int, status: str, reaso
     target = status_parse(Instrument.Status, status)
     with transaction.atomic():
         instrument = _editable(actor, instrument_id)
-        current = Instrument.Status(instrument.status)
-        status_check_move(STATUS_TRANSITIONS, current, target)
         before_key = tally.key_of(instrument)
-        instrument.status = target
-        instrument.save(update_fields=["status", "updated_at"])
-        tally.change(before_key, tally.key_of(instrument))
-        audit.record(
-            actor=actor,
+        status_move(
+            actor,
+            instrument,
+            STATUS_TRANSITIONS,
+            target,
             action="instrument.set_status",
-            obj=instrument,
-            changes={"status": [current.value, target.value], "reason": reason},
+            reason=reason,
+            fields=("status", "updated_at"),
         )
+        tally.change(before_key, tally.key_of(instrument))
     return instrument
 
 

@@ -23,29 +23,15 @@ from jiliang.catalog.models import CatalogItem
 from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import Scope, scope_of
+from jiliang.core.selectors import filter_given, scope_of, scoped
 
 from .models import Expert, Person, Qualification
 
 EXPIRING_WITHIN_DAYS = 90
 
 
-def _organization_q(scope: Scope, prefix: str) -> Q | None:
-    """The filter on ``<prefix>organization`` for a scope; ``None`` means no filter (admin), ``Q(pk__in=[])``
-    nothing."""
-    if scope.is_admin:
-        return None
-    if scope.is_regulator and scope.region_ids:
-        return Q(**{f"{prefix}organization__region_id__in": scope.region_ids})
-    if scope.is_institute and scope.organization_id is not None:
-        return Q(**{f"{prefix}organization_id": scope.organization_id})
-    return Q(pk__in=[])
-
-
 def persons_visible_to(user: User | None) -> QuerySet[Person]:
-    q = _organization_q(scope_of(user), "")
-    qs = Person.objects.all()
-    return qs if q is None else qs.filter(q)
+    return scoped(Person.objects.all(), user, region="organization__region_id", institute="organization_id")
 
 
 def may_see_personal(user: User | None, person: Person) -> bool:
@@ -99,11 +85,7 @@ class PersonFilters:
 
 
 def person_list(user: User | None, filters: PersonFilters, *, today: date | None = None) -> QuerySet[Person]:
-    qs = persons_visible_to(user)
-    if filters.organization:
-        qs = qs.filter(organization_id=filters.organization)
-    if filters.title:
-        qs = qs.filter(title=filters.title)
+    qs = filter_given(persons_visible_to(user), organization_id=filters.organization, title=filters.title)
     if filters.kind:
         qs = qs.filter(Exists(Qualification.objects.filter(person_id=OuterRef("pk"), kind=filters.kind)))
     if filters.expiring_within is not None:
@@ -115,9 +97,9 @@ def person_list(user: User | None, filters: PersonFilters, *, today: date | None
 
 
 def qualifications_visible_to(user: User | None) -> QuerySet[Qualification]:
-    q = _organization_q(scope_of(user), "person__")
-    qs = Qualification.objects.all()
-    return qs if q is None else qs.filter(q)
+    return scoped(
+        Qualification.objects.all(), user, region="person__organization__region_id", institute="person__organization_id"
+    )
 
 
 def qualification_get(user: User | None, qualification_id: int) -> Qualification:
@@ -148,9 +130,7 @@ def qualification_list(
 
 def experts_visible_to(user: User | None) -> QuerySet[Expert]:
     """The expert pool, scoped like staff by the expert's organization (owners see none)."""
-    q = _organization_q(scope_of(user), "")
-    qs = Expert.objects.all()
-    return qs if q is None else qs.filter(q)
+    return scoped(Expert.objects.all(), user, region="organization__region_id", institute="organization_id")
 
 
 def expert_list(user: User | None, *, active: bool | None = True, q: str = "") -> QuerySet[Expert]:

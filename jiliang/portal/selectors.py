@@ -50,9 +50,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -67,6 +65,7 @@ from jiliang.verification.models import Certificate, CertificateRevocation
 from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 
 from .masking import mask_name
+from .memo import Memo
 
 ANSWER_KEYS = (
     "status",
@@ -204,9 +203,7 @@ def _read_revocation(document: Any) -> SignedRevocation:
 _READERS = {"certificate": _read_certificate, "revocation": _read_revocation}
 
 # Verified facts (or _FAILS) by the SHA-256 of what they were read from. Bounded, least recently used out first.
-_SIGNATURES: OrderedDict[bytes, Any] = OrderedDict()
-_SIGNATURES_MAX = 50_000
-_lock = threading.Lock()
+_SIGNATURES: Memo[bytes, Any] = Memo(50_000)
 
 
 def verified(what: str, text: str | None, signature: str, key_id: str, trusted: dict[str, str]) -> Any:
@@ -216,11 +213,9 @@ def verified(what: str, text: str | None, signature: str, key_id: str, trusted: 
     if public is None or text is None:
         return _FAILS
     digest = hashlib.sha256("\x00".join((what, text, signature or "", key_id, public)).encode()).digest()
-    with _lock:
-        facts = _SIGNATURES.get(digest)
-        if facts is not None:
-            _SIGNATURES.move_to_end(digest)
-            return facts
+    facts = _SIGNATURES.get(digest)
+    if facts is not None:
+        return facts
     try:
         document = signing.loads(text)
         facts = _FAILS
@@ -228,17 +223,13 @@ def verified(what: str, text: str | None, signature: str, key_id: str, trusted: 
             facts = _READERS[what](document)
     except (KeyError, TypeError, ValueError, AttributeError):
         facts = _FAILS
-    with _lock:
-        _SIGNATURES[digest] = facts
-        while len(_SIGNATURES) > _SIGNATURES_MAX:
-            _SIGNATURES.popitem(last=False)
+    _SIGNATURES.put(digest, facts)
     return facts
 
 
 def forget_signatures() -> None:
     """Empty the cache of verified documents (tests, benchmarks)."""
-    with _lock:
-        _SIGNATURES.clear()
+    _SIGNATURES.clear()
 
 
 # ---- the look-up ----------------------------------------------------------------------------------------------------

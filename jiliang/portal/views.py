@@ -8,8 +8,6 @@ send no Referer (the QR token must not leak to another site).
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -23,13 +21,12 @@ from jiliang.verification.models import PublicCheck
 from jiliang.verification.selectors.certificates import CertificateStatus
 
 from . import selectors, services
+from .memo import Memo
 
 # Rendered pages by (template, language, context). A page is a pure function of its template, the language and
 # the answer, and the answer is worked out afresh for every request (a revocation shows at once: it changes the
 # answer, hence the key), so a page rendered once can be served again for the same answer. Bounded, oldest out.
-_PAGES: OrderedDict[tuple, str] = OrderedDict()
-_PAGES_MAX = 2048
-_lock = threading.Lock()
+_PAGES: Memo[tuple, str] = Memo(2048)
 
 
 def _key(template: str, context: dict) -> tuple:
@@ -41,23 +38,16 @@ def _key(template: str, context: dict) -> tuple:
 
 def _render(template: str, context: dict) -> str:
     key = _key(template, context)
-    with _lock:
-        html = _PAGES.get(key)
-        if html is not None:
-            _PAGES.move_to_end(key)
-            return html
-    html = render_to_string(template, context)
-    with _lock:
-        _PAGES[key] = html
-        while len(_PAGES) > _PAGES_MAX:
-            _PAGES.popitem(last=False)
+    html = _PAGES.get(key)
+    if html is None:
+        html = render_to_string(template, context)
+        _PAGES.put(key, html)
     return html
 
 
 def forget_pages() -> None:
     """Empty the rendered pages (tests, benchmarks)."""
-    with _lock:
-        _PAGES.clear()
+    _PAGES.clear()
 
 
 @functools.lru_cache(maxsize=8)

@@ -14,8 +14,9 @@ a fragment, a query parameter is read as a number, a list is cut into pages, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import ContextDecorator
+from datetime import date
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from jiliang.core.errors import NotFoundOrForbidden
 PAGE_SIZE = 50
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 class not_found_as_404(ContextDecorator):
@@ -75,6 +77,36 @@ def int_param(raw: str | None, *, low: int | None = None, high: int | None = Non
     if (low is not None and number < low) or (high is not None and number > high):
         return None
     return number
+
+
+def choice_param(raw: str | None, choices: Collection[str], bad: str, errors: list[str]) -> str:
+    """One of ``choices`` from a query parameter (stripped); "" when it is missing, and also when it is none of
+    them, then with the reason ``bad`` added to ``errors``.
+
+    >>> errors = []
+    >>> choice_param(" a ", ["a"], "bad", errors), choice_param("", ["a"], "bad", errors), choice_param("b", ["a"], "bad", errors), errors
+    ('a', '', '', ['bad'])
+    """
+    value = (raw or "").strip()
+    if value and value not in choices:
+        errors.append(bad)
+        return ""
+    return value
+
+
+def date_param(raw: str | None, fallback: T, bad: str) -> tuple[date | T, str]:
+    """The day a query parameter names (YYYY-MM-DD) and no reason; ``fallback`` when it is missing, and also when it
+    names no day, then with the reason ``bad`` (a message naming ``%(value)s``, the parameter's first 20 characters).
+
+    >>> date_param("2026-03-01", None, "bad %(value)s"), date_param("", None, "bad"), date_param("x", None, "bad %(value)s")
+    ((datetime.date(2026, 3, 1), ''), (None, ''), (None, 'bad x'))
+    """
+    if not raw:
+        return fallback, ""
+    try:
+        return date.fromisoformat(raw), ""
+    except ValueError:
+        return fallback, bad % {"value": raw[:20]}
 
 
 def page_of(request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], size: int = PAGE_SIZE) -> Page[Any]:

@@ -85,6 +85,16 @@ class ErrorOut(Schema):
     errors: list[FieldErrorOut] = []
 
 
+# ---- answers built from records ------------------------------------------------------------------------------
+
+
+def by_name(schema: type[Schema], record: Any, **given: Any) -> dict[str, Any]:
+    """The values of ``schema``'s fields for ``record``: those in ``given`` as given, every other one the record's
+    attribute of the same name (``id`` its primary key)."""
+    values = {name: getattr(record, name) for name in schema.model_fields if name not in given}
+    return {**values, **given}
+
+
 # ---- references ------------------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jiliang.core.models import User
 from jiliang.core.selectors import counties_visible_to
+from jiliang.core.web.http import choice_param
 
 from ..selectors.warnings import WarningKind
 
@@ -37,10 +38,5 @@ def parse_filters(user: User, params) -> Filters:
             filters.county = county
         else:
             filters.errors.append(_("县（区）无效"))
-    kind = (params.get("kind") or "").strip()
-    if kind:
-        if kind in WarningKind.values:
-            filters.kind = kind
-        else:
-            filters.errors.append(_("预警类别无效"))
+    filters.kind = choice_param(params.get("kind"), WarningKind.values, _("预警类别无效"), filters.errors)
     return filters

@@ -36,8 +36,10 @@ The window is ``settings.JILIANG_WARNING_DAYS`` (default 90), read at call time.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -482,28 +484,42 @@ def _rows_recall(user: User | None, county: int | None, today: date) -> list[War
 # ---- the list and the counts ------------------------------------------------------------------------------------
 
 
+def _count_recall(user: User | None, county: int | None, today: date) -> int:
+    return sum(r.count for r in recalls_due(user, county, today))
+
+
+class _Reader(NamedTuple):
+    """How one kind is read: its rows and its count, each from (user, county, today), and from how many days ahead
+    count as expiring when the kind looks ahead."""
+
+    rows: Callable[..., list[WarningRow]]
+    count: Callable[..., int]
+    ahead: bool = False
+
+
+_READERS = {
+    WarningKind.OVERDUE_INSTRUMENTS: _Reader(_rows_overdue, _count_overdue),
+    WarningKind.STANDARD_EXPIRING: _Reader(_rows_standards, _count_standards, ahead=True),
+    WarningKind.QUALIFICATION_EXPIRING: _Reader(_rows_qualifications, _count_qualifications, ahead=True),
+    WarningKind.REQUEST_LATE: _Reader(_rows_requests, _count_requests),
+    WarningKind.RECALL: _Reader(_rows_recall, _count_recall),
+}
+
+
+def _read(user: User | None, kind: str, county: int | None, today: date, days: int) -> tuple[_Reader, tuple]:
+    """The reader of ``kind`` (any other kind reads as the recall) and the arguments it takes."""
+    reader = _READERS.get(kind, _READERS[WarningKind.RECALL])
+    return reader, (user, county, today, days) if reader.ahead else (user, county, today)
+
+
 def _rows(user: User | None, kind: str, county: int | None, today: date, days: int) -> list[WarningRow]:
-    if kind == WarningKind.OVERDUE_INSTRUMENTS:
-        return _rows_overdue(user, county, today)
-    if kind == WarningKind.STANDARD_EXPIRING:
-        return _rows_standards(user, county, today, days)
-    if kind == WarningKind.QUALIFICATION_EXPIRING:
-        return _rows_qualifications(user, county, today, days)
-    if kind == WarningKind.REQUEST_LATE:
-        return _rows_requests(user, county, today)
-    return _rows_recall(user, county, today)
+    reader, args = _read(user, kind, county, today, days)
+    return reader.rows(*args)
 
 
 def _count(user: User | None, kind: str, county: int | None, today: date, days: int) -> int:
-    if kind == WarningKind.OVERDUE_INSTRUMENTS:
-        return _count_overdue(user, county, today)
-    if kind == WarningKind.STANDARD_EXPIRING:
-        return _count_standards(user, county, today, days)
-    if kind == WarningKind.QUALIFICATION_EXPIRING:
-        return _count_qualifications(user, county, today, days)
-    if kind == WarningKind.REQUEST_LATE:
-        return _count_requests(user, county, today)
-    return sum(r.count for r in recalls_due(user, county, today))
+    reader, args = _read(user, kind, county, today, days)
+    return reader.count(*args)
 
 
 def warnings_for(

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Region
 from jiliang.core.selectors import scope_of
-from jiliang.core.web.http import int_param
+from jiliang.core.web.http import date_param, int_param
 
 from ..models import Unit
 from ..selectors import evaluations, plans
@@ -29,12 +29,7 @@ STATUS_LABELS = plans.STATUS_LABELS
 
 
 def _day(raw: str | None) -> tuple[date | None, str]:
-    if not raw:
-        return None, ""
-    try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return None, _("日期“%(value)s”无效，已显示最新数据") % {"value": raw[:20]}
+    return date_param(raw, None, _("日期“%(value)s”无效，已显示最新数据"))
 
 
 def _plan(request: HttpRequest, code: str):

@@ -13,7 +13,7 @@ from ninja import Path, Query, Router
 from jiliang.catalog.schemas import CatalogItemRefOut
 from jiliang.core import clock
 from jiliang.core.web.http import page_out
-from jiliang.core.web.schemas import ERRORS, MAX_ID, IsoDate, RefOut
+from jiliang.core.web.schemas import ERRORS, MAX_ID, IsoDate, RefOut, by_name
 
 from ..models import Standard
 from ..schemas.standards import (
@@ -23,6 +23,7 @@ from ..schemas.standards import (
     EquipmentOut,
     StandardDetailOut,
     StandardListQuery,
+    StandardOut,
     StandardPageOut,
     ValidityOut,
 )
@@ -34,23 +35,11 @@ router = Router(tags=["standards"])
 
 def _fields(standard: Standard, day: date) -> dict:
     verdict = standard_validity(standard, day)
-    return dict(
-        id=standard.pk,
+    return by_name(
+        StandardOut,
+        standard,
         holder=RefOut(id=standard.holder_id, name=standard.holder.name),
         region=RefOut(id=standard.holder.region_id, name=standard.holder.region.name),
-        name=standard.name,
-        code=standard.code,
-        measurand=standard.measurand,
-        measuring_range=standard.measuring_range,
-        uncertainty=standard.uncertainty,
-        is_public=standard.is_public,
-        is_highest=standard.is_highest,
-        level=standard.level,
-        status=standard.status,
-        certificate_number=standard.certificate_number,
-        certificate_issued_on=standard.certificate_issued_on,
-        certificate_valid_until=standard.certificate_valid_until,
-        established_on=standard.established_on,
         validity=ValidityOut(
             on=day, valid=verdict.valid, reasons=[r.code for r in verdict.reasons], messages=explain(verdict)
         ),
@@ -85,9 +74,7 @@ def standard_detail(
     standard = selectors.standard_get(request.auth, standard_id)
     return StandardDetailOut(
         **_fields(standard, day),
-        catalog_items=[
-            CatalogItemRefOut(id=i.pk, code=i.code, item=i.item, kind=i.kind) for i in standard.catalog_items.all()
-        ],
+        catalog_items=[CatalogItemRefOut.model_validate(i) for i in standard.catalog_items.all()],
         procedures=[p.code for p in standard.procedures.all()],
         equipment=[EquipmentOut.from_equipment(e, day) for e in selectors.equipment_of(standard)],
     )

@@ -9,7 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from jiliang.catalog.schemas import CatalogItemRefOut
-from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, RefOut, text
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, RefOut, by_name, text
 
 from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
 
@@ -58,27 +58,19 @@ class CertificateOut(Schema):
     @staticmethod
     def from_certificate(c: EquipmentCertificate, day: date) -> CertificateOut:
         issuer = c.issuer_standard
+        issuer_standard = None
+        if issuer:
+            holder = RefOut(id=issuer.holder_id, name=issuer.holder.name)
+            issuer_standard = IssuerStandardOut(**by_name(IssuerStandardOut, issuer, holder=holder))
+        authority = AuthorityRefOut.model_validate(c.issuer_authority) if c.issuer_authority else None
         return CertificateOut(
-            id=c.pk,
-            number=c.number,
-            issued_on=c.issued_on,
-            valid_until=c.valid_until,
-            result=c.result,
-            uncertainty=c.uncertainty,
-            issuer_standard=IssuerStandardOut(
-                id=issuer.pk,
-                name=issuer.name,
-                code=issuer.code,
-                holder=RefOut(id=issuer.holder_id, name=issuer.holder.name),
+            **by_name(
+                CertificateOut,
+                c,
+                issuer_standard=issuer_standard,
+                issuer_authority=authority,
+                in_force=c.issued_on <= day <= c.valid_until,
             )
-            if issuer
-            else None,
-            issuer_authority=AuthorityRefOut(
-                id=c.issuer_authority.pk, name=c.issuer_authority.name, level=c.issuer_authority.level
-            )
-            if c.issuer_authority
-            else None,
-            in_force=c.issued_on <= day <= c.valid_until,
         )
 
 
@@ -93,15 +85,8 @@ class EquipmentOut(Schema):
 
     @staticmethod
     def from_equipment(e: StandardEquipment, day: date) -> EquipmentOut:
-        return EquipmentOut(
-            id=e.pk,
-            role=e.role,
-            name=e.name,
-            model=e.model,
-            serial_number=e.serial_number,
-            manufacturer=e.manufacturer,
-            certificates=[CertificateOut.from_certificate(c, day) for c in e.certificates.all()],
-        )
+        certificates = [CertificateOut.from_certificate(c, day) for c in e.certificates.all()]
+        return EquipmentOut(**by_name(EquipmentOut, e, certificates=certificates))
 
 
 class ValidityOut(Schema):
@@ -162,17 +147,14 @@ class AuthorizationOut(Schema):
     @staticmethod
     def from_authorization(a: Authorization, today: date, in_force: bool) -> AuthorizationOut:
         return AuthorizationOut(
-            id=a.pk,
-            number=a.number,
-            institute=RefOut(id=a.institute_id, name=a.institute.name),
-            issued_by=RefOut(id=a.issued_by_id, name=a.issued_by.name),
-            catalog_items=[
-                CatalogItemRefOut(id=i.pk, code=i.code, item=i.item, kind=i.kind) for i in a.catalog_items.all()
-            ],
-            valid_from=a.valid_from,
-            valid_until=a.valid_until,
-            revoked_on=a.revoked_on,
-            in_force_today=in_force,
+            **by_name(
+                AuthorizationOut,
+                a,
+                institute=RefOut(id=a.institute_id, name=a.institute.name),
+                issued_by=RefOut(id=a.issued_by_id, name=a.issued_by.name),
+                catalog_items=[CatalogItemRefOut.model_validate(i) for i in a.catalog_items.all()],
+                in_force_today=in_force,
+            )
         )
 
 

@@ -24,7 +24,7 @@ from jiliang.catalog.models import CatalogItem
 from jiliang.core import clock
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import Organization, Region, User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import filter_given, scoped
 from jiliang.metrology.standard_validity import Period, Validity, standard_valid_on
 
 from ..models import Authorization, EquipmentCertificate, Standard, StandardEquipment
@@ -91,22 +91,8 @@ def explain(validity: Validity) -> list[str]:
 REASSESSMENT_DAYS = 183
 
 
-def _holder_q(user: User | None, prefix: str) -> Q | None:
-    """The condition on an organization foreign key for the actor's scope; None means everything."""
-    scope = scope_of(user)
-    if scope.is_admin:
-        return None
-    if scope.is_regulator and scope.region_ids:
-        return Q(**{f"{prefix}__region_id__in": scope.region_ids})
-    if scope.is_institute and scope.organization_id is not None:
-        return Q(**{f"{prefix}_id": scope.organization_id})
-    return Q(pk__in=[])
-
-
 def standards_visible_to(user: User | None) -> QuerySet[Standard]:
-    condition = _holder_q(user, "holder")
-    qs = Standard.objects.all()
-    return qs if condition is None else qs.filter(condition)
+    return scoped(Standard.objects.all(), user, region="holder__region_id", institute="holder_id")
 
 
 def standard_get(user: User | None, standard_id: int) -> Standard:
@@ -171,17 +157,14 @@ VALIDITY_FIELDS = ("id", "name", "status", "certificate_issued_on", "certificate
 
 
 def standard_list(user: User | None, filters: StandardFilters) -> QuerySet[Standard]:
-    qs = standards_visible_to(user)
-    if filters.holder:
-        qs = qs.filter(holder_id=filters.holder)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.is_public is not None:
-        qs = qs.filter(is_public=filters.is_public)
-    if filters.is_highest is not None:
-        qs = qs.filter(is_highest=filters.is_highest)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filter_given(
+        standards_visible_to(user),
+        holder_id=filters.holder,
+        level=filters.level,
+        is_public=filters.is_public,
+        is_highest=filters.is_highest,
+        status=filters.status,
+    )
     if filters.q:
         term = filters.q.strip()
         qs = qs.filter(Q(name__icontains=term) | Q(code__icontains=term) | Q(measurand__icontains=term))
@@ -213,9 +196,7 @@ def reassessment_due(user: User | None, within_days: int = REASSESSMENT_DAYS) ->
 
 
 def authorizations_visible_to(user: User | None) -> QuerySet[Authorization]:
-    condition = _holder_q(user, "institute")
-    qs = Authorization.objects.all()
-    return qs if condition is None else qs.filter(condition)
+    return scoped(Authorization.objects.all(), user, region="institute__region_id", institute="institute_id")
 
 
 def authorization_get(user: User | None, authorization_id: int) -> Authorization:

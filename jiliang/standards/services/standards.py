@@ -14,13 +14,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import organizations_visible_to, scope_of
-from jiliang.core.states import status_check_move, status_parse
+from jiliang.core.selectors import locked_one, organizations_visible_to, scope_of
+from jiliang.core.states import status_move, status_parse
 
 from ..models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 
@@ -153,13 +154,7 @@ def _editable_standard(actor: User, standard_id: int) -> Standard:
     scope = scope_of(actor)
     if not (scope.is_institute or scope.is_admin):
         raise NotFoundOrForbidden(_("计量标准不存在"))
-    try:
-        standard = standards_visible_to(actor).select_for_update().filter(pk=standard_id).first()
-    except (ValueError, TypeError, OverflowError):
-        standard = None
-    if standard is None:
-        raise NotFoundOrForbidden(_("计量标准不存在"))
-    return standard
+    return locked_one(standards_visible_to(actor), standard_id, _("计量标准不存在"))
 
 
 def standard_update(
@@ -190,16 +185,7 @@ def standard_set_status(*, actor: User, standard_id: int, status: str, reason: s
     target = status_parse(Standard.Status, status)
     with transaction.atomic():
         standard = _editable_standard(actor, standard_id)
-        current = Standard.Status(standard.status)
-        status_check_move(STATUS_TRANSITIONS, current, target)
-        standard.status = target
-        standard.save(update_fields=["status"])
-        audit.record(
-            actor=actor,
-            action="standard.set_status",
-            obj=standard,
-            changes={"status": [current.value, target.value], "reason": reason},
-        )
+        status_move(actor, standard, STATUS_TRANSITIONS, target, action="standard.set_status", reason=reason)
     return standard
 
 
@@ -243,6 +229,35 @@ def equipment_add(
     return equipment
 
 
+# What each kind of certificate is refused with: no number, a period missing an end, an end before the start.
+_CERTIFICATE_REFUSALS = {
+    "equipment": (
+        gettext_lazy("证书编号不能为空"),
+        gettext_lazy("请填写检定/校准日期和有效期"),
+        gettext_lazy("有效期不能早于检定/校准日期"),
+    ),
+    "authorization": (
+        gettext_lazy("授权证书编号不能为空"),
+        gettext_lazy("请填写有效期"),
+        gettext_lazy("有效期至不能早于有效期起"),
+    ),
+}
+
+
+def _check_certificate(kind: str, number: str | None, start: date | None, end: date | None) -> str:
+    """A certificate's number (stripped) once it has one and a period with both ends, the end not before the start;
+    else the refusal of its ``kind`` (``_CERTIFICATE_REFUSALS``)."""
+    no_number, no_period, backwards = _CERTIFICATE_REFUSALS[kind]
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(str(no_number), field="number")
+    if start is None or end is None:
+        raise DomainError(str(no_period), field="valid_until")
+    if end < start:
+        raise DomainError(str(backwards), field="valid_until")
+    return number
+
+
 def equipment_certificate_add(
     *,
     actor: User,
@@ -259,13 +274,7 @@ def equipment_certificate_add(
     system (any holder's: traceability crosses institutes) or an external authority."""
     if (issuer_standard is None) == (issuer_authority is None):
         raise DomainError(_("出具证书的计量标准和外部机构须填写且只填写一个"), field="issuer_standard")
-    number = (number or "").strip()
-    if not number:
-        raise DomainError(_("证书编号不能为空"), field="number")
-    if issued_on is None or valid_until is None:
-        raise DomainError(_("请填写检定/校准日期和有效期"), field="valid_until")
-    if valid_until < issued_on:
-        raise DomainError(_("有效期不能早于检定/校准日期"), field="valid_until")
+    number = _check_certificate("equipment", number, issued_on, valid_until)
     if issued_on > clock.today():
         raise DomainError(_("检定/校准日期不能晚于今天"), field="issued_on")
     with transaction.atomic():
@@ -354,13 +363,7 @@ def authorization_grant(
     scope = scope_of(actor)
     if not (scope.is_regulator or scope.is_admin):
         raise DomainError(_("只有监管部门可以授权"))
-    number = (number or "").strip()
-    if not number:
-        raise DomainError(_("授权证书编号不能为空"), field="number")
-    if valid_from is None or valid_until is None:
-        raise DomainError(_("请填写有效期"), field="valid_until")
-    if valid_until < valid_from:
-        raise DomainError(_("有效期至不能早于有效期起"), field="valid_until")
+    number = _check_certificate("authorization", number, valid_from, valid_until)
     item_ids = {i.pk if isinstance(i, CatalogItem) else i for i in catalog_items}
     if not item_ids:
         raise DomainError(_("请选择授权项目"), field="catalog_items")
@@ -409,14 +412,10 @@ def authorization_revoke(
     scope = scope_of(actor)
     on = on or clock.today()
     with transaction.atomic():
-        authorization = None
-        if scope.is_regulator or scope.is_admin:
-            try:
-                authorization = authorizations_visible_to(actor).select_for_update().filter(pk=authorization_id).first()
-            except (ValueError, TypeError, OverflowError):
-                authorization = None
-        if authorization is None:
-            raise NotFoundOrForbidden(_("计量授权不存在"))
+        missing = _("计量授权不存在")
+        if not (scope.is_regulator or scope.is_admin):
+            raise NotFoundOrForbidden(missing)
+        authorization = locked_one(authorizations_visible_to(actor), authorization_id, missing)
         if authorization.revoked_on is not None:
             raise DomainError(_("该授权已撤销"), code="conflict")
         authorization.revoked_on = on

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jiliang.core import clock
+from jiliang.core.web.http import date_param
 
 from ..selectors.coverage import CoverageReport, coverage_for
 
@@ -23,13 +24,7 @@ TARGET_PERCENT = 80
 
 def parse_day(raw: str | None) -> tuple[date, str]:
     """The ``date`` query parameter (YYYY-MM-DD), today when absent; a bad value falls back to today with a reason."""
-    today = clock.today()
-    if not raw:
-        return today, ""
-    try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return today, _("日期“%(value)s”无效，已按今天计算") % {"value": raw[:20]}
+    return date_param(raw, clock.today(), _("日期“%(value)s”无效，已按今天计算"))
 
 
 def _reports(request: HttpRequest) -> tuple[list[CoverageReport], date, str]:

@@ -19,7 +19,7 @@ from ninja import Query, Router
 
 from jiliang.core import clock
 from jiliang.core.errors import DomainError
-from jiliang.core.web.schemas import ERRORS
+from jiliang.core.web.schemas import ERRORS, by_name
 
 from ..schemas.recall import OtherInstituteOut, RecallItemOut, RecallOut, RecallQuery, SuspectStandardOut
 from ..selectors.recall import recall_for
@@ -39,28 +39,16 @@ def recall_list(request: HttpRequest, standard_id: int, query: Query[RecallQuery
     found = recall_for(request.auth, standard_id, query.date_from, query.date_to)
     now = timezone.localtime(clock.now())
     return RecallOut(
-        standard_id=found.standard.pk,
-        standard_code=found.standard.code,
-        date_from=found.date_from,
-        date_to=found.date_to,
-        generated_at=now,
-        instrument_count=found.instrument_count,
-        equipment_count=found.equipment_count,
-        listed_instrument_count=found.listed_instrument_count,
-        listed_equipment_count=found.listed_equipment_count,
-        others=[
-            OtherInstituteOut(
-                institute_id=o.institute_id,
-                institute=o.name,
-                instrument_count=o.instrument_count,
-                equipment_count=o.equipment_count,
-            )
-            for o in found.others
-        ],
-        suspect_standards=[
-            SuspectStandardOut(id=s.id, suspect_from=s.suspect_from, via=s.via) for s in found.suspect_standards()
-        ],
-        offset=query.offset,
-        limit=query.limit,
-        items=[RecallItemOut.of(r) for r in found.instrument_rows(query.offset, query.limit, today=now.date())],
+        **by_name(
+            RecallOut,
+            found,
+            standard_id=found.standard.pk,
+            standard_code=found.standard.code,
+            generated_at=now,
+            others=[OtherInstituteOut(**by_name(OtherInstituteOut, o, institute=o.name)) for o in found.others],
+            suspect_standards=[SuspectStandardOut.model_validate(s) for s in found.suspect_standards()],
+            offset=query.offset,
+            limit=query.limit,
+            items=[RecallItemOut.of(r) for r in found.instrument_rows(query.offset, query.limit, today=now.date())],
+        )
     )

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from jiliang.core import clock
-from jiliang.core.web.schemas import Id, IsoDate, PageOut
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, by_name
 
 from ..models import Certificate
 from ..selectors import certificates as selectors
@@ -45,25 +45,20 @@ class IssuedCertificateOut(Schema):
         newer = selectors.superseding(c)
         revocation = getattr(c, "revocation", None) if status == selectors.CertificateStatus.REVOKED else None
         return cls(
-            id=c.pk,
-            number=c.number,
-            kind=c.kind,
-            kind_label=str(c.get_kind_display()),
-            status=status,
-            status_label=str(selectors.CertificateStatus(status).label),
-            issued_on=c.issued_on,
-            valid_until=c.valid_until,
-            instrument_id=c.instrument_id,
-            instrument_name=c.instrument.name,
-            serial_number=c.instrument.serial_number,
-            owner_id=c.owner_id,
-            owner_name=c.owner.name,
-            institute_id=c.institute_id,
-            institute_name=c.institute.name,
-            supersedes=c.document.get("supersedes"),
-            superseded_by=newer.number if newer else None,
-            revocation_reason=revocation.reason if revocation else None,
-            key_id=c.key_id,
+            **by_name(
+                IssuedCertificateOut,
+                c,
+                kind_label=str(c.get_kind_display()),
+                status=status,
+                status_label=str(selectors.CertificateStatus(status).label),
+                instrument_name=c.instrument.name,
+                serial_number=c.instrument.serial_number,
+                owner_name=c.owner.name,
+                institute_name=c.institute.name,
+                supersedes=c.document.get("supersedes"),
+                superseded_by=newer.number if newer else None,
+                revocation_reason=revocation.reason if revocation else None,
+            )
         )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from jiliang.core.web.schemas import IsoDate
+from jiliang.core.web.schemas import IsoDate, by_name
 
 from ..selectors.recall import RecallRow
 
@@ -50,24 +50,21 @@ class RecallItemOut(Schema):
     def of(row: RecallRow) -> RecallItemOut:
         c = row.certificate
         return RecallItemOut(
-            id=c.pk,
-            number=c.number,
-            kind=c.kind,
-            status=row.status,
-            status_label=row.status_label,
-            issued_on=c.issued_on,
-            valid_until=c.valid_until,
-            instrument_id=c.instrument_id,
-            instrument=c.instrument.name,
-            serial_number=c.instrument.serial_number,
-            owner_id=c.owner_id,
-            owner=c.owner.name,
-            owner_credit_code=c.owner.credit_code,
-            region=c.region.name,
-            standard_id=row.standard.pk,
-            standard_code=row.standard.code,
-            path=[s.code for s in row.path],
-            institute=c.institute.name,
+            **by_name(
+                RecallItemOut,
+                c,
+                status=row.status,
+                status_label=row.status_label,
+                instrument=c.instrument.name,
+                serial_number=c.instrument.serial_number,
+                owner=c.owner.name,
+                owner_credit_code=c.owner.credit_code,
+                region=c.region.name,
+                standard_id=row.standard.pk,
+                standard_code=row.standard.code,
+                path=[s.code for s in row.path],
+                institute=c.institute.name,
+            )
         )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, text
+from jiliang.core.web.schemas import Id, IsoDate, PageOut, PageQuery, by_name, text
 
 from ..models import RequestItem, Service, ServiceRequest
 from ..selectors.request_clock import Clock, clock_of
@@ -111,12 +111,7 @@ class RequestItemOut(Schema):
             waived=f"{item.waived:.2f}",
             waiver_reason=item.waiver_reason,
             records=[
-                RecordRefOut(
-                    id=r.pk,
-                    performed_on=r.performed_on,
-                    conclusion=r.conclusion,
-                    certificate_ids=[c.pk for c in r.certificates.all()],
-                )
+                RecordRefOut(**by_name(RecordRefOut, r, certificate_ids=[c.pk for c in r.certificates.all()]))
                 for r in item.records.all()
             ],
         )

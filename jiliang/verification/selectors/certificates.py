@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import scoped
 
 from ..models import Certificate
 
@@ -25,28 +25,9 @@ class CertificateStatus(models.TextChoices):
     NOT_FOUND = "not_found", _("未找到")
 
 
-def _scope_q(user: User | None, *, owner: str, institute: str, region: str) -> Q | None:
-    """None: nothing visible. Q(): everything."""
-    scope = scope_of(user)
-    if scope.is_admin:
-        return Q()
-    if scope.is_owner and scope.organization_id:
-        return Q(**{owner: scope.organization_id})
-    if scope.is_institute and scope.organization_id:
-        return Q(**{institute: scope.organization_id})
-    if scope.is_regulator:
-        if scope.region_ids is None:
-            return Q()
-        return Q(**{f"{region}__in": scope.region_ids})
-    return None
-
-
 def certificates_visible_to(user: User | None) -> QuerySet[Certificate]:
     """Owners see their certificates, institutes those they issued, regulators those of their region."""
-    q = _scope_q(user, owner="owner_id", institute="institute_id", region="region_id")
-    if q is None:
-        return Certificate.objects.none()
-    return Certificate.objects.filter(q)
+    return scoped(Certificate.objects.all(), user, region="region_id", owner="owner_id", institute="institute_id")
 
 
 def certificate_get(user: User | None, certificate_id: int) -> Certificate:

@@ -11,17 +11,19 @@ from django.utils.translation import gettext as _
 
 from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import scope_of, scoped
 
 from ..models import Certificate, RequestItem, Service, VerificationRecord
-from .certificates import _scope_q
 
 
 def records_visible_to(user: User | None) -> QuerySet[VerificationRecord]:
-    q = _scope_q(user, owner="instrument__owner_id", institute="institute_id", region="instrument__region_id")
-    if q is None:
-        return VerificationRecord.objects.none()
-    return VerificationRecord.objects.filter(q)
+    return scoped(
+        VerificationRecord.objects.all(),
+        user,
+        region="instrument__region_id",
+        owner="instrument__owner_id",
+        institute="institute_id",
+    )
 
 
 def valid_verification_q() -> Q:

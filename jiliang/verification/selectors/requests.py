@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from jiliang.core import clock as core_clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import filter_given, scope_of, scoped
+from jiliang.core.web.http import choice_param
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.selectors import due_instruments
 from jiliang.metrology import fees as fee_rules
@@ -44,17 +45,7 @@ class NotAllowed(DomainError):
 
 
 def requests_visible_to(user: User | None) -> QuerySet[ServiceRequest]:
-    scope = scope_of(user)
-    qs = ServiceRequest.objects.all()
-    if scope.is_admin:
-        return qs
-    if scope.is_regulator and scope.region_ids:
-        return qs.filter(region_id__in=scope.region_ids)
-    if scope.is_institute and scope.organization_id is not None:
-        return qs.filter(institute_id=scope.organization_id)
-    if scope.is_owner and scope.organization_id is not None:
-        return qs.filter(owner_id=scope.organization_id)
-    return qs.none()
+    return scoped(ServiceRequest.objects.all(), user, region="region_id", owner="owner_id", institute="institute_id")
 
 
 def late_q(today: date | None = None) -> Q:
@@ -98,12 +89,7 @@ class RequestFilters:
 def parse_request_filters(params) -> RequestFilters:
     """Filters from a query dict; a bad value is reported, never silently dropped."""
     filters = RequestFilters()
-    status = (params.get("status") or "").strip()
-    if status:
-        if status in Status.values:
-            filters.status = status
-        else:
-            filters.errors.append(_("状态无效"))
+    filters.status = choice_param(params.get("status"), Status.values, _("状态无效"), filters.errors)
     late = (params.get("late") or "").strip().lower()
     if late in {"1", "true", "on", "yes"}:
         filters.late = True
@@ -123,13 +109,9 @@ def parse_request_filters(params) -> RequestFilters:
 
 
 def request_list(user: User | None, filters: RequestFilters, *, today: date | None = None) -> QuerySet[ServiceRequest]:
-    qs = requests_visible_to(user)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
+    qs = filter_given(requests_visible_to(user), status=filters.status, region_id=filters.county)
     if filters.late:
         qs = qs.filter(late_q(today))
-    if filters.county:
-        qs = qs.filter(region_id=filters.county)
     if filters.q:
         qs = qs.filter(Q(number__icontains=filters.q) | Q(owner__name__icontains=filters.q))
     return (

@@ -21,7 +21,7 @@ failed verification (检定结果通知书); a calibration issues a calibration 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -100,6 +100,11 @@ class _Input:
     temperature: str
     humidity: str
     conditions: str
+
+    def record_values(self) -> dict[str, Any]:
+        """The values that are the record's own fields, each under its name (the standards and the points go to
+        tables of their own)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in {"standards", "points"}}
 
 
 def _decimal(value: Any, field: str, index: int) -> Decimal:
@@ -309,25 +314,12 @@ def _issue(
     if conclusion == VerificationRecord.Conclusion.PASS and item is not None:
         next_due = due.due_date(data.performed_on, item.mode, item.interval_months)
     record = VerificationRecord.objects.create(
+        **data.record_values(),
         instrument=instrument,
-        kind=data.kind,
         source=VerificationRecord.Source.PLATFORM,
         institute=institute,
         request_item=request_item,
-        procedure=data.procedure,
-        performed_on=data.performed_on,
-        place=data.place,
-        temperature=data.temperature,
-        humidity=data.humidity,
-        conditions=data.conditions,
         conclusion=conclusion,
-        expanded_uncertainty=data.expanded_uncertainty,
-        coverage_factor=data.coverage_factor,
-        unit=data.unit,
-        resolution=data.resolution,
-        verifier=data.verifier,
-        checker=data.checker,
-        approver=data.approver,
         next_due_on=next_due,
         corrects=corrects,
         created_by=actor,

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from jiliang.core import audit
 from jiliang.core import clock as core_clock
-from jiliang.core.errors import DomainError, NotFoundOrForbidden
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization, User
-from jiliang.core.selectors import scope_of
+from jiliang.core.selectors import locked_one, scope_of
 from jiliang.instruments.models import Instrument
 
 from ..models import RequestEvent, RequestItem, ServiceRequest
@@ -183,12 +183,7 @@ def request_submit(
 
 
 def _load(actor: User, request_id: int, action: str) -> ServiceRequest:
-    try:
-        request = requests_visible_to(actor).select_for_update().filter(pk=request_id).first()
-    except (ValueError, TypeError, OverflowError):
-        request = None
-    if request is None:
-        raise NotFoundOrForbidden(_("服务申请不存在"))
+    request = locked_one(requests_visible_to(actor), request_id, _("服务申请不存在"))
     states, who = TRANSITIONS[action]
     scope = scope_of(actor)
     if who == INSTITUTE and not (scope.is_institute and request.institute_id == scope.organization_id):
