@@ -24,7 +24,10 @@ class PersonForm(forms.Form):
     """The ID number is typed in full and checked here; the service stores only its masked form. The input is
     never filled back from the record (there is no full number to show)."""
 
+    wide = ("id_number",)
+
     name = forms.CharField(label=_("姓名"), max_length=_max(Person, "name"))
+    title = forms.ChoiceField(label=_("职称"), choices=Person.Title.choices, initial=Person.Title.NONE)
     id_number = forms.CharField(
         label=_("身份证号"),
         max_length=20,
@@ -32,10 +35,9 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         help_text=_("输入完整号码以核验；系统只保存前 6 位和后 4 位，其余以 * 代替"),
     )
-    title = forms.ChoiceField(label=_("职称"), choices=Person.Title.choices, initial=Person.Title.NONE)
+    phone = forms.CharField(label=_("联系电话"), max_length=_max(Person, "phone"), required=False)
     hired_on = forms.DateField(label=_("入职日期"), required=False, widget=DateInput())
     left_on = forms.DateField(label=_("离职日期"), required=False, widget=DateInput())
-    phone = forms.CharField(label=_("联系电话"), max_length=_max(Person, "phone"), required=False)
 
     def __init__(self, *args: Any, person: Person | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,6 +56,8 @@ class PersonForm(forms.Form):
 
 
 class QualificationForm(forms.Form):
+    wide = ("catalog_items", "procedures", "scope_note")
+
     kind = forms.ChoiceField(label=_("资质类别"), choices=Qualification.Kind.choices)
     grade = forms.ChoiceField(
         label=_("等级"),
@@ -82,6 +86,8 @@ class QualificationForm(forms.Form):
 
 
 class RenewForm(forms.Form):
+    wide = ("number",)
+
     valid_until = forms.DateField(label=_("新的有效期至"), widget=DateInput())
     issued_on = forms.DateField(label=_("新证发证日期"), required=False, widget=DateInput())
     number = forms.CharField(
@@ -93,10 +99,12 @@ class RenewForm(forms.Form):
 
 
 class ExpertForm(forms.Form):
+    wide = ("organization", "specialties")
+
     organization = forms.ModelChoiceField(label=_("所在单位"), queryset=Organization.objects.none())
     name = forms.CharField(label=_("姓名"), max_length=_max(Expert, "name"))
-    specialties = forms.CharField(label=_("专业领域"), max_length=_max(Expert, "specialties"))
     joined_on = forms.DateField(label=_("入库日期"), widget=DateInput())
+    specialties = forms.CharField(label=_("专业领域"), max_length=_max(Expert, "specialties"))
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

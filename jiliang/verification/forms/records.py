@@ -35,19 +35,21 @@ def points_from(data) -> list[dict[str, str]]:
 
 
 class RecordForm(forms.Form):
+    wide = ("standards",)
+
     kind = forms.ChoiceField(label=_("类别"), choices=Service.choices)
     performed_on = forms.DateField(label=_("检定日期"), widget=DateInput())
     procedure = forms.ModelChoiceField(label=_("依据规程"), queryset=Procedure.objects.none(), required=False)
-    standards = forms.ModelMultipleChoiceField(
-        label=_("使用的计量标准"), queryset=Standard.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    place = forms.CharField(label=_("检定地点"), max_length=200, required=False)
     verifier = forms.ModelChoiceField(label=_("检定员"), queryset=Person.objects.none())
     checker = forms.ModelChoiceField(label=_("核验员"), queryset=Person.objects.none())
     approver = forms.ModelChoiceField(label=_("批准人"), queryset=Person.objects.none())
-    place = forms.CharField(label=_("检定地点"), max_length=200, required=False)
     temperature = forms.CharField(label=_("温度"), max_length=32, required=False)
     humidity = forms.CharField(label=_("相对湿度"), max_length=32, required=False)
     conditions = forms.CharField(label=_("其他环境条件"), max_length=300, required=False)
+    standards = forms.ModelMultipleChoiceField(
+        label=_("使用的计量标准"), queryset=Standard.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     unit = forms.CharField(label=_("单位"), max_length=32, required=False)
     resolution = forms.CharField(
         label=_("修约间隔"), max_length=32, required=False, help_text=_("示值误差按此间隔修约后判定，如 0.001")
