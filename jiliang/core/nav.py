@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -103,9 +105,21 @@ def current_url(path: str, entries: Iterable[tuple[Entry, str]]) -> str | None:
     return max(matches, key=len, default=None)
 
 
+@lru_cache(maxsize=512)
+def _address(url_name: str, prefix: str, urlconf: str) -> str:
+    """An entry's address, reversed once per URL configuration and script prefix (an entry takes no arguments, and
+    reversing the menu's dozen names on every page cost more than drawing it)."""
+    return reverse(url_name, urlconf=urlconf)
+
+
+def address(url_name: str) -> str:
+    """The address of an entry's page for the current request's URL configuration and script prefix."""
+    return _address(url_name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
 def menu(user: User, path: str) -> list[tuple[Group | None, list[Item]]]:
     """The user's menu on the page at ``path``: (group, items) in order, the home page's group None first."""
-    pairs = [(entry, reverse(entry.url_name)) for entry in visible_entries(user)]
+    pairs = [(entry, address(entry.url_name)) for entry in visible_entries(user)]
     current = current_url(path, pairs)
     groups: list[tuple[Group | None, list[Item]]] = []
     for entry, url in pairs:

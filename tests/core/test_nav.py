@@ -83,3 +83,27 @@ def test_the_badge_stays_out_of_the_label(city, client):
     link = re.search(r'<a href="/notices/"[^>]*>(.*?)</a>', body, re.S).group(1)
     assert re.search(r'<span class="nav-badge"[^>]*>1<', link)
     assert link.endswith("消息")  # the label is the link's last text
+
+
+def test_an_entrys_address_follows_the_script_prefix_it_is_reversed_under():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/city/")
+        assert nav.address("instruments:list") == "/city/instruments/"
+    finally:
+        set_script_prefix(before)
+    assert nav.address("instruments:list") == reverse("instruments:list") == "/instruments/"
+
+
+def test_an_entrys_address_follows_a_request_that_sets_its_own_url_configuration(settings):
+    from django.urls import set_urlconf
+
+    settings.ROOT_URLCONF = "jiliang.urls"
+    try:
+        set_urlconf("tests.core.nav_urls")
+        assert nav.address("home") == "/elsewhere/"
+    finally:
+        set_urlconf(None)
+    assert nav.address("home") == "/"
