@@ -4,11 +4,11 @@ from (the demo is deterministic: the same seed gives the same records)."""
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pytest
 
 from jiliang.demo import readings
+from tests.builders.demo import assert_edit_refused
 
 # sha256 of repr() of the table, recorded from the Python literal before it became data; a change to a row changes
 # the demo's records, and must change this on purpose.
@@ -29,10 +29,4 @@ def test_table_is_the_one_the_demo_was_built_from():
     ],
 )
 def test_loader_refuses_data_that_would_draw_different_readings(tmp_path, old, new, message):
-    text = readings.DATA_FILE.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "readings.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    with pytest.raises(ValueError, match=re.escape(message)):
-        readings.load(path)
+    assert_edit_refused(readings, tmp_path, old, new, message)

@@ -4,11 +4,11 @@ built from (the demo is deterministic: ``seed_city --seed N`` gives the same cit
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pytest
 
 from jiliang.demo import standards_data
+from tests.builders.demo import assert_edit_refused
 
 # sha256 of repr() of each exported structure, recorded from the Python literals before they became data; a
 # change to a template changes the demo city, and must change these on purpose.
@@ -54,10 +54,4 @@ def test_roles_are_the_two_the_institutes_builder_knows():
     ],
 )
 def test_loader_refuses_data_that_would_build_a_different_or_broken_city(tmp_path, old, new, message):
-    text = standards_data.DATA_FILE.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "standards.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    with pytest.raises(ValueError, match=re.escape(message)):
-        standards_data.load(path)
+    assert_edit_refused(standards_data, tmp_path, old, new, message)
