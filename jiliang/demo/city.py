@@ -258,7 +258,7 @@ def build_city(
 
         maker = InstrumentMaker(rng_instruments, catalog, today)
         writer = InstrumentWriter()
-        batch: list[tuple] = []
+        batch: list[tuple[Any, ...]] = []
         written = 0
         with secondary_indexes_dropped(Instrument):
             for plan in plans:
@@ -324,7 +324,7 @@ def city_digest() -> str:
     timestamps: two databases built from the same seed and day have the same digest."""
     h = hashlib.sha256()
 
-    def feed(rows: Iterator[tuple]) -> None:
+    def feed(rows: Iterator[tuple[Any, ...]]) -> None:
         for row in rows:
             h.update(repr(row).encode())
             h.update(b"\n")

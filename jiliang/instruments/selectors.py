@@ -139,7 +139,7 @@ def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[I
 
 def due_state_counts(
     qs: QuerySet[Instrument], *, group_by: str | None = None, owner_scoped: bool = False
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Counts of in-use mandatory instruments by due state (optionally also by ``group_by``), in one query.
 
     ``owner_scoped``: ``qs`` is one owner's instruments (see IN_USE_MANDATORY_EQ)."""
@@ -158,7 +158,7 @@ def owner_due_counts(user: User | None) -> dict[str, int]:
     return due_state_counts(instruments_visible_to(user), owner_scoped=scope.is_owner)[0]
 
 
-def due_state_counts_by_region(user: User | None) -> list[dict]:
+def due_state_counts_by_region(user: User | None) -> list[dict[str, Any]]:
     """Counts of in-use mandatory instruments by region and due state, for the regions the actor regulates.
 
     Read from the due tally (kept in step by every write), so the city dashboard does not scan 10^6 rows.
