@@ -16,7 +16,7 @@ from jiliang.core.models import User
 from jiliang.core.selectors import scope_of
 from jiliang.metrology import signing
 
-from .. import keys
+from .. import keys, signals
 from ..formats import documents
 from ..models import Certificate, CertificateRevocation
 from .records import _issue, _load_input, _refresh_instrument
@@ -134,5 +134,6 @@ def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> Cert
             key_id=key_id,
         )
         audit.record(actor=actor, action="certificate.revoke", obj=certificate, changes={"reason": reason})
+        signals.certificate_revoked.send(Certificate, certificate=certificate, revocation=revocation, actor=actor)
         _refresh_instrument(certificate.instrument, actor)
         return revocation

@@ -47,7 +47,7 @@ from jiliang.standards.selectors.standards import (
     with_validity_data,
 )
 
-from .. import keys
+from .. import keys, signals
 from ..formats import documents
 from ..models import (
     Certificate,
@@ -397,6 +397,7 @@ def _issue(
             "supersedes": supersedes.number if supersedes else None,
         },
     )
+    signals.certificate_issued.send(Certificate, certificate=certificate, actor=actor)
     return certificate
 
 

@@ -31,6 +31,7 @@ from jiliang.core.models import Organization, User
 from jiliang.core.selectors import locked_one, scope_of
 from jiliang.instruments.models import Instrument
 
+from .. import signals
 from ..models import RequestEvent, RequestItem, ServiceRequest
 from ..selectors import request_clock
 from ..selectors.requests import (
@@ -228,6 +229,7 @@ def _move(
     if event_note:
         changes["event_note"] = event_note
     audit.record(actor=actor, action=f"request.{action}", obj=request, changes=changes)
+    signals.request_changed.send(ServiceRequest, request=request, action=action, reason=event_note, actor=actor)
     return request
 
 
