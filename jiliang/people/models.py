@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,16 @@ class Person(models.Model):
     hired_on = models.DateField(_("入职日期"), null=True, blank=True)
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    # The person's own login (one user, one person): the acts a person signs (record, check, approve) are made
+    # only by this user. Staff without a login sign nothing on the platform.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
 
     class Meta:
         ordering = ["organization", "name"]

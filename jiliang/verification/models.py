@@ -228,6 +228,14 @@ class VerificationRecord(IssuedModel):
     verifier = optional_fk(Person, _("检定员"), related_name="+", db_index=False)
     checker = optional_fk(Person, _("核验员"), related_name="+", db_index=False)
     approver = optional_fk(Person, _("批准人"), related_name="+", db_index=False)
+    # When each of the three signed, by their own login (``RecordDraft``): submitted, checked, approved. Empty on
+    # declared records and on records made before the three acts existed.
+    verified_at = models.DateTimeField(_("检定员签字时间"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("核验员签字时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("批准人签字时间"), null=True, blank=True)
+    # How the maximum permissible error was stated (``jiliang.metrology.verification.Mpe``), when it was a rule
+    # rather than a value typed per point.
+    mpe_rule = models.JSONField(_("最大允许误差规则"), null=True, blank=True)
     # The next due date this record gives (verification passed, periodic item); None otherwise.
     next_due_on = models.DateField(_("下次检定日期"), null=True, blank=True)
     # A correction: the record this one replaces (its certificate is superseded by this one's).
@@ -266,6 +274,122 @@ class VerificationRecord(IssuedModel):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} {self.performed_on} {self.get_conclusion_display()}"
+
+
+class RecordDraft(models.Model):
+    """A verification or calibration in the making (在办原始记录): the verifier's entries and the three acts.
+
+    The verifier (the person whose login made the draft) records and submits; the checker (核验员) named on it
+    checks it or returns it with a reason; the approver (批准人) approves it or returns it. Only approval makes the
+    ``VerificationRecord`` and numbers, signs and issues the certificate (``services.drafts``), so a draft that is
+    returned or withdrawn never consumes a certificate number. A draft may also correct an issued certificate
+    (``corrects``): its approval issues a certificate that supersedes that one. Until approval the draft is a work
+    item and changes; after it, the record and the certificate are issued and never change.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待核验")
+        RETURNED = "returned", _("退回修改")
+        CHECKED = "checked", _("待批准")
+        APPROVED = "approved", _("已批准出证")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    institute = models.ForeignKey(
+        Organization, verbose_name=_("检定机构"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    request_item = models.ForeignKey(
+        RequestItem, verbose_name=_("申请器具"), on_delete=models.PROTECT, related_name="drafts"
+    )
+    instrument = models.ForeignKey(
+        Instrument, verbose_name=_("计量器具"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=Service.choices, default=Service.VERIFICATION)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    # The verifier's entries as the record form sends them (dates as ISO text, numbers as text).
+    values = models.JSONField(_("录入内容"), default=dict)
+    performed_on = models.DateField(_("检定日期"), null=True, blank=True)
+    verifier = models.ForeignKey(
+        Person, verbose_name=_("检定员"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    checker = optional_fk(Person, _("核验员"), related_name="+", db_index=False)
+    approver = optional_fk(Person, _("批准人"), related_name="+", db_index=False)
+    corrects = optional_fk("Certificate", _("更正的证书"), related_name="+")
+    correction_reason = models.CharField(_("更正原因"), max_length=500, blank=True)
+    # The last reason given by the checker or the approver for a return.
+    return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    returned_by = optional_fk(Person, _("退回人"), related_name="+", db_index=False)
+    submitted_at = models.DateTimeField(_("提交核验时间"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    record = models.OneToOneField(
+        VerificationRecord,
+        verbose_name=_("检定记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    updated_at = models.DateTimeField(_("更新时间"))
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("在办检定记录")
+        verbose_name_plural = _("在办检定记录")
+        indexes = [
+            models.Index(fields=["institute", "status"], name="draft_institute_status_idx"),
+            models.Index(fields=["verifier", "status"], name="draft_verifier_status_idx"),
+            models.Index(fields=["checker", "status"], name="draft_checker_status_idx"),
+            models.Index(fields=["approver", "status"], name="draft_approver_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(checker=models.F("verifier")), name="draft_checker_not_verifier"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(approver=models.F("verifier")) & ~models.Q(approver=models.F("checker")),
+                name="draft_approver_not_verifier_or_checker",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(record__isnull=False),
+                name="draft_approved_has_record",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {self.Status.APPROVED, self.Status.WITHDRAWN}
+
+
+class RecordDraftEvent(models.Model):
+    """Each act on a draft: who (the login and the person), when, from which state to which, and why."""
+
+    draft = models.ForeignKey(
+        RecordDraft, verbose_name=_("在办检定记录"), on_delete=models.CASCADE, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = optional_fk(Person, _("人员"), related_name="+", db_index=False)
+    action = models.CharField(_("操作"), max_length=16)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("检定记录办理记录")
+        verbose_name_plural = _("检定记录办理记录")
+
+    def __str__(self) -> str:
+        return f"{self.draft_id} {self.from_status}→{self.to_status}"
 
 
 class ReadingPoint(IssuedModel):
