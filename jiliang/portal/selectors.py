@@ -167,7 +167,7 @@ def _day(value: Any) -> date:
 
 def _read_certificate(document: Any) -> SignedCertificate:
     """The facts of a certificate document (raises KeyError/TypeError/ValueError on a document that is not one)."""
-    if document.get("format") != signing.FORMAT or document.get("version") != documents.DOCUMENT_VERSION:
+    if document.get("format") != signing.FORMAT or document.get("version") not in documents.KNOWN_DOCUMENT_VERSIONS:
         raise ValueError("not a certificate document of a known version")
     kind = _str(document["kind"])
     if kind not in Certificate.Kind.values:

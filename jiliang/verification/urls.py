@@ -2,7 +2,8 @@
 ``certificates:``, ``recall:``).
 
 - the one window: /requests/ (list, inbox), /requests/new/, /requests/<id>/, /requests/<id>/<action>/;
-- recording a verification: /records/new/, /records/preview/;
+- recording a verification by three people: /records/new/ (the verifier's form), /records/<id>/ (the draft, where the
+  checker checks or returns and the approver approves), /records/<id>/edit/, /records/<id>/<action>/, /records/preview/;
 - certificates: list, one certificate, downloads (PDF, signed JSON, DCC-like XML), correction, revocation;
 - a standard's reverse trace and recall list: /traceability/<id>/reverse/ and its two .xlsx exports (beside the
   standard's chain, which is the standards app's /traceability/<id>/).
@@ -22,6 +23,9 @@ request_patterns = [
 record_patterns = [
     path("new/", records.record_new, name="new"),
     path("preview/", records.record_preview, name="preview"),
+    path("<int:pk>/", records.draft_detail, name="draft"),
+    path("<int:pk>/edit/", records.draft_edit, name="edit"),
+    path("<int:pk>/<slug:action>/", records.draft_action, name="action"),
 ]
 
 certificate_patterns = [

@@ -1,11 +1,13 @@
 """The verification workbench (``bench``), on top of the ``city`` personas and the standards ``lab``:
 
 - the city institute (short code CSJL) authorized by the city bureau for catalog item 02 (price scales);
-- its staff: a qualified verifier (王检定), a checker (李核验), an approver (张批准) and an unqualified person (赵新人);
+- its staff: a verifier (王检定), a checker (李核验) and an approver (张批准), each qualified for item 02 and each with
+  a login of their own, and an unqualified person (赵新人) with a login too;
 - its valid standard ``lab.city_standard`` (covers item 02) and an expired one (``expired_standard``);
 - two price scales of owner A (a market fair in county A), overdue, in an accepted request routed to the institute.
 
-``issue_certificate(bench, ...)`` records a verification through the service and returns the certificate.
+``issue_certificate(bench, ...)`` records a verification through the three acts (the verifier saves and submits, the
+checker checks, the approver approves, each by their own login) and returns the certificate.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiliang.core.models import User
+from jiliang.core.models import Role, User
 from jiliang.instruments.models import Instrument
 from jiliang.people.models import Person, Qualification
 from jiliang.standards.models import Authorization, Standard
 from jiliang.verification.models import Certificate, RequestItem, ServiceRequest
-from tests.factories import InstrumentFactory, catalog_item
+from tests.factories import InstrumentFactory, UserFactory, catalog_item
 
 from .standards import Lab, make_equipment, make_standard
 
@@ -102,21 +104,18 @@ def staff_institute(city, lab: Lab) -> Staffed:
     )
     authorization.catalog_items.add(item)
 
-    def person(name: str, title=Person.Title.INTERMEDIATE) -> Person:
-        return Person.objects.create(organization=institute, name=name, title=title, hired_on=date(2015, 3, 1))
+    def person(name: str, login: str, title=Person.Title.INTERMEDIATE) -> Person:
+        user = UserFactory(username=login, role=Role.INSTITUTE, organization=institute)
+        return Person.objects.create(
+            organization=institute, name=name, title=title, hired_on=date(2015, 3, 1), user=user
+        )
 
-    verifier = person("王检定")
-    checker = person("李核验", Person.Title.SENIOR)
-    approver = person("张批准", Person.Title.SENIOR)
-    novice = person("赵新人", Person.Title.JUNIOR)
-    qualification = Qualification.objects.create(
-        person=verifier,
-        kind=Qualification.Kind.VERIFIER,
-        number="JDY-2023-0001",
-        issued_on=today - timedelta(days=700),
-        valid_until=today + timedelta(days=1000),
-    )
-    qualification.catalog_items.add(item)
+    verifier = person("王检定", "csjl_wang")
+    checker = person("李核验", "csjl_li", Person.Title.SENIOR)
+    approver = person("张批准", "csjl_zhang", Person.Title.SENIOR)
+    novice = person("赵新人", "csjl_zhao", Person.Title.JUNIOR)
+    for n, who in enumerate((verifier, checker, approver), start=1):
+        qualify(who, item, number=f"JDY-2023-{n:04d}", today=today)
     expired = make_standard(
         institute,
         code="CS-002",
@@ -130,6 +129,19 @@ def staff_institute(city, lab: Lab) -> Staffed:
     expired.catalog_items.add(item)
     make_equipment(expired, name="M1等级砝码组", serial="W-900", issuer=lab.province, today=today, number="ZL-2025-900")
     return Staffed(verifier, checker, approver, novice, expired, authorization)
+
+
+def qualify(person: Person, item, *, number: str, today: date, days_left: int = 1000) -> Qualification:
+    """A verifier qualification for ``item``, issued 700 days before ``today`` and valid ``days_left`` more."""
+    qualification = Qualification.objects.create(
+        person=person,
+        kind=Qualification.Kind.VERIFIER,
+        number=number,
+        issued_on=today - timedelta(days=700),
+        valid_until=today + timedelta(days=days_left),
+    )
+    qualification.catalog_items.add(item)
+    return qualification
 
 
 def overdue_scales(city, today: date, count: int = 2) -> list[Instrument]:
@@ -171,7 +183,6 @@ def record_values(bench: Bench, **overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "performed_on": bench.today,
         "standard_ids": [bench.standard.pk],
-        "verifier_id": bench.verifier.pk,
         "checker_id": bench.checker.pk,
         "approver_id": bench.approver.pk,
         "points": PASSING_POINTS,
@@ -185,11 +196,43 @@ def record_values(bench: Bench, **overrides: Any) -> dict[str, Any]:
     return values
 
 
-def issue_certificate(bench: Bench, *, item: int = 0, passed: bool = True, **overrides: Any) -> Certificate:
-    from jiliang.verification.services.records import record_create
+def sign_through(draft, checker: Person, approver: Person) -> Certificate:
+    """Submit ``draft`` by its verifier, check it by ``checker`` and approve it by ``approver``, each by their own
+    login; the certificate."""
+    from jiliang.verification.services.drafts import draft_approve, draft_check, draft_submit
 
+    draft_submit(actor=draft.verifier.user, draft_id=draft.pk)
+    draft_check(actor=checker.user, draft_id=draft.pk)
+    return draft_approve(actor=approver.user, draft_id=draft.pk)
+
+
+def save_draft(bench: Bench, *, item: int = 0, verifier: Person | None = None, **overrides: Any):
+    """A draft of a record for request item ``item``, saved by the verifier's own login (not submitted). A draft the
+    verifier left open on that item (a submission refused) is saved over, as the verifier would correct it."""
+    from jiliang.verification.models import RecordDraft
+    from jiliang.verification.services.drafts import draft_save
+
+    person = verifier or bench.verifier
+    values = record_values(bench, **overrides)
+    open_draft = RecordDraft.objects.filter(
+        request_item=bench.items[item], verifier=person, status__in=["draft", "returned"]
+    ).first()
+    if open_draft is not None:
+        return draft_save(actor=person.user, draft_id=open_draft.pk, **values)
+    return draft_save(actor=person.user, request_item_id=bench.items[item].pk, **values)
+
+
+def issue_certificate(bench: Bench, *, item: int = 0, passed: bool = True, **overrides: Any) -> Certificate:
+    """Record, check and approve a verification of request item ``item`` by the bench's three people."""
     if not passed:
         overrides.setdefault("points", FAILING_POINTS)
-    return record_create(
-        actor=bench.institute_user, request_item_id=bench.items[item].pk, **record_values(bench, **overrides)
-    )
+    draft = save_draft(bench, item=item, **overrides)
+    return sign_through(draft, bench.checker, bench.approver)
+
+
+def correct_certificate(bench: Bench, certificate: Certificate, *, reason: str, **changes: Any) -> Certificate:
+    """Correct ``certificate`` through the three acts (the bench's verifier starts the correction)."""
+    from jiliang.verification.services.certificates import certificate_correct
+
+    draft = certificate_correct(actor=bench.verifier.user, certificate_id=certificate.pk, reason=reason, **changes)
+    return sign_through(draft, bench.checker, bench.approver)

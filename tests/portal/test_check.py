@@ -20,8 +20,8 @@ from django.utils import timezone
 from jiliang.portal import selectors, services
 from jiliang.portal.selectors import ANSWER_KEYS, public_answer
 from jiliang.verification.models import Certificate, PublicCheck
-from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from tests.builders.verification import issue_certificate
+from jiliang.verification.services.certificates import certificate_revoke
+from tests.builders.verification import correct_certificate, issue_certificate
 
 REASON = "检定员误用已过期的标准器"
 
@@ -110,9 +110,7 @@ def test_past_its_valid_until_date_a_certificate_is_expired(bench):
 @pytest.mark.django_db
 def test_a_corrected_certificate_is_superseded_and_names_its_successor(bench):
     old = issue_certificate(bench)
-    new = certificate_correct(
-        actor=bench.institute_user, certificate_id=old.pk, reason="温度抄录有误", temperature="21.0 ℃"
-    )
+    new = correct_certificate(bench, old, reason="温度抄录有误", temperature="21.0 ℃")
     answer = public_answer(selectors.certificate_by_token(old.token), bench.today)
     assert (answer["status"], answer["status_label"]) == ("superseded", "已被替代")
     assert answer["superseded_by"] == new.number
@@ -215,7 +213,7 @@ def test_a_revocation_shows_at_once_on_a_page_checked_before(bench, client):
 @pytest.mark.django_db
 def test_the_qr_page_of_a_superseded_certificate_names_the_new_number(bench, client):
     old = issue_certificate(bench)
-    new = certificate_correct(actor=bench.institute_user, certificate_id=old.pk, reason="更正", temperature="21 ℃")
+    new = correct_certificate(bench, old, reason="更正", temperature="21 ℃")
     page = client.get(token_url(old)).content.decode()
     assert "已被替代" in page
     assert new.number in page
@@ -425,7 +423,7 @@ def _json(answer: dict) -> dict:
 def test_the_api_answers_the_same_as_the_page(bench, client, case):
     certificate = issue_certificate(bench, passed=case != "failed")
     if case == "superseded":
-        certificate_correct(actor=bench.institute_user, certificate_id=certificate.pk, reason="更正", place="现场")
+        correct_certificate(bench, certificate, reason="更正", place="现场")
     if case == "revoked":
         certificate_revoke(actor=bench.institute_user, certificate_id=certificate.pk, reason=REASON)
     response = client.get(api_url(certificate.token))

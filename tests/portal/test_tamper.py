@@ -22,8 +22,8 @@ from django.urls import reverse
 
 from jiliang.metrology import signing
 from jiliang.verification.models import Certificate, CertificateRevocation, SigningKey
-from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from tests.builders.verification import issue_certificate
+from jiliang.verification.services.certificates import certificate_revoke
+from tests.builders.verification import correct_certificate, issue_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,7 @@ def test_a_revocation_row_inserted_behind_the_services_is_no_proof(bench, client
 
 def test_a_supersession_made_up_in_sql_is_no_proof(bench, client):
     old = issue_certificate(bench)
-    new = certificate_correct(actor=bench.institute_user, certificate_id=old.pk, reason="更正", place="现场")
+    new = correct_certificate(bench, old, reason="更正", place="现场")
     victim = issue_certificate(bench, item=1)
     assert public_answer(client, victim)["status"] == "valid"
     assert public_answer(client, old)["superseded_by"] == new.number

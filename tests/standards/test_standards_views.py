@@ -184,7 +184,9 @@ def test_an_institute_creates_edits_and_retires_a_standard_through_the_forms(cli
     standard.refresh_from_db()
     assert standard.status == Standard.Status.RETIRED
     # (force_login is a login, and logins are audited too: only the standard's own events here.)
-    actions = list(AuditEvent.objects.filter(action__startswith="standard.").order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="standard.").order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["standard.create", "standard.update", "standard.set_status"]
 
 

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from jiliang.metrology import signing
 from jiliang.verification import keys
 from jiliang.verification.formats import dcc
-from jiliang.verification.models import Certificate, CertificateRevocation
-from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from tests.builders.verification import issue_certificate
+from jiliang.verification.models import Certificate, CertificateRevocation, RecordDraft
+from jiliang.verification.services.certificates import certificate_revoke
+from tests.builders.verification import correct_certificate, issue_certificate, sign_through
 
 pytestmark = pytest.mark.django_db
 
@@ -140,9 +140,7 @@ def test_a_failure_notice_shows_a_red_badge(client, bench):
 
 
 def test_superseded_and_superseding_link_to_each_other(client, bench, issued):
-    new = certificate_correct(
-        actor=bench.institute_user, certificate_id=issued.pk, reason="温度有误", temperature="21 ℃"
-    )
+    new = correct_certificate(bench, issued, reason="温度有误", temperature="21 ℃")
     client.force_login(bench.institute_user)
     old_html = client.get(reverse("certificates:detail", args=[issued.pk])).content.decode()
     assert 'data-status="superseded"' in old_html and "due-due_soon" in old_html
@@ -187,7 +185,6 @@ def _correct_data(bench, issued, **overrides):
         "correct-temperature": "21.0 ℃",
         "correct-humidity": "45 %RH",
         "correct-conditions": "",
-        "correct-verifier": bench.verifier.pk,
         "correct-checker": bench.checker.pk,
         "correct-approver": bench.approver.pk,
         "correct-unit": "kg",
@@ -199,16 +196,19 @@ def _correct_data(bench, issued, **overrides):
 
 
 def test_the_institute_corrects_through_the_form(client, bench, issued):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     response = client.post(reverse("certificates:correct", args=[issued.pk]), _correct_data(bench, issued))
-    new = Certificate.objects.get(supersedes=issued)
-    assert response.status_code == 302 and response["Location"] == reverse("certificates:detail", args=[new.pk])
+    draft = RecordDraft.objects.get(corrects=issued)
+    assert response.status_code == 302 and response["Location"] == reverse("records:draft", args=[draft.pk])
+    # The correction is issued only when the checker and the approver have signed, each by their own login.
+    assert not Certificate.objects.filter(supersedes=issued).exists()
+    new = sign_through(draft, bench.checker, bench.approver)
     assert new.document["conditions"]["temperature"] == "21.0 ℃"
     assert new.document["supersedes"] == issued.number
 
 
 def test_the_correction_form_shows_the_services_refusals(client, bench, issued):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     # The same person twice among the signatories: the service refuses, the form says why.
     data = _correct_data(bench, issued, **{"correct-checker": bench.verifier.pk})
     response = client.post(reverse("certificates:correct", args=[issued.pk]), data)

@@ -6,8 +6,8 @@ import pytest
 
 from jiliang.metrology import signing
 from jiliang.verification import keys
-from jiliang.verification.models import Certificate, CertificateRevocation
-from tests.builders.verification import issue_certificate
+from jiliang.verification.models import Certificate, CertificateRevocation, RecordDraft
+from tests.builders.verification import issue_certificate, sign_through
 
 pytestmark = pytest.mark.django_db
 
@@ -105,12 +105,18 @@ def test_the_signed_json_verifies_against_the_platform_keys(api, city, issued):
 
 
 def test_the_institute_corrects_and_the_old_one_is_superseded(api, bench, issued):
-    response = api(bench.institute_user).post(
+    response = api(bench.verifier.user).post(
         f"{BASE}/certificates/{issued.pk}/correct",
         {"reason": "温度有误", "temperature": "22 ℃"},
     )
     assert response.status_code == 201, response.json()
-    new = response.json()
+    started = response.json()
+    assert started["corrects"] == issued.number and started["status"] == "draft"
+    assert started["verifier"] == bench.verifier.name and started["checker"] == bench.checker.name
+    # Nothing is issued until the checker and the approver have signed, each by their own login.
+    assert not Certificate.objects.filter(supersedes=issued).exists()
+    sign_through(RecordDraft.objects.get(pk=started["id"]), bench.checker, bench.approver)
+    new = api(bench.institute_user).get(f"{BASE}/certificates/{Certificate.objects.get(supersedes=issued).pk}").json()
     assert new["supersedes"] == issued.number
     assert new["document"]["conditions"]["temperature"] == "22 ℃"
     # Unchanged fields are kept.
@@ -118,19 +124,24 @@ def test_the_institute_corrects_and_the_old_one_is_superseded(api, bench, issued
     old = api(bench.institute_user).get(f"{BASE}/certificates/{issued.pk}").json()
     assert old["status"] == "superseded" and old["superseded_by"] == new["number"]
     # A superseded certificate is not corrected twice: 409.
-    again = api(bench.institute_user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": "再改"})
+    again = api(bench.verifier.user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": "再改"})
     assert again.status_code == 409
 
 
 def test_a_correction_refused_by_the_rules_is_422_with_the_field(api, bench, issued):
-    response = api(bench.institute_user).post(
+    response = api(bench.verifier.user).post(
         f"{BASE}/certificates/{issued.pk}/correct",
-        {"reason": "换人", "verifier_id": bench.novice.pk},
+        {"reason": "换人", "checker_id": bench.verifier.pk},
     )
     assert response.status_code == 422
-    assert response.json()["detail"]
+    assert "检定员和核验员不能是同一人" in response.json()["detail"]
     assert not Certificate.objects.filter(supersedes=issued).exists()
-    assert api(bench.institute_user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": ""}).status_code == 422
+    assert not RecordDraft.objects.filter(corrects=issued).exists()
+    assert api(bench.verifier.user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": ""}).status_code == 422
+    # A login that is nobody's person signs nothing, a correction included: 403.
+    assert (
+        api(bench.institute_user).post(f"{BASE}/certificates/{issued.pk}/correct", {"reason": "x"}).status_code == 403
+    )
 
 
 def test_the_institute_revokes_with_a_reason(api, bench, issued):

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from jiliang.metrology import signing
 from jiliang.verification.formats import dcc, documents
 from jiliang.verification.formats.pdf import certificate_pdf
-from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from tests.builders.verification import issue_certificate
+from jiliang.verification.services.certificates import certificate_revoke
+from tests.builders.verification import correct_certificate, issue_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -136,9 +136,7 @@ def test_a_calibration_certificate_has_its_own_title_and_states_u_and_k(bench):
 
 def test_a_superseding_certificate_names_the_old_one_and_the_old_pdf_is_overprinted(bench):
     old = issue_certificate(bench)
-    new = certificate_correct(
-        actor=bench.institute_user, certificate_id=old.pk, reason="温度记录有误", temperature="21.0 ℃"
-    )
+    new = correct_certificate(bench, old, reason="温度记录有误", temperature="21.0 ℃")
     text = _text(certificate_pdf(new))
     assert f"本证书替代{old.number}" in text
     assert "21.0℃" in text

@@ -21,8 +21,8 @@ from jiliang.verification.models import (
 )
 from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from jiliang.verification.services.records import record_create
-from tests.builders.verification import issue_certificate, record_values
+from jiliang.verification.services.drafts import draft_save
+from tests.builders.verification import correct_certificate, issue_certificate, record_values
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_one_changed_character_breaks_the_signature(bench):
 
 def test_unqualified_verifier_is_refused(bench):
     with pytest.raises(DomainError) as err:
-        issue_certificate(bench, verifier_id=bench.novice.pk)
+        issue_certificate(bench, verifier=bench.novice)
     assert "没有“" in err.value.message and "检定员资格" in err.value.message
     assert not Certificate.objects.exists()
 
@@ -172,7 +172,7 @@ def test_a_calibration_needs_u_and_k_and_states_no_verdict(bench):
 def test_outsiders_cannot_record(bench, city):
     for user in (city.owner_a_user, city.city_regulator, bench.lab.county_institute_user):
         with pytest.raises(NotFoundOrForbidden):
-            record_create(actor=user, request_item_id=bench.items[0].pk, **record_values(bench))
+            draft_save(actor=user, request_item_id=bench.items[0].pk, **record_values(bench))
 
 
 def test_a_request_not_accepted_yet_takes_no_record(bench):
@@ -217,9 +217,7 @@ def test_postgresql_refuses_update_and_delete_in_sql(bench):
 
 def test_correction_supersedes_and_both_stay_visible(bench):
     old = issue_certificate(bench)
-    new = certificate_correct(
-        actor=bench.institute_user, certificate_id=old.pk, reason="温度录入错误", temperature="21.0 ℃"
-    )
+    new = correct_certificate(bench, old, reason="温度录入错误", temperature="21.0 ℃")
     assert new.supersedes_id == old.pk and new.number != old.number
     assert new.record.corrects_id == old.record_id
     assert new.document["supersedes"] == old.number
@@ -231,24 +229,24 @@ def test_correction_supersedes_and_both_stay_visible(bench):
     instrument.refresh_from_db()
     assert instrument.last_verification_id == new.record_id
     with pytest.raises(DomainError, match="已被更正证书替代"):
-        certificate_correct(actor=bench.institute_user, certificate_id=old.pk, reason="再改", place="x")
+        certificate_correct(actor=bench.verifier.user, certificate_id=old.pk, reason="再改", place="x")
 
 
 def test_a_correction_is_checked_like_a_new_record(bench):
     old = issue_certificate(bench)
     with pytest.raises(DomainError, match="检定员和核验员不能是同一人"):
         certificate_correct(
-            actor=bench.institute_user, certificate_id=old.pk, reason="换人", checker_id=bench.verifier.pk
+            actor=bench.verifier.user, certificate_id=old.pk, reason="换人", checker_id=bench.verifier.pk
         )
     with pytest.raises(DomainError, match="不能更正"):
-        certificate_correct(actor=bench.institute_user, certificate_id=old.pk, reason="改编号", number="X")
+        certificate_correct(actor=bench.verifier.user, certificate_id=old.pk, reason="改编号", number="X")
 
 
 def test_a_corrected_reading_that_fails_turns_into_a_failure_notice(bench):
     old = issue_certificate(bench)
-    new = certificate_correct(
-        actor=bench.institute_user,
-        certificate_id=old.pk,
+    new = correct_certificate(
+        bench,
+        old,
         reason="读数抄错",
         points=[{"label": "10 kg", "reference": "10", "indicated": "10.05", "mpe": "0.01"}],
     )

@@ -4,7 +4,7 @@ After :func:`jiliang.demo.city.build_city`, :func:`build_history` plans a few hu
 the year before ``today`` (owners in every county, market fairs and clinics among them, so that some fees are
 waived), then replays every step in time order inside ``jiliang.core.clock.travel(moment)``: the owner submits
 (``jiliang.verification.services.requests``), the institute returns, rejects or accepts, schedules, starts, records
-each instrument (``jiliang.verification.services.records.record_create``, which signs the certificate), completes; some
+each instrument (the three acts of ``jiliang.verification.services.drafts`` by three qualified people, each by their own login; the approval signs the certificate), completes; some
 certificates are corrected (superseded) weeks later and one or two revoked.
 
 Only combinations the services accept are planned: the institute the request is routed to

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from jiliang.core import clock
 from jiliang.core.models import Organization, Role, User
-from jiliang.verification.models import Certificate, RequestItem, Service
+from jiliang.people.models import Person
+from jiliang.verification.models import Certificate, RecordDraft, RequestItem, Service
 from jiliang.verification.services import requests as one_window
 from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from jiliang.verification.services.records import record_create
+from jiliang.verification.services.drafts import draft_approve, draft_check, draft_save, draft_submit
 
 from .. import readings as demo_readings
 from .params import ON_SITE_ITEMS
@@ -35,6 +36,21 @@ class _Users:
         ):
             self.by_org.setdefault(user.organization_id, user)
         self.password = make_password(None)
+
+    def of_person(self, person: Person) -> User:
+        """The person's own login (made once, with the demo users' unusable password): the three acts of a record
+        are made by the three people's logins."""
+        if person.user_id is None:
+            person.user = User.objects.create(
+                username=f"staff-{person.pk}",
+                role=Role.INSTITUTE,
+                organization_id=person.organization_id,
+                last_name=person.name[:1],
+                first_name=person.name[1:],
+                password=self.password,
+            )
+            person.save(update_fields=["user"])
+        return person.user
 
     def of(self, organization: Organization) -> User:
         user = self.by_org.get(organization.pk)
@@ -121,13 +137,12 @@ class _Replay:
                     "coverage_factor": Decimal("2"),
                     "points": [{k: v for k, v in p.items() if k != "mpe"} for p in item.points],
                 }
-            certificate = record_create(
-                actor=actor,
+            draft = draft_save(
+                actor=self.users.of_person(team.verifier),
                 request_item_id=item_ids[item.row.id],
                 kind=plan.service,
                 performed_on=day,
                 standard_ids=[team.standard.pk],
-                verifier_id=team.verifier.pk,
                 checker_id=team.checker.pk,
                 approver_id=team.approver.pk,
                 points=values.pop("points", item.points),
@@ -138,7 +153,14 @@ class _Replay:
                 humidity=f"{self.rng.randint(35, 70)} %RH",
                 **values,
             )
+            certificate = self._sign(draft, team.checker, team.approver)
             item.certificate_id = certificate.pk
+
+    def _sign(self, draft: RecordDraft, checker: Person, approver: Person) -> Certificate:
+        """Submit, check and approve, each by its own person's login."""
+        draft_submit(actor=self.users.of_person(draft.verifier), draft_id=draft.pk)
+        draft_check(actor=self.users.of_person(checker), draft_id=draft.pk)
+        return draft_approve(actor=self.users.of_person(approver), draft_id=draft.pk)
 
     def _correct(self, step: _Step, actor: User) -> None:
         item: _Item = step.args["item"]
@@ -149,10 +171,11 @@ class _Replay:
             "humidity": f"{self.rng.randint(35, 70)} %RH",
             "place": (record.place + _("（现场）"))[:200],
         }
-        certificate = certificate_correct(
-            actor=actor,
+        draft = certificate_correct(
+            actor=self.users.of_person(record.verifier),
             certificate_id=item.certificate_id,
             reason=step.args["reason"],
             **{field_name: changes[field_name]},
         )
+        certificate = self._sign(draft, record.checker, record.approver)
         item.certificate_id = certificate.pk

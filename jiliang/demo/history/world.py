@@ -127,7 +127,8 @@ class _World:
                     for s, items in self.standards.get(institute_id, [])
                     if item_id in items and standard_validity(s, day).valid
                 ]
-                if verifiers and standards and len(on_staff) >= 3:
+                # Three people sign, each qualified for the item that day (services.drafts).
+                if len(verifiers) >= 3 and standards:
                     found = (verifiers, on_staff, standards)
             self._teams[key] = found
         return self._teams[key]
@@ -138,7 +139,7 @@ class _World:
             return None
         verifiers, on_staff, standards = found
         verifier = rng.choice(verifiers)
-        others = [p for p in on_staff if p.pk != verifier.pk]
+        others = [p for p in verifiers if p.pk != verifier.pk]
         checker = rng.choice(others)
         seniors = [
             p for p in others if p.pk != checker.pk and p.title in (Person.Title.SENIOR, Person.Title.INTERMEDIATE)

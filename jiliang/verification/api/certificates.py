@@ -27,11 +27,13 @@ from ..schemas.certificates import (
     CertificateListQuery,
     CertificatePageOut,
     CorrectIn,
+    CorrectionDraftOut,
     IssuedCertificateDetailOut,
     IssuedCertificateOut,
     RevokeIn,
 )
 from ..selectors import certificates as selectors
+from ..selectors.requests import NotAllowed
 from ..services import certificates as services
 
 router = Router(tags=["certificates"])
@@ -96,14 +98,18 @@ def certificate_signed(request: HttpRequest, certificate_id: int = Path(..., ge=
 
 @router.post(
     "/certificates/{certificate_id}/correct",
-    response={201: IssuedCertificateDetailOut, **BODY_ERRORS},
-    summary="出具更正证书 / issue a correction that supersedes the certificate (issuing institute only)",
+    response={201: CorrectionDraftOut, 403: ErrorOut, **BODY_ERRORS},
+    summary="开始更正证书 / start a correction: a draft that is checked and approved before it supersedes the "
+    "certificate (issuing institute's staff, by their own login)",
 )
 def certificate_correct(request: HttpRequest, payload: CorrectIn, certificate_id: int = Path(..., ge=1, le=MAX_ID)):
-    new = services.certificate_correct(
-        actor=request.auth, certificate_id=certificate_id, reason=payload.reason, **payload.changes()
-    )
-    return Status(201, IssuedCertificateDetailOut.from_certificate(_get(request, new.pk)))
+    try:
+        draft = services.certificate_correct(
+            actor=request.auth, certificate_id=certificate_id, reason=payload.reason, **payload.changes()
+        )
+    except NotAllowed as exc:
+        return Status(403, {"detail": exc.message, "errors": [{"field": f, "message": m} for f, m in exc.errors]})
+    return Status(201, CorrectionDraftOut.from_draft(draft))
 
 
 @router.post(

@@ -19,7 +19,9 @@ from jiliang.metrology import signing
 
 from ..models import Certificate, ReadingPoint, StandardUse, VerificationRecord
 
-DOCUMENT_VERSION = "1"
+# Version 2 adds ``signed_at`` (when each of the three signed) and ``results.mpe_rule``; readers accept both.
+DOCUMENT_VERSION = "2"
+KNOWN_DOCUMENT_VERSIONS = frozenset({"1", "2"})
 
 
 def _d(value: date | None) -> str | None:
@@ -48,6 +50,11 @@ def _num(value: Decimal | None, places: int | None = None) -> str | None:
         normalized = value.quantize(Decimal(1).scaleb(-places))
     # format(..., "f") never uses exponent notation.
     return format(normalized, "f")
+
+
+def _moment(value: datetime | None) -> str | None:
+    """A signature's time, to the second, in the platform's time zone."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
 def public_check_url(token: str) -> str:
@@ -125,6 +132,7 @@ def certificate_document(
             "resolution": record.resolution,
             "expanded_uncertainty": record.expanded_uncertainty,
             "coverage_factor": _num(record.coverage_factor),
+            "mpe_rule": record.mpe_rule,
             "points": [
                 {
                     "label": p.label,
@@ -142,6 +150,11 @@ def certificate_document(
             "verifier": _person(record.verifier),
             "checker": _person(record.checker),
             "approver": _person(record.approver),
+        },
+        "signed_at": {
+            "verifier": _moment(record.verified_at),
+            "checker": _moment(record.checked_at),
+            "approver": _moment(record.approved_at),
         },
     }
 

@@ -110,6 +110,13 @@ def _instrument_model(instrument: dict[str, Any]) -> str:
     return "  ".join(p for p in parts if p) or "—"
 
 
+def _signed(name: Any, moment: Any) -> str:
+    """A signatory and, from document version 2, when they signed: "王检定  2026-12-07 10:31"."""
+    if not moment:
+        return _text(name)
+    return f"{_text(name)}  {str(moment)[:16].replace('T', ' ')}"
+
+
 def _procedure(doc: dict[str, Any]) -> str:
     procedure = doc.get("procedure")
     if not procedure:
@@ -184,6 +191,7 @@ class _Cover:
         owner = doc.get("owner") or {}
         instrument = doc.get("instrument") or {}
         signatories = doc.get("signatories") or {}
+        signed_at = doc.get("signed_at") or {}
         c.setFillColor(INK)
 
         # Institute at the top, the title large and centred, the number under it.
@@ -221,12 +229,8 @@ class _Cover:
         # Signatories (left) and the seal (right), then the dates.
         y -= 4 * mm
         sign_right = 112 * mm
-        for label, name in (
-            (_("批准人"), signatories.get("approver")),
-            (_("核验员"), signatories.get("checker")),
-            (labels.operator, signatories.get("verifier")),
-        ):
-            self._field(c, label, _text(name), label_x, value_x, sign_right, y)
+        for label, role in ((_("批准人"), "approver"), (_("核验员"), "checker"), (labels.operator, "verifier")):
+            self._field(c, label, _signed(signatories.get(role), signed_at.get(role)), label_x, value_x, sign_right, y)
             y -= 11 * mm
         seal_top = y + 33 * mm + 6 * mm
         self._seal(c, 126 * mm, seal_top - 42 * mm, 52 * mm, 42 * mm, institute.get("name"))

@@ -120,7 +120,7 @@ def parse_points(text: str, *, with_mpe: bool) -> list[dict[str, str]]:
 
 class CorrectForm(forms.Form):
     """What a correction may change (``services.certificates.CORRECTABLE``), prefilled from the record, and the
-    reason."""
+    reason. The verifier of a correction is the person who starts it (their own login), never chosen."""
 
     reason = forms.CharField(label=gettext_lazy("更正原因"), max_length=500, widget=forms.TextInput())
     performed_on = forms.DateField(label=gettext_lazy("检定日期"), widget=DateInput())
@@ -128,7 +128,6 @@ class CorrectForm(forms.Form):
     temperature = forms.CharField(label=gettext_lazy("温度"), max_length=32, required=False)
     humidity = forms.CharField(label=gettext_lazy("相对湿度"), max_length=32, required=False)
     conditions = forms.CharField(label=gettext_lazy("其他环境条件"), max_length=300, required=False)
-    verifier = forms.ModelChoiceField(label=gettext_lazy("检定员"), queryset=Person.objects.none())
     checker = forms.ModelChoiceField(label=gettext_lazy("核验员"), queryset=Person.objects.none())
     approver = forms.ModelChoiceField(label=gettext_lazy("批准人"), queryset=Person.objects.none())
     unit = forms.CharField(label=gettext_lazy("单位"), max_length=32, required=False)
@@ -153,7 +152,6 @@ class CorrectForm(forms.Form):
                 "temperature": record.temperature,
                 "humidity": record.humidity,
                 "conditions": record.conditions,
-                "verifier": record.verifier_id,
                 "checker": record.checker_id,
                 "approver": record.approver_id,
                 "unit": record.unit,
@@ -166,10 +164,9 @@ class CorrectForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.calibration = record.kind == "calibration"
         staff = Person.objects.filter(organization_id=certificate.institute_id).order_by("name")
-        for name in ("verifier", "checker", "approver"):
+        for name in ("checker", "approver"):
             self.fields[name].queryset = staff
         if self.calibration:
-            self.fields["verifier"].label = _("校准员")
             self.fields["performed_on"].label = _("校准日期")
             self.fields["points"].label = _("校准数据")
         else:
@@ -188,7 +185,6 @@ class CorrectForm(forms.Form):
             "temperature": data["temperature"],
             "humidity": data["humidity"],
             "conditions": data["conditions"],
-            "verifier_id": data["verifier"].pk,
             "checker_id": data["checker"].pk,
             "approver_id": data["approver"].pk,
             "unit": data["unit"],

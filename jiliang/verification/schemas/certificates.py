@@ -100,7 +100,6 @@ class CorrectIn(Schema):
     performed_on: IsoDate | None = None
     procedure_id: Id | None = None
     standard_ids: list[Id] | None = None
-    verifier_id: Id | None = None
     checker_id: Id | None = None
     approver_id: Id | None = None
     points: list[PointIn] | None = Field(None, min_length=1, max_length=200)
@@ -118,6 +117,32 @@ class CorrectIn(Schema):
         if "points" in values and values["points"] is not None:
             values["points"] = [{k: v for k, v in p.items() if v is not None} for p in values["points"]]
         return {k: v for k, v in values.items() if v is not None}
+
+
+class CorrectionDraftOut(Schema):
+    """A correction as started: a draft that its verifier (the caller's own person) submits, its checker checks
+    and its approver approves, each by their own login, on the record pages; its approval issues the certificate
+    that supersedes ``corrects``."""
+
+    id: int
+    status: str
+    corrects: str
+    verifier: str
+    checker: str | None
+    approver: str | None
+    page: str
+
+    @classmethod
+    def from_draft(cls, draft: Any) -> CorrectionDraftOut:
+        return cls(
+            id=draft.pk,
+            status=draft.status,
+            corrects=draft.corrects.number,
+            verifier=draft.verifier.name,
+            checker=draft.checker.name if draft.checker else None,
+            approver=draft.approver.name if draft.approver else None,
+            page=f"/records/{draft.pk}/",
+        )
 
 
 class RevokeIn(Schema):

@@ -13,7 +13,7 @@ from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.models import User
 from jiliang.core.selectors import scope_of, scoped
 
-from ..models import Certificate, RequestItem, Service, VerificationRecord
+from ..models import Certificate, RecordDraft, RecordDraftEvent, RequestItem, Service, VerificationRecord
 
 
 def records_visible_to(user: User | None) -> QuerySet[VerificationRecord]:
@@ -79,3 +79,29 @@ def routed_instrument_ids(institute_id: int) -> QuerySet[RequestItem, Any]:
 def record_dates(record_ids: Iterable[int]) -> dict[int, date]:
     """The date of each record in ``record_ids`` that exists."""
     return dict(VerificationRecord.objects.filter(pk__in=list(record_ids)).values_list("pk", "performed_on"))
+
+
+def draft_for(actor: User, draft_id: int) -> RecordDraft:
+    """One draft of the actor's institute, with what its page shows; missing and out-of-scope look the same."""
+    scope = scope_of(actor)
+    if not scope.is_institute:
+        raise NotFoundOrForbidden(_("检定记录不存在"))
+    draft = (
+        RecordDraft.objects.filter(pk=draft_id, institute_id=scope.organization_id)
+        .select_related(
+            "instrument__catalog_item",
+            "instrument__owner",
+            "request_item__request",
+            "verifier",
+            "checker",
+            "approver",
+            "returned_by",
+            "corrects",
+            "record",
+        )
+        .prefetch_related(Prefetch("events", queryset=RecordDraftEvent.objects.select_related("person")))
+        .first()
+    )
+    if draft is None:
+        raise NotFoundOrForbidden(_("检定记录不存在"))
+    return draft

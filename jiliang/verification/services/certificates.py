@@ -1,6 +1,6 @@
-"""Certificates after issue: correct (a new record and a certificate that supersedes the old one) and revoke (a
-signed revocation). Nothing is edited or deleted; both stay visible. Issuing is part of recording
-(``jiliang.verification.services.records``), which a correction goes through again.
+"""Certificates after issue: correct (a new record and a certificate that supersedes the old one, through the same
+three acts as any record: ``services.drafts``) and revoke (a signed revocation). Nothing is edited or deleted; both
+stay visible.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from jiliang.metrology import signing
 
 from .. import keys, signals
 from ..formats import documents
-from ..models import Certificate, CertificateRevocation
-from .records import _issue, _load_input, _refresh_instrument
+from ..models import Certificate, CertificateRevocation, RecordDraft
+from .drafts import correction_draft
+from .records import _refresh_instrument
 
 # What a correction may change; the instrument, institute and request stay.
 CORRECTABLE = {
     "performed_on",
     "procedure_id",
     "standard_ids",
-    "verifier_id",
     "checker_id",
     "approver_id",
     "points",
@@ -58,9 +58,11 @@ def _certificate_for_change(actor: User, certificate_id: int) -> Certificate:
     return certificate
 
 
-def certificate_correct(*, actor: User, certificate_id: int, reason: str, **changes: Any) -> Certificate:
-    """Correct a certificate: a new record (the old one with ``changes``) and a new certificate that supersedes the
-    old one. Both stay visible; the old one shows as superseded with a link to the new one."""
+def certificate_correct(*, actor: User, certificate_id: int, reason: str, **changes: Any) -> RecordDraft:
+    """Start the correction of a certificate: a draft prefilled with the old record and ``changes``, by the
+    actor's own person as its verifier. It is submitted, checked and approved like any record
+    (``services.drafts``); only its approval issues the new certificate, which supersedes the old one. Both stay
+    visible; the old one shows as superseded with a link to the new one. Returns the draft."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("请填写更正原因"), field="reason")
@@ -75,13 +77,13 @@ def certificate_correct(*, actor: User, certificate_id: int, reason: str, **chan
             "performed_on": record.performed_on,
             "procedure_id": record.procedure_id,
             "standard_ids": list(record.standards_used.values_list("standard_id", flat=True)),
-            "verifier_id": record.verifier_id,
             "checker_id": record.checker_id,
             "approver_id": record.approver_id,
             "points": [
                 {"label": p.label, "reference": p.reference, "indicated": p.indicated, "mpe": p.mpe}
                 for p in record.points.all()
             ],
+            "mpe_rule": record.mpe_rule,
             "unit": record.unit,
             "resolution": record.resolution,
             "expanded_uncertainty": record.expanded_uncertainty,
@@ -92,24 +94,7 @@ def certificate_correct(*, actor: User, certificate_id: int, reason: str, **chan
             "conditions": record.conditions,
         }
         values.update(changes)
-        data = _load_input(old.institute, values)
-        certificate = _issue(
-            actor=actor,
-            institute=old.institute,
-            instrument=old.instrument,
-            request_item=record.request_item,
-            data=data,
-            corrects=record,
-            supersedes=old,
-        )
-        audit.record(
-            actor=actor,
-            action="certificate.supersede",
-            obj=old,
-            changes={"superseded_by": certificate.number, "reason": reason},
-        )
-        _refresh_instrument(old.instrument, actor)
-        return certificate
+        return correction_draft(actor=actor, certificate=old, reason=reason, values=values)
 
 
 def certificate_revoke(*, actor: User, certificate_id: int, reason: str) -> CertificateRevocation:

@@ -1,5 +1,7 @@
-"""Verification records: record (and issue the certificate). Nothing is edited; a correction is a new record
-(``jiliang.verification.services.certificates``).
+"""Verification records: the rules a record must meet, its verdict, and its issue with the certificate. Nothing is
+edited; a correction is a new record (``jiliang.verification.services.certificates``). A record is made through
+three acts by three people (``jiliang.verification.services.drafts``), which call the rules below when the verifier
+submits and again when the approver approves; only the approval issues.
 
 A record is made by the institute a request was routed to, for an instrument of that request. It is refused,
 with a reason the user understands, when:
@@ -58,7 +60,7 @@ from ..models import (
     StandardUse,
     VerificationRecord,
 )
-from ..selectors.records import latest_valid_verification, request_item_for_record
+from ..selectors.records import latest_valid_verification
 from .declared import record_make_last
 
 # The number's kind part: 检定 (JD), 通知 (TZ), 校准 (JZ).
@@ -306,7 +308,10 @@ def _issue(
     data: _Input,
     corrects: VerificationRecord | None = None,
     supersedes: Certificate | None = None,
+    signed_at: dict[str, Any] | None = None,
 ) -> Certificate:
+    """Write the record and issue its certificate: called by ``services.drafts.draft_approve`` only, once the three
+    people have each signed by their own act (``signed_at``: their times)."""
     _check(institute, instrument, data)
     points, conclusion = verdict_points(kind=data.kind, points=data.points, resolution=data.resolution)
     item = instrument.catalog_item
@@ -323,6 +328,7 @@ def _issue(
         next_due_on=next_due,
         corrects=corrects,
         created_by=actor,
+        **(signed_at or {}),
     )
     for p in points:
         p.record = record
@@ -406,24 +412,3 @@ def _refresh_instrument(instrument: Instrument, actor: User) -> None:
     record = latest_valid_verification(instrument.pk)
     if instrument.last_verification_id != (record.pk if record else None):
         record_make_last(instrument=instrument, record=record, actor=actor)
-
-
-def record_create(*, actor: User, request_item_id: int | None = None, **values: Any) -> Certificate:
-    """Record a verification or calibration of one instrument of a request routed to the actor's institute, and
-    issue its certificate (see the module docstring for what is refused). Returns the certificate."""
-    with transaction.atomic():
-        item = request_item_for_record(actor, request_item_id)
-        request = ServiceRequest.objects.select_for_update().get(pk=item.request_id)
-        if request.status not in OPEN_FOR_RECORDS:
-            raise DomainError(
-                _("申请“%(number)s”当前状态为“%(status)s”，不能录入检定记录")
-                % {"number": request.number, "status": request.get_status_display()},
-                code="conflict",
-            )
-        values.setdefault("kind", request.service)
-        data = _load_input(request.institute, values)
-        certificate = _issue(
-            actor=actor, institute=request.institute, instrument=item.instrument, request_item=item, data=data
-        )
-        _refresh_instrument(item.instrument, actor)
-        return certificate

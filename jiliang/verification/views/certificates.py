@@ -141,11 +141,11 @@ def certificate_correct(request: HttpRequest, pk: int) -> HttpResponse:
         missing_is_404=True,
     )
     if saved is not None:
-        new = saved.value
         messages.success(
-            request, _("已出具更正证书 %(new)s，替代 %(old)s") % {"new": new.number, "old": certificate.number}
+            request,
+            _("已开始更正 %(old)s：请提交核验，核验员核验、批准人批准后出具替代证书") % {"old": certificate.number},
         )
-        return redirect("certificates:detail", new.pk)
+        return redirect("records:draft", saved.value.pk)
     context = _detail_context(request, certificate, correct_form=form)
     context["open_form"] = "correct"
     return render(request, "verification/certificates/detail.html", context)
