@@ -26,6 +26,8 @@ from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,
     ReadingPoint,
+    RecordDraft,
+    RecordDraftEvent,
     RequestEvent,
     RequestItem,
     ServiceRequest,
@@ -55,6 +57,8 @@ def _wipe() -> None:
     tables = [
         m._meta.db_table
         for m in (
+            RecordDraftEvent,
+            RecordDraft,
             CertificateRevocation,
             ReadingPoint,
             StandardUse,

@@ -41,8 +41,10 @@ class _Users:
         """The person's own login (made once, with the demo users' unusable password): the three acts of a record
         are made by the three people's logins."""
         if person.user_id is None:
+            # Named by the institute and the person's place on its staff, so the same seed gives the same names.
+            rank = Person.objects.filter(organization_id=person.organization_id, pk__lte=person.pk).count()
             person.user = User.objects.create(
-                username=f"staff-{person.pk}",
+                username=f"staff-{person.organization.credit_code}-{rank:03d}".lower(),
                 role=Role.INSTITUTE,
                 organization_id=person.organization_id,
                 last_name=person.name[:1],
