@@ -60,6 +60,17 @@ class City:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    # The working-day calendar is cached per process; a test that changes HolidayYear rows is rolled back without
+    # a signal, so each test starts from the rows in its own database.
+    from jiliang.core import calendar
+
+    calendar.forget()
+    yield
+    calendar.forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

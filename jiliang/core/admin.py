@@ -20,7 +20,7 @@ from .accounts import acting_as
 from .api_auth import token_revoke
 from .forms import AdminLoginForm, AdminPasswordForm
 from .login_throttle import login_unlock
-from .models import ApiToken, AuditEvent, Organization, Region, User
+from .models import ApiToken, AuditEvent, HolidayYear, Organization, Region, User
 
 # The admin's login page names a lock the way the site's does.
 admin.site.login_form = AdminLoginForm
@@ -187,3 +187,15 @@ class AccessAttemptAdmin(ReadOnlyAdmin):
         for address in addresses:
             login_unlock(address=address, actor=acting_admin(request))
         self.message_user(request, gettext("已解除 %(n)s 个网络地址的锁定") % {"n": len(addresses)}, messages.SUCCESS)
+
+
+@admin.register(HolidayYear)
+class HolidayYearAdmin(AuditedAdmin):
+    """The working-day calendar, one row per year from the State Council General Office's notice. The form runs
+    the calendar's checks (``HolidayYear.clean``); a save or delete is audited and the clocks count on the new
+    calendar at once in this process (``jiliang.core.calendar``)."""
+
+    list_display = ("year", "confidence", "notice", "document_number", "published")
+    list_filter = ("confidence",)
+    search_fields = ("notice", "document_number", "seen_in")
+    ordering = ("-year",)

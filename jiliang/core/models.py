@@ -258,3 +258,85 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_type}#{self.object_id}"
+
+
+class HolidayYear(models.Model):
+    """One year of the working-day calendar, as the State Council General Office's notice (国务院办公厅关于
+    YYYY 年部分节假日安排的通知) announces it: its holiday blocks and its adjusted workdays (调休上班), with where
+    the notice was seen and how sure we are. Maintained by the administrator in the admin (every change audited);
+    seeded from ``jiliang/metrology/data/holidays_cn.json``. The statutory clocks read these rows through
+    ``jiliang.core.calendar.work_calendar``; a year not here, or not confirmed, makes a deadline provisional.
+    """
+
+    class Confidence(models.TextChoices):
+        CONFIRMED = "confirmed", _("已确认（见到通知全文）")
+        UNCONFIRMED = "unconfirmed", _("未确认（暂定）")
+
+    year = models.PositiveSmallIntegerField(_("日历年份"), unique=True)
+    holidays = models.JSONField(
+        _("放假安排"),
+        default=list,
+        blank=True,
+        help_text=_('每段假期一项，含假期内的周末，如 [{"name": "春节", "from": "2027-02-05", "to": "2027-02-11"}]'),
+    )
+    workdays = models.JSONField(
+        _("调休上班日"), default=list, blank=True, help_text=_('周六或周日上班的日期，如 ["2027-02-13"]')
+    )
+    notice = models.CharField(_("通知标题"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True)
+    published = models.DateField(_("发布日期"), null=True, blank=True)
+    seen_in = models.TextField(_("所见出处"), blank=True, help_text=_("在哪里见到通知全文（网址或文件）"))
+    confidence = models.CharField(_("可信度"), max_length=16, choices=Confidence.choices)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=2000) & models.Q(year__lte=2100), name="holiday_year_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(confidence__in=["confirmed", "unconfirmed"]), name="holiday_year_confidence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_confidence_display()}"
+
+    def as_data(self) -> dict[str, Any]:
+        """The year in the shape of ``holidays_cn.json``'s entries, for ``metrology.draw.calendar_from_data``."""
+        return {
+            "notice": self.notice,
+            "document_number": self.document_number or None,
+            "published": self.published.isoformat() if self.published else None,
+            "seen_in": self.seen_in,
+            "confidence": self.confidence,
+            "note": self.note,
+            "holidays": self.holidays,
+            "workdays": self.workdays,
+        }
+
+    def clean(self) -> None:
+        """The checks of ``calendar_from_data`` (dates inside the year, ranges in order, adjusted workdays on a
+        weekend and not on a holiday), reported on the fields of the admin's form."""
+        from jiliang.metrology.draw import calendar_from_data
+
+        if not isinstance(self.holidays, list) or not all(
+            isinstance(b, dict) and {"from", "to"} <= set(b) for b in self.holidays
+        ):
+            raise ValidationError(
+                {"holidays": _('每段假期应写成 {"name": "…", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}')}
+            )
+        if not isinstance(self.workdays, list) or not all(isinstance(d, str) for d in self.workdays):
+            raise ValidationError({"workdays": _('调休上班日应写成日期列表，如 ["2027-02-13"]')})
+        if self.confidence == self.Confidence.CONFIRMED and not self.seen_in.strip():
+            raise ValidationError({"seen_in": _("已确认的年份须注明在哪里见到通知全文")})
+        if self.year is None:
+            return
+        try:
+            calendar_from_data({"years": {str(self.year): self.as_data()}})
+        except (ValueError, TypeError, KeyError) as exc:
+            field = "workdays" if "workday" in str(exc) else "holidays"
+            raise ValidationError({field: _("节假日安排有误：%(error)s") % {"error": exc}}) from exc

@@ -381,12 +381,26 @@ class CalendarYear:
     note: str = ""
 
 
+MISSING = "missing"  # the confidence reported for a year the calendar does not hold
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     """The working-day calendar: a day is a working day when it is an adjusted workday, or a Monday to Friday
-    that is not a holiday. A year the calendar does not hold raises ``CalendarYearMissing``."""
+    that is not a holiday.
+
+    A year the calendar does not hold raises ``CalendarYearMissing`` unless ``weekends_for_missing_years``: then
+    its days are counted with weekends only (no holidays, no adjusted workdays) and the year's confidence is
+    ``"missing"``, so that a caller can mark a deadline reaching it as provisional rather than refuse it.
+
+    >>> WorkCalendar(weekends_for_missing_years=True).is_working_day(date(2030, 1, 1))  # a Tuesday
+    True
+    >>> WorkCalendar(weekends_for_missing_years=True).confidence(2030)
+    'missing'
+    """
 
     years: Mapping[int, CalendarYear] = field(default_factory=dict)
+    weekends_for_missing_years: bool = False
 
     def year(self, year: int) -> CalendarYear:
         try:
@@ -394,7 +408,15 @@ class WorkCalendar:
         except KeyError:
             raise CalendarYearMissing(year, self.years) from None
 
+    def confidence(self, year: int) -> str:
+        """The year's confidence; ``"missing"`` for a year not held (or ``CalendarYearMissing`` when strict)."""
+        if year not in self.years and self.weekends_for_missing_years:
+            return MISSING
+        return self.year(year).confidence
+
     def is_working_day(self, day: date) -> bool:
+        if day.year not in self.years and self.weekends_for_missing_years:
+            return day.weekday() < 5
         entry = self.year(day.year)
         if day in entry.workdays:
             return True
@@ -413,9 +435,19 @@ def _parse_day(text: str, year: int, what: str) -> date:
     return day
 
 
-def calendar_from_data(data: Mapping[str, Any]) -> WorkCalendar:
-    """Build a calendar from data shaped like ``data/holidays_cn.json`` (for example an administrator's corrected
-    copy), checking it: dates inside their year, ranges in order, adjusted workdays on weekends only."""
+CONFIDENCES = ("confirmed", "recomputed", "unconfirmed", "conflict")
+
+
+def calendar_from_data(data: Mapping[str, Any], *, weekends_for_missing_years: bool = False) -> WorkCalendar:
+    """Build a calendar from data shaped like ``data/holidays_cn.json`` (for example the years an administrator
+    maintains), checking it: dates inside their year, ranges in order, adjusted workdays on weekends only and
+    never on a holiday, a known confidence. A check that fails raises ``ValueError`` naming the year and the date.
+
+    >>> calendar_from_data({"years": {"2027": {"confidence": "unconfirmed", "workdays": ["2027-02-03"]}}})
+    Traceback (most recent call last):
+    ...
+    ValueError: calendar year 2027: adjusted workday 2027-02-03 is not a Saturday or Sunday
+    """
     years: dict[int, CalendarYear] = {}
     for key, entry in data.get("years", {}).items():
         year = int(key)
@@ -433,7 +465,7 @@ def calendar_from_data(data: Mapping[str, Any]) -> WorkCalendar:
             if day in holidays:
                 raise ValueError(f"calendar year {year}: {day} is both a holiday and an adjusted workday")
         confidence = entry.get("confidence")
-        if confidence not in {"confirmed", "recomputed", "unconfirmed", "conflict"}:
+        if confidence not in CONFIDENCES:
             raise ValueError(f"calendar year {year}: unknown confidence {confidence!r}")
         years[year] = CalendarYear(
             year=year,
@@ -444,10 +476,11 @@ def calendar_from_data(data: Mapping[str, Any]) -> WorkCalendar:
             confidence=confidence,
             note=entry.get("note", ""),
         )
-    return WorkCalendar(years=years)
+    return WorkCalendar(years=years, weekends_for_missing_years=weekends_for_missing_years)
 
 
-# The calendar shipped in ``data/holidays_cn.json`` (2025 and 2026 confirmed, 2027 provisional).
+# The calendar shipped in ``data/holidays_cn.json`` (2017, 2025 and 2026 confirmed, 2027 provisional). The
+# platform's clocks read the administrator's copy in the database (``jiliang.core.calendar``), seeded from this file.
 default_calendar = shipped(CALENDAR_FILE.name, calendar_from_data)
 
 
@@ -511,4 +544,19 @@ def calendar_confidence(a: date, b: date, *, calendar: WorkCalendar | None = Non
     """
     work = calendar or default_calendar()
     low, high = min(a, b), max(a, b)
-    return {year: work.year(year).confidence for year in range(low.year, high.year + 1)}
+    return {year: work.confidence(year) for year in range(low.year, high.year + 1)}
+
+
+def provisional_years(a: date, b: date, *, calendar: WorkCalendar | None = None) -> tuple[int, ...]:
+    """The years between ``a`` and ``b`` (inclusive) whose notice is not confirmed (unconfirmed, or missing from a
+    calendar that counts missing years by weekends only): a deadline counted over them is provisional, and may move
+    when the year's State Council notice is entered.
+
+    >>> provisional_years(date(2026, 12, 1), date(2027, 1, 31))
+    (2027,)
+    >>> provisional_years(date(2026, 1, 1), date(2026, 12, 31))
+    ()
+    """
+    return tuple(
+        year for year, confidence in calendar_confidence(a, b, calendar=calendar).items() if confidence != "confirmed"
+    )

@@ -1,15 +1,21 @@
-"""The statutory clock: working days on the holiday calendar; the time returned for correction does not count."""
+"""The statutory clock: working days on the holiday calendar the administrator maintains (HolidayYear rows, seeded
+from the shipped calendar); the time returned for correction does not count; a limit counted over a year whose
+notice is not confirmed, or not entered, is provisional, never refused."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from jiliang.core.models import HolidayYear
 from jiliang.verification.models import ServiceRequest
 from jiliang.verification.selectors import request_clock as clock
 
 Status = ServiceRequest.Status
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+pytestmark = pytest.mark.django_db  # the calendar is read from the database
 
 
 @pytest.fixture(autouse=True)
@@ -76,11 +82,29 @@ def test_completed_request_is_closed_and_says_whether_it_finished_late():
     assert not clock.clock_of(late, today=date(2027, 1, 4)).late
 
 
-def test_a_year_missing_from_the_calendar_is_refused_not_guessed():
-    from jiliang.core.errors import DomainError
+def test_a_limit_within_confirmed_years_is_not_provisional():
+    state = clock.clock_of(_request(accept_by=clock.accept_by(date(2026, 6, 1))), today=date(2026, 6, 2))
+    assert not state.provisional and state.provisional_years == () and state.provisional_note == ""
 
-    with pytest.raises(DomainError):
-        clock.accept_by(date(2030, 3, 1))
-    # Reading a clock beyond the calendar still says late or not, without counts.
-    state = clock.clock_of(_request(accept_by=date(2030, 3, 8)), today=date(2030, 3, 9) + timedelta(days=1))
-    assert state.late and state.left is None
+
+def test_a_limit_crossing_into_2027_is_provisional_while_its_notice_is_unconfirmed():
+    # Monday 28 Dec 2026 + 5 working days: 29, 30, 31 Dec, then 2027, counted on its statutory days only.
+    limit = clock.accept_by(date(2026, 12, 28))
+    assert limit == date(2027, 1, 5)  # 1 Jan 2027 (元旦, a Friday) off
+    state = clock.clock_of(_request(accept_by=limit), today=date(2026, 12, 29))
+    assert state.provisional and state.provisional_years == (2027,)
+    assert state.provisional_note == "（暂定：2027年节假日安排尚未确认）"
+    # Entered and confirmed by the administrator: no longer provisional.
+    HolidayYear.objects.filter(year=2027).update(confidence="confirmed", seen_in="示例")
+    from jiliang.core import calendar
+
+    calendar.forget()
+    assert not clock.clock_of(_request(accept_by=limit), today=date(2026, 12, 29)).provisional
+
+
+def test_a_year_missing_from_the_calendar_is_counted_on_weekends_only_and_marked_provisional():
+    # Decided: never refused (a request must be submittable, a page must open in any year); provisional instead.
+    assert clock.accept_by(date(2030, 3, 1)) == date(2030, 3, 8)  # Friday + 5 weekdays
+    state = clock.clock_of(_request(accept_by=date(2030, 3, 8)), today=date(2030, 3, 10))
+    assert state.late and state.left == -1 and state.provisional_years == (2030,)
+    assert state.provisional_note == "（暂定：2030年节假日安排尚未确认）"

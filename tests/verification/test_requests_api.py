@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
-from jiliang.verification.models import ServiceRequest
+from jiliang.verification.models import FeeSchedule, ServiceRequest
 
 from .conftest import submit
 
@@ -18,14 +19,21 @@ def test_owner_submits_and_sees_fees_and_waiver(city, window, api):
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["status"] == "submitted" and data["institute_id"] == city.institute.pk
-    assert data["fee_total"] == "30.00" and data["fee_waived"] == "30.00" and data["fee_payable"] == "0.00"
-    assert data["items"][0]["waiver_reason"].startswith("阜新市计量发展规划")
+    assert data["fee_total"] == "0.00" and data["fee_waived"] == "0.00" and data["fee_payable"] == "0.00"
+    assert data["items"][0]["waiver_reason"] == "强制检定免费（财税〔2017〕20号，2017年4月1日起）"
     assert data["clock"]["stage"] == "accept" and data["clock"]["late"] is False
     assert [e["to_status"] for e in data["events"]] == ["submitted"]
 
 
-def test_petrol_station_pays_over_the_api(city, window, api):
+def test_petrol_station_pays_for_calibration_not_for_mandatory_verification_over_the_api(city, window, api):
     body = {"instrument_ids": [window.b1.pk], "service": "verification", "place": "on_site"}
+    data = api(city.owner_b_user).post(URL, body).json()
+    assert data["fee_payable"] == "0.00" and data["items"][0]["waiver_reason"].startswith("强制检定免费")
+    FeeSchedule.objects.create(
+        catalog_item=window.b1.catalog_item, service="calibration", amount=Decimal("120"), valid_from=window.today
+    )
+    assert api(city.owner_b_user).post(f"{URL}/{data['id']}/withdraw", {}).status_code == 200
+    body = {"instrument_ids": [window.b1.pk], "service": "calibration", "place": "on_site"}
     data = api(city.owner_b_user).post(URL, body).json()
     assert data["fee_payable"] == "120.00" and data["items"][0]["waived"] == "0.00"
 

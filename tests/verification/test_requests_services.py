@@ -26,16 +26,14 @@ Status = ServiceRequest.Status
 # ---- submission --------------------------------------------------------------------------------------------------
 
 
-def test_market_fair_mandatory_verification_is_waived(city, window):
+def test_mandatory_verification_at_a_market_fair_is_free_today(city, window):
     request = submit(city, [window.a1, window.a2])
     assert request.number == f"SQ-{window.today.year}-000001"
     assert request.status == Status.SUBMITTED and request.institute == city.institute
     items = list(request.items.order_by("id"))
-    amount = FeeSchedule.objects.get(catalog_item__code="02", service="verification").amount
-    assert [i.fee for i in items] == [amount, amount]
-    assert [i.waived for i in items] == [amount, amount]
-    assert items[0].waiver_reason == fees.waiver_reason("market_fair")
-    assert request.fee_total == 2 * amount and request.fee_waived == 2 * amount
+    assert [i.fee for i in items] == [0, 0] and [i.waived for i in items] == [0, 0]
+    assert items[0].waiver_reason == fees.FREE_REASON == "强制检定免费（财税〔2017〕20号，2017年4月1日起）"
+    assert request.fee_total == 0 and request.fee_waived == 0
     assert request.accept_by == clock.accept_by(window.today)
     assert request.region == city.county_a
     event = request.events.get()
@@ -43,11 +41,11 @@ def test_market_fair_mandatory_verification_is_waived(city, window):
     assert AuditEvent.objects.filter(action="request.submit", object_id=str(request.pk)).exists()
 
 
-def test_petrol_station_pays(city, window):
+def test_a_petrol_station_pays_nothing_for_mandatory_verification_today(city, window):
     request = submit(city, [window.b1], user=city.owner_b_user)
     item = request.items.get()
-    assert item.fee == Decimal("120.00") and item.waived == Decimal("0.00") and item.waiver_reason == ""
-    assert request.fee_total == Decimal("120.00") and request.fee_waived == 0
+    assert item.fee == 0 and item.waived == 0 and item.waiver_reason == fees.FREE_REASON
+    assert request.fee_total == 0 and request.fee_waived == 0
 
 
 def test_market_fair_pays_for_calibration_and_for_non_mandatory_verification(city, window):
@@ -61,12 +59,12 @@ def test_market_fair_pays_for_calibration_and_for_non_mandatory_verification(cit
 def test_latest_fee_row_in_force_is_used(city, window):
     item = catalog_item("08")
     FeeSchedule.objects.create(
-        catalog_item=item, service="verification", amount=Decimal("140"), valid_from=window.today - timedelta(days=1)
+        catalog_item=item, service="calibration", amount=Decimal("140"), valid_from=window.today - timedelta(days=1)
     )
     FeeSchedule.objects.create(
-        catalog_item=item, service="verification", amount=Decimal("999"), valid_from=window.today + timedelta(days=30)
+        catalog_item=item, service="calibration", amount=Decimal("999"), valid_from=window.today + timedelta(days=30)
     )
-    request = submit(city, [window.b1], user=city.owner_b_user)
+    request = submit(city, [window.b1], user=city.owner_b_user, service="calibration")
     assert request.items.get().fee == Decimal("140.00")
 
 
@@ -169,7 +167,11 @@ def test_instruments_without_an_authorized_institute_are_named(city, window):
 
 def test_quote_shows_fees_and_waiver_before_submitting(city, window):
     quote = sel.request_quote(actor=city.owner_a_user, service="verification", instrument_ids=[window.a1.pk])
-    assert quote.institute == city.institute and quote.payable == 0 and quote.fee_waived == Decimal("30.00")
+    assert quote.institute == city.institute and quote.payable == 0 and quote.fee_total == 0
+    assert [line.note for line in quote.lines] == [fees.FREE_REASON] and quote.unscheduled == []
+    charged = sel.request_quote(actor=city.owner_a_user, service="calibration", instrument_ids=[window.a1.pk])
+    assert charged.payable == Decimal("50.00")
+    assert charged.lines[0].note == "按收费标准：示例收费标准（非正式），按台件计（2020年1月1日起执行）"
     assert not quote.problems
     assert not ServiceRequest.objects.exists()
 
@@ -243,7 +245,8 @@ def test_return_pauses_and_resubmit_restarts_the_clock(city, window):
     request.refresh_from_db()
     assert request.status == Status.SUBMITTED and request.phone == "13800000000"
     assert request.accept_by == clock.accept_by(window.today) and not clock.clock_of(request).late
-    assert request.items.count() == 2 and request.fee_waived == Decimal("60.00")
+    assert request.items.count() == 2 and request.fee_total == 0
+    assert set(request.items.values_list("waiver_reason", flat=True)) == {fees.FREE_REASON}
     assert request.contact == "王经理"  # not given: kept
 
 

@@ -48,7 +48,7 @@ def test_anonymous_is_sent_to_login_everywhere(city, window, as_user):
     assert ServiceRequest.objects.get(pk=a.pk).status == Status.SUBMITTED
 
 
-def test_owner_form_previews_the_waiver_then_submits(city, window, as_user):
+def test_owner_form_previews_why_mandatory_verification_is_free_then_submits(city, window, as_user):
     client = as_user(city.owner_a_user)
     page = client.get(NEW)
     assert page.status_code == 200
@@ -65,13 +65,15 @@ def test_owner_form_previews_the_waiver_then_submits(city, window, as_user):
     preview = client.post(NEW, {**form, "preview": "1"}, headers={"HX-Request": "true"})
     text = preview.content.decode()
     assert preview.status_code == 200 and city.institute.name in text
-    assert 'data-testid="fee-payable"><strong>0.00' in text and "60.00" in text
-    assert "集贸市场在用计量器具实现免费检定" in text
+    assert 'data-testid="fee-payable"><strong>0.00' in text
+    assert text.count("强制检定免费（财税〔2017〕20号，2017年4月1日起）") == 2
     assert not ServiceRequest.objects.exists()
     response = client.post(NEW, form)
     created = ServiceRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == detail(created.pk)
-    assert created.fee_waived == created.fee_total > 0
+    assert created.fee_waived == created.fee_total == 0
+    page = client.get(detail(created.pk)).content.decode()
+    assert page.count('data-testid="fee-note">强制检定免费（财税〔2017〕20号，2017年4月1日起）') == 2
 
 
 def test_owner_form_due_within_n_days(city, window, as_user):

@@ -134,7 +134,9 @@ DEFINITION_TEXT: dict[str, str] = {
     D.FEE_WAIVED_SHARE: _(
         "免费检定比例 = 免费检定的器具数 ÷ 应免费检定的器具数 × 100%。应免费检定的器具：规划期起始年"
         "1月1日至统计日提交的检定申请（已撤回、不予受理的除外）中，乡镇卫生院、社区卫生服务中心和集贸市场"
-        "的强检计量器具；免费：减免金额不低于收费金额。按申请单位所在区域统计。"
+        "的强检计量器具；免费：按申请提交之日适用的规定不收取费用（减免金额不低于收费金额）——"
+        "2017年3月31日以前依《阜新市计量发展规划（2015—2020年）》减免；2017年4月1日起强制检定一律免费"
+        "（财税〔2017〕20号）。按申请单位所在区域统计。"
     ),
     D.RESEARCH_PROJECTS: _(
         "录入数值：各区域截至统计日最近一次录入的已完成科研项目数（被更正的记录以更正记录为准），"
@@ -486,8 +488,10 @@ def intermediate_title_ratio_county(*, city: Region, counties: Sequence[Region],
 def fee_waived_share(*, city: Region, counties: Sequence[Region], since: date, day: date) -> dict[int, Figure]:
     """Items the plan's free verification covers that were fully waived ÷ all such items, requests in [since, day].
 
-    Eligible is :func:`jiliang.metrology.fees.is_waived` as a query: service verification, a mandatory
-    instrument, an owner of a WAIVED_CATEGORIES category.
+    Eligible: service verification, a mandatory instrument, an owner of a WAIVED_CATEGORIES category. Free is
+    :func:`jiliang.metrology.fees.is_free_of_charge` with the rule of each request's own date, as the items
+    store it: before 2017-04-01 the plan's waiver (waived = fee), from then on free mandatory verification
+    (财税〔2017〕20号: fee 0, nothing to waive). Both read ``waived >= fee``.
     """
     regions = _Regions(city, counties)
     start, end = _day_bounds(since, day)

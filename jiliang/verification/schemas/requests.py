@@ -74,6 +74,11 @@ class ClockOut(Schema):
     left: int | None
     late: bool
     closed_late: bool
+    provisional: bool = Field(
+        description="时限跨入节假日安排尚未确认（或未录入）的年份，为暂定 / the limit may move when that year's notice is entered"
+    )
+    provisional_years: list[int] = Field(description="尚未确认的年份 / the years not confirmed")
+    provisional_note: str = Field(description="如“（暂定：2027年节假日安排尚未确认）”，不是暂定时为空")
 
     @staticmethod
     def of(state: Clock) -> ClockOut:
@@ -155,6 +160,9 @@ class RequestOut(Schema):
     fee_waived: str
     fee_payable: str
     clock: ClockOut
+    deadline_provisional: bool = Field(
+        description="当前时限为暂定（同 clock.provisional）/ the running limit is provisional"
+    )
     item_count: int
     items: list[RequestItemOut] | None = Field(None, description="详情才有 / detail only")
     events: list[EventOut] | None = Field(None, description="详情才有 / detail only")
@@ -165,6 +173,7 @@ class RequestOut(Schema):
         count = len(items) if items is not None else getattr(request, "item_count", None)
         if count is None:
             count = request.items.count()
+        state = clock_of(request)
         return RequestOut(
             id=request.pk,
             number=request.number,
@@ -194,7 +203,8 @@ class RequestOut(Schema):
             fee_total=f"{request.fee_total:.2f}",
             fee_waived=f"{request.fee_waived:.2f}",
             fee_payable=f"{request.fee_total - request.fee_waived:.2f}",
-            clock=ClockOut.of(clock_of(request)),
+            clock=ClockOut.of(state),
+            deadline_provisional=state.provisional,
             item_count=count,
             items=[RequestItemOut.of(i) for i in items] if items is not None else None,
             events=[

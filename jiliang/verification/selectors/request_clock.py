@@ -11,7 +11,14 @@ A request returned for correction (补正) is with its owner: the clock stops. W
 stage starts again from the resubmission (``accept_by`` is recomputed), so the time spent correcting never counts
 against the institute. Rejected, withdrawn and completed requests have no running clock.
 
-The working-day arithmetic and the calendar (2025–2027) are ``jiliang.metrology.draw``'s.
+The working-day arithmetic is ``jiliang.metrology.draw``'s; the calendar is the administrator's
+(``jiliang.core.calendar.work_calendar``: the ``HolidayYear`` rows, seeded with 2017 and 2025–2027).
+
+**Provisional deadlines.** A limit counted over a year whose holiday notice is not confirmed (2027 ships with its
+statutory days only) or not entered at all (counted with weekends only) is provisional: it may move when the
+notice is entered. The clock says so (``provisional``, ``provisional_years``), the request page shows
+"（暂定：2027年节假日安排尚未确认）" beside it and the API returns ``deadline_provisional``. Such a limit is never
+refused: a request must be submittable in any year, and a page of any year must open.
 """
 
 from __future__ import annotations
@@ -23,8 +30,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from jiliang.core import clock
-from jiliang.core.errors import DomainError
-from jiliang.metrology.draw import CalendarYearMissing, add_working_days, working_days_between
+from jiliang.core.calendar import provisional_years, work_calendar
+from jiliang.metrology.draw import add_working_days, working_days_between
 
 from ..models import ServiceRequest
 
@@ -39,12 +46,7 @@ WORK_STATUSES = (Status.ACCEPTED, Status.SCHEDULED, Status.IN_WORK)
 
 
 def _add(start: date, n: int) -> date:
-    try:
-        return add_working_days(start, n)
-    except CalendarYearMissing as exc:
-        raise DomainError(
-            _("工作日历缺少 %(year)s 年的节假日安排，无法计算办理时限，请管理员补充") % {"year": exc.year}
-        ) from exc
+    return add_working_days(start, n, calendar=work_calendar())
 
 
 def accept_by(submitted_on: date) -> date:
@@ -63,9 +65,10 @@ class Clock:
 
     ``stage``: accept / work (running), paused (returned for correction), closed (rejected, withdrawn, completed).
     ``limit``: the running stage's last day. ``allowed``: the stage's working days; ``left``: working days from
-    today to the limit (negative when late), ``used`` = ``allowed - left``; both None when not running or when
-    the calendar does not cover the dates. ``late``: the running stage is past its limit. ``closed_late``: a
-    completed request that finished after ``complete_by``.
+    today to the limit (negative when late), ``used`` = ``allowed - left``; both None when not running.
+    ``late``: the running stage is past its limit. ``closed_late``: a completed request that finished after
+    ``complete_by``. ``provisional_years``: the years not confirmed in the calendar that the running limit was
+    counted over (see the module docstring).
     """
 
     stage: str
@@ -75,10 +78,24 @@ class Clock:
     left: int | None = None
     late: bool = False
     closed_late: bool = False
+    provisional_years: tuple[int, ...] = ()
 
     @property
     def running(self) -> bool:
         return self.stage in (ACCEPT_STAGE, WORK_STAGE)
+
+    @property
+    def provisional(self) -> bool:
+        """The limit (or the count of days left) was counted over a year whose notice is not confirmed."""
+        return bool(self.provisional_years)
+
+    @property
+    def provisional_note(self) -> str:
+        """ "（暂定：2027年节假日安排尚未确认）", or "" when the limit is not provisional."""
+        if not self.provisional_years:
+            return ""
+        years = "、".join(str(year) for year in self.provisional_years)
+        return _("（暂定：%(years)s年节假日安排尚未确认）") % {"years": years}
 
     @property
     def label(self) -> str:
@@ -91,13 +108,25 @@ class Clock:
         return labels[self.stage]
 
 
+def deadline_provisional_years(limit: date, allowed: int, today: date) -> tuple[int, ...]:
+    """The years not confirmed in the calendar between the stage's start (``allowed`` working days before
+    ``limit``, which is where the count began) and the later of ``limit`` and ``today``."""
+    start = add_working_days(limit, -allowed, calendar=work_calendar())
+    return provisional_years(min(start, today), max(limit, today))
+
+
 def _running(stage: str, limit: date, allowed: int, today: date) -> Clock:
     late = today > limit
-    try:
-        left = working_days_between(today, limit)
-    except CalendarYearMissing:
-        return Clock(stage=stage, limit=limit, allowed=allowed, late=late)
-    return Clock(stage=stage, limit=limit, allowed=allowed, used=allowed - left, left=left, late=late)
+    left = working_days_between(today, limit, calendar=work_calendar())
+    return Clock(
+        stage=stage,
+        limit=limit,
+        allowed=allowed,
+        used=allowed - left,
+        left=left,
+        late=late,
+        provisional_years=deadline_provisional_years(limit, allowed, today),
+    )
 
 
 def clock_of(request: ServiceRequest, today: date | None = None) -> Clock:

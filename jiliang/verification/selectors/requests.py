@@ -18,7 +18,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiliang.core import clock as core_clock
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
@@ -177,6 +179,7 @@ class QuoteLine:
     instrument: Instrument
     fee: fee_rules.ItemFee
     scheduled: bool  # whether the fee schedule has a row for the instrument's item and the service
+    note: str = ""  # why the item is free, or which price list its fee comes from
 
 
 @dataclass
@@ -199,7 +202,8 @@ class Quote:
 
     @property
     def unscheduled(self) -> list[Instrument]:
-        return [line.instrument for line in self.lines if not line.scheduled]
+        # A free item needs no price: only charged items without a price list row are flagged.
+        return [line.instrument for line in self.lines if not line.scheduled and not line.fee.reason]
 
 
 def _owner_of(actor: User | None) -> Organization:
@@ -302,17 +306,62 @@ def _proposals_for(owner: Organization, instruments: list[Instrument], day: date
     )
 
 
-def _schedule(item_ids: set[int], service: str, day: date) -> dict[int, Decimal]:
-    """The amount per catalog item for ``service``: the row with the latest ``valid_from`` on or before ``day``."""
-    amounts: dict[int, Decimal] = {}
+# The reason metrology writes on free mandatory verification, as a literal for the catalog (makemessages reads
+# literals only); tests/verification/test_requests_fees.py keeps it equal to jiliang.metrology.fees.FREE_REASON.
+FREE_REASON = gettext_noop("强制检定免费（财税〔2017〕20号，2017年4月1日起）")
+
+
+@dataclass(frozen=True)
+class ScheduledFee:
+    amount: Decimal
+    basis: str
+    valid_from: date
+
+
+def _schedule(item_ids: set[int], service: str, day: date) -> dict[int, ScheduledFee]:
+    """The price list's row per catalog item for ``service``: the one with the latest ``valid_from`` on or before
+    ``day``."""
+    found: dict[int, ScheduledFee] = {}
     rows = (
         FeeSchedule.objects.filter(catalog_item_id__in=item_ids, service=service, valid_from__lte=day)
         .order_by("catalog_item_id", "valid_from")
-        .values_list("catalog_item_id", "amount")
+        .values_list("catalog_item_id", "amount", "basis", "valid_from")
     )
-    for item_id, amount in rows:
-        amounts[item_id] = amount
-    return amounts
+    for item_id, amount, basis, valid_from in rows:
+        found[item_id] = ScheduledFee(amount, basis, valid_from)
+    return found
+
+
+def fee_note(fee: fee_rules.ItemFee, scheduled: ScheduledFee | None) -> str:
+    """What the page says beside an item's fee: the rule that makes it free or waives it, else the price list
+    (its basis and the date it took effect) the amount comes from, else that the price list has no row."""
+    if fee.reason:
+        return _(fee.reason)
+    if scheduled is not None:
+        since = date_format(scheduled.valid_from, "DATE_FORMAT")
+        if scheduled.basis:
+            return _("按收费标准：%(basis)s（%(since)s起执行）") % {"basis": scheduled.basis, "since": since}
+        return _("按收费标准（%(since)s起执行）") % {"since": since}
+    return _("收费标准中没有该项目，按 0 元预计，以检定机构核定为准")
+
+
+def request_fee_notes(request: ServiceRequest) -> dict[int, str]:
+    """Per item of ``request``: :func:`fee_note` with the price list in force on the day the request was
+    submitted (the day its fees were computed). The item's stored reason comes first, so a free or waived item
+    keeps the reason written when it was submitted."""
+    items = list(request.items.all())
+    day = core_clock.local_date(request.submitted_at)
+    instruments = Instrument.objects.filter(pk__in=[i.instrument_id for i in items]).values_list(
+        "pk", "catalog_item_id"
+    )
+    item_of = dict(instruments)
+    scheduled = _schedule({c for c in item_of.values() if c}, request.service, day)
+    notes = {}
+    for item in items:
+        catalog_item_id = item_of.get(item.instrument_id)
+        row = scheduled.get(catalog_item_id) if catalog_item_id else None
+        notes[item.pk] = fee_note(fee_rules.ItemFee(item.fee, item.waived, item.waiver_reason), row)
+    return notes
 
 
 def _check_service(service: str) -> None:
@@ -328,12 +377,20 @@ def _quote(
     day: date,
 ) -> Quote:
     proposals = _proposals_for(owner, instruments, day)
-    amounts = _schedule({i.catalog_item_id for i in instruments if i.catalog_item_id}, service, day)
+    schedule = _schedule({i.catalog_item_id for i in instruments if i.catalog_item_id}, service, day)
     lines = []
     for instrument in instruments:
-        amount = amounts.get(instrument.catalog_item_id) if instrument.catalog_item_id else None
-        result = fee_rules.item_fee(amount, service=service, mandatory=instrument.mandatory, category=owner.category)
-        lines.append(QuoteLine(instrument=instrument, fee=result, scheduled=amount is not None))
+        row = schedule.get(instrument.catalog_item_id) if instrument.catalog_item_id else None
+        result = fee_rules.item_fee(
+            row.amount if row else None,
+            service=service,
+            mandatory=instrument.mandatory,
+            category=owner.category,
+            day=day,
+        )
+        lines.append(
+            QuoteLine(instrument=instrument, fee=result, scheduled=row is not None, note=fee_note(result, row))
+        )
     total, waived = fee_rules.totals([line.fee for line in lines])
     problems: list[tuple[str, str]] = []
     institute: Organization | None
@@ -387,7 +444,9 @@ def request_quote(
     institute_id: int | None = None,
     day: date | None = None,
 ) -> Quote:
-    """What submitting would give: instruments, fees with the waiver, proposals, the institute, and any problem."""
+    """What submitting would give: instruments, fees by the rule of ``day`` (free mandatory verification from
+    2017-04-01, the Fuxin waiver before, the price list otherwise: ``jiliang.metrology.fees``), proposals, the
+    institute, and any problem."""
     _check_service(service)
     owner = _owner_of(actor)
     day = day or core_clock.today()

@@ -202,6 +202,7 @@ def _get(request: HttpRequest, pk: int) -> ServiceRequest:
 @dataclass
 class ItemRow:
     item: RequestItem
+    fee_note: str = ""
 
     @property
     def record(self):
@@ -218,10 +219,11 @@ class ItemRow:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service_request = _get(request, pk)
     actions = selectors.allowed_actions(request.user, service_request)
+    notes = selectors.request_fee_notes(service_request)
     context = {
         "req": service_request,
         "row": Row(service_request, clock_of(service_request)),
-        "items": [ItemRow(i) for i in service_request.items.all()],
+        "items": [ItemRow(i, notes.get(i.pk, "")) for i in service_request.items.all()],
         "events": list(service_request.events.all()),
         "actions": actions,
         # The verification service's own rule for when a request takes records.
