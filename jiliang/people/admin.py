@@ -7,6 +7,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.core.admin import AuditedAdmin
+from jiliang.core.models import Role
+
 from .idnumber import id_number_error, mask_id_number
 from .models import Expert, Person, Qualification
 
@@ -21,7 +24,12 @@ class PersonAdminForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ("organization", "name", "title", "hired_on", "left_on", "phone")
+        fields = ("organization", "name", "title", "hired_on", "left_on", "phone", "user")
+        help_texts = {
+            "user": _(
+                "本人的登录账号（一人一号）：检定记录的录入、核验和批准只能由本人账号办理；须为本单位的检定机构账号"
+            ),
+        }
 
     def clean_id_number(self) -> str:
         value: str = self.cleaned_data["id_number"].strip()
@@ -30,6 +38,15 @@ class PersonAdminForm(forms.ModelForm):
             if error:
                 raise forms.ValidationError(error)
         return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        user, organization = data.get("user"), data.get("organization")
+        if user is not None and (
+            user.role != Role.INSTITUTE or user.organization_id != getattr(organization, "pk", None)
+        ):
+            self.add_error("user", _("登录账号须为本单位的检定机构账号"))
+        return data
 
     def save(self, commit: bool = True) -> Person:
         person: Person = super().save(commit=False)
@@ -47,13 +64,13 @@ class QualificationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     form = PersonAdminForm
     list_display = ("name", "organization", "title", "id_number_masked", "hired_on", "left_on")
     list_filter = ("title",)
     search_fields = ("name", "organization__name")
     readonly_fields = ("id_number_masked",)
-    autocomplete_fields = ("organization",)
+    autocomplete_fields = ("organization", "user")
     inlines = [QualificationInline]
 
 
