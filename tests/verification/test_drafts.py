@@ -34,7 +34,7 @@ def test_a_checker_not_qualified_for_the_item_that_day_is_refused(bench):
     draft = _submitted(bench)
     # The checker's qualification ended yesterday: the check is refused today, and nothing moves.
     Qualification.objects.filter(person=bench.checker).update(valid_until=bench.today - timedelta(days=1))
-    with pytest.raises(DomainError, match="核验员 李核验 .* 没有“.*”项目有效的检定员资格"):
+    with pytest.raises(DomainError, match=r"核验员 李核验 .* 没有“.*”项目有效的检定员资格"):
         draft_check(actor=bench.checker.user, draft_id=draft.pk)
     assert RecordDraft.objects.get(pk=draft.pk).status == "submitted"
     assert not Certificate.objects.exists()

@@ -137,7 +137,7 @@ class _World:
         found = self.candidates(institute_id, item_id, day)
         if found is None:
             return None
-        verifiers, on_staff, standards = found
+        verifiers, _on_staff, standards = found
         verifier = rng.choice(verifiers)
         others = [p for p in verifiers if p.pk != verifier.pk]
         checker = rng.choice(others)
