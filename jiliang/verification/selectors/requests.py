@@ -32,7 +32,7 @@ from jiliang.instruments.selectors import due_instruments
 from jiliang.metrology import fees as fee_rules
 from jiliang.standards.selectors.standards import authorized_institutes
 
-from ..models import Certificate, FeeSchedule, RequestItem, Service, ServiceRequest, VerificationRecord
+from ..models import Certificate, FeeSchedule, RecordDraft, RequestItem, Service, ServiceRequest, VerificationRecord
 from .request_clock import WORK_STATUSES
 
 Status = ServiceRequest.Status
@@ -63,9 +63,13 @@ def request_get(user: User | None, request_id: int) -> ServiceRequest:
     records = VerificationRecord.objects.order_by("-performed_on", "-id").prefetch_related(
         Prefetch("certificates", queryset=Certificate.objects.order_by("-issued_at", "-id"))
     )
+    open_drafts = RecordDraft.objects.exclude(status__in=[RecordDraft.Status.APPROVED, RecordDraft.Status.WITHDRAWN])
     items = (
         RequestItem.objects.select_related("instrument", "instrument__catalog_item")
-        .prefetch_related(Prefetch("records", queryset=records))
+        .prefetch_related(
+            Prefetch("records", queryset=records),
+            Prefetch("drafts", queryset=open_drafts.select_related("verifier"), to_attr="open_drafts"),
+        )
         .order_by("id")
     )
     try:

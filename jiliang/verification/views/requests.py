@@ -210,6 +210,12 @@ class ItemRow:
         return records[0] if records else None
 
     @property
+    def draft(self):
+        """The item's record in the making (at most one is open), for the institute."""
+        drafts = getattr(self.item, "open_drafts", [])
+        return drafts[0] if drafts else None
+
+    @property
     def certificates(self):
         record = self.record
         return list(record.certificates.all()) if record else []
