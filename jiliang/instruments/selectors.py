@@ -26,6 +26,10 @@ IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
 # use that index (a 10^5-instrument owner's home: 55 → 3 ms per list). Not for city-wide queries: there SQLite
 # would then plan through the region index and sort (1 → 325 ms), so only owner-scoped reads use it.
 IN_USE_MANDATORY_EQ = Q(mandatory__in=[True], status=Instrument.Status.IN_USE)
+# Instruments that may go into a service request (``Instrument.may_be_verified``).
+MAY_BE_VERIFIED = Q(status=Instrument.Status.IN_USE) | Q(
+    status=Instrument.Status.STOPPED, stop_reason=Instrument.StopReason.FAILED_VERIFICATION
+)
 
 
 def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
