@@ -160,6 +160,11 @@ class Instrument(models.Model):
         """The status as every page says it: 停用（检定不合格） for an instrument stopped as failed."""
         return status_label(self.status, self.stop_reason)
 
+    @property
+    def status_key(self) -> str:
+        """The status badge's tone: ``failed`` (red) for an instrument stopped as failed, else the status."""
+        return FAILED if self.stopped_as_failed else self.status
+
     def due_state(self, today: date | None = None) -> str:
         return due.due_state(
             self.due_on,
@@ -171,6 +176,16 @@ class Instrument(models.Model):
 
     def get_due_state_display(self) -> str:
         return str(self.DueState(self.due_state()).label)
+
+
+# The badge key of an instrument stopped as failed, in place of its status and of its due state (a stopped
+# instrument has none: it is out of the in-use mandatory instruments), so lists and pages show it in red.
+FAILED = "failed"
+
+
+def failed_due_label() -> str:
+    """What a page shows in place of the due state of an instrument stopped as failed."""
+    return str(_("检定不合格"))
 
 
 def status_label(status: str, stop_reason: str = "") -> str:
