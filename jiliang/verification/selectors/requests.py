@@ -257,7 +257,8 @@ def _pick(
         not_in_use = [i for i in found if not i.may_be_verified]
         if not_in_use:
             raise DomainError(
-                _("只能申请在用或检定不合格停用的计量器具：%(serials)s") % {"serials": _serials(not_in_use)}, field="instrument_ids"
+                _("只能申请在用或检定不合格停用的计量器具：%(serials)s") % {"serials": _serials(not_in_use)},
+                field="instrument_ids",
             )
         busy = _in_open_request(ids, exclude_request_id=exclude_request_id)
         if busy:
