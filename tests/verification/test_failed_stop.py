@@ -202,3 +202,13 @@ def test_migration_0006_stops_instruments_whose_latest_verification_failed(bench
     assert (stopped.failure_notice_id, stopped.stopped_on) == (notice.pk, bench.today)
     assert _fresh(passed).status == Instrument.Status.IN_USE
     assert tally.differences() == {}
+
+
+def test_reminders_leave_out_an_instrument_stopped_as_failed(bench):
+    from jiliang.notices.services import reminders_due
+
+    issue_certificate(bench, passed=False)
+    failed, other = (_fresh(i) for i in bench.instruments)
+    assert failed.due_on == other.due_on is not None
+    picked = reminders_due(failed.due_on + timedelta(days=1))
+    assert [item["instrument"] for item in picked[failed.owner_id]] == [other.pk]
