@@ -212,3 +212,16 @@ def test_reminders_leave_out_an_instrument_stopped_as_failed(bench):
     assert failed.due_on == other.due_on is not None
     picked = reminders_due(failed.due_on + timedelta(days=1))
     assert [item["instrument"] for item in picked[failed.owner_id]] == [other.pk]
+
+
+def test_a_failed_instrument_is_not_counted_as_covered_by_its_earlier_pass(bench, city):
+    from jiliang.indicators.selectors.definitions import coverage
+
+    issue_certificate(bench, passed=True, performed_on=bench.today - timedelta(days=10))
+    issue_certificate(bench, item=1, passed=True, performed_on=bench.today - timedelta(days=10))
+    before = coverage(city=city.city, counties=[city.county_a, city.county_b], day=bench.today)[city.county_a.pk]
+    assert (before.numerator, before.denominator) == (2, 2)
+    issue_certificate(bench, passed=False)
+    # Stopped, so out of the in-use mandatory instruments: its earlier pass no longer makes it "covered".
+    after = coverage(city=city.city, counties=[city.county_a, city.county_b], day=bench.today)[city.county_a.pk]
+    assert (after.numerator, after.denominator) == (1, 1)
