@@ -107,3 +107,13 @@ def test_the_owners_home_lists_its_failed_instruments_apart(client, city, failed
 def test_another_owners_home_shows_nothing_failed(client, city, failed):
     page = login(client, city.owner_b_user).get(reverse("home")).content.decode()
     assert 'data-testid="kpi-failed"' not in page and 'data-testid="list-failed"' not in page
+
+
+def test_the_history_tells_the_stop_in_words_with_the_notice_number(client, city, failed):
+    scale, notice = failed
+    page = login(client, city.owner_a_user).get(reverse("instruments:detail", args=[scale.pk])).content.decode()
+    history = page[page.index('id="history"') :]
+    assert "检定不合格，停用" in history
+    assert f"检定结果通知书：{notice.number}" in history
+    assert "停用原因：<del>—</del> → 检定不合格" in history
+    assert "failed_verification" not in page
