@@ -410,6 +410,8 @@ def _refresh_instrument(instrument: Instrument, actor: User) -> None:
     date and by its notice of failed verification; otherwise a stop as failed ends (a pass, or the notice revoked
     or superseded) and the instrument is back in use. An owner's own stop and scrapping are left alone by the
     instruments' services."""
+    # Local imports only so that this change stays inside this function while the module's head is edited on
+    # other branches; they may move to the module's imports once those are merged.
     from jiliang.instruments.services import instrument_clear_failure, instrument_mark_failed
 
     from ..selectors.records import latest_standing_verification
