@@ -338,6 +338,13 @@ if JILIANG_UPLOAD_RETENTION_DAYS < 0:
 JILIANG_EXPORT_MAX_ROWS = env_int("JILIANG_EXPORT_MAX_ROWS", 200_000)
 # Days before the due date from which an instrument counts as "due soon".
 JILIANG_DUE_SOON_DAYS = env_int("JILIANG_DUE_SOON_DAYS", 30)
+# Days an instrument may stay stopped as failed (停用（检定不合格）) before the early-warning center lists it: by then
+# it should have been repaired and verified again with a pass, or scrapped.
+JILIANG_FAILED_RESOLVE_DAYS = env_int("JILIANG_FAILED_RESOLVE_DAYS", 30)
+if JILIANG_FAILED_RESOLVE_DAYS <= 0:
+    raise ImproperlyConfigured(
+        f"JILIANG_FAILED_RESOLVE_DAYS must be a positive integer, got {JILIANG_FAILED_RESOLVE_DAYS}"
+    )
 
 # The one window's statutory limits, in working days (the calendar of jiliang.metrology.draw): an institute
 # accepts or refuses a request within the first, and completes an accepted one within the second.

@@ -50,7 +50,7 @@ from jiliang.core.web.xlsx import write_sheet
 from jiliang.metrology import due
 
 from . import sheet_worker
-from .models import Instrument
+from .models import Instrument, failed_due_label, status_label
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +279,7 @@ _EXPORT_VALUES = (
         if c.kind in ("text", "date")
     ),
     "status",
+    "stop_reason",
     "mandatory",
     "due_on",
 )
@@ -295,6 +296,10 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
     usage_labels = {value: str(label) for value, label in Usage.choices}
     status_labels = {value: str(label) for value, label in Instrument.Status.choices}
     due_labels = {value: str(label) for value, label in Instrument.DueState.choices}
+    # Stopped as failed: said as on the pages (a stop reason is set only while the instrument is stopped).
+    failed = Instrument.StopReason.FAILED_VERIFICATION
+    failed_status = status_label(Instrument.Status.STOPPED, failed)
+    failed_due = failed_due_label()
     yes, no = _("是"), _("否")
     text_fields = [c.field for c in IMPORT_COLUMNS if c.kind in ("text", "date")]
     verified_index = text_fields.index("last_verified_on")
@@ -303,7 +308,7 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
         for owner_name, county, code, kind, usage, *rest in queryset.values_list(*_EXPORT_VALUES).iterator(
             chunk_size=5000
         ):
-            fields, (status, mandatory, due_on) = rest[: len(text_fields)], rest[len(text_fields) :]
+            fields, (status, stop_reason, mandatory, due_on) = rest[: len(text_fields)], rest[len(text_fields) :]
             last_verified_on = fields[verified_index]
             state = due.due_state(
                 due_on,
@@ -318,10 +323,10 @@ def export_xlsx(queryset: QuerySet[Instrument], *, stream: IO[bytes] | None = No
                 f"{code} {kind}" if code else "",
                 usage_labels.get(usage, usage),
                 *fields,
-                status_labels.get(status, status),
+                failed_status if stop_reason == failed else status_labels.get(status, status),
                 yes if mandatory else no,
                 due_on,
-                due_labels.get(str(state), str(state)),
+                failed_due if stop_reason == failed else due_labels.get(str(state), str(state)),
             ]
 
     wb = Workbook(write_only=True)

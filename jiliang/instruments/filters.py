@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import Usage
 
-from .models import Instrument
+from .models import FAILED, Instrument
 from .selectors import InstrumentFilters
 
 FILTER_KEYS = ("county", "owner", "catalog_item", "usage", "status", "due_state", "mandatory", "q")
@@ -45,7 +45,8 @@ def parse_filters(params: Mapping[str, str]) -> InstrumentFilters:
         owner=_int_or_none(params.get("owner"), _("使用单位"), errors),
         catalog_item=_int_or_none(params.get("catalog_item"), _("目录条目"), errors),
         usage=_choice(params.get("usage"), Usage.values, _("用途"), errors),
-        status=_choice(params.get("status"), Instrument.Status.values, _("状态"), errors),
+        # "failed": stopped as failed (停用（检定不合格）), a narrower choice than "stopped".
+        status=_choice(params.get("status"), [*Instrument.Status.values, FAILED], _("状态"), errors),
         due_state=_choice(params.get("due_state"), Instrument.DueState.values, _("检定状态"), errors),
         mandatory=mandatory,
         q=(params.get("q") or "").strip()[:100],

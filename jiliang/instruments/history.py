@@ -29,6 +29,8 @@ ACTIONS = {
     "instrument.rederive": gettext_lazy("按目录重新计算"),
     "instrument.declare_verification": gettext_lazy("登记既往检定"),
     "instrument.set_last_verification": gettext_lazy("更新最近有效检定"),
+    "instrument.mark_failed": gettext_lazy("检定不合格，停用"),
+    "instrument.clear_failure": gettext_lazy("检定不合格停用解除"),
 }
 
 # Labels of the keys the services write into ``changes`` that are not model fields.
@@ -72,6 +74,13 @@ def _display(key: str, value: Any) -> str:
         return "—"
     if key == "status" and value in Instrument.Status.values:
         return str(Instrument.Status(value).label)
+    if key == "stop_reason" and value in Instrument.StopReason.values:
+        return str(Instrument.StopReason(value).label)
+    if key == "failure_notice":
+        # The notice's number, read through the foreign key's model (instruments imports nothing of verification).
+        notices = Instrument._meta.get_field("failure_notice").related_model._default_manager
+        number = notices.filter(pk=value).values_list("number", flat=True).first()
+        return str(number or value)
     if key == "mandatory" and isinstance(value, bool):
         return _("是") if value else _("否")
     if key == "catalog_item":

@@ -28,6 +28,10 @@ class Instrument(models.Model):
         STOPPED = "stopped", _("停用")
         SCRAPPED = "scrapped", _("报废")
 
+    class StopReason(models.TextChoices):
+        # Blank: stopped by its owner (or a regulator), for a reason written in the audit log.
+        FAILED_VERIFICATION = "failed_verification", _("检定不合格")
+
     class DueState(models.TextChoices):
         VALID = due.DueState.VALID.value, _("有效")
         DUE_SOON = due.DueState.DUE_SOON.value, _("即将到期")
@@ -61,6 +65,12 @@ class Instrument(models.Model):
     last_verification = optional_fk(
         "verification.VerificationRecord", _("最近有效检定"), related_name="+", editable=False
     )
+    # Why and since when the instrument is stopped; blank unless it is. Stopped as failed: set only by
+    # ``services.instrument_mark_failed`` from the instrument's latest platform verification (its notice of failed
+    # verification, 检定结果通知书, and that verification's date), cleared by a later pass or by scrapping.
+    stop_reason = models.CharField(_("停用原因"), max_length=32, choices=StopReason.choices, blank=True, editable=False)
+    stopped_on = models.DateField(_("停用日期"), null=True, blank=True, editable=False)
+    failure_notice = optional_fk("verification.Certificate", _("检定结果通知书"), related_name="+", editable=False)
     # Derived, never typed: from the last verification's date and the catalog row's mode and interval.
     due_on = models.DateField(_("下次检定日期"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -86,6 +96,17 @@ class Instrument(models.Model):
                 condition=models.Q(catalog_item__isnull=True),
             ),
             models.CheckConstraint(condition=~models.Q(serial_number=""), name="instrument_serial_not_empty"),
+            # Why and since when describe the current stop only; a stop as failed always names its notice and day.
+            models.CheckConstraint(
+                condition=models.Q(status="stopped")
+                | models.Q(stop_reason="", stopped_on__isnull=True, failure_notice__isnull=True),
+                name="instrument_stop_fields_when_stopped",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stop_reason="failed_verification")
+                | models.Q(stopped_on__isnull=False, failure_notice__isnull=False),
+                name="instrument_failed_stop_has_notice",
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "mandatory", "status", "due_on"], name="instr_region_due_idx"),
@@ -98,6 +119,12 @@ class Instrument(models.Model):
             models.Index(fields=["catalog_item", "region"], name="instr_item_region_idx"),
             models.Index(fields=["serial_number"], name="instr_serial_idx"),
             models.Index(fields=["due_on"], name="instr_due_idx"),
+            # The early warning "failed and not dealt with": a handful of rows among 10^6, found without a scan.
+            models.Index(
+                fields=["region", "stopped_on"],
+                name="instr_failed_stop_idx",
+                condition=models.Q(stop_reason="failed_verification"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,6 +144,27 @@ class Instrument(models.Model):
             return self.__dict__["last_verified_date"]
         return self.last_verification.performed_on
 
+    @property
+    def stopped_as_failed(self) -> bool:
+        """Stopped because its latest platform verification failed (停用（检定不合格）)."""
+        return self.status == self.Status.STOPPED and self.stop_reason == self.StopReason.FAILED_VERIFICATION
+
+    @property
+    def may_be_verified(self) -> bool:
+        """May go into a service request: in use, or stopped as failed (repaired and sent for a new verification,
+        the only way back into use)."""
+        return self.status == self.Status.IN_USE or self.stopped_as_failed
+
+    @property
+    def status_label(self) -> str:
+        """The status as every page says it: 停用（检定不合格） for an instrument stopped as failed."""
+        return status_label(self.status, self.stop_reason)
+
+    @property
+    def status_key(self) -> str:
+        """The status badge's tone: ``failed`` (red) for an instrument stopped as failed, else the status."""
+        return FAILED if self.stopped_as_failed else self.status
+
     def due_state(self, today: date | None = None) -> str:
         return due.due_state(
             self.due_on,
@@ -128,6 +176,23 @@ class Instrument(models.Model):
 
     def get_due_state_display(self) -> str:
         return str(self.DueState(self.due_state()).label)
+
+
+# The badge key of an instrument stopped as failed, in place of its status and of its due state (a stopped
+# instrument has none: it is out of the in-use mandatory instruments), so lists and pages show it in red.
+FAILED = "failed"
+
+
+def failed_due_label() -> str:
+    """What a page shows in place of the due state of an instrument stopped as failed."""
+    return str(_("检定不合格"))
+
+
+def status_label(status: str, stop_reason: str = "") -> str:
+    """The label of a status and stop reason (lists resolve it per row without loading an instrument)."""
+    if status == Instrument.Status.STOPPED and stop_reason == Instrument.StopReason.FAILED_VERIFICATION:
+        return str(_("停用（检定不合格）"))
+    return str(Instrument.Status(status).label) if status in Instrument.Status.values else status
 
 
 def import_upload_to(instance: ImportJob, filename: str) -> str:

@@ -84,7 +84,7 @@ class InstrumentOut(Schema):
             "measuring_range": instrument.measuring_range,
             "location": instrument.location,
             "status": instrument.status,
-            "status_label": str(instrument.get_status_display()),
+            "status_label": instrument.status_label,
             "registered_on": instrument.registered_on,
             "mandatory": instrument.mandatory,
             "last_verified_on": instrument.last_verified_on,

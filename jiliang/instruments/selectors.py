@@ -18,7 +18,7 @@ from jiliang.core.selectors import filter_given, scope_of, scoped
 
 from . import tally
 from .hooks import verification
-from .models import Instrument
+from .models import FAILED, Instrument
 
 IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
 # The same condition written as an equality. Django renders mandatory=True as a bare "mandatory", which SQLite
@@ -26,6 +26,10 @@ IN_USE_MANDATORY = Q(mandatory=True, status=Instrument.Status.IN_USE)
 # use that index (a 10^5-instrument owner's home: 55 → 3 ms per list). Not for city-wide queries: there SQLite
 # would then plan through the region index and sort (1 → 325 ms), so only owner-scoped reads use it.
 IN_USE_MANDATORY_EQ = Q(mandatory__in=[True], status=Instrument.Status.IN_USE)
+# Stopped as failed (``Instrument.stopped_as_failed``), and the instruments that may go into a service request
+# (``Instrument.may_be_verified``).
+STOPPED_AS_FAILED = Q(status=Instrument.Status.STOPPED, stop_reason=Instrument.StopReason.FAILED_VERIFICATION)
+MAY_BE_VERIFIED = Q(status=Instrument.Status.IN_USE) | STOPPED_AS_FAILED
 
 
 def instruments_visible_to(user: User | None) -> QuerySet[Instrument]:
@@ -42,7 +46,7 @@ def instrument_get(user: User | None, instrument_id: int) -> Instrument:
     try:
         return (
             instruments_visible_to(user)
-            .select_related("owner", "region", "catalog_item", "last_verification")
+            .select_related("owner", "region", "catalog_item", "last_verification", "failure_notice")
             .get(pk=instrument_id)
         )
     except (Instrument.DoesNotExist, ValueError, TypeError) as exc:
@@ -121,9 +125,11 @@ def instrument_list(user: User | None, filters: InstrumentFilters) -> QuerySet[I
         owner_id=filters.owner,
         catalog_item_id=filters.catalog_item,
         usage=filters.usage,
-        status=filters.status,
+        status=filters.status if filters.status != FAILED else "",
         mandatory=filters.mandatory,
     )
+    if filters.status == FAILED:
+        qs = qs.filter(STOPPED_AS_FAILED)
     if filters.due_state:
         qs = qs.filter(due_state_q(filters.due_state, owner_scoped=scope_of(user).is_owner))
     if filters.q:

@@ -187,10 +187,19 @@ STATUS_TRANSITIONS = {
 
 
 def instrument_set_status(*, actor: User, instrument_id: int, status: str, reason: str = "") -> Instrument:
+    """Stop, restart or scrap an instrument by hand (its owner, a regulator). An instrument stopped as failed
+    (:func:`instrument_mark_failed`) goes back into use only through a passing verification, never by hand; it may
+    be scrapped."""
     target = status_parse(Instrument.Status, status)
     with transaction.atomic():
         instrument = _editable(actor, instrument_id)
+        if instrument.stopped_as_failed and target == Instrument.Status.IN_USE:
+            raise DomainError(_("该器具检定不合格已停用，须经检定合格后才能恢复在用"), field="status", code="conflict")
         before_key = tally.key_of(instrument)
+        # The stop's reason and day describe the current stop only (a scrapped one keeps them in the audit log).
+        instrument.stop_reason = ""
+        instrument.failure_notice = None
+        instrument.stopped_on = clock.today() if target == Instrument.Status.STOPPED else None
         status_move(
             actor,
             instrument,
@@ -198,10 +207,67 @@ def instrument_set_status(*, actor: User, instrument_id: int, status: str, reaso
             target,
             action="instrument.set_status",
             reason=reason,
-            fields=("status", "updated_at"),
+            fields=("status", "stop_reason", "stopped_on", "failure_notice", "updated_at"),
         )
         tally.change(before_key, tally.key_of(instrument))
     return instrument
+
+
+def _stop_snapshot(instrument: Instrument) -> dict[str, Any]:
+    return {
+        "status": instrument.status,
+        "stop_reason": instrument.stop_reason,
+        "stopped_on": instrument.stopped_on.isoformat() if instrument.stopped_on else None,
+        "failure_notice": instrument.failure_notice_id,
+    }
+
+
+def _stop_save(instrument: Instrument, before: dict[str, Any], before_key: tally.Key | None, **audit_args: Any) -> None:
+    instrument.save(update_fields=["status", "stop_reason", "stopped_on", "failure_notice", "updated_at"])
+    tally.change(before_key, tally.key_of(instrument))
+    audit.record(obj=instrument, changes=audit.diff(before, _stop_snapshot(instrument)), **audit_args)
+
+
+def instrument_mark_failed(*, instrument_id: int, notice_id: int, failed_on: date, actor: User | None) -> Instrument:
+    """Stop the instrument as failed (停用（检定不合格）) since ``failed_on``, by the notice of failed verification
+    ``notice_id`` (检定结果通知书): its latest platform verification failed.
+
+    Called by verification, which applied the rule (``verification.services.records._refresh_instrument``) after
+    every issue, correction and revocation. An instrument in use or stopped by its owner becomes stopped as failed
+    (the failure takes over an owner's stop, so only a pass ends it); one already stopped as failed takes the new
+    notice and day (a corrected notice); a scrapped one stays scrapped. Nothing changes when nothing differs.
+    """
+    with transaction.atomic():
+        locked = Instrument.objects.select_for_update(of=("self",)).get(pk=instrument_id)
+        if locked.status == Instrument.Status.SCRAPPED:
+            return locked
+        before = _stop_snapshot(locked)
+        before_key = tally.key_of(locked)
+        locked.status = Instrument.Status.STOPPED
+        locked.stop_reason = Instrument.StopReason.FAILED_VERIFICATION
+        locked.stopped_on = failed_on
+        locked.failure_notice_id = notice_id
+        if _stop_snapshot(locked) != before:
+            _stop_save(locked, before, before_key, actor=actor, action="instrument.mark_failed")
+    return locked
+
+
+def instrument_clear_failure(*, instrument_id: int, actor: User | None) -> Instrument:
+    """End a stop as failed: the instrument's latest platform verification passed, or the failure notice was
+    revoked or superseded by a pass (or by nothing). It goes back into use. An instrument stopped for any other
+    reason, in use or scrapped is left as it is."""
+    with transaction.atomic():
+        locked = Instrument.objects.select_for_update(of=("self",)).get(pk=instrument_id)
+        if not locked.stopped_as_failed:
+            return locked
+        before = _stop_snapshot(locked)
+        before_key = tally.key_of(locked)
+        locked.status = Instrument.Status.IN_USE
+        locked.stop_reason = ""
+        locked.stopped_on = None
+        locked.failure_notice_id = None
+        _stop_save(locked, before, before_key, actor=actor, action="instrument.clear_failure")
+    return locked
 
 
 def instruments_rederive_for_item(*, actor: User, item: CatalogItem) -> int:

@@ -30,7 +30,7 @@ from jiliang.core.web.http import PAGE_SIZE, int_param, is_htmx
 from . import history, selectors, services
 from .filters import FILTER_KEYS, parse_filters
 from .forms import InstrumentForm, PreviewForm, StatusForm, initial_from
-from .models import Instrument
+from .models import FAILED, Instrument, failed_due_label, status_label
 
 DueState = Instrument.DueState
 
@@ -61,6 +61,7 @@ class ListRow:
     due_state: str
     due_label: str
     usage_label: str
+    status_key: str
     status_label: str
     confidence: str
     confidence_label: str
@@ -71,18 +72,24 @@ def _list_rows(instruments: list[Instrument]) -> list[ListRow]:
     due_labels = {value: str(label) for value, label in DueState.choices}
     usage_labels = {value: str(label) for value, label in Usage.choices}
     status_labels = {value: str(label) for value, label in Instrument.Status.choices}
+    failed_label, failed_due = (
+        status_label(Instrument.Status.STOPPED, Instrument.StopReason.FAILED_VERIFICATION),
+        failed_due_label(),
+    )
     confidence_labels = {value: str(label) for value, label in CatalogItem.Confidence.choices}
     rows = []
     for instrument in instruments:
         state = instrument.due_state(today)
+        failed = instrument.stopped_as_failed
         confidence = instrument.catalog_item.confidence if instrument.catalog_item else ""
         rows.append(
             ListRow(
                 instrument=instrument,
-                due_state=state,
-                due_label=due_labels[state],
+                due_state=FAILED if failed else state,
+                due_label=failed_due if failed else due_labels[state],
                 usage_label=usage_labels.get(instrument.usage, instrument.usage),
-                status_label=status_labels.get(instrument.status, instrument.status),
+                status_key=FAILED if failed else instrument.status,
+                status_label=failed_label if failed else status_labels.get(instrument.status, instrument.status),
                 confidence=confidence,
                 confidence_label=confidence_labels.get(confidence, ""),
             )
@@ -175,7 +182,10 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         "chips": chips,
         "catalog_items": CatalogItem.objects.filter(active=True).order_by("code"),
         "usages": Usage.choices,
-        "statuses": Instrument.Status.choices,
+        "statuses": [
+            *Instrument.Status.choices,
+            (FAILED, status_label(Instrument.Status.STOPPED, Instrument.StopReason.FAILED_VERIFICATION)),
+        ],
         "due_states": DueState.choices,
         "base_query": base_query,
         "export_url": reverse("instruments:export") + ("?" + base_query if base_query else ""),
@@ -194,6 +204,9 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 def _status_form(instrument: Instrument, data: Any = None) -> StatusForm | None:
     allowed = services.STATUS_TRANSITIONS[Instrument.Status(instrument.status)]
+    if instrument.stopped_as_failed:
+        # Back into use only through a passing verification (services.instrument_set_status refuses it too).
+        allowed = allowed - {Instrument.Status.IN_USE}
     if not allowed:
         return None
     form = StatusForm(data)

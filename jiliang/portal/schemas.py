@@ -11,7 +11,8 @@ from jiliang.verification.models import Certificate
 
 from .selectors import STATUS_VALUES
 
-# The certificate statuses, and "signature_failed" (the record does not verify: nothing else is stated).
+# The certificate statuses, "signature_failed" (the record does not verify: nothing else is stated) and "stopped"
+# (a genuine certificate of an instrument stopped as failed since).
 StatusCode = Literal[STATUS_VALUES]  # type: ignore[valid-type]
 KindCode = Literal[tuple(Certificate.Kind.values)]  # type: ignore[valid-type]
 
@@ -32,4 +33,7 @@ class PublicAnswerOut(Schema):
     institute: str | None
     superseded_by: str | None
     revoked_on: date | None
+    stopped_by: str | None
+    stopped_on: date | None
+    stops_instrument: bool | None
     signature_valid: bool | None

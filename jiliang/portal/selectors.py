@@ -26,6 +26,15 @@ The answer (``public_answer``) holds ONLY:
 - ``revoked_on``: for a revoked certificate, the day it was revoked (from the signed revocation). The reason stays
   internal: it may name a person's mistake or a suspicion about the user, which the public has no need to know;
   that the certificate must not be relied on, and since when, is what the public needs;
+- ``stopped_by`` and ``stopped_on``: when the instrument is stopped as failed (停用（检定不合格）, issue 13) by a
+  notice of failed verification other than this certificate, that notice's number and its verification's date,
+  from the notice's own signed document, which must name the same instrument (owner's credit code, catalog code,
+  serial number) and a verification on or after this certificate's. A valid or expired certificate then answers
+  **stopped** (器具已停用（检定不合格）): the certificate is genuine, but the instrument failed since and must not
+  be used. Which notice stops the instrument is the registry's (``Instrument.failure_notice``, kept by
+  verification's services, like the revocation and supersession rows); its content is the notice's signed word;
+- ``stops_instrument``: True for a notice of failed verification that is the one the instrument is stopped by
+  (the page then says it is stopped), False otherwise;
 - ``signature_valid``: True when every record the answer rests on verified; False for ``signature_failed``.
 
 **signature_failed** (签名验证未通过): the platform holds a row for what was looked up, but it does not verify —
@@ -37,7 +46,8 @@ plainly, and tells the reader not to rely on the certificate and to contact the 
 
 Not found answers the same keys, with ``status`` "not_found" and every other value empty.
 
-Cost: one query per check (the certificate; its revocation and its successor as two scalar subqueries).
+Cost: one query per check (the certificate; its revocation, its successor and the notice its instrument is stopped
+by as three scalar subqueries).
 Parsing a document and verifying its signature happen once per distinct stored content: the results are kept by
 the SHA-256 of (the stored document text, the signature, the key id, the trusted public key), so a repeat check
 hashes three short texts and verifies nothing, and a document changed in the database is a new key — verified
@@ -58,6 +68,7 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from jiliang.instruments.models import Instrument
 from jiliang.metrology import signing
 from jiliang.verification import keys
 from jiliang.verification.formats import documents
@@ -80,13 +91,19 @@ ANSWER_KEYS = (
     "institute",
     "superseded_by",
     "revoked_on",
+    "stopped_by",
+    "stopped_on",
+    "stops_instrument",
     "signature_valid",
 )
 
 # The public check's own status, beside CertificateStatus's: a record that fails its signature check.
 SIGNATURE_FAILED = "signature_failed"
 SIGNATURE_FAILED_LABEL = _("签名验证未通过")
-STATUS_VALUES = (*CertificateStatus.values, SIGNATURE_FAILED)
+# And a genuine valid (or expired) certificate of an instrument stopped as failed since.
+STOPPED = "stopped"
+STOPPED_LABEL = _("器具已停用（检定不合格）")
+STATUS_VALUES = (*CertificateStatus.values, SIGNATURE_FAILED, STOPPED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +127,11 @@ class PublicCertificate:
     instrument_name: str | None = None
     revoked_on: date | None = None
     superseded_by_number: str | None = None
+    # The notice of failed verification the instrument is stopped by: its number and verification date (another
+    # certificate), or ``stops_instrument`` (this one).
+    stopped_by_number: str | None = None
+    stopped_on: date | None = None
+    stops_instrument: bool = False
 
     @property
     def revocation(self) -> PublicCertificate:
@@ -141,6 +163,9 @@ class SignedCertificate:
     owner: str
     instrument: str
     sha256: str
+    # Which instrument (owner's credit code, catalog code, serial number) and the verification's date.
+    identity: tuple[str, str, str]
+    performed_on: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +211,12 @@ def _read_certificate(document: Any) -> SignedCertificate:
         owner=_str(document["owner"]["name"]),
         instrument=_str(instrument["catalog_kind"] or instrument["name"]),
         sha256=signing.document_sha256(document),
+        identity=(
+            _str(document["owner"]["credit_code"]),
+            _str(instrument["catalog_code"] or ""),
+            _str(instrument["serial_number"]),
+        ),
+        performed_on=_day(document["performed_on"]),
     )
 
 
@@ -255,7 +286,7 @@ def _select_sql(column: str) -> str:
             f" || ' ' || {col(model, 'document', alias)}{text}"
         )
 
-    cert, rev = Certificate, CertificateRevocation
+    cert, rev, ins = Certificate, CertificateRevocation, Instrument
     # Only identifiers from the models' metadata; the value is a parameter.
     return (
         f"SELECT {col(cert, 'id', 'c')}, {col(cert, 'document', 'c')}{text},"  # noqa: S608
@@ -263,7 +294,10 @@ def _select_sql(column: str) -> str:
         f" (SELECT {signed(rev, 'r')} FROM {q(rev._meta.db_table)} r"
         f" WHERE {col(rev, 'certificate', 'r')} = {col(cert, 'id', 'c')}),"
         f" (SELECT {signed(cert, 's')} FROM {q(cert._meta.db_table)} s"
-        f" WHERE {col(cert, 'supersedes', 's')} = {col(cert, 'id', 'c')})"
+        f" WHERE {col(cert, 'supersedes', 's')} = {col(cert, 'id', 'c')}),"
+        f" (SELECT {col(cert, 'id', 'n')} || ' ' || {signed(cert, 'n')} FROM {q(cert._meta.db_table)} n"
+        f" JOIN {q(ins._meta.db_table)} i ON {col(ins, 'failure_notice', 'i')} = {col(cert, 'id', 'n')}"
+        f" WHERE {col(ins, 'id', 'i')} = {col(cert, 'instrument', 'c')})"
         f" FROM {q(cert._meta.db_table)} c"
         f" WHERE {col(cert, column, 'c')} = %s"
     )
@@ -296,7 +330,7 @@ def _one(column: str, value: str) -> PublicCertificate | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, text, signature, key_id, revocation_row, successor_row = row
+    pk, text, signature, key_id, revocation_row, successor_row, stop_row = row
     failed = PublicCertificate(pk=pk, verified=False)
     trusted = keys.trusted_keys()
     facts = verified("certificate", text, signature, key_id, trusted)
@@ -318,6 +352,21 @@ def _one(column: str, value: str) -> PublicCertificate | None:
         if successor is _FAILS or successor.supersedes != facts.number:
             return failed
         superseded_by = successor.number
+    stopped_by, stopped_on, stops_instrument = None, None, False
+    if stop_row is not None:
+        notice_id, _space, packed = stop_row.partition(" ")
+        if notice_id == str(pk):
+            stops_instrument = facts.kind == Certificate.Kind.FAILURE_NOTICE
+        else:
+            notice = verified("certificate", *_split(packed), trusted)
+            if (
+                notice is _FAILS
+                or notice.kind != Certificate.Kind.FAILURE_NOTICE
+                or notice.identity != facts.identity
+                or notice.performed_on < facts.performed_on
+            ):
+                return failed
+            stopped_by, stopped_on = notice.number, notice.performed_on
     return PublicCertificate(
         pk=pk,
         verified=True,
@@ -330,6 +379,9 @@ def _one(column: str, value: str) -> PublicCertificate | None:
         instrument_name=facts.instrument,
         revoked_on=revoked_on,
         superseded_by_number=superseded_by,
+        stopped_by_number=stopped_by,
+        stopped_on=stopped_on,
+        stops_instrument=stops_instrument,
     )
 
 
@@ -379,9 +431,13 @@ def public_answer(certificate: PublicCertificate | None, today: date) -> dict[st
         answer["signature_valid"] = False
         return answer
     status = CertificateStatus(certificate_status(certificate, today))
+    stopped = certificate.stopped_by_number is not None and status in (
+        CertificateStatus.VALID,
+        CertificateStatus.EXPIRED,
+    )
     answer.update(
-        status=status.value,
-        status_label=str(status.label),
+        status=STOPPED if stopped else status.value,
+        status_label=str(STOPPED_LABEL if stopped else status.label),
         number=certificate.number,
         kind=certificate.kind,
         kind_label=str(Certificate.Kind(certificate.kind).label),
@@ -392,6 +448,9 @@ def public_answer(certificate: PublicCertificate | None, today: date) -> dict[st
         institute=certificate.institute_name,
         superseded_by=certificate.superseded_by_number if status == CertificateStatus.SUPERSEDED else None,
         revoked_on=certificate.revoked_on if status == CertificateStatus.REVOKED else None,
+        stopped_by=certificate.stopped_by_number if stopped else None,
+        stopped_on=certificate.stopped_on if stopped else None,
+        stops_instrument=certificate.stops_instrument and status == CertificateStatus.FAILED,
         signature_valid=True,
     )
     return answer

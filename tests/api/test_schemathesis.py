@@ -17,10 +17,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from jiliang.core.api_auth import token_issue
-from jiliang.verification.services.records import record_create
+from jiliang.verification.services.drafts import draft_save
 from jiliang.wsgi import application
 
-from ..builders.verification import PASSING_POINTS, make_request, overdue_scales, staff_institute
+from ..builders.verification import PASSING_POINTS, make_request, overdue_scales, sign_through, staff_institute
 from ..factories import InstrumentFactory, catalog_item
 
 # Examples per operation, persona and generation mode: enough to find type, range, encoding and scope mistakes in
@@ -50,17 +50,17 @@ def data(city, lab):
     staffed = staff_institute(city, lab)
     scales = overdue_scales(city, lab.today)
     _request, items = make_request(city.owner_a_user, city.institute, scales)
-    record_create(
-        actor=city.institute_user,
+    draft = draft_save(
+        actor=staffed.verifier.user,
         request_item_id=items[0].pk,
         performed_on=lab.today,
         standard_ids=[lab.city_standard.pk],
-        verifier_id=staffed.verifier.pk,
         checker_id=staffed.checker.pk,
         approver_id=staffed.approver.pk,
         points=PASSING_POINTS,
         resolution="0.001",
     )
+    sign_through(draft, staffed.checker, staffed.approver)
     return city
 
 

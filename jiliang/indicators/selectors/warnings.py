@@ -1,12 +1,16 @@
 """The early-warning center (计量预警): one list of what needs action and who must act.
 
-Five kinds, each read through the selectors of the app that owns the records, so every row is scoped exactly like
+Six kinds, each read through the selectors of the app that owns the records, so every row is scoped exactly like
 that app's own pages (a county regulator its county, a city regulator every county, an institute its own records,
 an owner its own instruments, the admin everything, anyone else nothing):
 
 - ``overdue_instruments``: in-use mandatory instruments past their due date, one row per owner (and region), who
   acts: the owner. Rows: one GROUP BY over ``instruments_visible_to`` on the due index; the home page's count comes
   from the due tally (``jiliang.instruments.tally``), never from the registry.
+- ``failed_unresolved``: instruments stopped as failed (停用（检定不合格）: their latest platform verification
+  failed, ``Instrument.stopped_as_failed``) for ``settings.JILIANG_FAILED_RESOLVE_DAYS`` days or more (default 30)
+  since that verification, neither verified again with a pass (which puts them back in use) nor scrapped (either
+  ends the stop), one row per owner (and region). Who acts: the owner.
 - ``standard_expiring``: a standard's assessment certificate (考核证书) expiring within the warning window (one row
   per standard), and the traceability certificates of its equipment (one row per standard counting the pieces
   whose latest certificate expires within the window; a piece recalibrated since is not counted). Retired
@@ -24,10 +28,12 @@ an owner its own instruments, the admin everything, anyone else nothing):
   (``jiliang.verification.selectors.recall``) gives for that window: instrument certificates plus equipment certificates
   down the chain. A suspended standard with nothing to recall gives no row. Who acts: the holder institute.
 
-Which kinds an actor gets: the admin and regulators all five; an institute the four about its own standards,
-staff, routed requests and recalls; an owner its overdue instruments only (the rest is for others to act on).
+Which kinds an actor gets: the admin and regulators all six; an institute the four about its own standards,
+staff, routed requests and recalls; an owner its overdue and its failed instruments only (the rest is for others
+to act on).
 
-Counts (:func:`warning_counts`, the tiles): per kind, the sum of the rows' counts — instruments, certificates
+Counts (:func:`warning_counts`, the tiles): per kind, the sum of the rows' counts — instruments (overdue, failed),
+certificates
 (assessment certificates plus pieces of equipment), qualifications, requests, certificates to recall.
 
 The window is ``settings.JILIANG_WARNING_DAYS`` (default 90), read at call time.
@@ -52,8 +58,8 @@ from jiliang.core import clock
 from jiliang.core.models import AuditEvent, Organization, Region, User
 from jiliang.core.selectors import scope_of
 from jiliang.instruments import tally
-from jiliang.instruments.models import Instrument
-from jiliang.instruments.selectors import due_state_q, instruments_visible_to
+from jiliang.instruments.models import FAILED, Instrument
+from jiliang.instruments.selectors import STOPPED_AS_FAILED, due_state_q, instruments_visible_to
 from jiliang.people.models import Qualification
 from jiliang.people.selectors import expiring_q, qualifications_visible_to
 from jiliang.standards.models import EquipmentCertificate, Standard, StandardEquipment
@@ -63,10 +69,12 @@ from jiliang.verification.selectors.recall import recall
 from jiliang.verification.selectors.requests import late_counts, late_counts_by_region, late_q, requests_visible_to
 
 DEFAULT_WARNING_DAYS = 90
+DEFAULT_FAILED_RESOLVE_DAYS = 30
 
 
 class WarningKind(TextChoices):
     OVERDUE_INSTRUMENTS = "overdue_instruments", gettext_lazy("已超期计量器具")
+    FAILED_UNRESOLVED = "failed_unresolved", gettext_lazy("检定不合格逾期未处理")
     STANDARD_EXPIRING = "standard_expiring", gettext_lazy("计量标准证书即将到期")
     QUALIFICATION_EXPIRING = "qualification_expiring", gettext_lazy("人员资质即将到期")
     REQUEST_LATE = "request_late", gettext_lazy("服务申请超时")
@@ -80,6 +88,14 @@ def warning_days() -> int:
     return int(getattr(settings, "JILIANG_WARNING_DAYS", DEFAULT_WARNING_DAYS))
 
 
+def failed_resolve_days() -> int:
+    return int(getattr(settings, "JILIANG_FAILED_RESOLVE_DAYS", DEFAULT_FAILED_RESOLVE_DAYS))
+
+
+# The kinds about the owners' own instruments: an owner gets these, an institute never does.
+OWNER_KINDS = (WarningKind.OVERDUE_INSTRUMENTS.value, WarningKind.FAILED_UNRESOLVED.value)
+
+
 def kinds_for(user: User | None) -> list[str]:
     """The kinds of warning the actor gets (see the module docstring), in display order."""
     scope = scope_of(user)
@@ -88,9 +104,9 @@ def kinds_for(user: User | None) -> list[str]:
     if scope.organization_id is None:
         return []
     if scope.is_institute:
-        return [k for k in WarningKind.values if k != WarningKind.OVERDUE_INSTRUMENTS]
+        return [k for k in WarningKind.values if k not in OWNER_KINDS]
     if scope.is_owner:
-        return [WarningKind.OVERDUE_INSTRUMENTS.value]
+        return list(OWNER_KINDS)
     return []
 
 
@@ -208,6 +224,54 @@ def _count_overdue(user: User | None, county: int | None, today: date) -> int:
         return sum(r["overdue"] for r in by_region)
     # An owner: one index range on (owner, mandatory, status, due_on).
     return _overdue_instruments(user, county, today).count()
+
+
+# ---- failed instruments neither verified again nor scrapped -----------------------------------------------------
+
+
+def _failed_unresolved(user: User | None, county: int | None, today: date) -> QuerySet[Instrument]:
+    """Stopped as failed on or before ``today`` minus the days allowed: a stop ends only by a pass or scrapping."""
+    since = today - timedelta(days=failed_resolve_days())
+    qs = instruments_visible_to(user).filter(STOPPED_AS_FAILED, stopped_on__lte=since)
+    return qs.filter(region_id=county) if county else qs
+
+
+def _rows_failed(user: User | None, county: int | None, today: date) -> list[WarningRow]:
+    days = failed_resolve_days()
+    grouped = list(
+        _failed_unresolved(user, county, today)
+        .values("owner_id", "region_id")
+        .annotate(n=Count("id"), earliest=Min("stopped_on"))
+        .order_by()
+    )
+    owners = dict(Organization.objects.filter(pk__in={g["owner_id"] for g in grouped}).values_list("id", "name"))
+    regions = _region_names({g["region_id"] for g in grouped})
+    list_url = reverse("instruments:list")
+    rows = []
+    for g in grouped:
+        query = {"owner": g["owner_id"], "status": FAILED}
+        if county:
+            query["county"] = county
+        rows.append(
+            WarningRow(
+                kind=WarningKind.FAILED_UNRESOLVED,
+                what=_("%(n)s 台（件）器具检定不合格停用已满 %(days)s 天，仍未重新检定合格或报废")
+                % {"n": g["n"], "days": days},
+                region_id=g["region_id"],
+                region=regions.get(g["region_id"], ""),
+                count=g["n"],
+                actor=owners.get(g["owner_id"], ""),
+                actor_role=_("使用单位"),
+                # The day the earliest of them should have been dealt with.
+                due=g["earliest"] + timedelta(days=days),
+                url=f"{list_url}?{urlencode(query)}",
+            )
+        )
+    return rows
+
+
+def _count_failed(user: User | None, county: int | None, today: date) -> int:
+    return _failed_unresolved(user, county, today).count()
 
 
 # ---- standards --------------------------------------------------------------------------------------------------
@@ -499,6 +563,7 @@ class _Reader(NamedTuple):
 
 _READERS = {
     WarningKind.OVERDUE_INSTRUMENTS: _Reader(_rows_overdue, _count_overdue),
+    WarningKind.FAILED_UNRESOLVED: _Reader(_rows_failed, _count_failed),
     WarningKind.STANDARD_EXPIRING: _Reader(_rows_standards, _count_standards, ahead=True),
     WarningKind.QUALIFICATION_EXPIRING: _Reader(_rows_qualifications, _count_qualifications, ahead=True),
     WarningKind.REQUEST_LATE: _Reader(_rows_requests, _count_requests),

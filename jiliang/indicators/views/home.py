@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from jiliang.core import clock
 from jiliang.core.selectors import counties_visible_to, regions_visible_to, scope_of
-from jiliang.instruments.models import Instrument
+from jiliang.instruments.models import FAILED, Instrument
 from jiliang.instruments.selectors import (
     InstrumentFilters,
     due_state_counts_by_region,
@@ -139,6 +139,9 @@ def _owner_home(request: HttpRequest) -> HttpResponse:
         .select_related("catalog_item")
         .order_by("due_on", "id")[:10]
     )
+    # Stopped as failed: out of the due-state counts (not in use), listed apart until a pass or scrapping.
+    failed_qs = instrument_list(user, InstrumentFilters(status=FAILED)).select_related("failure_notice")
+    failed = list(failed_qs.order_by("stopped_on", "id")[:10])
     mine = CountyRow(id=0, name="", counts={s.value: counts.get(s.value) or 0 for s, _color in COUNTED_STATES})
     context = {
         "cells": mine.cells,
@@ -146,6 +149,9 @@ def _owner_home(request: HttpRequest) -> HttpResponse:
         "registered_total": instruments_visible_to(user).count(),
         "overdue": list(overdue),
         "due_soon": list(due_soon),
+        "failed": failed,
+        "failed_total": len(failed) if len(failed) < 10 else failed_qs.count(),
+        "failed_url": reverse("instruments:list") + "?status=" + FAILED,
         "overdue_title": _("已超期"),
         "overdue_empty": _("没有超期未检的器具"),
         "due_soon_title": _("%(days)s 天内到期") % {"days": settings.JILIANG_DUE_SOON_DAYS},

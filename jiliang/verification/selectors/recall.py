@@ -297,7 +297,7 @@ class Recall:
 def instrument_hits(walk: ReverseWalk) -> dict[int, tuple[date | str, int]]:
     """The records whose verification used a suspect standard T on a day from T's window start to
     ``walk.date_to``: record id → (the day, T), ordered by day then record id. Each such record has exactly one
-    certificate (``record_create`` issues it in the same transaction; a correction is a new record with its
+    certificate (``draft_approve`` issues it in the same transaction; a correction is a new record with its
     own certificate; declared records use no standard), so the records are the certificates, counted and paged
     without a join: one query on StandardUse alone. A record that used two suspect standards is listed once,
     with the one nearest the standard asked about (the shortest path). The day stays as the driver gives it

@@ -44,6 +44,25 @@ def latest_valid_verification(instrument_id: int) -> VerificationRecord | None:
     )
 
 
+def latest_standing_verification(instrument_id: int) -> Certificate | None:
+    """The certificate of the instrument's latest platform verification (by date, then by record id) among those
+    whose certificate stands (neither revoked nor superseded): a verification certificate when it passed, a notice
+    of failed verification (检定结果通知书) when it failed. Declared records and calibrations do not count; a record
+    with no certificate standing is skipped, whatever its date. Its record is loaded."""
+    return (
+        Certificate.objects.filter(
+            instrument_id=instrument_id,
+            record__kind=Service.VERIFICATION,
+            record__source=VerificationRecord.Source.PLATFORM,
+            revocation__isnull=True,
+            superseded_by__isnull=True,
+        )
+        .select_related("record")
+        .order_by("-record__performed_on", "-record_id", "-id")
+        .first()
+    )
+
+
 def request_item_for_record(actor: User, request_item_id: int | None) -> RequestItem:
     """The request item a record is made for: one of a request routed to the actor's institute (the admin: any);
     missing and out-of-scope look the same."""

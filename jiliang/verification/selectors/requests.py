@@ -262,10 +262,11 @@ def _pick(
         found = list(Instrument.objects.filter(owner_id=owner.pk, pk__in=ids).select_related("catalog_item"))
         if len(found) != len(ids):
             raise NotFoundOrForbidden(_("计量器具不存在"), field="instrument_ids")
-        not_in_use = [i for i in found if i.status != Instrument.Status.IN_USE]
+        not_in_use = [i for i in found if not i.may_be_verified]
         if not_in_use:
             raise DomainError(
-                _("只能申请在用的计量器具：%(serials)s") % {"serials": _serials(not_in_use)}, field="instrument_ids"
+                _("只能申请在用或检定不合格停用的计量器具：%(serials)s") % {"serials": _serials(not_in_use)},
+                field="instrument_ids",
             )
         busy = _in_open_request(ids, exclude_request_id=exclude_request_id)
         if busy:

@@ -37,6 +37,7 @@ from jiliang.core import audit, clock
 from jiliang.core.errors import DomainError
 from jiliang.core.models import Organization, User
 from jiliang.instruments.models import Instrument
+from jiliang.instruments.services import instrument_clear_failure, instrument_mark_failed
 from jiliang.metrology import due, signing
 from jiliang.metrology.verification import Mpe, Point, judge
 from jiliang.people.models import Person
@@ -60,7 +61,7 @@ from ..models import (
     StandardUse,
     VerificationRecord,
 )
-from ..selectors.records import latest_valid_verification
+from ..selectors.records import latest_standing_verification, latest_valid_verification
 from .declared import record_make_last
 
 # The number's kind part: 检定 (JD), 通知 (TZ), 校准 (JZ).
@@ -408,7 +409,22 @@ def _issue(
 
 
 def _refresh_instrument(instrument: Instrument, actor: User) -> None:
+    """Re-derive what the registry keeps from the instrument's records, after every issue, correction and
+    revocation: its last valid verification (and due date), and whether it is stopped as failed.
+
+    The rule (issue 13): the instrument is stopped as failed (停用（检定不合格）) while its latest platform
+    verification whose certificate stands (``latest_standing_verification``) failed, since that verification's
+    date and by its notice of failed verification; otherwise a stop as failed ends (a pass, or the notice revoked
+    or superseded) and the instrument is back in use. An owner's own stop and scrapping are left alone by the
+    instruments' services."""
     instrument = Instrument.objects.select_for_update().get(pk=instrument.pk)
     record = latest_valid_verification(instrument.pk)
     if instrument.last_verification_id != (record.pk if record else None):
         record_make_last(instrument=instrument, record=record, actor=actor)
+    latest = latest_standing_verification(instrument.pk)
+    if latest is not None and latest.record.conclusion == VerificationRecord.Conclusion.FAIL:
+        instrument_mark_failed(
+            instrument_id=instrument.pk, notice_id=latest.pk, failed_on=latest.record.performed_on, actor=actor
+        )
+    else:
+        instrument_clear_failure(instrument_id=instrument.pk, actor=actor)

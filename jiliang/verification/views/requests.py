@@ -22,7 +22,7 @@ from jiliang.core.selectors import counties_visible_to, scope_of
 from jiliang.core.web.forms import add_domain_errors
 from jiliang.core.web.http import PAGE_SIZE, is_htmx, not_found_as_404
 from jiliang.instruments.models import Instrument
-from jiliang.instruments.selectors import due_state_q, instruments_visible_to
+from jiliang.instruments.selectors import MAY_BE_VERIFIED, due_state_q, instruments_visible_to
 
 from ..forms.requests import ReasonForm, RequestForm, ResubmitForm, ScheduleForm
 from ..models import RequestItem, ServiceRequest
@@ -112,9 +112,9 @@ def _selected_ids(params) -> set[int]:
 
 
 def _instrument_rows(request: HttpRequest, params, selected: set[int]) -> dict:
-    """The owner's in-use instruments for the checkboxes, filtered by serial/name and due state; the instruments
+    """The owner's in-use instruments (and those stopped as failed) for the checkboxes, filtered by serial/name and due state; the instruments
     already ticked stay listed (first) whatever the filter, so filtering never loses a choice."""
-    visible = instruments_visible_to(request.user).filter(status=Instrument.Status.IN_USE)
+    visible = instruments_visible_to(request.user).filter(MAY_BE_VERIFIED)
     qs = visible
     q = (params.get("q") or "").strip()[:64]
     if q:
