@@ -1,7 +1,8 @@
 """The verification workbench (``bench``), on top of the ``city`` personas and the standards ``lab``:
 
 - the city institute (short code CSJL) authorized by the city bureau for catalog item 02 (price scales);
-- its staff: a qualified verifier (王检定), a checker (李核验), an approver (张批准) and an unqualified person (赵新人);
+- its staff: a qualified verifier (王检定), a checker (李核验) and an approver (张批准), qualified for item 02 too (the
+  record form lists only people qualified for the item), and an unqualified person (赵新人);
 - its valid standard ``lab.city_standard`` (covers item 02) and an expired one (``expired_standard``);
 - two price scales of owner A (a market fair in county A), overdue, in an accepted request routed to the institute.
 
@@ -86,8 +87,8 @@ class Staffed:
 
 
 def staff_institute(city, lab: Lab) -> Staffed:
-    """Give the city institute (short code CSJL) an authorization for item 02, four staff (one qualified
-    verifier) and an expired standard beside the lab's valid one."""
+    """Give the city institute (short code CSJL) an authorization for item 02, four staff (three qualified for
+    item 02, 赵新人 not) and an expired standard beside the lab's valid one."""
     today = lab.today
     institute = city.institute
     institute.short_code = "CSJL"
@@ -117,6 +118,14 @@ def staff_institute(city, lab: Lab) -> Staffed:
         valid_until=today + timedelta(days=1000),
     )
     qualification.catalog_items.add(item)
+    for number, person_ in (("JDY-2023-0002", checker), ("JDY-2023-0003", approver)):
+        Qualification.objects.create(
+            person=person_,
+            kind=Qualification.Kind.VERIFIER,
+            number=number,
+            issued_on=today - timedelta(days=700),
+            valid_until=today + timedelta(days=1000),
+        ).catalog_items.add(item)
     expired = make_standard(
         institute,
         code="CS-002",
