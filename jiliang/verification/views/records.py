@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.web.forms import form_save
 
-from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, points_from
+from ..formats.documents import mpe_rule_text
+from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, mpe_rule_from, outside_range, points_from
 from ..selectors.records import request_item_for_record
 from ..services import records as services
 
@@ -29,9 +30,15 @@ def record_new(request: HttpRequest) -> HttpResponse:
     item = _item(request)
     req = item.request
     instrument = item.instrument
-    form = RecordForm(
-        request.POST or None, institute=req.institute, instrument=instrument, initial={"kind": req.service}
-    )
+    # "List again for this date" posts what was typed with ``refresh``: it comes back as an unbound form's initial
+    # values, listed for the date typed, and nothing is saved.
+    refresh = request.method == "POST" and bool(request.POST.get("refresh"))
+    initial = {"kind": req.service}
+    if refresh:
+        initial |= {k: v for k, v in request.POST.items() if k in RecordForm.base_fields and v}
+        initial["standards"] = request.POST.getlist("standards")
+    data = None if refresh else request.POST or None
+    form = RecordForm(data, institute=req.institute, instrument=instrument, initial=initial)
     saved = form_save(
         request,
         form,
@@ -60,12 +67,25 @@ def record_new(request: HttpRequest) -> HttpResponse:
 @require_POST
 def record_preview(request: HttpRequest) -> HttpResponse:
     """The verdict the points would give (HTMX), computed by the service's own rule; nothing is saved."""
-    _item(request)
+    item = _item(request)
     kind = request.POST.get("kind") or "verification"
-    context: dict = {"kind": kind, "rows": [], "conclusion": "", "error": ""}
+    points = points_from(request.POST)
+    rule = mpe_rule_from(request.POST) if kind == "verification" else None
+    unit = (request.POST.get("unit") or "").strip()
+    context: dict = {
+        "kind": kind,
+        "rows": [],
+        "conclusion": "",
+        "error": "",
+        "rule": mpe_rule_text(rule, unit) if rule else "",
+        "warnings": outside_range(points, item.instrument.measuring_range, unit),
+    }
     try:
         context["rows"], context["conclusion"] = services.verdict_points(
-            kind=kind, points=points_from(request.POST), resolution=(request.POST.get("resolution") or "").strip()
+            kind=kind,
+            points=points,
+            resolution=(request.POST.get("resolution") or "").strip(),
+            mpe_rule=rule,
         )
     except DomainError as exc:
         context["error"] = exc.message
