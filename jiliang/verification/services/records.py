@@ -193,9 +193,9 @@ def _check(institute: Organization, instrument: Instrument, data: _Input) -> Non
             )
     if not data.points:
         errors.append(("points", _("请至少录入一个检定点")))
-    if data.kind == Service.VERIFICATION and data.mpe_rule is None:
+    if data.kind == Service.VERIFICATION:
         for i, point in enumerate(data.points):
-            if point.get("mpe") in (None, ""):
+            if point.get("mpe") in (None, "") and data.mpe_rule is None:
                 errors.append(("points", _("第 %(n)d 个检定点没有最大允许误差") % {"n": i + 1}))
     else:
         if not data.expanded_uncertainty.strip():
