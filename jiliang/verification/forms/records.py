@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.catalog.models import CatalogItem, Procedure
@@ -103,7 +103,7 @@ def outside_range(points: Iterable[Mapping[str, Any]], measuring_range: str, uni
             continue
         if value.is_finite() and not span.contains(value):
             warnings.append(
-                _t("第 %(n)d 个检定点的标准值 %(value)s 超出器具的测量范围 %(range)s")
+                gettext("第 %(n)d 个检定点的标准值 %(value)s 超出器具的测量范围 %(range)s")
                 % {"n": i + 1, "value": value, "range": measuring_range}
             )
     return warnings
@@ -116,8 +116,8 @@ def procedure_label(procedure: Procedure, cited_by: Iterable[str] = ()) -> str:
         return f"{procedure.code} {procedure.name.strip()}"
     items = "、".join(dict.fromkeys(cited_by))
     if items:
-        return _t("%(code)s（未登记规程名称；目录项：%(items)s）") % {"code": procedure.code, "items": items}
-    return _t("%(code)s（未登记规程名称）") % {"code": procedure.code}
+        return gettext("%(code)s（未登记规程名称；目录项：%(items)s）") % {"code": procedure.code, "items": items}
+    return gettext("%(code)s（未登记规程名称）") % {"code": procedure.code}
 
 
 def procedure_choices(item: CatalogItem | None) -> tuple[list[Any], Procedure | None]:
@@ -141,8 +141,8 @@ def procedure_choices(item: CatalogItem | None) -> tuple[list[Any], Procedure | 
             others.append((procedure.pk, label))
     choices: list[Any] = [("", "---------")]
     if own:
-        choices.append((_t("本项目的规程"), own))
-        choices.append((_t("其他规程"), others))
+        choices.append((gettext("本项目的规程"), own))
+        choices.append((gettext("其他规程"), others))
     else:
         choices += others
     return choices, first
@@ -160,7 +160,7 @@ def _number_in(value: str, units: tuple[str, ...], bounds: tuple[Decimal, Decima
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise forms.ValidationError(_t("请填写数字")) from None
+        raise forms.ValidationError(gettext("请填写数字")) from None
     if not number.is_finite() or not bounds[0] <= number <= bounds[1]:
         raise forms.ValidationError(message)
     return text
@@ -297,7 +297,7 @@ class RecordForm(forms.Form):
             self.cleaned_data["temperature"],
             ("°C", "℃", "C"),
             TEMPERATURE_RANGE,
-            _t("温度应在 −50 °C 至 100 °C 之间"),
+            gettext("温度应在 −50 °C 至 100 °C 之间"),
         )
 
     def clean_humidity(self) -> str:
@@ -305,7 +305,7 @@ class RecordForm(forms.Form):
             self.cleaned_data["humidity"],
             ("%RH", "％RH", "%", "％"),
             HUMIDITY_RANGE,
-            _t("相对湿度应在 0 至 100 %RH 之间"),
+            gettext("相对湿度应在 0 至 100 %RH 之间"),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -314,14 +314,14 @@ class RecordForm(forms.Form):
         self.mpe_rule = None
         if rule is not None:
             if rule["kind"] == "percent_fs" and not rule["full_scale"]:
-                self.add_error("mpe_full_scale", _t("引用误差须填写满量程"))
+                self.add_error("mpe_full_scale", gettext("引用误差须填写满量程"))
             else:
                 try:
                     self.mpe_rule = rule_normalized(rule)
                 except ValueError:
-                    self.add_error("mpe_a", _t("最大允许误差须为大于零的数字（系数 b、满量程同样为数字）"))
+                    self.add_error("mpe_a", gettext("最大允许误差须为大于零的数字（系数 b、满量程同样为数字）"))
         if self.range_warnings() and not data.get("range_confirmed"):
-            self.add_error("range_confirmed", _t("有检定点超出器具的测量范围：请核对，确认无误后勾选此项再保存"))
+            self.add_error("range_confirmed", gettext("有检定点超出器具的测量范围：请核对，确认无误后勾选此项再保存"))
         return data
 
     def service_values(self) -> dict[str, Any]:
