@@ -354,9 +354,11 @@ def rule_mpe(rule: Mapping[str, Any]) -> Mpe:
         raise ValueError(f"unknown MPE rule kind {rule.get('kind')!r}; expected one of {', '.join(RULE_KINDS)}")
     return Mpe(
         kind=kind,
-        a=rule.get("a") or "",
-        b=rule.get("b") or 0,
-        full_scale=rule.get("full_scale") if kind == MpeKind.PERCENT_OF_FULL_SCALE else None,
+        a=to_decimal(rule.get("a") or "", "MPE"),
+        b=to_decimal(rule.get("b") or "0", "MPE coefficient b"),
+        full_scale=to_decimal(rule.get("full_scale") or "", "full scale")
+        if kind == MpeKind.PERCENT_OF_FULL_SCALE
+        else None,
         basis=str(rule.get("basis") or Basis.REFERENCE),
     )
 

@@ -109,7 +109,7 @@ def standards_for_item(institute: Organization | int, catalog_item: CatalogItem 
     other: list[tuple[Standard, list[str]]] = []
     for standard in with_validity_data(qs.order_by("code", "id")):
         reasons = explain(standard_validity(standard, day))
-        if catalog_item is not None and not standard.covers_item:
+        if catalog_item is not None and not standard.covers_item:  # type: ignore[attr-defined]  # annotated
             reasons.append(_("开展项目不包括“%(item)s”") % {"item": catalog_item.kind})
         if reasons:
             other.append((standard, reasons))
