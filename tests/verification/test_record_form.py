@@ -368,3 +368,14 @@ def test_conditions_print_with_their_units_and_stated_text_as_stated(bench):
     certificate = issue_certificate(bench, temperature="-3", humidity="60.5")
     assert certificate.document["conditions"]["temperature"] == "-3 °C"
     assert certificate.document["conditions"]["humidity"] == "60.5 %RH"
+
+
+def test_a_calibration_keeps_no_mpe_rule(bench):
+    certificate = issue_certificate(
+        bench,
+        kind="calibration",
+        mpe_rule={"kind": "percent", "a": "2"},
+        expanded_uncertainty="0.8 g",
+        coverage_factor="2",
+    )
+    assert certificate.kind == "calibration" and "mpe_rule" not in certificate.document["results"]

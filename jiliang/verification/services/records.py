@@ -325,7 +325,8 @@ def _load_input(institute: Organization, values: dict[str, Any]) -> _Input:
         temperature=str(values.get("temperature") or "")[:32],
         humidity=str(values.get("humidity") or "")[:32],
         conditions=str(values.get("conditions") or "")[:300],
-        mpe_rule=mpe_rule_clean(values.get("mpe_rule")),
+        # A calibration states no MPE: a rule sent with one is not its to keep.
+        mpe_rule=mpe_rule_clean(values.get("mpe_rule")) if kind == Service.VERIFICATION else None,
     )
 
 
