@@ -379,3 +379,21 @@ def test_a_calibration_keeps_no_mpe_rule(bench):
         coverage_factor="2",
     )
     assert certificate.kind == "calibration" and "mpe_rule" not in certificate.document["results"]
+
+
+def test_the_form_costs_the_same_queries_whatever_the_staff_and_standards(bench):
+    def rendered():
+        with CaptureQueriesContext(connection) as queries:
+            str(_form(bench).as_div())
+        return len(queries)
+
+    before = rendered()
+    item = catalog_item("02")
+    for n in range(6):
+        person = Person.objects.create(organization=bench.request.institute, name=f"检定员{n}")
+        Qualification.objects.create(
+            person=person, kind="verifier", number=f"JDY-X{n}", issued_on=date(2020, 1, 1), valid_until=date(2099, 1, 1)
+        ).catalog_items.add(item)
+        extra = make_standard(bench.request.institute, code=f"CS-2{n}", level=Standard.Level.CITY, today=bench.today)
+        extra.catalog_items.add(item)
+    assert rendered() == before

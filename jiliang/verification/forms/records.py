@@ -247,9 +247,12 @@ class RecordForm(forms.Form):
         kind = (self.data.get("kind") if self.is_bound else None) or self.initial.get("kind") or Service.VERIFICATION
         self.by_qualification = item is not None and kind == Service.VERIFICATION
         people = qualified_people(institute, item, day) if self.by_qualification else staff_on(institute, day)
+        # One query lists them for the three fields (each field's own queryset only checks the value posted).
+        listed = [(person.pk, person.name) for person in people]
         for name in ("verifier", "checker", "approver"):
             self.fields[name].queryset = people
-        self.people_count = people.count()
+            self.fields[name].choices = [("", "---------"), *listed]
+        self.people_count = len(listed)
 
         found = standards_for_item(institute, item, day)
         self.standards_other = found.other
