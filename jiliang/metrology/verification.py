@@ -33,10 +33,12 @@ errors rounded to 0.001 MPa:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 Number = Decimal | int | float | str
 
@@ -289,3 +291,114 @@ def judge(
         resolution=step,
         failed=failed,
     )
+
+
+# ---- a record's MPE rule, as the record form states it and the certificate keeps it ---------------------------
+
+# The kinds of rule a record states, and their Mpe kinds: ``percent`` is of the reading (the reference value by
+# default), ``percent_fs`` of the full scale, ``linear`` a + b·reading.
+RULE_KINDS = {
+    "absolute": MpeKind.ABSOLUTE,
+    "percent": MpeKind.PERCENT_OF_READING,
+    "percent_fs": MpeKind.PERCENT_OF_FULL_SCALE,
+    "linear": MpeKind.LINEAR,
+}
+
+
+def rule_normalized(rule: Mapping[str, Any]) -> dict[str, str]:
+    """A record's MPE rule in its stored shape, every number a decimal string (a signed document holds no float):
+    ``{"kind": "absolute", "a"}``, ``{"kind": "percent", "a", "basis"}``, ``{"kind": "percent_fs", "a",
+    "full_scale"}`` or ``{"kind": "linear", "a", "b", "basis"}``. A relative rule is taken against the reference
+    value unless it says ``"basis": "indicated"``: verification procedures mostly divide the error by the
+    conventional true value (the standard's). Raises ``ValueError`` for a rule :class:`Mpe` refuses.
+
+    >>> rule_normalized({"kind": "percent", "a": " 2 "})
+    {'kind': 'percent', 'a': '2', 'basis': 'reference'}
+    >>> rule_normalized({"kind": "percent_fs", "a": "1.6", "full_scale": "1.6", "basis": "indicated"})
+    {'kind': 'percent_fs', 'a': '1.6', 'full_scale': '1.6'}
+    >>> rule_normalized({"kind": "linear", "a": "0.02"})
+    {'kind': 'linear', 'a': '0.02', 'b': '0', 'basis': 'reference'}
+    >>> rule_normalized({"kind": "percent", "a": "0"})
+    Traceback (most recent call last):
+    ...
+    ValueError: an MPE of zero cannot be met by any measured error
+    """
+    kind = str(rule.get("kind") or "")
+    if kind not in RULE_KINDS:
+        raise ValueError(f"unknown MPE rule kind {kind!r}; expected one of {', '.join(RULE_KINDS)}")
+    out = {"kind": kind, "a": str(to_decimal(rule.get("a") or "", "MPE"))}
+    if kind == "linear":
+        out["b"] = str(to_decimal(rule.get("b") or "0", "MPE coefficient b"))
+    if kind == "percent_fs":
+        out["full_scale"] = str(to_decimal(rule.get("full_scale") or "", "full scale"))
+    if kind in ("percent", "linear"):
+        out["basis"] = str(rule.get("basis") or Basis.REFERENCE)
+    rule_mpe(out)  # refuses what Mpe refuses
+    return out
+
+
+def rule_mpe(rule: Mapping[str, Any]) -> Mpe:
+    """The :class:`Mpe` of a rule in the shape :func:`rule_normalized` gives.
+
+    A gas meter's ±1.5 % of the reference volume, at a point of 100 L whose meter showed 101 L:
+
+    >>> rule_mpe({"kind": "percent", "a": "1.5", "basis": "reference"}).at(
+    ...     indicated=Decimal("101"), reference=Decimal("100"))
+    Decimal('1.5')
+    >>> rule_mpe({"kind": "linear", "a": "0.02", "b": "0.005", "basis": "indicated"}).at(
+    ...     indicated=Decimal("10"), reference=Decimal("10.1"))
+    Decimal('0.070')
+    """
+    kind = RULE_KINDS.get(str(rule.get("kind") or ""))
+    if kind is None:
+        raise ValueError(f"unknown MPE rule kind {rule.get('kind')!r}; expected one of {', '.join(RULE_KINDS)}")
+    return Mpe(
+        kind=kind,
+        a=to_decimal(rule.get("a") or "", "MPE"),
+        b=to_decimal(rule.get("b") or "0", "MPE coefficient b"),
+        full_scale=to_decimal(rule.get("full_scale") or "", "full scale")
+        if kind == MpeKind.PERCENT_OF_FULL_SCALE
+        else None,
+        basis=str(rule.get("basis") or Basis.REFERENCE),
+    )
+
+
+# A measuring range as a register states it: "(0.1～30) kg", "0~30 kg", "(-20～+20) m⁻¹", "3 kg ~ 30 kg".
+_NUMBER = r"[-+]?\d+(?:\.\d+)?"
+_RANGE = re.compile(
+    rf"^\s*\(?\s*(?P<low>{_NUMBER})\s*(?P<unit1>[^\d\s～~至–—()+-][^\d～~至–—()]*?)?\s*(?:～|~|至|–|—|-)\s*"
+    rf"(?P<high>{_NUMBER})\s*\)?\s*(?P<unit>[^\d\s()][^\d()]*?)?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    low: Decimal
+    high: Decimal
+    unit: str = ""
+
+    def contains(self, value: Decimal) -> bool:
+        return self.low <= value <= self.high
+
+
+def parse_range(text: str) -> Range | None:
+    """The range of a measuring range written as free text, or ``None`` when the text is not one plain range
+    (several quantities, a single value, powers): a caller then says nothing rather than guess.
+
+    >>> parse_range("(0.1～30) kg")
+    Range(low=Decimal('0.1'), high=Decimal('30'), unit='kg')
+    >>> parse_range("0~30 kg"), parse_range("(-20～+20) m⁻¹").low, parse_range("3 kg ~ 30 kg").high
+    (Range(low=Decimal('0'), high=Decimal('30'), unit='kg'), Decimal('-20'), Decimal('30'))
+    >>> parse_range("220 V，(0.01～100) A"), parse_range("20 kg"), parse_range("(0.1～10⁶) μSv/h"), parse_range("")
+    (None, None, None, None)
+    """
+    found = _RANGE.match(text or "")
+    if found is None:
+        return None
+    unit, unit1 = (found.group("unit") or "").strip(), (found.group("unit1") or "").strip()
+    if unit1 and unit and unit1 != unit:
+        return None
+    low, high = Decimal(found.group("low")), Decimal(found.group("high"))
+    if low > high:
+        return None
+    return Range(low, high, unit or unit1)

@@ -148,6 +148,21 @@ def qualification_is_valid_on(qualification: Qualification, day: date) -> bool:
     return qualification.issued_on <= day <= qualification.valid_until
 
 
+def _verifier_covers_q(catalog_item: CatalogItem, day: date) -> Q:
+    """A verifier qualification valid on ``day`` whose scope names ``catalog_item`` or the regulation the catalog
+    names for it."""
+    procedure = (catalog_item.procedure or "").strip()
+    covers = Q(catalog_items=catalog_item)
+    if procedure:
+        covers |= Q(procedures__code=procedure)
+    return covers & Q(kind=Qualification.Kind.VERIFIER, issued_on__lte=day, valid_until__gte=day)
+
+
+def on_staff_q(day: date, prefix: str = "") -> Q:
+    """On staff on ``day``: ``left_on`` is the last working day."""
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gte": day})
+
+
 def verifier_qualified(person: Person, catalog_item: CatalogItem, day: date) -> bool:
     """Whether ``person`` may verify instruments of ``catalog_item`` on ``day``.
 
@@ -157,14 +172,23 @@ def verifier_qualified(person: Person, catalog_item: CatalogItem, day: date) -> 
     """
     if person.left_on is not None and day > person.left_on:
         return False
-    procedure = (catalog_item.procedure or "").strip()
-    covers = Q(catalog_items=catalog_item)
-    if procedure:
-        covers |= Q(procedures__code=procedure)
+    return Qualification.objects.filter(_verifier_covers_q(catalog_item, day), person=person).exists()
+
+
+def qualified_people(organization: Organization | int, catalog_item: CatalogItem, day: date) -> QuerySet[Person]:
+    """The staff of ``organization`` who may verify ``catalog_item`` on ``day``, by name: exactly the people for
+    whom :func:`verifier_qualified` is true, in one query (an ``EXISTS`` per row, not a query per person). The
+    record form lists them for its three signatures; the signing steps filter it by the signer
+    (``qualified_people(...).filter(pk=person.pk).exists()``)."""
+    qualification = Qualification.objects.filter(_verifier_covers_q(catalog_item, day), person_id=OuterRef("pk"))
     return (
-        Qualification.objects.filter(
-            person=person, kind=Qualification.Kind.VERIFIER, issued_on__lte=day, valid_until__gte=day
-        )
-        .filter(covers)
-        .exists()
+        Person.objects.filter(on_staff_q(day), organization=organization)
+        .filter(Exists(qualification))
+        .order_by("name", "id")
     )
+
+
+def staff_on(organization: Organization | int, day: date) -> QuerySet[Person]:
+    """The staff of ``organization`` on ``day``, by name (an instrument outside the catalog has no qualification
+    to hold)."""
+    return Person.objects.filter(on_staff_q(day), organization=organization).order_by("name", "id")

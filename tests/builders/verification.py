@@ -88,8 +88,8 @@ class Staffed:
 
 
 def staff_institute(city, lab: Lab) -> Staffed:
-    """Give the city institute (short code CSJL) an authorization for item 02, four staff (one qualified
-    verifier) and an expired standard beside the lab's valid one."""
+    """Give the city institute (short code CSJL) an authorization for item 02, four staff (three qualified for
+    item 02, 赵新人 not) and an expired standard beside the lab's valid one."""
     today = lab.today
     institute = city.institute
     institute.short_code = "CSJL"

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import CatalogItem
@@ -83,6 +83,39 @@ REASON_TEXT = {
 def explain(validity: Validity) -> list[str]:
     """The reasons, in the user's language."""
     return [REASON_TEXT[r.code](r.subject) if r.code in REASON_TEXT else r.code for r in validity.reasons]
+
+
+@dataclass(frozen=True)
+class StandardsForItem:
+    """An institute's standards for one item on one day: ``usable`` (valid and covering the item) and ``other``,
+    each with the reasons it may not be used, in the user's language."""
+
+    usable: list[Standard]
+    other: list[tuple[Standard, list[str]]]
+
+
+def standards_for_item(institute: Organization | int, catalog_item: CatalogItem | None, day: date) -> StandardsForItem:
+    """The institute's standards (retired ones left out) split by whether a record of ``catalog_item`` on ``day``
+    may use them: valid that day (:func:`standard_validity`) and, for an item of the catalog, with the item in
+    their scope (``Standard.catalog_items``). An instrument outside the catalog needs valid standards only. Three
+    queries whatever the number of standards (the scope is an ``EXISTS``, the validity data prefetched)."""
+    qs = Standard.objects.filter(holder=institute).exclude(status=Standard.Status.RETIRED)
+    if catalog_item is not None:
+        scope = Standard.catalog_items.through.objects.filter(
+            standard_id=OuterRef("pk"), catalogitem_id=catalog_item.pk
+        )
+        qs = qs.annotate(covers_item=Exists(scope))
+    usable: list[Standard] = []
+    other: list[tuple[Standard, list[str]]] = []
+    for standard in with_validity_data(qs.order_by("code", "id")):
+        reasons = explain(standard_validity(standard, day))
+        if catalog_item is not None and not standard.covers_item:  # type: ignore[attr-defined]  # annotated
+            reasons.append(_("开展项目不包括“%(item)s”") % {"item": catalog_item.kind})
+        if reasons:
+            other.append((standard, reasons))
+        else:
+            usable.append(standard)
+    return StandardsForItem(usable, other)
 
 
 # ---- standards, equipment, authorizations ----------------------------------------------------------------------

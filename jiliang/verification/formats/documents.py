@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiliang.metrology import signing
 
@@ -57,6 +58,53 @@ def _moment(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat(timespec="seconds") if value else None
 
 
+def _bare_number(value: str) -> str | None:
+    """``value`` when it is a plain number ("20.5", "-3"), else None."""
+    text = (value or "").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return text if number.is_finite() else None
+
+
+def temperature_text(value: str) -> str:
+    """A record's temperature with its unit: "20.5" → "20.5 °C"; a text that states its own unit ("20.5 ℃",
+    entered before the form asked for a number) is printed as stated."""
+    number = _bare_number(value)
+    return f"{number} °C" if number is not None else (value or "")
+
+
+def humidity_text(value: str) -> str:
+    """A record's relative humidity with its unit: "45" → "45 %RH"; any other text as stated."""
+    number = _bare_number(value)
+    return f"{number} %RH" if number is not None else (value or "")
+
+
+def mpe_rule_text(rule: dict[str, Any] | None, unit: str = "") -> str:
+    """The record's MPE rule as a certificate states it: "±2%（相对于标准值）", "±0.5 kg", "±1.6%FS（满量程 1.6 MPa）",
+    "±(0.02 kg + 0.005 × 示值)"; "" for none."""
+    if not rule:
+        return ""
+    kind, a = rule.get("kind"), rule.get("a", "")
+    unit = f" {unit}" if unit else ""
+    basis = _("示值") if rule.get("basis") == "indicated" else _("标准值")
+    if kind == "absolute":
+        return f"±{a}{unit}"
+    if kind == "percent":
+        return _("±%(a)s%%（相对于%(basis)s）") % {"a": a, "basis": basis}
+    if kind == "percent_fs":
+        return _("±%(a)s%%FS（满量程 %(fs)s%(unit)s）") % {"a": a, "fs": rule.get("full_scale", ""), "unit": unit}
+    if kind == "linear":
+        return _("±(%(a)s%(unit)s + %(b)s × %(basis)s)") % {
+            "a": a,
+            "unit": unit,
+            "b": rule.get("b", ""),
+            "basis": basis,
+        }
+    return ""
+
+
 def public_check_url(token: str) -> str:
     return settings.JILIANG_PUBLIC_BASE_URL.rstrip("/") + reverse("portal:token", args=[token])
 
@@ -84,7 +132,9 @@ def certificate_document(
     item = instrument.catalog_item
     procedure = record.procedure
     places = _places(record.resolution)
-    return {
+    # The record's MPE rule, when it stated one (a key of its own, so documents without one keep their shape).
+    mpe_rule = getattr(record, "mpe_rule", None)
+    document: dict[str, Any] = {
         "format": signing.FORMAT,
         "version": DOCUMENT_VERSION,
         "number": number,
@@ -113,8 +163,8 @@ def certificate_document(
         "performed_on": _d(record.performed_on),
         "conditions": {
             "place": record.place,
-            "temperature": record.temperature,
-            "humidity": record.humidity,
+            "temperature": temperature_text(record.temperature),
+            "humidity": humidity_text(record.humidity),
             "other": record.conditions,
         },
         "standards": [
@@ -157,6 +207,9 @@ def certificate_document(
             "approver": _moment(record.approved_at),
         },
     }
+    if mpe_rule:
+        document["results"]["mpe_rule"] = dict(mpe_rule)
+    return document
 
 
 REVOCATION_VERSION = "1"

@@ -46,7 +46,7 @@ from jiliang.core.web.pdf import FONT, FONT_BOLD, INK, MUTED, PAGE_H, PAGE_W, a4
 
 from ..models import Certificate
 from ..selectors.certificates import CertificateStatus, certificate_status
-from .documents import public_check_url
+from .documents import humidity_text, mpe_rule_text, public_check_url, temperature_text
 
 MARGIN = 20 * mm
 RULE = colors.HexColor("#9aa3af")
@@ -375,7 +375,10 @@ def _results_story(doc: dict[str, Any], key_id: str) -> list[Any]:
     story += [Paragraph(_esc(labels.standards), s["h2"]), _table(rows, [width * 0.38, width * 0.17, width * 0.45])]
 
     # Environment.
-    conditions = doc.get("conditions") or {}
+    conditions = dict(doc.get("conditions") or {})
+    # Numbers with their units ("20.5 °C", "45 %RH"); a text that states its own unit is printed as stated.
+    conditions["temperature"] = temperature_text(conditions.get("temperature") or "") or None
+    conditions["humidity"] = humidity_text(conditions.get("humidity") or "") or None
     rows = [
         [Paragraph(t, s["head"]) for t in (_("地点"), _("温度"), _("相对湿度"), _("其他"))],
         [
@@ -414,6 +417,9 @@ def _results_story(doc: dict[str, Any], key_id: str) -> list[Any]:
             cells += [f"±{mpe}" if mpe else None, {True: _("合格"), False: _("不合格")}.get(point.get("passed"))]
         rows.append([Paragraph(_esc(v), s["cell_c"]) for v in cells])
     story += [Paragraph(_esc(labels.data), s["h2"]), _table(rows, [width * w for w in widths])]
+    if results.get("mpe_rule") and not labels.calibration:
+        rule = mpe_rule_text(results["mpe_rule"], unit)
+        story.append(Paragraph(_esc(_("最大允许误差：%(rule)s") % {"rule": rule}), s["note"]))
     if results.get("resolution"):
         story.append(Paragraph(_esc(_("示值误差按修约间隔 %(r)s 修约。") % {"r": results["resolution"]}), s["note"]))
 

@@ -39,7 +39,7 @@ from jiliang.core.models import Organization, User
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.services import instrument_clear_failure, instrument_mark_failed
 from jiliang.metrology import due, signing
-from jiliang.metrology.verification import Mpe, Point, judge
+from jiliang.metrology.verification import Mpe, Point, judge, rule_mpe, rule_normalized
 from jiliang.people.models import Person
 from jiliang.people.selectors import verifier_qualified
 from jiliang.standards.models import Authorization, Standard
@@ -103,11 +103,18 @@ class _Input:
     temperature: str
     humidity: str
     conditions: str
+    # The record's MPE rule (``metrology.verification.rule_normalized``), or None when each point states its own.
+    mpe_rule: dict[str, str] | None = None
 
     def record_values(self) -> dict[str, Any]:
         """The values that are the record's own fields, each under its name (the standards and the points go to
-        tables of their own)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in {"standards", "points"}}
+        tables of their own). The MPE rule is one of them once ``VerificationRecord`` has the field (migration
+        verification 0008); until then the certificate's document alone keeps it."""
+        skip = {"standards", "points"} | ({"mpe_rule"} - _RECORD_FIELDS)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+
+
+_RECORD_FIELDS = {f.name for f in VerificationRecord._meta.get_fields()}
 
 
 def _decimal(value: Any, field: str, index: int) -> Decimal:
@@ -191,7 +198,7 @@ def _check(institute: Organization, instrument: Instrument, data: _Input) -> Non
         errors.append(("points", _("请至少录入一个检定点")))
     if data.kind == Service.VERIFICATION:
         for i, point in enumerate(data.points):
-            if point.get("mpe") in (None, ""):
+            if point.get("mpe") in (None, "") and data.mpe_rule is None:
                 errors.append(("points", _("第 %(n)d 个检定点没有最大允许误差") % {"n": i + 1}))
     else:
         if not data.expanded_uncertainty.strip():
@@ -202,22 +209,46 @@ def _check(institute: Organization, instrument: Instrument, data: _Input) -> Non
         raise DomainError(errors[0][1], errors=errors)
 
 
-def verdict_points(*, kind: str, points: list[dict[str, Any]], resolution: str) -> tuple[list[ReadingPoint], str]:
+def mpe_rule_clean(rule: dict[str, Any] | None) -> dict[str, str] | None:
+    """The rule in its stored shape (``metrology.verification.rule_normalized``); None for none. A rule
+    ``Mpe`` refuses is a DomainError on the field ``mpe_rule``."""
+    if not rule:
+        return None
+    try:
+        return rule_normalized(rule)
+    except ValueError as exc:
+        raise DomainError(_("最大允许误差无效：%(reason)s") % {"reason": exc}, field="mpe_rule") from None
+
+
+def verdict_points(
+    *, kind: str, points: list[dict[str, Any]], resolution: str, mpe_rule: dict[str, Any] | None = None
+) -> tuple[list[ReadingPoint], str]:
     """The points to save (unsaved) and the conclusion, computed by ``metrology.verification.judge``, never typed.
-    The record form's preview calls it too, so what it shows is what the record will say."""
+    The record form's preview calls it too, so what it shows is what the record will say.
+
+    A verification's MPE is the record's ``mpe_rule`` (``{"kind": "percent", "a": "2", "basis": "reference"}``,
+    see :func:`mpe_rule_clean`) at each point; a point's own typed ``mpe`` (absolute, ±) overrides it, and
+    without a rule every point needs one. ``ReadingPoint.mpe`` is the absolute MPE at the point either way."""
+    cleaned = mpe_rule_clean(mpe_rule) if kind == Service.VERIFICATION else None
+    rule = rule_mpe(cleaned) if cleaned else None
     rows = []
     parsed = []
     for i, p in enumerate(points):
         reference = _decimal(p.get("reference"), _("标准值"), i)
         indicated = _decimal(p.get("indicated"), _("示值"), i)
-        mpe = _decimal(p.get("mpe"), _("最大允许误差"), i) if kind == Service.VERIFICATION else None
+        typed = p.get("mpe") not in (None, "") or rule is None
+        mpe = _decimal(p.get("mpe"), _("最大允许误差"), i) if kind == Service.VERIFICATION and typed else None
         if mpe is not None and mpe <= 0:
             raise DomainError(_("第 %(n)d 个检定点的最大允许误差必须大于零") % {"n": i + 1}, field="points")
         parsed.append((str(p.get("label", ""))[:100], reference, indicated, mpe))
     if kind == Service.VERIFICATION:
         try:
             verdict = judge(
-                [Point(indicated=ind, reference=ref, mpe=Mpe.absolute(m), label=lab) for lab, ref, ind, m in parsed],
+                [
+                    Point(indicated=ind, reference=ref, mpe=Mpe.absolute(m) if m is not None else None, label=lab)
+                    for lab, ref, ind, m in parsed
+                ],
+                mpe=rule,
                 resolution=resolution or None,
             )
         except ValueError as exc:
@@ -297,6 +328,8 @@ def _load_input(institute: Organization, values: dict[str, Any]) -> _Input:
         temperature=str(values.get("temperature") or "")[:32],
         humidity=str(values.get("humidity") or "")[:32],
         conditions=str(values.get("conditions") or "")[:300],
+        # A calibration states no MPE: a rule sent with one is not its to keep.
+        mpe_rule=mpe_rule_clean(values.get("mpe_rule")) if kind == Service.VERIFICATION else None,
     )
 
 
@@ -314,7 +347,9 @@ def _issue(
     """Write the record and issue its certificate: called by ``services.drafts.draft_approve`` only, once the three
     people have each signed by their own act (``signed_at``: their times)."""
     _check(institute, instrument, data)
-    points, conclusion = verdict_points(kind=data.kind, points=data.points, resolution=data.resolution)
+    points, conclusion = verdict_points(
+        kind=data.kind, points=data.points, resolution=data.resolution, mpe_rule=data.mpe_rule
+    )
     item = instrument.catalog_item
     next_due = None
     if conclusion == VerificationRecord.Conclusion.PASS and item is not None:
@@ -331,6 +366,7 @@ def _issue(
         created_by=actor,
         **(signed_at or {}),
     )
+    record.mpe_rule = data.mpe_rule  # for the document, while the record has no field of its own (verification 0008)
     for p in points:
         p.record = record
     ReadingPoint.objects.bulk_create(points)

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.web.forms import form_save
 
-from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, points_from
+from ..formats.documents import mpe_rule_text
+from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, mpe_rule_from, outside_range, points_from
 from ..models import RecordDraft
 from ..selectors.records import draft_for, request_item_for_record
 from ..selectors.requests import NotAllowed
@@ -71,8 +72,8 @@ def _acting(request: HttpRequest, institute_id: int):
         return None
 
 
-def _form(request: HttpRequest, *, institute, instrument, person, initial: dict[str, Any]) -> RecordForm:
-    form = RecordForm(request.POST or None, institute=institute, instrument=instrument, initial=initial)
+def _form(data: Any, *, institute, instrument, person, initial: dict[str, Any]) -> RecordForm:
+    form = RecordForm(data, institute=institute, instrument=instrument, initial=initial)
     # The verifier is the person whose login records: shown, never chosen.
     verifier = form.fields["verifier"]
     verifier.queryset = verifier.queryset.model.objects.filter(pk=person.pk)
@@ -91,7 +92,15 @@ def record_new(request: HttpRequest) -> HttpResponse:
         return render(
             request, "verification/records/no_person.html", {"req": req, "instrument": instrument}, status=403
         )
-    form = _form(request, institute=req.institute, instrument=instrument, person=person, initial={"kind": req.service})
+    # "List again for this date" posts what was typed with ``refresh``: it comes back as an unbound form's initial
+    # values, listed for the date typed, and nothing is saved.
+    refresh = request.method == "POST" and bool(request.POST.get("refresh"))
+    initial = {"kind": req.service}
+    if refresh:
+        initial |= {k: v for k, v in request.POST.items() if k in RecordForm.base_fields and v}
+        initial["standards"] = request.POST.getlist("standards")
+    data = None if refresh else request.POST or None
+    form = _form(data, institute=req.institute, instrument=instrument, person=person, initial=initial)
     saved = form_save(
         request,
         form,
@@ -139,8 +148,19 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "expanded_uncertainty": values.get("expanded_uncertainty"),
         "coverage_factor": values.get("coverage_factor"),
     }
+    rule = values.get("mpe_rule") or {}
+    if rule:
+        initial |= {
+            "mpe_kind": rule.get("kind"),
+            "mpe_a": rule.get("a"),
+            "mpe_b": rule.get("b"),
+            "mpe_basis": rule.get("basis"),
+            "mpe_full_scale": rule.get("full_scale"),
+        }
     req = draft.request_item.request
-    form = _form(request, institute=draft.institute, instrument=draft.instrument, person=person, initial=initial)
+    form = _form(
+        request.POST or None, institute=draft.institute, instrument=draft.instrument, person=person, initial=initial
+    )
     saved = form_save(
         request,
         form,
@@ -174,6 +194,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
             kind=draft.kind,
             points=list(draft.values.get("points") or []),
             resolution=draft.values.get("resolution") or "",
+            mpe_rule=draft.values.get("mpe_rule"),
         )
     except DomainError as exc:
         preview["error"] = exc.message
@@ -252,12 +273,25 @@ def draft_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def record_preview(request: HttpRequest) -> HttpResponse:
     """The verdict the points would give (HTMX), computed by the service's own rule; nothing is saved."""
-    _item(request)
+    item = _item(request)
     kind = request.POST.get("kind") or "verification"
-    context: dict = {"kind": kind, "rows": [], "conclusion": "", "error": ""}
+    points = points_from(request.POST)
+    rule = mpe_rule_from(request.POST) if kind == "verification" else None
+    unit = (request.POST.get("unit") or "").strip()
+    context: dict = {
+        "kind": kind,
+        "rows": [],
+        "conclusion": "",
+        "error": "",
+        "rule": mpe_rule_text(rule, unit) if rule else "",
+        "warnings": outside_range(points, item.instrument.measuring_range, unit),
+    }
     try:
         context["rows"], context["conclusion"] = record_rules.verdict_points(
-            kind=kind, points=points_from(request.POST), resolution=(request.POST.get("resolution") or "").strip()
+            kind=kind,
+            points=points,
+            resolution=(request.POST.get("resolution") or "").strip(),
+            mpe_rule=rule,
         )
     except DomainError as exc:
         context["error"] = exc.message
