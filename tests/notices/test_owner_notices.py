@@ -459,3 +459,13 @@ class _Sink:
 
     def flush(self) -> None:
         pass
+
+
+def test_the_timer_runs_send_notices_every_few_minutes():
+    from pathlib import Path
+
+    from django.core.management import get_commands
+
+    text = (Path(__file__).resolve().parents[2] / "deploy" / "jiliang-send-notices.timer").read_text(encoding="utf-8")
+    assert "Unit=jiliang-job@send_notices.service" in text and "OnCalendar=*-*-* *:00/5:00 Asia/Shanghai" in text
+    assert get_commands()["send_notices"] == "jiliang.notices"
