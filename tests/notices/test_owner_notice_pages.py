@@ -100,3 +100,12 @@ def test_the_outbox_admin_is_refused_to_non_staff(client, city, events, persona)
     client.force_login(city.personas[persona])
     response = client.get("/admin/notices/ownernotice/")
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_the_kinds_and_buttons_have_english_names(city, events):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert str(Kind.CERTIFICATE_ISSUED.label) == "Certificate issued"
+        assert events["issued"].link_label == "View certificate"
+        assert str(OwnerNotice.Status.LOGGED.label) == "Logged only, not sent"
