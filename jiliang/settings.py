@@ -397,6 +397,14 @@ try:
     JILIANG_REMINDER_DAYS = tuple(int(d) for d in env_str("JILIANG_REMINDER_DAYS", "30,15,7").split(",") if d.strip())
 except ValueError as exc:
     raise ImproperlyConfigured("JILIANG_REMINDER_DAYS must be whole numbers separated by commas, e.g. 30,15,7") from exc
+# Text messages (SMS, WeChat template messages) to owners: the class that sends them (jiliang/notices/sms.py says
+# what it must do). The default writes each message to the log and sends nothing: a city names its provider's class.
+JILIANG_SMS_BACKEND = env_str("JILIANG_SMS_BACKEND", "jiliang.notices.sms.LogBackend")
+if not re.fullmatch(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+", JILIANG_SMS_BACKEND):
+    raise ImproperlyConfigured(
+        f"JILIANG_SMS_BACKEND must be a dotted path to a class, e.g. jiliang.notices.sms.LogBackend, "
+        f"got {JILIANG_SMS_BACKEND!r}"
+    )
 
 # Import progress lives in the cache, so it must be shared by every server process: a file cache by default, or
 # Redis (redis://, rediss:// or unix://, Django's own RedisCache), which the public check's rate limit then uses
@@ -481,4 +489,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # The default text-message backend's one line per message (jiliang.notices.sms.LogBackend) is its whole output:
+    # logged at INFO whatever LOG_LEVEL is, so that a deployment without a provider shows what was not sent.
+    "loggers": {"jiliang.notices.sms": {"level": "INFO"}},
 }

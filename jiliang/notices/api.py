@@ -14,14 +14,18 @@ from jiliang.core.web.http import page_out
 from jiliang.core.web.schemas import ERRORS, MAX_ID
 
 from . import selectors, services
-from .models import Notification
+from .models import Kind, Notification
 
 router = Router(tags=["notifications"])
 
 
 class NotificationOut(Schema):
     id: int
+    # due_reminder, request_accepted, request_returned, request_rejected, request_scheduled, request_completed,
+    # certificate_issued, failure_notice_issued, certificate_superseded, certificate_revoked
     kind: str
+    # The kind's name in the caller's language (类型).
+    kind_label: str
     title: str
     body: str
     link: str
@@ -29,6 +33,11 @@ class NotificationOut(Schema):
     created_at: datetime
     read_at: datetime | None
     read: bool
+
+    @staticmethod
+    def resolve_kind_label(n: Notification) -> str:
+        # From the kind alone: the page's items are validated twice (from the row, then as this schema).
+        return str(Kind(n.kind).label) if n.kind in Kind.values else n.kind
 
     @staticmethod
     def resolve_read(n: Notification) -> bool:

@@ -26,6 +26,7 @@ EXPECTED = {
     "instruments.instrument": (READ_ONLY, False, {}),
     "notices.notification": (READ_ONLY, False, {}),
     "notices.reminderlog": (READ_ONLY, False, {}),
+    "notices.ownernotice": (READ_ONLY, False, {}),
     "people.expert": (EDITABLE, True, {}),
     "people.person": (EDITABLE, True, {"QualificationInline": EDITABLE}),
     "people.qualification": (EDITABLE, True, {}),

@@ -40,3 +40,33 @@ def owner_b_mail(city):
     city.owner_b_user.email = "b@example.cn"
     city.owner_b_user.save(update_fields=["email"])
     return city.owner_b_user
+
+
+# ---- notices to owners ---------------------------------------------------------------------------------------------
+
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def sms_outbox(settings):
+    """Text messages go to ``jiliang.notices.sms.outbox`` (the memory backend), emptied before the test."""
+    from jiliang.notices import sms
+
+    settings.JILIANG_SMS_BACKEND = "jiliang.notices.sms.MemoryBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def submitted(city, bench, owner_a_mail):
+    """A request of owner A, submitted to the city institute (built directly), with a contact number."""
+    from jiliang.verification.models import ServiceRequest
+    from tests.builders.verification import make_request
+
+    request, _items = make_request(
+        city.owner_a_user, city.institute, bench.instruments, status=ServiceRequest.Status.SUBMITTED
+    )
+    ServiceRequest.objects.filter(pk=request.pk).update(phone=PHONE)
+    request.refresh_from_db()
+    return request
