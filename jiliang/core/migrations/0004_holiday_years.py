@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
             name="HolidayYear",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年份")),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="日历年份")),
                 (
                     "holidays",
                     models.JSONField(
