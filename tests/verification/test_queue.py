@@ -143,9 +143,9 @@ def test_the_queue_takes_a_bounded_number_of_queries_whatever_its_size(city, ben
         )
         make_draft(items[0], **people, status=DraftStatus.SUBMITTED)
     assert queries(queue.checker_user) == before
-    # The scope's organization, the person, the requests' aggregate, six lists (to accept, to schedule, late,
-    # today, waiting items and their COUNT), the verifiers' GROUP BY, the person's aggregate and one list.
-    assert before == 12
+    # The scope's organization, the person, the requests' aggregate, four request lists and their owners, the
+    # waiting items' COUNT and list, the verifiers' GROUP BY, the person's aggregate and one list.
+    assert before == 13
 
 
 def test_a_staff_login_of_a_new_person_starts_with_an_empty_personal_queue(city, bench):
