@@ -103,7 +103,7 @@ def test_institute_home_holds_no_instrument_data(client, city, both):
     response = login(client, city.institute_user).get(reverse("home"))
     body = html(response)
     assert response.status_code == 200
-    assert 'data-testid="institute-notice"' in body
+    assert 'data-testid="queue-institute"' in body
     for leak in ("A-0001", "B-0001", "due-by-county-data", "甲县农贸市场", "乙县加油站"):
         assert leak not in body
 

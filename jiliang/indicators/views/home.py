@@ -1,5 +1,5 @@
 """The home page, one per role: the regulator's due-state dashboard by county with the early-warning tiles, the
-owner's own instruments (overdue and due soon), the institute's warning tiles.
+owner's own instruments (overdue and due soon), the institute's work queue and its warning tiles.
 
 The figures are read through the selectors of the app that owns the records (``instruments.selectors``, scoped by
 role and region; the warnings through ``selectors.warnings``), so a home page shows exactly what the pages behind
@@ -30,10 +30,13 @@ from jiliang.instruments.selectors import (
     owner_due_counts,
 )
 from jiliang.metrology import coverage
+from jiliang.verification.models import ServiceRequest
+from jiliang.verification.selectors.queue import work_queue
 
 from ..selectors.warnings import tiles, warning_counts
 
 DueState = Instrument.DueState
+Status = ServiceRequest.Status
 
 # The four states a regulator counts, in the order of the chart's stack, with the chart colours (they match
 # the badge colours in app.css).
@@ -62,7 +65,22 @@ def _warning_tiles(request: HttpRequest) -> dict[str, Any]:
 
 
 def _institute_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/home/institute.html", _warning_tiles(request))
+    """The work queue (``verification.selectors.queue``): the institute's part, the person's part when the login is
+    linked to a person of the institute; the lists' "more" links go to the requests inbox with its filters."""
+    inbox = reverse("requests:list")
+    context = {
+        "queue": work_queue(request.user),
+        "now_date": clock.today(),
+        "more": {
+            "to_accept": f"{inbox}?status={Status.SUBMITTED}",
+            "to_schedule": f"{inbox}?status={Status.ACCEPTED}",
+            "scheduled": f"{inbox}?status={Status.SCHEDULED}",
+            "in_work": f"{inbox}?status={Status.IN_WORK}",
+            "late": f"{inbox}?late=1",
+        },
+        **_warning_tiles(request),
+    }
+    return render(request, "indicators/home/institute.html", context)
 
 
 @dataclass
