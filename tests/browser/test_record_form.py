@@ -20,7 +20,7 @@ def test_the_record_form_knows_the_item(page, bench, name, width):
     instrument.measuring_range = "(0.04～15) kg"
     instrument.save(update_fields=["measuring_range"])
     page.set_viewport_size({"width": width, "height": 900})
-    log_in(page, bench.institute_user.username, PASSWORD)
+    log_in(page, bench.verifier.user.username, PASSWORD)
     page.goto(f"/records/new/?item={bench.items[0].pk}")
 
     own = Procedure.objects.get(code="JJG 539")

@@ -133,7 +133,7 @@ def certificate_document(
     procedure = record.procedure
     places = _places(record.resolution)
     # The record's MPE rule, when it stated one (a key of its own, so documents without one keep their shape).
-    mpe_rule = getattr(record, "mpe_rule", None)
+    mpe_rule = record.mpe_rule
     document: dict[str, Any] = {
         "format": signing.FORMAT,
         "version": DOCUMENT_VERSION,
@@ -182,7 +182,6 @@ def certificate_document(
             "resolution": record.resolution,
             "expanded_uncertainty": record.expanded_uncertainty,
             "coverage_factor": _num(record.coverage_factor),
-            "mpe_rule": record.mpe_rule,
             "points": [
                 {
                     "label": p.label,

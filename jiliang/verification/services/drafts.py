@@ -135,7 +135,7 @@ def _locked(actor: User, draft_id: int) -> tuple[RecordDraft, Person]:
     if not scope.is_institute:
         raise NotFoundOrForbidden(_("检定记录不存在"))
     draft = (
-        RecordDraft.objects.select_for_update()
+        RecordDraft.objects.select_for_update(of=("self",))
         .filter(pk=draft_id, institute_id=scope.organization_id)
         .select_related("instrument__catalog_item", "request_item__request", "institute")
         .first()

@@ -108,13 +108,8 @@ class _Input:
 
     def record_values(self) -> dict[str, Any]:
         """The values that are the record's own fields, each under its name (the standards and the points go to
-        tables of their own). The MPE rule is one of them once ``VerificationRecord`` has the field (migration
-        verification 0008); until then the certificate's document alone keeps it."""
-        skip = {"standards", "points"} | ({"mpe_rule"} - _RECORD_FIELDS)
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
-
-
-_RECORD_FIELDS = {f.name for f in VerificationRecord._meta.get_fields()}
+        tables of their own)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in {"standards", "points"}}
 
 
 def _decimal(value: Any, field: str, index: int) -> Decimal:
@@ -366,7 +361,6 @@ def _issue(
         created_by=actor,
         **(signed_at or {}),
     )
-    record.mpe_rule = data.mpe_rule  # for the document, while the record has no field of its own (verification 0008)
     for p in points:
         p.record = record
     ReadingPoint.objects.bulk_create(points)
