@@ -18,6 +18,7 @@ from jiliang.demo import city, history, institutes
 from jiliang.instruments import tally
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.services import derive
+from jiliang.metrology import fees
 from jiliang.people.selectors import verifier_qualified
 from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors.standards import authorization_in_force_q, standard_validity, with_validity_data
@@ -153,15 +154,16 @@ def test_certificates_of_every_kind_some_superseded_and_revoked(demo):
         assert certificate.valid_until is None
 
 
-def test_a_market_fair_request_is_free_and_a_petrol_station_pays(demo):
-    waived = RequestItem.objects.filter(waived__gt=0).select_related("request__owner")
-    categories = {i.request.owner.category for i in waived}
-    assert Organization.Category.MARKET_FAIR in categories
-    assert categories <= set(history.WAIVED)
-    assert all(i.waived == i.fee and i.waiver_reason for i in waived)
-    assert demo.waived == sum(i.waived for i in waived) > 0
-    paid = RequestItem.objects.filter(request__owner__category=Organization.Category.PETROL_STATION, fee__gt=0)
-    assert not paid.filter(waived__gt=0).exists()
+def test_mandatory_verification_is_free_for_every_owner_and_calibration_is_charged(demo):
+    # The demo's year is after 2017-04-01: mandatory verification is free for every owner (财税〔2017〕20号), the
+    # market fairs and clinics of the Fuxin plan's waiver as much as a petrol station; nothing is left to waive.
+    free = RequestItem.objects.filter(request__service="verification", instrument__mandatory=True)
+    categories = set(free.values_list("request__owner__category", flat=True))
+    assert Organization.Category.MARKET_FAIR in categories and Organization.Category.PETROL_STATION in categories
+    assert set(free.values_list("fee", "waived", "waiver_reason")) == {(0, 0, fees.FREE_REASON)}
+    assert demo.waived == 0
+    charged = RequestItem.objects.filter(request__service="calibration")
+    assert charged.filter(fee__gt=0).exists() and not charged.filter(waived__gt=0).exists()
 
 
 def test_every_record_passes_the_rules_again_on_its_own_date(demo):
