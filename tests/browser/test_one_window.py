@@ -117,12 +117,13 @@ def test_request_verify_certify_check_and_the_due_date_moves(page, city, lab, se
     assert certificate.number in body and passing.serial_number not in body
     screenshot(page, "one_window_4_public_check")
 
-    # 5. The due date moved: a year from the verification for the scale that passed; the failed one stays due.
+    # 5. The due date moved: a year from the verification for the scale that passed; the failed one is stopped as
+    # failed (停用（检定不合格）), out of the due states until a pass or scrapping.
     passing.refresh_from_db()
     failing.refresh_from_db()
     assert passing.due_on == certificate.valid_until and passing.due_on > due_before
     assert passing.due_state() == Instrument.DueState.VALID
-    assert failing.due_state() == Instrument.DueState.OVERDUE
+    assert failing.stopped_as_failed and failing.failure_notice_id == notice.pk
     log_in(page, "owner_a", PASSWORD)
     page.goto(f"/instruments/{passing.pk}/")
     assert passing.due_on.isoformat() in page.locator("main").inner_text()
