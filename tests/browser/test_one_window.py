@@ -85,6 +85,7 @@ def test_five_logins_request_record_return_check_approve_and_the_owner_gets_the_
     for i, point in enumerate(PASSING_POINTS):
         for key in ("label", "reference", "indicated", "mpe"):
             page.fill(f"input[name=p-{i}-{key}]", point[key])
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "three_signatures_1_record_form")
     _press(page, "保存并提交核验")
     assert re.search(r"/records/\d+/$", page.url), page.locator(".form-errors, .errorlist").all_inner_texts()

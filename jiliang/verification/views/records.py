@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.core.web.forms import form_save
 
-from ..formats.documents import mpe_rule_text
+from ..formats.documents import humidity_text, mpe_rule_text, temperature_text
 from ..forms.records import POINT_ROWS, SERVICE_FIELDS, RecordForm, mpe_rule_from, outside_range, points_from
 from ..models import RecordDraft
 from ..selectors.records import draft_for, request_item_for_record
@@ -224,6 +224,9 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "certificate": certificate,
             "events": list(draft.events.all()),
             "statuses": RecordDraft.Status.choices,
+            "temperature": temperature_text(str(draft.values.get("temperature") or "")),
+            "humidity": humidity_text(str(draft.values.get("humidity") or "")),
+            "mpe_rule": mpe_rule_text(draft.values.get("mpe_rule"), str(draft.values.get("unit") or "")),
         },
     )
 
