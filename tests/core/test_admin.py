@@ -48,6 +48,7 @@ AUDITED = {
     "core.user",
     "indicators.enteredfigure",
     "indicators.plan",
+    "people.person",
     "verification.feeschedule",
 }
 

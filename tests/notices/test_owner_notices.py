@@ -15,8 +15,8 @@ from jiliang.notices import owner_notices, sms
 from jiliang.notices.models import Kind, Notification, OwnerNotice
 from jiliang.verification.models import Certificate, ServiceRequest
 from jiliang.verification.services import requests as svc
-from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
-from tests.builders.verification import issue_certificate
+from jiliang.verification.services.certificates import certificate_revoke
+from tests.builders.verification import correct_certificate, issue_certificate
 
 from .conftest import PHONE
 
@@ -192,9 +192,7 @@ def test_a_correction_tells_both_numbers_and_links_the_new_certificate(
 ):
     old = issue_certificate(bench_phone)  # its own notice, not delivered here (no commit callbacks run)
     with django_capture_on_commit_callbacks(execute=True):
-        new = certificate_correct(
-            actor=city.institute_user, certificate_id=old.pk, reason="温度录入错误", temperature="21.0 ℃"
-        )
+        new = correct_certificate(bench_phone, old, reason="温度录入错误", temperature="21.0 ℃")
     notice = OwnerNotice.objects.get(kind=Kind.CERTIFICATE_SUPERSEDED)
     assert notice.key == f"certificate.issue:{new.pk}"
     assert old.number in notice.title and new.number in notice.title

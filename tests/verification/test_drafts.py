@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from jiliang.core import clock
 from jiliang.core.audit import AuditEvent
 from jiliang.core.errors import DomainError, NotFoundOrForbidden
 from jiliang.people.models import Qualification
@@ -120,7 +121,7 @@ def test_certificate_numbers_stay_gapless_across_returns_and_abandoned_records(b
 
 
 def test_a_verification_dated_before_its_request_was_accepted_is_refused(bench):
-    accepted_on = bench.today - timedelta(days=1)
+    accepted_on = clock.local_date(bench.request.accepted_at)
     draft = save_draft(bench, performed_on=accepted_on - timedelta(days=1))
     with pytest.raises(DomainError, match="早于申请的受理日期"):
         draft_submit(actor=bench.verifier.user, draft_id=draft.pk)

@@ -12,9 +12,9 @@ from jiliang.core.models import AuditEvent
 from jiliang.instruments import services, tally
 from jiliang.instruments.models import Instrument
 from jiliang.verification.models import Certificate
-from jiliang.verification.services.certificates import certificate_correct, certificate_revoke
+from jiliang.verification.services.certificates import certificate_revoke
 
-from ..builders.verification import PASSING_POINTS, issue_certificate
+from ..builders.verification import PASSING_POINTS, correct_certificate, issue_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,8 @@ def test_a_failure_notice_stops_the_instrument_as_failed_since_the_verification_
     assert scale.stopped_as_failed
     assert scale.status_label == "停用（检定不合格）"
     event = AuditEvent.objects.filter(action="instrument.mark_failed", object_id=str(scale.pk)).get()
-    assert event.actor == bench.institute_user
+    # The approver's act issued the notice and stopped the instrument.
+    assert event.actor == bench.approver.user
     assert event.changes["status"] == ["in_use", "stopped"]
     # Stopped: out of the in-use mandatory instruments the due tally counts (not valid, not overdue).
     assert tally.key_of(scale) is None
@@ -91,15 +92,15 @@ def test_revoking_a_later_failure_notice_falls_back_to_an_earlier_failure(bench)
 
 def test_correcting_the_failure_notice_into_a_pass_puts_it_back_in_use(bench):
     notice = issue_certificate(bench, passed=False)
-    certificate_correct(actor=bench.institute_user, certificate_id=notice.pk, reason="读数录错", points=PASSING_POINTS)
+    correct_certificate(bench, notice, reason="读数录错", points=PASSING_POINTS)
     assert _fresh(bench.instruments[0]).status == Instrument.Status.IN_USE
 
 
 def test_correcting_a_pass_into_a_failure_stops_it_by_the_new_notice(bench):
     passed = issue_certificate(bench, passed=True)
-    notice = certificate_correct(
-        actor=bench.institute_user,
-        certificate_id=passed.pk,
+    notice = correct_certificate(
+        bench,
+        passed,
         reason="读数录错",
         points=[{**PASSING_POINTS[0]}, {**PASSING_POINTS[1], "indicated": "10.020"}],
     )

@@ -21,10 +21,10 @@ from jiliang.standards.selectors.standards import standards_for_item
 from jiliang.verification.formats.documents import humidity_text, mpe_rule_text, temperature_text
 from jiliang.verification.formats.pdf import certificate_pdf
 from jiliang.verification.forms.records import RecordForm, outside_range, procedure_label
-from jiliang.verification.models import Certificate
+from jiliang.verification.models import RecordDraft
 from jiliang.verification.services.records import verdict_points
 from tests.builders.standards import make_equipment, make_standard
-from tests.builders.verification import issue_certificate
+from tests.builders.verification import issue_certificate, sign_through
 from tests.factories import catalog_item
 
 pytestmark = pytest.mark.django_db
@@ -145,12 +145,12 @@ def test_a_calibration_of_an_item_lists_the_staff_on_the_day(bench):
 
 
 def test_the_lists_follow_the_date_asked_for(client, bench):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     long_ago = (bench.today - timedelta(days=800)).isoformat()  # before any qualification was issued
     data = _post(bench, [], refresh="1", performed_on=long_ago)
     response = client.post("/records/new/", data)
     html = response.content.decode()
-    assert response.status_code == 200 and not Certificate.objects.exists()
+    assert response.status_code == 200 and not RecordDraft.objects.exists()
     assert f'value="{long_ago}"' in html
     assert "符合条件的人员只有 0 人" in html
 
@@ -172,7 +172,7 @@ def test_only_usable_standards_are_offered_and_the_others_say_why(bench):
 
 
 def test_the_others_are_behind_a_toggle_on_the_page(client, bench):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     html = client.get(f"/records/new/?item={bench.items[0].pk}").content.decode()
     toggle = html[html.index('data-testid="other-standards"') :]
     assert "<summary>" in toggle and "电子秤检定装置（旧）" in toggle and "考核证书已过期" in toggle
@@ -261,11 +261,12 @@ def test_the_rule_reads_as_a_certificate_states_it():
 
 
 def test_the_form_sends_the_rule_and_the_page_issues_without_point_mpes(client, bench):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     points = [{"label": "10 kg", "reference": "10.000", "indicated": "10.004"}]
     response = client.post("/records/new/", _post(bench, points, mpe_kind="absolute", mpe_a="0.010"))
-    certificate = Certificate.objects.get()
     assert response.status_code == 302
+    # The form saves the verifier's draft; the checker and the approver sign it by their own logins.
+    certificate = sign_through(RecordDraft.objects.get(), bench.checker, bench.approver)
     assert certificate.document["results"]["mpe_rule"] == {"kind": "absolute", "a": "0.010"}
 
 
@@ -277,7 +278,7 @@ def test_a_rule_in_percent_of_full_scale_needs_the_full_scale(bench):
 
 
 def test_the_preview_uses_the_same_rule(client, bench):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     data = _post(bench, GAS_POINTS, mpe_kind="percent", mpe_a="1", resolution="0.1")
     html = client.post("/records/preview/", data).content.decode()
     assert "最大允许误差：±1%（相对于标准值）" in html and "不合格" in html
@@ -308,19 +309,19 @@ def _ranged(bench):
 
 def test_the_form_saves_a_point_outside_the_range_only_once_confirmed(client, bench):
     _ranged(bench)
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     points = [{"label": "20 kg", "reference": "20.000", "indicated": "20.004", "mpe": "0.010"}]
     response = client.post("/records/new/", _post(bench, points))
     html = response.content.decode()
-    assert response.status_code == 200 and not Certificate.objects.exists()
+    assert response.status_code == 200 and not RecordDraft.objects.exists()
     assert "超出器具的测量范围 (0.1～15) kg" in html and 'name="range_confirmed"' in html
     response = client.post("/records/new/", _post(bench, points, range_confirmed="on"))
-    assert response.status_code == 302 and Certificate.objects.count() == 1
+    assert response.status_code == 302 and RecordDraft.objects.count() == 1
 
 
 def test_the_preview_flags_a_point_outside_the_range(client, bench):
     _ranged(bench)
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     points = [{"label": "20 kg", "reference": "20.000", "indicated": "20.004", "mpe": "0.010"}]
     html = client.post("/records/preview/", _post(bench, points)).content.decode()
     assert 'data-testid="preview-range"' in html and "超出器具的测量范围" in html
@@ -357,7 +358,7 @@ def test_a_unit_typed_with_the_number_is_taken_off(bench):
 
 
 def test_the_inputs_say_their_units(client, bench):
-    client.force_login(bench.institute_user)
+    client.force_login(bench.verifier.user)
     html = client.get(f"/records/new/?item={bench.items[0].pk}").content.decode()
     assert "温度（°C）" in html and "相对湿度（%RH）" in html
 

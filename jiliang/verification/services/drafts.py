@@ -259,7 +259,7 @@ def _check_all(draft: RecordDraft) -> None:
                 % {"day": data.performed_on.isoformat(), "accepted": accepted_on.isoformat()},
                 field="performed_on",
             )
-    verdict_points(kind=data.kind, points=data.points, resolution=data.resolution)
+    verdict_points(kind=data.kind, points=data.points, resolution=data.resolution, mpe_rule=data.mpe_rule)
 
 
 def draft_submit(*, actor: User, draft_id: int) -> RecordDraft:
