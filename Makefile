@@ -52,8 +52,10 @@ assets: jiliang/static/vendor/.built
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
 
+# The demo's year of history tells its owners of each decision as it happens; those text messages stay in memory
+# (nobody to send them to, and one log line each would bury the seed's own output).
 seed: migrate
-	$(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --if-empty
+	JILIANG_SMS_BACKEND=jiliang.notices.sms.MemoryBackend $(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --if-empty
 
 # The demo runs the production server (gunicorn, DEBUG off: no debug page ever lists the URL patterns), on plain HTTP
 # on 127.0.0.1 only, which is what JILIANG_DEV allows; three workers unless WEB_CONCURRENCY says otherwise (one

@@ -19,26 +19,11 @@ from jiliang.metrology import signing
 from .. import keys, signals
 from ..formats import documents
 from ..models import Certificate, CertificateRevocation, RecordDraft
-from .drafts import correction_draft
+from .drafts import DRAFT_FIELDS, correction_draft
 from .records import _refresh_instrument
 
-# What a correction may change; the instrument, institute and request stay.
-CORRECTABLE = {
-    "performed_on",
-    "procedure_id",
-    "standard_ids",
-    "checker_id",
-    "approver_id",
-    "points",
-    "unit",
-    "resolution",
-    "expanded_uncertainty",
-    "coverage_factor",
-    "place",
-    "temperature",
-    "humidity",
-    "conditions",
-}
+# What a correction may change: what the verifier records, but its kind; the instrument, institute and request stay.
+CORRECTABLE = frozenset(DRAFT_FIELDS) - {"kind"}
 
 
 def _certificate_for_change(actor: User, certificate_id: int) -> Certificate:

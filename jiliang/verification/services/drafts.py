@@ -45,6 +45,7 @@ from ..models import Certificate, RecordDraft, RecordDraftEvent, RequestItem, Se
 from ..selectors.records import request_item_for_record
 from ..selectors.requests import NotAllowed
 from .records import OPEN_FOR_RECORDS, _check, _issue, _load_input, _refresh_instrument, verdict_points
+from .requests import _reason
 
 Status = RecordDraft.Status
 
@@ -145,6 +146,22 @@ def _locked(actor: User, draft_id: int) -> tuple[RecordDraft, Person]:
     return draft, acting_person(actor, draft.institute_id)
 
 
+def _move(
+    draft: RecordDraft, actor: User, person: Person, action: str, to_status: str, note: str = "", **fields: Any
+) -> RecordDraft:
+    """Move the draft to ``to_status`` with ``fields`` set (``"now"`` stands for this moment), save it and record
+    the act (history and audit)."""
+    now = clock.now()
+    before = draft.status
+    draft.status = to_status
+    for name, value in fields.items():
+        setattr(draft, name, now if value == "now" else value)
+    draft.updated_at = now
+    draft.save()
+    _event(draft, actor, person, action, before, note)
+    return draft
+
+
 def _expect(draft: RecordDraft, states: set[str], action: str) -> None:
     if draft.status not in states:
         raise DomainError(
@@ -166,15 +183,6 @@ def _qualified_today(draft: RecordDraft, person: Person, role: str) -> None:
             % {"role": role, "name": person.name, "day": today.isoformat(), "item": item.kind},
             code="conflict",
         )
-
-
-def _reason(reason: str) -> str:
-    text = (reason or "").strip()
-    if not text:
-        raise DomainError(_("请填写原因"), field="reason")
-    if len(text) > 500:
-        raise DomainError(_("最多 %(limit)s 个字符") % {"limit": 500}, field="reason")
-    return text
 
 
 def draft_save(
@@ -271,12 +279,7 @@ def draft_submit(*, actor: User, draft_id: int) -> RecordDraft:
         _expect(draft, EDITABLE, _("提交核验"))
         _qualified_today(draft, person, _("检定员"))
         _check_all(draft)
-        before = draft.status
-        draft.status = Status.SUBMITTED
-        draft.submitted_at = draft.updated_at = clock.now()
-        draft.save()
-        _event(draft, actor, person, "submit", before)
-        return draft
+        return _move(draft, actor, person, "submit", Status.SUBMITTED, submitted_at="now")
 
 
 def draft_return(*, actor: User, draft_id: int, reason: str) -> RecordDraft:
@@ -289,15 +292,18 @@ def draft_return(*, actor: User, draft_id: int, reason: str) -> RecordDraft:
         expected = draft.checker_id if draft.status == Status.SUBMITTED else draft.approver_id
         if person.pk != expected:
             raise NotAllowed(_("只有该记录指定的核验员或批准人可以退回"))
-        before = draft.status
-        draft.status = Status.RETURNED
-        draft.return_reason = text
-        draft.returned_by = person
-        draft.returned_at = draft.updated_at = clock.now()
-        draft.checked_at = None
-        draft.save()
-        _event(draft, actor, person, "return", before, text)
-        return draft
+        return _move(
+            draft,
+            actor,
+            person,
+            "return",
+            Status.RETURNED,
+            text,
+            return_reason=text,
+            returned_by=person,
+            returned_at="now",
+            checked_at=None,
+        )
 
 
 def draft_check(*, actor: User, draft_id: int) -> RecordDraft:
@@ -310,12 +316,7 @@ def draft_check(*, actor: User, draft_id: int) -> RecordDraft:
         if person.pk != draft.checker_id:
             raise NotAllowed(_("只有该记录指定的核验员可以核验"))
         _qualified_today(draft, person, _("核验员"))
-        before = draft.status
-        draft.status = Status.CHECKED
-        draft.checked_at = draft.updated_at = clock.now()
-        draft.save()
-        _event(draft, actor, person, "check", before)
-        return draft
+        return _move(draft, actor, person, "check", Status.CHECKED, checked_at="now")
 
 
 def draft_approve(*, actor: User, draft_id: int) -> Certificate:
@@ -354,12 +355,16 @@ def draft_approve(*, actor: User, draft_id: int) -> Certificate:
                 obj=supersedes,
                 changes={"superseded_by": certificate.number, "reason": draft.correction_reason},
             )
-        before = draft.status
-        draft.status = Status.APPROVED
-        draft.approved_at = draft.updated_at = now
-        draft.record = certificate.record
-        draft.save()
-        _event(draft, actor, person, "approve", before, certificate.number)
+        _move(
+            draft,
+            actor,
+            person,
+            "approve",
+            Status.APPROVED,
+            certificate.number,
+            approved_at=now,
+            record=certificate.record,
+        )
         _refresh_instrument(draft.instrument, actor)
         return certificate
 
@@ -371,12 +376,7 @@ def draft_withdraw(*, actor: User, draft_id: int, reason: str = "") -> RecordDra
         if person.pk != draft.verifier_id:
             raise NotAllowed(_("只有录入该记录的检定员本人可以撤回"))
         _expect(draft, {Status.DRAFT, Status.RETURNED, Status.SUBMITTED}, _("撤回"))
-        before = draft.status
-        draft.status = Status.WITHDRAWN
-        draft.withdrawn_at = draft.updated_at = clock.now()
-        draft.save()
-        _event(draft, actor, person, "withdraw", before, (reason or "").strip())
-        return draft
+        return _move(draft, actor, person, "withdraw", Status.WITHDRAWN, (reason or "").strip(), withdrawn_at="now")
 
 
 def correction_draft(*, actor: User, certificate: Certificate, reason: str, values: dict[str, Any]) -> RecordDraft:

@@ -101,19 +101,26 @@ def record_new(request: HttpRequest) -> HttpResponse:
         initial["standards"] = request.POST.getlist("standards")
     data = None if refresh else request.POST or None
     form = _form(data, institute=req.institute, instrument=instrument, person=person, initial=initial)
-    saved = form_save(
-        request,
-        form,
-        lambda data: services.draft_save(actor=request.user, request_item_id=item.pk, **_values(form)),
-        aliases=SERVICE_FIELDS,
-    )
+    saved = _save(request, form, request_item_id=item.pk)
     if saved is not None:
-        return _after_save(request, saved.value)
+        return saved
     return render(
         request,
         "verification/records/form.html",
         {"form": form, "item": item, "req": req, "instrument": instrument, "rows": _rows(request.POST)},
     )
+
+
+def _save(request: HttpRequest, form: RecordForm, **target: int) -> HttpResponse | None:
+    """Save the posted form as the verifier's draft (a new one for ``request_item_id``, or ``draft_id``) and go to
+    its page; None when nothing was saved (the form shows why)."""
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.draft_save(actor=request.user, **target, **_values(form)),
+        aliases=SERVICE_FIELDS,
+    )
+    return None if saved is None else _after_save(request, saved.value)
 
 
 def _after_save(request: HttpRequest, draft: RecordDraft) -> HttpResponse:
@@ -161,14 +168,9 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form(
         request.POST or None, institute=draft.institute, instrument=draft.instrument, person=person, initial=initial
     )
-    saved = form_save(
-        request,
-        form,
-        lambda data: services.draft_save(actor=request.user, draft_id=draft.pk, **_values(form)),
-        aliases=SERVICE_FIELDS,
-    )
+    saved = _save(request, form, draft_id=draft.pk)
     if saved is not None:
-        return _after_save(request, saved.value)
+        return saved
     rows = _rows(request.POST) if request.method == "POST" else _draft_rows(draft)
     return render(
         request,
