@@ -27,6 +27,7 @@ approver judge the same measurements the verifier made.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -162,7 +163,7 @@ def _move(
     return draft
 
 
-def _expect(draft: RecordDraft, states: set[str], action: str) -> None:
+def _expect(draft: RecordDraft, states: Collection[str], action: str) -> None:
     if draft.status not in states:
         raise DomainError(
             _("该检定记录当前状态为“%(status)s”，不能%(action)s")
