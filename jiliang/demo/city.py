@@ -68,6 +68,13 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("owner", Role.OWNER, gettext_lazy("使用单位")),
     DemoUser("admin", Role.ADMIN, gettext_lazy("平台管理员")),
 )
+# The demo institute's three people who signed together most often in the history get these logins (and the demo
+# password), so that a visitor can record, check and approve by hand (jiliang.demo.history.name_demo_signers).
+DEMO_SIGNERS: tuple[DemoUser, ...] = (
+    DemoUser("verifier", Role.INSTITUTE, gettext_lazy("检定员")),
+    DemoUser("checker", Role.INSTITUTE, gettext_lazy("核验员")),
+    DemoUser("approver", Role.INSTITUTE, gettext_lazy("批准人")),
+)
 
 
 class CityExistsError(Exception):

@@ -283,3 +283,21 @@ def test_the_planners_routing_is_the_one_windows(demo):
             for item_id in items:
                 expected = [o.pk for o in authorized_institutes(item_id, region.pk, day)]
                 assert world.route(item_id, region.pk, day) == expected, (item_id, region.code, day)
+
+
+def test_the_demo_institute_has_three_signers_with_demo_logins_who_signed_together(demo):
+    with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        out = io.StringIO()
+        call_command("demo_logins", stdout=out)
+        printed = {line.split()[1] for line in out.getvalue().splitlines() if line.strip()}
+        assert {"verifier", "checker", "approver"} <= printed
+        users = {name: User.objects.get(username=name) for name in ("verifier", "checker", "approver")}
+        for user in users.values():
+            assert user.check_password(city.DEMO_PASSWORD)
+    institute = User.objects.get(username="institute").organization
+    people = [users[name].person for name in ("verifier", "checker", "approver")]
+    assert len({p.pk for p in people}) == 3 and all(p.organization == institute for p in people)
+    # They signed records together in the history, in those roles.
+    assert RecordDraft.objects.filter(
+        verifier=people[0], checker=people[1], approver=people[2], status="approved"
+    ).exists()

@@ -1,4 +1,5 @@
-"""``manage.py demo_logins``: one line per demo role — role, username, password, organization."""
+"""``manage.py demo_logins``: one line per demo role — role, username, password, organization — and, once the
+history is built, the three people of the demo institute who sign records (检定员, 核验员, 批准人)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from jiliang.core.models import User
-from jiliang.demo.city import DEMO_PASSWORD, DEMO_USERS
+from jiliang.demo.city import DEMO_PASSWORD, DEMO_SIGNERS, DEMO_USERS
 
 
 class Command(BaseCommand):
     help = "Print the demo logins (one per role) of the synthetic city."
 
     def handle(self, *args, **options) -> None:
-        users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+        demos = (*DEMO_USERS, *DEMO_SIGNERS)
+        users = {u.username: u for u in User.objects.filter(username__in=[d.username for d in demos])}
         # Only accounts that still have the demo password (not one made by hand under a demo name, nor one
         # whose password was changed). The demo users share one hash: check each distinct hash once.
         checked: dict[str, bool] = {}
         printed = 0
-        for demo in DEMO_USERS:
+        for demo in demos:
             user = users.get(demo.username)
             if user is None or not user.is_active:
                 continue
