@@ -25,9 +25,29 @@ Timed (p50 and p95 of 20 requests after 2 unmeasured, through Django's test Clie
 
 Goal (issue 13): page p50 ≤ 100 ms. A benchmark never fails on a time.
 
+Figures, 2026-12-07 18:44–18:52 UTC, the same machine **quiet** (load average 0.2–1.0), full sizes, fresh databases
+(building: 56 + 24 s on SQLite, 60 + 23 s on PostgreSQL):
+
+=====================================================  ==================  ==================
+p50 (ms); ratio to the baseline                         SQLite              PostgreSQL
+=====================================================  ==================  ==================
+baseline: the institute's open requests, first 50       1.32                2.29
+``work_queue`` (13 queries)                             59.5 (45×)          104.7 (46×)
+``/`` as the staff login (24 queries)                   87.8 (66×)          116.5 (51×)
+``/`` as the institute login, no person (19 queries)    72.5 (55×)          93.6 (41×)
+``/records/new/?item=…`` (12 queries)                   41.3 (31×)          48.7 (21×)
+``/requests/``, the inbox (8 queries), for comparison   320.4               355.1
+=====================================================  ==================  ==================
+
+The goal holds on SQLite and for the record form on both; the staff login's home on PostgreSQL is 16 ms over. Its
+dearest query is the COUNT of items waiting to be recorded (24 ms of the selector's 83 in one traced run):
+PostgreSQL hashes a sequential scan of all 176,016 request items against the institute's 3,081 requests in work
+rather than probing ``request_item_uniq`` per request, then anti-joins the open drafts and the records; the first
+rows of the same list take 10 ms more.
+
     python bench/bench_queue.py --db sqlite [--quick] [--fresh]
 
-Figures, 2026-12-07, on a shared 2-core machine with a load average of 9–12 throughout (other work and the test
+Earlier figures, 2026-12-07, on a shared 2-core machine with a load average of 9–12 throughout (other work and the test
 suite running beside it: every figure is inflated, the p50s more than twice what the same run gave on a quieter
 minute, so read the ratios and the SQL, not the milliseconds). Building: the 10^6 city took 249 s on SQLite and
 334 s on PostgreSQL, the one window's history (10^5 requests, 176,016 items, 12,760 drafts, ``bulk_create``) 148 s
