@@ -362,9 +362,8 @@ class RecordDraft(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument_id} {self.get_status_display()}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status not in {self.Status.APPROVED, self.Status.WITHDRAWN}
+    # A draft still in the making: neither approved (issued) nor withdrawn. At most one per request item.
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CHECKED)
 
 
 class RecordDraftEvent(models.Model):

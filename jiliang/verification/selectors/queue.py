@@ -41,7 +41,7 @@ DraftStatus = RecordDraft.Status
 # How many rows each list of the queue shows (its "more" link or count says how many there are).
 ROWS = 5
 # Drafts still in the making: neither approved (a record) nor withdrawn.
-OPEN_DRAFT_STATUSES = (DraftStatus.DRAFT, DraftStatus.SUBMITTED, DraftStatus.RETURNED, DraftStatus.CHECKED)
+OPEN_DRAFT_STATUSES = RecordDraft.OPEN_STATUSES
 # Requests whose instruments are being verified: an appointment is kept on these.
 RECORDING_STATUSES = (Status.SCHEDULED, Status.IN_WORK)
 

@@ -63,7 +63,7 @@ def request_get(user: User | None, request_id: int) -> ServiceRequest:
     records = VerificationRecord.objects.order_by("-performed_on", "-id").prefetch_related(
         Prefetch("certificates", queryset=Certificate.objects.order_by("-issued_at", "-id"))
     )
-    open_drafts = RecordDraft.objects.exclude(status__in=[RecordDraft.Status.APPROVED, RecordDraft.Status.WITHDRAWN])
+    open_drafts = RecordDraft.objects.filter(status__in=RecordDraft.OPEN_STATUSES)
     items = (
         RequestItem.objects.select_related("instrument", "instrument__catalog_item")
         .prefetch_related(

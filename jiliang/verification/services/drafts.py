@@ -42,7 +42,7 @@ from jiliang.core.selectors import scope_of
 from jiliang.people.models import Person
 from jiliang.people.selectors import verifier_qualified
 
-from ..models import Certificate, RecordDraft, RecordDraftEvent, RequestItem, ServiceRequest
+from ..models import Certificate, RecordDraft, RecordDraftEvent, ServiceRequest
 from ..selectors.records import request_item_for_record
 from ..selectors.requests import NotAllowed
 from .records import OPEN_FOR_RECORDS, _check, _issue, _load_input, _refresh_instrument, verdict_points
@@ -70,6 +70,24 @@ DRAFT_FIELDS = (
     "conditions",
 )
 EDITABLE = {Status.DRAFT, Status.RETURNED}
+WITHDRAWABLE = {Status.DRAFT, Status.RETURNED, Status.SUBMITTED}
+
+
+def acts_open_to(draft: RecordDraft, person_id: int | None) -> set[str]:
+    """The acts the person may make on the draft now, by the rules the services below enforce (the page offers
+    these and no other): the verifier edits, submits and withdraws; the named checker checks or returns a
+    submitted draft; the named approver approves or returns a checked one."""
+    if person_id is None:
+        return set()
+    acts: set[str] = set()
+    if person_id == draft.verifier_id:
+        acts |= {"edit", "submit"} if draft.status in EDITABLE else set()
+        acts |= {"withdraw"} if draft.status in WITHDRAWABLE else set()
+    if person_id == draft.checker_id and draft.status == Status.SUBMITTED:
+        acts |= {"check", "return"}
+    if person_id == draft.approver_id and draft.status == Status.CHECKED:
+        acts |= {"approve", "return"}
+    return acts
 
 
 def acting_person(actor: User, institute_id: int | None = None) -> Person:
@@ -113,6 +131,18 @@ def _staff_id(institute: Organization, value: Any, label: str, field: str) -> in
     if person is None:
         raise DomainError(_("请选择本机构的%(role)s") % {"role": label}, field=field)
     return person.pk
+
+
+def _name_signers(draft: RecordDraft, person: Person) -> None:
+    """Set the checker and the approver the draft's entries name: the institute's staff, and three different
+    people with the verifier ``person``."""
+    institute = draft.institute
+    draft.checker_id = _staff_id(institute, draft.values.get("checker_id"), _("核验员"), "checker_id")
+    draft.approver_id = _staff_id(institute, draft.values.get("approver_id"), _("批准人"), "approver_id")
+    if draft.checker_id == person.pk:
+        raise DomainError(_("检定员和核验员不能是同一人"), field="checker_id")
+    if draft.approver_id is not None and draft.approver_id in {person.pk, draft.checker_id}:
+        raise DomainError(_("批准人不能同时是检定员或核验员"), field="approver_id")
 
 
 def _event(draft: RecordDraft, actor: User, person: Person, action: str, from_status: str, note: str = "") -> None:
@@ -201,7 +231,6 @@ def draft_save(
             if person.pk != draft.verifier_id:
                 raise NotAllowed(_("只有录入该记录的检定员本人可以修改"))
             _expect(draft, EDITABLE, _("修改"))
-            institute = draft.institute
         else:
             item = request_item_for_record(actor, request_item_id)
             request = ServiceRequest.objects.select_for_update().get(pk=item.request_id)
@@ -213,7 +242,7 @@ def draft_save(
                     % {"number": request.number, "status": request.get_status_display()},
                     code="conflict",
                 )
-            open_draft = RecordDraft.objects.filter(request_item=item, status__in=list(_OPEN)).first()
+            open_draft = RecordDraft.objects.filter(request_item=item, status__in=RecordDraft.OPEN_STATUSES).first()
             if open_draft is not None:
                 raise DomainError(
                     _("该器具已有在办的检定记录（%(status)s），请在原记录上继续")
@@ -235,12 +264,7 @@ def draft_save(
         draft.kind = draft.values.get("kind") or draft.kind
         performed_on = values.get("performed_on")
         draft.performed_on = performed_on if isinstance(performed_on, date) else draft.performed_on
-        draft.checker_id = _staff_id(institute, draft.values.get("checker_id"), _("核验员"), "checker_id")
-        draft.approver_id = _staff_id(institute, draft.values.get("approver_id"), _("批准人"), "approver_id")
-        if draft.checker_id == person.pk:
-            raise DomainError(_("检定员和核验员不能是同一人"), field="checker_id")
-        if draft.approver_id is not None and draft.approver_id in {person.pk, draft.checker_id}:
-            raise DomainError(_("批准人不能同时是检定员或核验员"), field="approver_id")
+        _name_signers(draft, person)
         created = draft.pk is None
         draft.updated_at = clock.now()
         draft.save()
@@ -249,9 +273,6 @@ def draft_save(
         else:
             audit.record(actor=actor, action="record_draft.save", obj=draft, changes={"fields": sorted(kept)})
         return draft
-
-
-_OPEN = {Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.CHECKED}
 
 
 def _check_all(draft: RecordDraft) -> None:
@@ -376,7 +397,7 @@ def draft_withdraw(*, actor: User, draft_id: int, reason: str = "") -> RecordDra
         draft, person = _locked(actor, draft_id)
         if person.pk != draft.verifier_id:
             raise NotAllowed(_("只有录入该记录的检定员本人可以撤回"))
-        _expect(draft, {Status.DRAFT, Status.RETURNED, Status.SUBMITTED}, _("撤回"))
+        _expect(draft, WITHDRAWABLE, _("撤回"))
         return _move(draft, actor, person, "withdraw", Status.WITHDRAWN, (reason or "").strip(), withdrawn_at="now")
 
 
@@ -387,13 +408,13 @@ def correction_draft(*, actor: User, certificate: Certificate, reason: str, valu
     item = certificate.record.request_item
     if item is None:
         raise DomainError(_("该证书没有对应的申请器具，不能更正"), code="conflict")
-    if RecordDraft.objects.filter(corrects=certificate, status__in=list(_OPEN)).exists():
+    if RecordDraft.objects.filter(corrects=certificate, status__in=RecordDraft.OPEN_STATUSES).exists():
         raise DomainError(_("该证书已有在办的更正记录"), code="conflict")
     now = clock.now()
     values = {k: v for k, v in values.items() if k != "verifier_id"}
     draft = RecordDraft(
         institute_id=certificate.institute_id,
-        request_item=RequestItem.objects.get(pk=item.pk),
+        request_item_id=item.pk,
         instrument=certificate.instrument,
         kind=values.get("kind") or certificate.record.kind,
         verifier=person,
@@ -404,12 +425,7 @@ def correction_draft(*, actor: User, certificate: Certificate, reason: str, valu
         created_at=now,
         updated_at=now,
     )
-    draft.checker_id = _staff_id(draft.institute, draft.values.get("checker_id"), _("核验员"), "checker_id")
-    draft.approver_id = _staff_id(draft.institute, draft.values.get("approver_id"), _("批准人"), "approver_id")
-    if draft.checker_id == person.pk:
-        raise DomainError(_("检定员和核验员不能是同一人"), field="checker_id")
-    if draft.approver_id is not None and draft.approver_id in {person.pk, draft.checker_id}:
-        raise DomainError(_("批准人不能同时是检定员或核验员"), field="approver_id")
+    _name_signers(draft, person)
     draft.save()
     _event(draft, actor, person, "create", "", reason)
     return draft

@@ -141,7 +141,7 @@ def _after_save(request: HttpRequest, draft: RecordDraft) -> HttpResponse:
 def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
     person = _acting(request, draft.institute_id)
-    if person is None or person.pk != draft.verifier_id or draft.status not in services.EDITABLE:
+    if "edit" not in services.acts_open_to(draft, person.pk if person else None):
         raise Http404(_("检定记录不存在"))
     values = draft.values
     initial = {
@@ -200,16 +200,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         preview["error"] = exc.message
-    Status = RecordDraft.Status
-    may = {
-        "edit": mine == draft.verifier_id and draft.status in services.EDITABLE,
-        "submit": mine == draft.verifier_id and draft.status in services.EDITABLE,
-        "withdraw": mine == draft.verifier_id and draft.status in {Status.DRAFT, Status.RETURNED, Status.SUBMITTED},
-        "check": mine == draft.checker_id and draft.status == Status.SUBMITTED,
-        "approve": mine == draft.approver_id and draft.status == Status.CHECKED,
-        "return": (mine == draft.checker_id and draft.status == Status.SUBMITTED)
-        or (mine == draft.approver_id and draft.status == Status.CHECKED),
-    }
+    may = {act: True for act in services.acts_open_to(draft, mine)}
     certificate = draft.record.certificates.order_by("-issued_at").first() if draft.record_id else None
     return render(
         request,
