@@ -15,6 +15,7 @@ from jiliang.core.models import Organization, Role, User
 from jiliang.instruments.models import Instrument
 from jiliang.people.models import Person
 from jiliang.verification.models import RecordDraft, RequestItem, ServiceRequest
+from jiliang.verification.services.records import request_items_sync_awaiting
 from tests.factories import InstrumentFactory, OrganizationFactory, UserFactory, catalog_item, credit_code
 
 from .verification import Bench, make_request
@@ -76,7 +77,7 @@ def make_draft(
         DraftStatus.RETURNED: {"submitted_at": moment, "returned_at": moment, "return_reason": "示值误差计算有误"},
         DraftStatus.WITHDRAWN: {"withdrawn_at": moment},
     }.get(status, {})
-    return RecordDraft.objects.create(
+    draft = RecordDraft.objects.create(
         institute_id=item.request.institute_id,
         request_item=item,
         instrument=item.instrument,
@@ -88,6 +89,9 @@ def make_draft(
         updated_at=moment,
         **{**times, **extra},
     )
+    # Written directly, not through the services: keep the item's flag as they would.
+    request_items_sync_awaiting([item.pk])
+    return draft
 
 
 @dataclass

@@ -136,3 +136,33 @@ def test_only_the_verifier_edits_and_only_while_draft_or_returned(bench):
     with pytest.raises(NotAllowed, match="检定员本人"):
         draft_save(actor=bench.checker.user, draft_id=draft.pk, place="现场")
     assert draft_save(actor=bench.verifier.user, draft_id=draft.pk, place="现场").values["place"] == "现场"
+
+
+def _awaiting(item) -> bool:
+    item.refresh_from_db(fields=["awaiting_record"])
+    return item.awaiting_record
+
+
+def test_an_item_awaits_its_record_exactly_while_it_has_neither_a_record_nor_an_open_draft(bench):
+    """``RequestItem.awaiting_record`` (what the work queue counts) follows every act on the item's drafts."""
+    item = bench.items[0]
+    assert _awaiting(item)
+    draft = save_draft(bench)
+    assert not _awaiting(item)
+    draft_withdraw(actor=bench.verifier.user, draft_id=draft.pk, reason="器具送修")
+    assert _awaiting(item)
+    draft = save_draft(bench)
+    draft_submit(actor=bench.verifier.user, draft_id=draft.pk)
+    draft_return(actor=bench.checker.user, draft_id=draft.pk, reason="示值误差计算有误")
+    assert not _awaiting(item)
+    certificate = sign_through(save_draft(bench), bench.checker, bench.approver)
+    assert not _awaiting(item)
+    # A correction's draft, then its withdrawal: the item keeps its record, so it never waits again.
+    from jiliang.verification.services.certificates import certificate_correct
+
+    correction = certificate_correct(
+        actor=bench.verifier.user, certificate_id=certificate.pk, reason="环境温度誊写错误", temperature="21.0"
+    )
+    draft_withdraw(actor=bench.verifier.user, draft_id=correction.pk)
+    assert not _awaiting(item)
+    assert _awaiting(bench.items[1])

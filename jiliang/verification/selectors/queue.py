@@ -14,7 +14,9 @@ without an organization, gets ``None``):
 
 Cost: the counts are two aggregates (requests over ``sreq_institute_status_idx``; drafts over
 ``draft_institute_status_idx`` with the person's counts as FILTERs), one GROUP BY for the verifiers and one COUNT
-for the items waiting; each list is one query of a few rows, run only when its count is not zero, and the request
+for the items waiting, a join of two indexes alone (the institute's requests in work from
+``sreq_institute_status_idx``, which carries their ids; the items from the partial ``ritem_awaiting_idx``, whose
+flag the services keep); each list is one query of a few rows, run only when its count is not zero, and the request
 lists' owners one query for all of them. No query per row.
 """
 
@@ -24,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 
 from jiliang.core import clock
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import scope_of
 from jiliang.people.models import Person
 
-from ..models import RecordDraft, RequestItem, ServiceRequest, VerificationRecord
+from ..models import RecordDraft, RequestItem, ServiceRequest
 from .request_clock import WORK_STATUSES, Clock, clock_of
 from .requests import late_q
 
@@ -138,12 +140,11 @@ def _attach_owners(*lists: list[RequestRow]) -> None:
 
 
 def unrecorded_items(institute_id: int) -> QuerySet[RequestItem]:
-    """Items of the institute's scheduled or in-work requests with neither a record nor an open draft."""
-    recorded = VerificationRecord.objects.filter(request_item=OuterRef("pk"))
-    drafted = RecordDraft.objects.filter(request_item=OuterRef("pk"), status__in=OPEN_DRAFT_STATUSES)
+    """Items of the institute's scheduled or in-work requests with neither a record nor an open draft: the flag
+    ``awaiting_record`` the services keep, read through its partial index ``ritem_awaiting_idx``."""
     return RequestItem.objects.filter(
-        request__institute_id=institute_id, request__status__in=RECORDING_STATUSES
-    ).filter(~Exists(recorded), ~Exists(drafted))
+        awaiting_record=True, request__institute_id=institute_id, request__status__in=RECORDING_STATUSES
+    )
 
 
 def _institute_part(institute_id: int, today: date) -> InstituteQueue:

@@ -45,7 +45,15 @@ from jiliang.people.selectors import verifier_qualified
 from ..models import Certificate, RecordDraft, RecordDraftEvent, ServiceRequest
 from ..selectors.records import request_item_for_record
 from ..selectors.requests import NotAllowed
-from .records import OPEN_FOR_RECORDS, _check, _issue, _load_input, _refresh_instrument, verdict_points
+from .records import (
+    OPEN_FOR_RECORDS,
+    _check,
+    _issue,
+    _load_input,
+    _refresh_instrument,
+    request_items_sync_awaiting,
+    verdict_points,
+)
 from .requests import _reason
 
 Status = RecordDraft.Status
@@ -189,6 +197,7 @@ def _move(
         setattr(draft, name, now if value == "now" else value)
     draft.updated_at = now
     draft.save()
+    request_items_sync_awaiting([draft.request_item_id])
     _event(draft, actor, person, action, before, note)
     return draft
 
@@ -269,6 +278,7 @@ def draft_save(
         draft.updated_at = clock.now()
         draft.save()
         if created:
+            request_items_sync_awaiting([draft.request_item_id])
             _event(draft, actor, person, "create", "")
         else:
             audit.record(actor=actor, action="record_draft.save", obj=draft, changes={"fields": sorted(kept)})
@@ -427,5 +437,6 @@ def correction_draft(*, actor: User, certificate: Certificate, reason: str, valu
     )
     _name_signers(draft, person)
     draft.save()
+    request_items_sync_awaiting([draft.request_item_id])
     _event(draft, actor, person, "create", "", reason)
     return draft

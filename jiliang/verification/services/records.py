@@ -23,13 +23,14 @@ failed verification (检定结果通知书); a calibration issues a calibration 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case, Exists, Max, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 
 from jiliang.catalog.models import Procedure
@@ -55,6 +56,7 @@ from ..formats import documents
 from ..models import (
     Certificate,
     ReadingPoint,
+    RecordDraft,
     RequestItem,
     Service,
     ServiceRequest,
@@ -73,6 +75,20 @@ KIND_CODES = {
 
 # A record may be made while its request is in one of these states.
 OPEN_FOR_RECORDS = {ServiceRequest.Status.ACCEPTED, ServiceRequest.Status.SCHEDULED, ServiceRequest.Status.IN_WORK}
+
+
+def request_items_sync_awaiting(item_ids: Iterable[int | None]) -> None:
+    """Set ``RequestItem.awaiting_record`` of these items from what they have: true while an item has neither a
+    record nor an open draft (``RecordDraft.OPEN_STATUSES``). Every service that makes a record or moves a draft
+    calls it in its own transaction, after the change."""
+    ids = [i for i in item_ids if i is not None]
+    if not ids:
+        return
+    recorded = VerificationRecord.objects.filter(request_item=OuterRef("pk"))
+    drafted = RecordDraft.objects.filter(request_item=OuterRef("pk"), status__in=RecordDraft.OPEN_STATUSES)
+    RequestItem.objects.filter(pk__in=ids).update(
+        awaiting_record=Case(When(Q(Exists(recorded)) | Q(Exists(drafted)), then=Value(False)), default=Value(True))
+    )
 
 
 def institute_code(institute: Organization) -> str:
@@ -361,6 +377,7 @@ def _issue(
         created_by=actor,
         **(signed_at or {}),
     )
+    request_items_sync_awaiting([record.request_item_id])
     for p in points:
         p.record = record
     ReadingPoint.objects.bulk_create(points)
