@@ -1,5 +1,5 @@
-"""The standards' entries in the menu: owners with a laboratory declare their capabilities; institutes keep their standards;
-regulators also watch the coverage."""
+"""The standards' entries in the menu: owners with a laboratory declare their capabilities; institutes keep their
+standards; regulators also watch the coverage."""
 
 from django.utils.translation import gettext_lazy as _
 

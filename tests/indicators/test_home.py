@@ -93,7 +93,9 @@ def test_county_regulator_home_shows_only_its_own_county(client, city, both):
 def county_a_owners(city):
     """A hospital and a petrol station beside owner A's market in county A, each with instruments."""
     hospital = OrganizationFactory(name="甲县人民医院", region=city.county_a, category=Organization.Category.HOSPITAL)
-    station = OrganizationFactory(name="甲县加油站", region=city.county_a, category=Organization.Category.PETROL_STATION)
+    station = OrganizationFactory(
+        name="甲县加油站", region=city.county_a, category=Organization.Category.PETROL_STATION
+    )
     make(hospital, "H-VALID", verified_days_ago=30)
     make(hospital, "H-OVER", verified_days_ago=400)
     make(hospital, "H-NEVER")
@@ -131,7 +133,11 @@ def test_county_regulator_home_draws_a_bar_per_owner_category(client, city, both
     body = html(response)
     data = chart_data(response)
     assert len(data["rows"]) == 3
-    assert {row["name"]: row["counts"]["overdue"] for row in data["rows"]} == {"医院": 1, "集贸市场": 1, "加油（气）站": 0}
+    assert {row["name"]: row["counts"]["overdue"] for row in data["rows"]} == {
+        "医院": 1,
+        "集贸市场": 1,
+        "加油（气）站": 0,
+    }
     assert 'data-testid="chart-by-category"' in body and "各类单位检定状态" in body
     assert "vendor/echarts.min.js" in body and "js/charts.js" in body
     # The city bureau keeps its bar per county.

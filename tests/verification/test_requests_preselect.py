@@ -18,7 +18,9 @@ def ticked(html: str) -> set[int]:
     """The instruments whose checkbox is checked on the form."""
     return {
         int(pk)
-        for pk in re.findall(r'<input type="checkbox" name="instrument_ids" value="(\d+)" form="request-form"[^>]* checked', html)
+        for pk in re.findall(
+            r'<input type="checkbox" name="instrument_ids" value="(\d+)" form="request-form"[^>]* checked', html
+        )
     }
 
 

@@ -75,9 +75,7 @@ def may_declare(user: User | None) -> bool:
 
 def may_edit(user: User | None, declaration: CapabilityDeclaration) -> bool:
     scope = scope_of(user)
-    return (
-        may_declare(user) and declaration.organization_id == scope.organization_id and declaration.status in EDITABLE
-    )
+    return may_declare(user) and declaration.organization_id == scope.organization_id and declaration.status in EDITABLE
 
 
 def may_review(user: User | None, declaration: CapabilityDeclaration) -> bool:
