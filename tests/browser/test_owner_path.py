@@ -87,6 +87,7 @@ def test_owner_applies_from_the_instrument_page_and_for_the_chosen_ones_of_the_l
     log_in(page, "owner_a", PASSWORD)
 
     page.goto(f"/instruments/{second.pk}/")
+    screenshot(page, "owner_path_instrument_1280")
     with page.expect_navigation():
         page.locator("[data-testid=apply-verification]").click()
     assert page.locator(f"#i-{second.pk}").is_checked() and not page.locator(f"#i-{first.pk}").is_checked()
