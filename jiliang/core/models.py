@@ -145,6 +145,9 @@ class Organization(models.Model):
     address = models.CharField(_("地址"), max_length=300, blank=True)
     contact = models.CharField(_("联系人"), max_length=100, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    # An owner with a laboratory of its own (calibrates in-house); only such an owner declares its capabilities
+    # (企业计量技术能力自我声明).
+    has_lab = models.BooleanField(_("有实验室/校准能力"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -45,7 +45,8 @@ ALL_ROLES = frozenset(Role)
 @dataclass(frozen=True)
 class Entry:
     """One menu entry. ``group`` None puts it above the groups (the home page); ``order`` sorts it within its group.
-    ``exact``: the entry is the current page only at its own address, not at the addresses below it."""
+    ``exact``: the entry is the current page only at its own address, not at the addresses below it.
+    ``when``: a further condition on the user beyond the role (an owner with a laboratory), None for none."""
 
     label: str | Promise
     url_name: str
@@ -54,6 +55,7 @@ class Entry:
     order: int
     badge: Callable[[User], int] | None = None
     exact: bool = False
+    when: Callable[[User], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ def visible_entries(user: User | None) -> list[Entry]:
     role = scope_of(user).role
     if not role:
         return []
-    return sorted((entry for entry in _registry.values() if role in entry.roles), key=_sort_key)
+    assert user is not None  # a user without a role was answered above
+    shown = (e for e in _registry.values() if role in e.roles and (e.when is None or e.when(user)))
+    return sorted(shown, key=_sort_key)
 
 
 def current_url(path: str, entries: Iterable[tuple[Entry, str]]) -> str | None:

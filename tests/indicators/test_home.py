@@ -12,7 +12,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import InstrumentFactory, catalog_item
+from jiliang.core.models import Organization
+from jiliang.indicators.selectors.home import due_state_counts_by_owner_category
+from tests.factories import InstrumentFactory, OrganizationFactory, catalog_item
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +83,66 @@ def test_city_regulator_home_counts_every_county_by_due_state(client, city, both
 def test_county_regulator_home_shows_only_its_own_county(client, city, both):
     response = login(client, city.county_regulator_a).get(reverse("home"))
     data = chart_data(response)
-    assert [row["name"] for row in data["rows"]] == ["甲县"]
-    assert "乙县" not in html(response)
+    # One county: the chart splits it by owner category (owner A is a market); the table keeps the county's row.
+    assert [row["name"] for row in data["rows"]] == ["集贸市场"]
+    assert {row["id"] for row in data["rows"]} == {city.county_a.pk}
+    assert "乙县" not in html(response) and "加油（气）站" not in html(response)
+    assert f'href="/instruments/?county={city.county_a.pk}"' in html(response)
+
+
+def county_a_owners(city):
+    """A hospital and a petrol station beside owner A's market in county A, each with instruments."""
+    hospital = OrganizationFactory(name="甲县人民医院", region=city.county_a, category=Organization.Category.HOSPITAL)
+    station = OrganizationFactory(
+        name="甲县加油站", region=city.county_a, category=Organization.Category.PETROL_STATION
+    )
+    make(hospital, "H-VALID", verified_days_ago=30)
+    make(hospital, "H-OVER", verified_days_ago=400)
+    make(hospital, "H-NEVER")
+    make(station, "S-SOON", verified_days_ago=350)
+    make(city.owner_a, "A-OVER", verified_days_ago=400)
+    return hospital, station
+
+
+def test_county_selector_groups_the_county_by_owner_category(city, both):
+    county_a_owners(city)
+    groups = due_state_counts_by_owner_category(city.county_regulator_a)
+    counts = {group["category"]: group["counts"] for group in groups}
+    assert counts == {
+        "market_fair": {"valid": 1, "due_soon": 0, "overdue": 1, "never": 0},
+        "hospital": {"valid": 1, "due_soon": 0, "overdue": 1, "never": 1},
+        "petrol_station": {"valid": 0, "due_soon": 1, "overdue": 0, "never": 0},
+    }
+    # Largest first, with the category's label.
+    assert [group["label"] for group in groups] == ["医院", "集贸市场", "加油（气）站"]
+    # County B's bureau sees its own county only: owner B's petrol station.
+    assert [g["category"] for g in due_state_counts_by_owner_category(city.county_regulator_b)] == ["petrol_station"]
+    assert due_state_counts_by_owner_category(city.county_regulator_b)[0]["counts"]["valid"] == 1
+
+
+@pytest.mark.parametrize("persona", ["owner_a_user", "institute_user", "admin"])
+def test_county_selector_gives_nothing_to_non_regulators(city, both, persona):
+    county_a_owners(city)
+    assert due_state_counts_by_owner_category(getattr(city, persona)) == []
+    assert due_state_counts_by_owner_category(None) == []
+
+
+def test_county_regulator_home_draws_a_bar_per_owner_category(client, city, both):
+    county_a_owners(city)
+    response = login(client, city.county_regulator_a).get(reverse("home"))
+    body = html(response)
+    data = chart_data(response)
+    assert len(data["rows"]) == 3
+    assert {row["name"]: row["counts"]["overdue"] for row in data["rows"]} == {
+        "医院": 1,
+        "集贸市场": 1,
+        "加油（气）站": 0,
+    }
+    assert 'data-testid="chart-by-category"' in body and "各类单位检定状态" in body
+    assert "vendor/echarts.min.js" in body and "js/charts.js" in body
+    # The city bureau keeps its bar per county.
+    city_body = html(login(client, city.city_regulator).get(reverse("home")))
+    assert 'data-testid="chart-by-county"' in city_body and "各类单位检定状态" not in city_body
 
 
 def test_owner_home_lists_its_overdue_and_due_soon_instruments(client, city, both):

@@ -17,6 +17,13 @@ pytestmark = pytest.mark.django_db
 Status = CapabilityDeclaration.Status
 
 
+@pytest.fixture(autouse=True)
+def owner_a_has_a_lab(city):
+    """The declaring owner has a laboratory: only such an owner declares (tests/standards/test_declarations_lab.py)."""
+    city.owner_a.has_lab = True
+    city.owner_a.save(update_fields=["has_lab"])
+
+
 def draft(city, **values) -> CapabilityDeclaration:
     values = {"items": "电子天平校准 (0~200) g", "standards": "E2 砝码组", "staff": "张工 高级工程师", **values}
     return svc.declaration_save_draft(actor=city.owner_a_user, **values)
@@ -251,7 +258,12 @@ def test_a_published_declaration_is_readable_by_every_logged_in_user_but_not_cha
         client.force_login(city.personas[persona])
         detail = client.get(reverse("coverage:declaration_detail", args=[d.pk]))
         assert detail.status_code == 200 and "电子天平校准" in detail.content.decode()
-        assert city.owner_a.name in client.get(reverse("coverage:declarations")).content.decode()
+        listing = client.get(reverse("coverage:declarations"))
+        if persona == "owner_b":
+            # An owner without a laboratory has no declarations page (test_declarations_lab.py).
+            assert listing.status_code == 404
+        else:
+            assert city.owner_a.name in listing.content.decode()
         assert (
             client.post(reverse("coverage:declaration_action", args=[d.pk, "return"]), {"note": "x"}).status_code == 404
         )

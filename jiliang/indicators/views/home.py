@@ -33,6 +33,7 @@ from jiliang.metrology import coverage
 from jiliang.verification.models import ServiceRequest
 from jiliang.verification.selectors.queue import work_queue
 
+from ..selectors.home import due_state_counts_by_owner_category
 from ..selectors.warnings import tiles, warning_counts
 
 DueState = Instrument.DueState
@@ -125,13 +126,23 @@ def _regulator_home(request: HttpRequest) -> HttpResponse:
         counts={state.value: sum(r.counts[state.value] for r in rows) for state, _color in COUNTED_STATES},
     )
     list_url = reverse("instruments:list")
+    chart_rows = [{"id": r.id, "name": r.name, "counts": r.counts} for r in rows]
+    # A county bureau's scope is one county, one bar: its chart splits the county by owner category instead (no
+    # region level lies below the county). A bar still opens the county's list in the state clicked.
+    by_category = scope_of(request.user).is_regulator and len(county_ids) <= 1
+    if by_category:
+        chart_rows = [
+            {"id": county_ids[0] if county_ids else 0, "name": group["label"], "counts": group["counts"]}
+            for group in due_state_counts_by_owner_category(request.user)
+        ]
     chart = {
         "list_url": list_url,
         "y_label": _("台（件）"),
         "states": [{"key": s.value, "label": str(s.label), "color": c} for s, c in COUNTED_STATES],
-        "rows": [{"id": r.id, "name": r.name, "counts": r.counts} for r in rows],
+        "rows": chart_rows,
     }
     context = {
+        "by_category": by_category,
         "rows": rows,
         "totals": totals,
         "states": [s for s, _color in COUNTED_STATES],

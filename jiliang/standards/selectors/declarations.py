@@ -46,7 +46,7 @@ def declaration_get(user: User | None, declaration_id: int) -> CapabilityDeclara
 def declarations_of_owner(user: User | None) -> QuerySet[CapabilityDeclaration]:
     """The owner's own declarations, in every state, newest first."""
     scope = scope_of(user)
-    if not scope.is_owner or scope.organization_id is None:
+    if not may_declare(user) or scope.organization_id is None:
         return CapabilityDeclaration.objects.none()
     return declarations_visible_to(user).filter(organization_id=scope.organization_id).order_by("-id")
 
@@ -66,9 +66,16 @@ def declarations_published(user: User | None) -> QuerySet[CapabilityDeclaration]
     return declarations_visible_to(user).filter(status=Status.PUBLISHED).order_by("-published_at", "-id")
 
 
+def may_declare(user: User | None) -> bool:
+    """An owner whose organization has a laboratory (``Organization.has_lab``): only such an owner declares its
+    capabilities; a market or a petrol station has nothing to declare."""
+    scope = scope_of(user)
+    return bool(scope.is_owner and user is not None and user.organization and user.organization.has_lab)
+
+
 def may_edit(user: User | None, declaration: CapabilityDeclaration) -> bool:
     scope = scope_of(user)
-    return scope.is_owner and declaration.organization_id == scope.organization_id and declaration.status in EDITABLE
+    return may_declare(user) and declaration.organization_id == scope.organization_id and declaration.status in EDITABLE
 
 
 def may_review(user: User | None, declaration: CapabilityDeclaration) -> bool:

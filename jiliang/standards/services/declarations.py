@@ -19,7 +19,7 @@ from jiliang.core.models import User
 from jiliang.core.selectors import scope_of
 
 from ..models import CapabilityDeclaration
-from ..selectors.declarations import EDITABLE, Status, may_review
+from ..selectors.declarations import EDITABLE, Status, may_declare, may_review
 
 TEXT_LIMIT = 10_000
 NOTE_LIMIT = CapabilityDeclaration._meta.get_field("review_note").max_length
@@ -41,6 +41,8 @@ def _own_editable(actor: User, declaration: CapabilityDeclaration) -> Capability
     locked = CapabilityDeclaration.objects.select_for_update().filter(pk=declaration.pk).first()
     if locked is None or not scope.is_owner or locked.organization_id != scope.organization_id:
         raise NotFoundOrForbidden(_("能力声明不存在"))
+    if not may_declare(actor):
+        raise DomainError(_("只有有实验室（校准能力）的单位可以填写能力声明"), code="forbidden")
     if locked.status not in EDITABLE:
         raise DomainError(
             _("声明处于“%(status)s”状态，不能修改或提交") % {"status": locked.get_status_display()}, code="conflict"
@@ -60,6 +62,9 @@ def declaration_save_draft(
     scope = scope_of(actor)
     if not scope.is_owner or scope.organization_id is None:
         raise DomainError(_("只有使用单位可以填写能力声明"), code="forbidden")
+    if declaration is None and not may_declare(actor):
+        # A change to an existing one is refused by _own_editable (404 first for another owner's).
+        raise DomainError(_("只有有实验室（校准能力）的单位可以填写能力声明"), code="forbidden")
     values = {
         "items": _clean_text(items, "items", required=True),
         "standards": _clean_text(standards, "standards"),

@@ -31,6 +31,9 @@ def _get(request: HttpRequest, pk: int) -> CapabilityDeclaration:
 @require_GET
 def declaration_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request.user)
+    if scope.is_owner and not selectors.may_declare(request.user):
+        # An owner without a laboratory has no declarations to keep (and no menu entry to this page).
+        raise Http404
     context = {
         "is_owner": scope.is_owner,
         "is_reviewer": scope.is_regulator or scope.is_admin,
@@ -55,7 +58,7 @@ def declaration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def declaration_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not scope_of(request.user).is_owner:
+    if not selectors.may_declare(request.user):
         raise Http404
     declaration = None
     if pk is not None:

@@ -49,7 +49,7 @@ class RequestForm(forms.Form):
         max_value=MAX_DUE_WITHIN_DAYS,
         initial=30,
         required=False,
-        widget=forms.NumberInput(attrs={"style": "width: 6em; display: inline-block"}),
+        widget=forms.NumberInput(attrs={"class": "input-inline-number"}),
     )
     service = forms.ChoiceField(label=_("服务类别"), choices=Service.choices, initial=Service.VERIFICATION)
     place = forms.ChoiceField(

@@ -187,7 +187,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 add_domain_errors(form, exc, aliases={"institute": "institute_id"})
         if previewing and is_htmx(request):
             return render(request, "verification/requests/_quote.html", {"form": form, "quote": quote})
-    selected = _selected_ids(request.POST) if request.method == "POST" else set()
+    # "申请检定" from an instrument's page or the home's overdue list arrives with ?instrument_ids=…: those ids are
+    # ticked only when they are the owner's own instruments that may be verified (_instrument_rows scopes them).
+    selected = _selected_ids(request.POST if request.method == "POST" else request.GET)
     context = {"form": form, "quote": quote, **_instrument_rows(request, request.GET, selected)}
     return render(request, "verification/requests/new.html", context)
 
