@@ -166,16 +166,10 @@ def request_submit(
             actor=actor,
             action="request.submit",
             obj=request,
-            changes={
-                "number": request.number,
-                "institute": quote.institute.pk,
-                "service": service,
-                "place": place,
-                "instruments": [line.instrument.pk for line in quote.lines],
-                "fee_total": str(quote.fee_total),
-                "fee_waived": str(quote.fee_waived),
-                "accept_by": request.accept_by.isoformat(),
-            },
+            changes=audit.values(
+                request, "number", "institute", "service", "place", "fee_total", "fee_waived", "accept_by"
+            )
+            | {"instruments": [line.instrument.pk for line in quote.lines]},
         )
     return request
 
