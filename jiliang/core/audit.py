@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from .models import AuditEvent, User
@@ -92,6 +94,25 @@ def record(
     event.hash = compute_hash(event)
     event.save(force_insert=True)
     return event
+
+
+def values(obj: Model, *names: str) -> dict[str, Any]:
+    """The named fields of ``obj`` as an event's ``changes``: a relation by its key (``organization`` gives
+    ``organization_id``, so no row is loaded), any other attribute as it is (a date or a number is stored as
+    text, as :func:`record` stores every value).
+
+    >>> from jiliang.core.models import Organization
+    >>> values(Organization(name="某站", region_id=7), "name", "region")
+    {'name': '某站', 'region': 7}
+    """
+    found: dict[str, Any] = {}
+    for name in names:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        found[name] = getattr(obj, getattr(field, "attname", name))
+    return found
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

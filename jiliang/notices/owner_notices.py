@@ -186,16 +186,21 @@ def _instrument_label(certificate: Certificate) -> str:
     return _("%(name)s（出厂编号 %(serial)s）") % {"name": instrument.name, "serial": instrument.serial_number}
 
 
-def certificate_draft(certificate: Certificate) -> Draft:
-    """The notice of an issued certificate (检定证书, 检定结果通知书 or 校准证书; a correction when it supersedes one)."""
+def _certificate_params(certificate: Certificate) -> tuple[Organization, dict[str, str]]:
+    """The certificate's owner and the values its notices name: number, document, instrument and institute."""
     owner = Organization.objects.get(pk=certificate.owner_id)
     institute = Organization.objects.get(pk=certificate.institute_id)
-    params: dict[str, str] = {
+    return owner, {
         "number": certificate.number,
         "document": str(certificate.get_kind_display()),
         "instrument": _instrument_label(certificate),
         "institute": institute.name,
     }
+
+
+def certificate_draft(certificate: Certificate) -> Draft:
+    """The notice of an issued certificate (检定证书, 检定结果通知书 or 校准证书; a correction when it supersedes one)."""
+    owner, params = _certificate_params(certificate)
     lines = [_("%(owner)s：") % {"owner": owner.name}, ""]
     old = certificate.supersedes
     if old is not None:
@@ -235,15 +240,8 @@ def certificate_draft(certificate: Certificate) -> Draft:
 
 
 def revocation_draft(certificate: Certificate, revocation: CertificateRevocation) -> Draft:
-    owner = Organization.objects.get(pk=certificate.owner_id)
-    institute = Organization.objects.get(pk=certificate.institute_id)
-    params: dict[str, str] = {
-        "number": certificate.number,
-        "document": str(certificate.get_kind_display()),
-        "instrument": _instrument_label(certificate),
-        "institute": institute.name,
-        "reason": revocation.reason,
-    }
+    owner, params = _certificate_params(certificate)
+    params["reason"] = revocation.reason
     title = _("证书 %(number)s 已撤销") % params
     lines = [
         _("%(owner)s：") % {"owner": owner.name},

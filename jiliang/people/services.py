@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -71,10 +70,6 @@ def _check_person_dates(hired_on: date | None, left_on: date | None) -> None:
         raise DomainError(_("离职日期不能早于入职日期"), field="left_on")
 
 
-def _values(obj: Any, names: Iterable[str]) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in names}
-
-
 def person_create(
     *,
     actor: User,
@@ -104,7 +99,7 @@ def person_create(
     )
     with transaction.atomic():
         person.save()
-        audit.record(actor=actor, action="person.create", obj=person, changes=_values(person, PERSON_FIELDS))
+        audit.record(actor=actor, action="person.create", obj=person, changes=audit.values(person, *PERSON_FIELDS))
     return person
 
 
@@ -122,7 +117,7 @@ def person_update(
     """Change a member of staff. ``id_number`` empty or ``None`` keeps the stored (masked) number; dates are
     always set from the arguments (``None`` clears them)."""
     _check_manage(actor, person)
-    before = _values(person, PERSON_FIELDS)
+    before = audit.values(person, *PERSON_FIELDS)
     if name is not None:
         if not name.strip():
             raise DomainError(_("请填写姓名"), field="name")
@@ -138,7 +133,7 @@ def person_update(
     person.left_on = left_on
     if phone is not None:
         person.phone = phone.strip()
-    changes = audit.diff(before, _values(person, PERSON_FIELDS))
+    changes = audit.diff(before, audit.values(person, *PERSON_FIELDS))
     with transaction.atomic():
         person.save()
         audit.record(actor=actor, action="person.update", obj=person, changes=changes)
@@ -202,7 +197,7 @@ def qualification_add(
         qualification.save()
         qualification.catalog_items.set(items)
         qualification.procedures.set(procs)
-        changes = _values(qualification, QUALIFICATION_FIELDS)
+        changes = audit.values(qualification, *QUALIFICATION_FIELDS)
         changes["person"] = person.pk
         changes["catalog_items"] = sorted(i.code for i in items)
         changes["procedures"] = sorted(p.code for p in procs)
@@ -223,7 +218,7 @@ def qualification_renew(
     _check_manage(actor, qualification.person)
     if valid_until <= qualification.valid_until:
         raise DomainError(_("新的有效期须晚于原有效期"), field="valid_until")
-    before = _values(qualification, QUALIFICATION_FIELDS)
+    before = audit.values(qualification, *QUALIFICATION_FIELDS)
     if issued_on is not None:
         qualification.issued_on = issued_on
     if number.strip():
@@ -242,7 +237,7 @@ def qualification_renew(
             actor=actor,
             action="qualification.renew",
             obj=qualification,
-            changes=audit.diff(before, _values(qualification, QUALIFICATION_FIELDS)),
+            changes=audit.diff(before, audit.values(qualification, *QUALIFICATION_FIELDS)),
         )
     return qualification
 
@@ -283,12 +278,6 @@ def expert_add(
             actor=actor,
             action="expert.add",
             obj=expert,
-            changes={
-                "name": expert.name,
-                "organization": organization.pk,
-                "person": person.pk if person else None,
-                "specialties": expert.specialties,
-                "joined_on": joined_on,
-            },
+            changes=audit.values(expert, "name", "organization", "person", "specialties", "joined_on"),
         )
     return expert

@@ -1,4 +1,6 @@
+import doctest
 import itertools
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -6,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from jiliang.core import audit
-from jiliang.core.models import AuditEvent
+from jiliang.core.models import AuditEvent, Organization
 
 
 def _three_events(actor):
@@ -58,3 +60,19 @@ def test_record_refuses_to_run_outside_a_transaction(city, django_db_blocker):
             audit.record(actor=None, action="x")
         finally:
             connection.in_atomic_block = in_block
+
+
+def test_values_names_a_relation_by_its_key_and_stores_a_date_as_text(city):
+    station = Organization(name="某加油站", region_id=city.county_a.pk, kind=Organization.Kind.OWNER)
+    station.founded = date(2020, 1, 2)  # not a field: read as it is
+    changes = audit.values(station, "name", "region", "founded")
+    assert changes == {"name": "某加油站", "region": city.county_a.pk, "founded": date(2020, 1, 2)}
+    with transaction.atomic():
+        event = audit.record(actor=city.admin, action="test.values", object_type="test", object_id=1, changes=changes)
+    assert event.changes == {"name": "某加油站", "region": city.county_a.pk, "founded": "2020-01-02"}
+
+
+def test_the_examples_in_the_module_hold():
+    result = doctest.testmod(audit)
+    assert result.attempted >= 1
+    assert result.failed == 0

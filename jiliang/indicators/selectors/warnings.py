@@ -181,35 +181,54 @@ def _overdue_instruments(user: User | None, county: int | None, today: date) -> 
     return qs.filter(region_id=county) if county else qs
 
 
-def _rows_overdue(user: User | None, county: int | None, today: date) -> list[WarningRow]:
+def _rows_by_owner(
+    instruments: QuerySet[Instrument],
+    *,
+    county: int | None,
+    kind: str,
+    what: Callable[[int], str],
+    since_field: str,
+    query: dict[str, str],
+    allowed: timedelta = timedelta(0),
+) -> list[WarningRow]:
+    """One row per owner and county of ``instruments``, counted, with the earliest ``since_field`` plus ``allowed``
+    as the row's date and a link to the register filtered by ``query``, that owner (and the county asked for)."""
     grouped = list(
-        _overdue_instruments(user, county, today)
-        .values("owner_id", "region_id")
-        .annotate(n=Count("id"), earliest=Min("due_on"))
-        .order_by()
+        instruments.values("owner_id", "region_id").annotate(n=Count("id"), earliest=Min(since_field)).order_by()
     )
     owners = dict(Organization.objects.filter(pk__in={g["owner_id"] for g in grouped}).values_list("id", "name"))
     regions = _region_names({g["region_id"] for g in grouped})
     list_url = reverse("instruments:list")
     rows = []
     for g in grouped:
-        query = {"owner": g["owner_id"], "due_state": Instrument.DueState.OVERDUE.value}
+        link: dict[str, object] = {"owner": g["owner_id"], **query}
         if county:
-            query["county"] = county
+            link["county"] = county
         rows.append(
             WarningRow(
-                kind=WarningKind.OVERDUE_INSTRUMENTS,
-                what=_("%(n)s 台（件）在用强检器具超过检定有效期") % {"n": g["n"]},
+                kind=kind,
+                what=what(g["n"]),
                 region_id=g["region_id"],
                 region=regions.get(g["region_id"], ""),
                 count=g["n"],
                 actor=owners.get(g["owner_id"], ""),
                 actor_role=_("使用单位"),
-                due=g["earliest"],
-                url=f"{list_url}?{urlencode(query)}",
+                due=g["earliest"] + allowed,
+                url=f"{list_url}?{urlencode(link)}",
             )
         )
     return rows
+
+
+def _rows_overdue(user: User | None, county: int | None, today: date) -> list[WarningRow]:
+    return _rows_by_owner(
+        _overdue_instruments(user, county, today),
+        county=county,
+        kind=WarningKind.OVERDUE_INSTRUMENTS,
+        what=lambda n: _("%(n)s 台（件）在用强检器具超过检定有效期") % {"n": n},
+        since_field="due_on",
+        query={"due_state": Instrument.DueState.OVERDUE.value},
+    )
 
 
 def _count_overdue(user: User | None, county: int | None, today: date) -> int:
@@ -238,36 +257,18 @@ def _failed_unresolved(user: User | None, county: int | None, today: date) -> Qu
 
 def _rows_failed(user: User | None, county: int | None, today: date) -> list[WarningRow]:
     days = failed_resolve_days()
-    grouped = list(
-        _failed_unresolved(user, county, today)
-        .values("owner_id", "region_id")
-        .annotate(n=Count("id"), earliest=Min("stopped_on"))
-        .order_by()
+    return _rows_by_owner(
+        _failed_unresolved(user, county, today),
+        county=county,
+        kind=WarningKind.FAILED_UNRESOLVED,
+        what=lambda n: (
+            _("%(n)s 台（件）器具检定不合格停用已满 %(days)s 天，仍未重新检定合格或报废") % {"n": n, "days": days}
+        ),
+        since_field="stopped_on",
+        query={"status": FAILED},
+        # The day the earliest of them should have been dealt with.
+        allowed=timedelta(days=days),
     )
-    owners = dict(Organization.objects.filter(pk__in={g["owner_id"] for g in grouped}).values_list("id", "name"))
-    regions = _region_names({g["region_id"] for g in grouped})
-    list_url = reverse("instruments:list")
-    rows = []
-    for g in grouped:
-        query = {"owner": g["owner_id"], "status": FAILED}
-        if county:
-            query["county"] = county
-        rows.append(
-            WarningRow(
-                kind=WarningKind.FAILED_UNRESOLVED,
-                what=_("%(n)s 台（件）器具检定不合格停用已满 %(days)s 天，仍未重新检定合格或报废")
-                % {"n": g["n"], "days": days},
-                region_id=g["region_id"],
-                region=regions.get(g["region_id"], ""),
-                count=g["n"],
-                actor=owners.get(g["owner_id"], ""),
-                actor_role=_("使用单位"),
-                # The day the earliest of them should have been dealt with.
-                due=g["earliest"] + timedelta(days=days),
-                url=f"{list_url}?{urlencode(query)}",
-            )
-        )
-    return rows
 
 
 def _count_failed(user: User | None, county: int | None, today: date) -> int:

@@ -321,14 +321,9 @@ def equipment_certificate_add(
             actor=actor,
             action="standard.certificate_add",
             obj=certificate,
-            changes={
-                "equipment": equipment.pk,
-                "issuer_standard": issuer_std.pk if issuer_std else None,
-                "issuer_authority": issuer_auth.pk if issuer_auth else None,
-                "number": number,
-                "issued_on": issued_on.isoformat(),
-                "valid_until": valid_until.isoformat(),
-            },
+            changes=audit.values(
+                certificate, "equipment", "issuer_standard", "issuer_authority", "number", "issued_on", "valid_until"
+            ),
         )
     return certificate
 
@@ -391,14 +386,8 @@ def authorization_grant(
             actor=actor,
             action="authorization.grant",
             obj=authorization,
-            changes={
-                "institute": found.pk,
-                "issued_by": authorization.issued_by_id,
-                "number": number,
-                "catalog_items": sorted(item_ids),
-                "valid_from": valid_from.isoformat(),
-                "valid_until": valid_until.isoformat(),
-            },
+            changes=audit.values(authorization, "institute", "issued_by", "number", "valid_from", "valid_until")
+            | {"catalog_items": sorted(item_ids)},
         )
     return authorization
 

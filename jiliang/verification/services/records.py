@@ -444,12 +444,8 @@ def _issue(
         actor=actor,
         action="certificate.issue",
         obj=certificate,
-        changes={
-            "record": record.pk,
-            "instrument": instrument.pk,
-            "conclusion": conclusion,
-            "supersedes": supersedes.number if supersedes else None,
-        },
+        changes=audit.values(certificate, "record", "instrument")
+        | {"conclusion": conclusion, "supersedes": supersedes.number if supersedes else None},
     )
     signals.certificate_issued.send(Certificate, certificate=certificate, actor=actor)
     return certificate

@@ -166,16 +166,10 @@ def request_submit(
             actor=actor,
             action="request.submit",
             obj=request,
-            changes={
-                "number": request.number,
-                "institute": quote.institute.pk,
-                "service": service,
-                "place": place,
-                "instruments": [line.instrument.pk for line in quote.lines],
-                "fee_total": str(quote.fee_total),
-                "fee_waived": str(quote.fee_waived),
-                "accept_by": request.accept_by.isoformat(),
-            },
+            changes=audit.values(
+                request, "number", "institute", "service", "place", "fee_total", "fee_waived", "accept_by"
+            )
+            | {"instruments": [line.instrument.pk for line in quote.lines]},
         )
     return request
 
@@ -233,37 +227,31 @@ def _move(
     return request
 
 
-def request_accept(*, actor: User, request_id: int, note: str = "") -> ServiceRequest:
+def _act(actor: User, request_id: int, action: str, to_status: str, *, note: str = "", **fields: Any) -> ServiceRequest:
+    """In one transaction: the request the actor may ``action``, moved to ``to_status`` with ``fields``; ``note``
+    (checked once the request is found) goes on the event."""
     with transaction.atomic():
-        request = _load(actor, request_id, "accept")
-        now = core_clock.now()
-        return _move(
-            actor,
-            request,
-            "accept",
-            Status.ACCEPTED,
-            event_note=_clean_text(note, "note", 500),
-            accepted_at=now,
-            complete_by=request_clock.complete_by(core_clock.local_date(now)),
-            reason="",
-        )
+        request = _load(actor, request_id, action)
+        return _move(actor, request, action, to_status, event_note=_clean_text(note, "note", 500), **fields)
+
+
+def request_accept(*, actor: User, request_id: int, note: str = "") -> ServiceRequest:
+    now = core_clock.now()
+    complete_by = request_clock.complete_by(core_clock.local_date(now))
+    return _act(
+        actor, request_id, "accept", Status.ACCEPTED, note=note, accepted_at=now, complete_by=complete_by, reason=""
+    )
 
 
 def request_reject(*, actor: User, request_id: int, reason: str) -> ServiceRequest:
     text = _reason(reason)
-    with transaction.atomic():
-        request = _load(actor, request_id, "reject")
-        return _move(
-            actor, request, "reject", Status.REJECTED, event_note=text, reason=text, closed_at=core_clock.now()
-        )
+    return _act(actor, request_id, "reject", Status.REJECTED, note=text, reason=text, closed_at=core_clock.now())
 
 
 def request_return(*, actor: User, request_id: int, reason: str) -> ServiceRequest:
     """退回补正: the request goes back to its owner with what to correct; the accept clock stops."""
     text = _reason(reason)
-    with transaction.atomic():
-        request = _load(actor, request_id, "return")
-        return _move(actor, request, "return", Status.RETURNED, event_note=text, reason=text)
+    return _act(actor, request_id, "return", Status.RETURNED, note=text, reason=text)
 
 
 def request_resubmit(
@@ -330,22 +318,11 @@ def request_schedule(*, actor: User, request_id: int, scheduled_on: date, note: 
         raise DomainError(_("请输入日期（YYYY-MM-DD）"), field="scheduled_on")
     if scheduled_on < core_clock.today():
         raise DomainError(_("安排日期不能早于今天"), field="scheduled_on")
-    with transaction.atomic():
-        request = _load(actor, request_id, "schedule")
-        return _move(
-            actor,
-            request,
-            "schedule",
-            Status.SCHEDULED,
-            event_note=_clean_text(note, "note", 500),
-            scheduled_on=scheduled_on,
-        )
+    return _act(actor, request_id, "schedule", Status.SCHEDULED, note=note, scheduled_on=scheduled_on)
 
 
 def request_start(*, actor: User, request_id: int) -> ServiceRequest:
-    with transaction.atomic():
-        request = _load(actor, request_id, "start")
-        return _move(actor, request, "start", Status.IN_WORK, started_at=core_clock.now())
+    return _act(actor, request_id, "start", Status.IN_WORK, started_at=core_clock.now())
 
 
 def request_complete(*, actor: User, request_id: int, note: str = "") -> ServiceRequest:
