@@ -144,6 +144,7 @@ class _Replay:
                 request_item_id=item_ids[item.row.id],
                 kind=plan.service,
                 performed_on=day,
+                procedure_id=self.world.procedure(item.row.item_id).pk,
                 standard_ids=[team.standard.pk],
                 checker_id=team.checker.pk,
                 approver_id=team.approver.pk,
