@@ -154,15 +154,15 @@ class _Place:
             load = value / self.e
             return next((Decimal(k) * self.e for up_to, k in self.rule.bands if load <= Decimal(up_to)), None)
         if expression == "table":
-            for grade, nominal, mpe in self.rule.table:
-                if grade == self.accuracy_class and Decimal(nominal) == value:
+            for accuracy, nominal, mpe in self.rule.table:
+                if accuracy == self.accuracy_class and Decimal(nominal) == value:
                     return Decimal(mpe)
             return None
         if expression == "class%span":
-            grade = _CLASS.search(self.accuracy_class)
-            if grade is None or self.span is None:
+            found = _CLASS.search(self.accuracy_class)
+            if found is None or self.span is None:
                 return None
-            return self.width * Decimal(grade.group(1)) / 100
+            return self.width * Decimal(found.group(1)) / 100
         if expression.endswith("%span"):
             return None if self.span is None else self.width * Decimal(expression[:-5]) / 100
         if expression.endswith("%"):
