@@ -127,7 +127,9 @@ class _Place:
         self.nominal_unit = nominal.group(2) if nominal else ""
         self.accuracy_class = accuracy_class.strip()
         found = _E.match(rule.e)
-        self.e = self.span.low / int(found.group(1)) if found and self.span is not None else None
+        # A scale's minimum capacity gives its interval; a range from zero states none.
+        low = self.span.low if self.span is not None else Decimal(0)
+        self.e = low / int(found.group(1)) if found and low > 0 else None
 
     def value(self, where: str) -> Decimal | None:
         if where in ("min", "max"):

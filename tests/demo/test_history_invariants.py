@@ -13,6 +13,7 @@ from django.utils import timezone
 from jiliang.core.clock import local_date
 from jiliang.instruments.models import Instrument
 from jiliang.metrology.verification import parse_range
+from jiliang.notices.models import Notification, OwnerNotice
 from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,
@@ -97,7 +98,11 @@ def test_no_moment_after_the_demo_clock(demo):
         VerificationRecord: ("performed_on", "verified_at", "checked_at", "approved_at"),
         Certificate: ("issued_on", "issued_at"),
         CertificateRevocation: ("revoked_at",),
+        Notification: ("created_at", "concerns_on"),
+        OwnerNotice: ("created_at",),
     }
+    # The owners were told (the notices' receivers), so their notices' times are checked too.
+    assert Notification.objects.exists() and OwnerNotice.objects.exists()
     for model, fields in history.items():
         rows = model.objects.all()
         if model is VerificationRecord:

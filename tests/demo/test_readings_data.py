@@ -63,6 +63,7 @@ def test_a_scale_is_tested_from_its_minimum_to_its_maximum_capacity_at_the_loads
 def test_no_points_rather_than_made_up_ones():
     assert readings.readings_for("30", "—", "—") is None  # no row for the item
     assert readings.readings_for("02", "30 kg", "Ⅲ") is None  # a scale without a readable range
+    assert readings.readings_for("02", "(0～30) kg", "Ⅲ") is None  # nor a minimum capacity to give its interval
     assert readings.readings_for("47", "20 kg", "F1") is None  # a weight of a class the table does not give
 
 
