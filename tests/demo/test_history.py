@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from jiliang.core.models import AuditEvent, Organization, User
-from jiliang.demo import city, history, institutes
+from jiliang.core.models import Organization, User
+from jiliang.demo import city, history
 from jiliang.instruments import tally
 from jiliang.instruments.models import Instrument
 from jiliang.instruments.services import derive
@@ -22,14 +21,10 @@ from jiliang.metrology import fees
 from jiliang.people.selectors import verifier_qualified
 from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors.standards import authorization_in_force_q, standard_validity, with_validity_data
-from jiliang.verification import immutable
 from jiliang.verification.models import (
     Certificate,
     CertificateRevocation,
-    ReadingPoint,
     RecordDraft,
-    RecordDraftEvent,
-    RequestEvent,
     RequestItem,
     ServiceRequest,
     StandardUse,
@@ -39,66 +34,11 @@ from jiliang.verification.selectors import requests as request_selectors
 from jiliang.verification.selectors.records import latest_valid_verification
 from jiliang.verification.selectors.request_clock import clock_of
 
-from ..factories import wipe_instruments
+from .conftest import FAST_HASHER, TODAY
+from .conftest import build_demo as _build
+from .conftest import wipe_demo as _wipe
 
-TODAY = date(2026, 6, 15)
-SEED = 1
-N = 600
 Status = ServiceRequest.Status
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _build() -> history.HistoryResult:
-    city.build_city(seed=SEED, instruments=N, today=TODAY)
-    return history.build_history(seed=SEED, today=TODAY)
-
-
-def _wipe() -> None:
-    """Remove the city and its history (issued rows refuse DELETE through the ORM: TRUNCATE / raw DELETE)."""
-    tables = [
-        m._meta.db_table
-        for m in (
-            RecordDraftEvent,
-            RecordDraft,
-            CertificateRevocation,
-            ReadingPoint,
-            StandardUse,
-            Certificate,
-            RequestEvent,
-            RequestItem,
-            ServiceRequest,
-        )
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = ", ".join(connection.ops.quote_name(t) for t in tables)
-            # The deferred foreign-key checks of the rows just written must fire before a TRUNCATE.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"TRUNCATE {names} CASCADE")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            # SQLite's triggers (verification 0007) let only a maintenance context through, as for a flush.
-            with immutable.maintenance():
-                for table in tables:
-                    cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
-    wipe_instruments()
-    institutes.delete_institutes()
-    AuditEvent.objects.all().delete()
-    User.objects.all().delete()
-    Organization.objects.all().delete()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """One city of 600 instruments with its year of history, shared by the module and rolled back after it."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _build()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.utils import timezone
 from jiliang.core import clock
 from jiliang.core.models import Organization
 from jiliang.instruments.models import Instrument
-from jiliang.metrology.draw import add_working_days, is_working_day
+from jiliang.metrology.draw import add_working_days
 from jiliang.verification.models import Service, ServiceRequest
 
 from .. import readings as demo_readings
@@ -113,6 +113,7 @@ class _Planner:
                 "due_on",
                 "measuring_range",
                 "accuracy_class",
+                "registered_on",
             )
         )
         self.rows = [_Row(*r) for r in rows]
@@ -129,7 +130,8 @@ class _Planner:
     # -- instruments
 
     def _eligible(self, row: _Row, service: str, day: date, strict: bool) -> bool:
-        if row.id in self.used:
+        # Nobody files for an instrument before it is registered.
+        if row.id in self.used or row.registered_on > day:
             return False
         if service == Service.CALIBRATION:
             return not (strict and row.mandatory)
@@ -186,11 +188,16 @@ class _Planner:
     def _back(self, day: date, n: int) -> date:
         return add_working_days(day, -n) if n else day
 
+    @property
+    def last_day(self) -> date:
+        """The last day of the history: the working day before ``today``. The demo is built on its day at any hour
+        and knows only the date, so nothing in it happens on that day (it would show as done later than the
+        clock)."""
+        return add_working_days(self.today, -1)
+
     def _recent_day(self, low: int, high: int) -> date:
-        """A working day between ``high`` and ``low`` working days before today (0 = today if it is one)."""
-        n = self.rng.randint(low, high)
-        day = self.today if is_working_day(self.today) else add_working_days(self.today, -1)
-        return self._back(day, n)
+        """A working day between ``high`` and ``low`` working days before :attr:`last_day` (0 = that day)."""
+        return self._back(self.last_day, self.rng.randint(low, high))
 
     # -- one request
 
@@ -291,12 +298,15 @@ class _Planner:
         for k, index in enumerate(indices):
             item = _Item(self.rows[index])
             if record_day is not None and (not partial or k == 0):
-                item.team = self.world.team(rng, institute, item.row.item_id, record_day)
-                if item.team is None:
-                    continue
                 item.readings = demo_readings.readings_for(
                     item.row.code, item.row.measuring_range, item.row.accuracy_class
                 )
+                # No points a metrologist would sign for this instrument, or no one to sign: leave it out.
+                if item.readings is None or self.world.procedure(item.row.item_id) is None:
+                    continue
+                item.team = self.world.team(rng, institute, item.row.item_id, record_day)
+                if item.team is None:
+                    continue
                 if service == Service.VERIFICATION:
                     item.fail = fails[k] if fails is not None and k < len(fails) else rng.random() < SHARE_FAIL
                 item.points = demo_readings.draw_points(rng, item.readings, fail=item.fail)
@@ -321,7 +331,7 @@ class _Planner:
         if target == Status.IN_WORK:
             return self._recent_day(12, 20) if rng.random() < 0.25 else self._recent_day(0, 6)
         # Completed, rejected, withdrawn: any time in the year, leaving room for the path before.
-        span = (self.today - self.first).days
+        span = (self.last_day - self.first).days
         return self.first + timedelta(days=rng.randint(45, span))
 
     def _place(self, row: _Row) -> str:
@@ -343,7 +353,7 @@ class _Planner:
         candidates = [c for c in candidates if clock.local_date(c[2]) <= limit]
         rng.shuffle(candidates)
         for n, (plan, item, at) in enumerate(candidates[: corrections + revocations]):
-            day = min(add_working_days(clock.local_date(at), rng.randint(3, 15)), self.today)
+            day = min(add_working_days(clock.local_date(at), rng.randint(3, 15)), self.last_day)
             moment = self._moment(day, at)
             if n < corrections:
                 field_name, reason = rng.choice(CORRECTIONS)

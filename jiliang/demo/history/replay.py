@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from jiliang.core import clock
 from jiliang.core.models import Organization, Role, User
+from jiliang.notices.models import Notification, OwnerNotice
 from jiliang.people.models import Person
 from jiliang.verification.models import Certificate, RecordDraft, RequestItem, Service
 from jiliang.verification.services import requests as one_window
@@ -78,8 +80,26 @@ class _Replay:
     def __init__(self, rng: random.Random, planner: _Planner, users: _Users) -> None:
         self.rng, self.planner, self.users = rng, planner, users
         self.world = planner.world
+        self.notices: dict[type[Notification] | type[OwnerNotice], int] = {
+            model: model.objects.aggregate(m=Max("pk"))["m"] or 0 for model in (Notification, OwnerNotice)
+        }
 
     def run(self, plan: _Plan, step: _Step) -> None:
+        self._act(plan, step)
+        self._date_notices(step)
+
+    def _date_notices(self, step: _Step) -> None:
+        """The owner's notices of the step (made by the notices' receivers) are dated when the step happened: their
+        creation time is the wall clock's (``auto_now_add``), not the replay's. They are sent when the history
+        commits."""
+        for model, seen in self.notices.items():
+            new = model.objects.filter(pk__gt=seen)
+            last = new.aggregate(m=Max("pk"))["m"]
+            if last is not None:
+                new.update(created_at=step.at)
+                self.notices[model] = last
+
+    def _act(self, plan: _Plan, step: _Step) -> None:
         owner = self.planner.owners[plan.owner_id]
         institute = self.world.institutes[plan.institute_id]
         owner_user, institute_user = self.users.of(owner), self.users.of(institute)
@@ -144,6 +164,7 @@ class _Replay:
                 request_item_id=item_ids[item.row.id],
                 kind=plan.service,
                 performed_on=day,
+                procedure_id=self.world.procedure(item.row.item_id).pk,
                 standard_ids=[team.standard.pk],
                 checker_id=team.checker.pk,
                 approver_id=team.approver.pk,

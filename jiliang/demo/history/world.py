@@ -7,12 +7,13 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from jiliang.catalog.models import CatalogItem
+from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization, Region
 from jiliang.people.models import Person, Qualification
 from jiliang.people.selectors import qualification_is_valid_on
 from jiliang.standards.models import Authorization, Standard
 from jiliang.standards.selectors.standards import authorization_in_force, standard_validity, with_validity_data
+from jiliang.verification.forms.records import procedure_choices
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class _Row:
     due_on: date | None
     measuring_range: str
     accuracy_class: str
+    registered_on: date
 
 
 @dataclass
@@ -76,6 +78,14 @@ class _World:
         self.regions = {r.pk: r for r in Region.objects.all()}
         self._routes: dict[tuple[int, int, date], list[int]] = {}
         self._teams: dict[tuple[int, int, date], tuple[list[Person], list[Person], list[Standard]] | None] = {}
+        self._procedures: dict[int, Procedure | None] = {}
+
+    def procedure(self, item_id: int) -> Procedure | None:
+        """The procedure a record of the item follows: the one the record form preselects (the catalog item's
+        regulation, ``verification.forms.records.procedure_choices``)."""
+        if item_id not in self._procedures:
+            self._procedures[item_id] = procedure_choices(self.items[item_id])[1]
+        return self._procedures[item_id]
 
     def route(self, item_id: int, region_id: int, day: date) -> list[int]:
         """The institutes the one window proposes for the item in the region that day: the rule of
