@@ -196,6 +196,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiliang.core.context_processors.navigation",
+                "jiliang.catalog.context_processors.data_confidence",
             ],
         },
     },

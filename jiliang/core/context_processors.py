@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from . import nav
+from .names import display_name
 from .selectors import scope_of
 
 
@@ -38,7 +39,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": items,
         "nav_groups": groups,
         "scope": scope,
-        "current_user_name": user.get_full_name() or user.get_username(),
+        "current_user_name": display_name(user),
         "current_organization": organization,
         "current_role_label": user.get_role_display(),
     }

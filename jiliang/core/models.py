@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiliang.core.errors import DomainError
+from jiliang.core.names import display_name, full_name
 from jiliang.metrology import uscc
 
 if TYPE_CHECKING:
@@ -190,6 +191,14 @@ class User(AbstractUser):
                 name="user_non_admin_has_organization",
             )
         ]
+
+    def __str__(self) -> str:
+        return display_name(self)
+
+    def get_full_name(self) -> str:
+        """Family name first without a space for a Chinese name ("谢芳"), "Given Family" otherwise
+        (:func:`jiliang.core.names.full_name`); Django's own joins "first last" with a space."""
+        return full_name(self.last_name, self.first_name)
 
 
 class ApiToken(models.Model):

@@ -32,6 +32,7 @@ class IndicatorInline(admin.TabularInline):
         "deadline",
         "clause",
         "clause_quote",
+        "clause_quote_original",
     )
     extra = 0
 

@@ -30,6 +30,12 @@ class Plan(models.Model):
     period_start = models.PositiveSmallIntegerField(_("起始年份"))
     period_end = models.PositiveSmallIntegerField(_("截止年份"))
     source_title = models.CharField(_("来源文件"), max_length=300)
+    source_title_original = models.CharField(
+        _("来源文件（所引版本原文）"),
+        max_length=300,
+        blank=True,
+        help_text=_("所引版本的用字与显示的不同时（如繁体转载本），保留所引原文；页面显示简体"),
+    )
     source_issuer = models.CharField(_("发文机关"), max_length=200)
     source_number = models.CharField(_("文号"), max_length=100, blank=True)
     source_date = models.DateField(_("发文日期"), null=True, blank=True)
@@ -163,6 +169,11 @@ class Indicator(models.Model):
     deadline = models.DateField(_("期限"))
     clause = models.CharField(_("条款"), max_length=100, help_text=_("出自规划文件的哪一条，例如“一、（二）1”"))
     clause_quote = models.TextField(_("原文摘录"), blank=True)
+    clause_quote_original = models.TextField(
+        _("原文摘录（所引版本原文）"),
+        blank=True,
+        help_text=_("所引版本的用字与显示的不同时（如繁体转载本），保留所引原文；页面显示简体"),
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     note = models.TextField(_("备注"), blank=True)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiliang.catalog.models import CatalogItem, Usage
+from jiliang.catalog.selectors import confidence_visible_to
 from jiliang.core.models import Organization, User
 from jiliang.core.selectors import organizations_visible_to
 from jiliang.core.web.forms import DateInput
@@ -33,13 +34,18 @@ def interval_text(item: CatalogItem) -> str:
 
 
 class CatalogItemChoiceField(forms.ModelChoiceField):
-    """Each option names the row, how it sets the due date and how sure we are of that interval."""
+    """Each option names the row and how it sets the due date; how sure we are of that interval only for those who
+    can correct the catalog (``show_confidence``, set by the form from
+    :func:`jiliang.catalog.selectors.confidence_visible_to`; off unless set)."""
+
+    show_confidence = False
 
     def label_from_instance(self, obj: CatalogItem) -> str:
+        parts = {"code": obj.code, "kind": obj.kind, "interval": interval_text(obj)}
+        if not self.show_confidence:
+            return _("%(code)s %(kind)s（%(interval)s）") % parts
         return _("%(code)s %(kind)s（%(interval)s · %(confidence)s）") % {
-            "code": obj.code,
-            "kind": obj.kind,
-            "interval": interval_text(obj),
+            **parts,
             "confidence": obj.get_confidence_display(),
         }
 
@@ -87,6 +93,7 @@ class InstrumentForm(forms.Form):
     def __init__(self, *args: Any, user: User, with_owner: bool, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["catalog_item"].show_confidence = confidence_visible_to(user)  # type: ignore[attr-defined]
         if not creating:
             # After registration the last verification comes from the instrument's records, never from an edit.
             del self.fields["last_verified_on"]

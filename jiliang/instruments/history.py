@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core.models import AuditEvent
+from jiliang.core.names import display_name
 
 from .hooks import verification
 from .models import Instrument
@@ -115,7 +116,7 @@ def instrument_events(instrument: Instrument, *, limit: int = 200) -> list[Event
     return [
         Event(
             at=row.at,
-            actor=(row.actor.get_full_name() if row.actor else "") or row.actor_repr,
+            actor=display_name(row.actor) or row.actor_repr,
             action=str(ACTIONS.get(row.action, row.action)),
             changes=_changes(row.action, row.changes or {}),
         )

@@ -290,10 +290,11 @@ def test_anonymous_visitors_are_sent_to_login(client, city, url):
 def test_every_logged_in_persona_sees_the_shipped_plans(client, city, persona):
     client.force_login(city.personas[persona])
     page = client.get(reverse("plans:list")).content.decode()
-    assert "fuxin-2015" in page and "yanan-2021" in page
+    assert reverse("plans:detail", args=["fuxin-2015"]) in page and reverse("plans:detail", args=["yanan-2021"]) in page
+    assert "延安市贯彻落实《计量发展规划（2021—2035年）》实施方案" in page
     response = client.get(reverse("plans:detail", args=["yanan-2021"]))
     assert response.status_code == 200
-    assert "強檢項目建標覆蓋率達到80%" in response.content.decode()
+    assert "强检项目建标覆盖率达到80%" in response.content.decode()
 
 
 def test_the_detail_page_shows_targets_definitions_clauses_and_entered_figures(client, city):
@@ -304,7 +305,7 @@ def test_the_detail_page_shows_targets_definitions_clauses_and_entered_figures(c
     assert "≥ 95%" in page
     assert "2020-12-31" in page
     assert "一、（二）5" in page and "具备中级工程技术人员资格的比例达到40%" in page
-    assert "public_standards_city" in page
+    assert "市级社会公用计量标准数" in page and "public_standards_city" not in page  # the name, never the code
     assert "录入" in page and "2019年全市计量工作总结" in page
 
 
@@ -428,6 +429,7 @@ def test_admin_pages_render_and_an_inline_change_is_audited_with_its_diff(client
         "unit",
         "clause",
         "clause_quote",
+        "clause_quote_original",
     ]
     for n, indicator in enumerate(indicators):
         data[f"indicators-{n}-id"] = indicator.pk
