@@ -27,6 +27,8 @@ class PublicAnswerOut(Schema):
     kind: KindCode | None
     kind_label: str | None
     instrument: str | None
+    model: str | None
+    serial_number: str | None
     owner: str | None
     issued_on: date | None
     valid_until: date | None
