@@ -3,7 +3,7 @@
 
 The pages are rendered without the request's context processors (no staff navigation, no session or user read)
 and are never cached by the browser or a proxy (a certificate can be revoked at any moment), never indexed, and
-send no Referer (the QR token must not leak to another site).
+send a Referer only to the platform itself (the QR token must not leak to another site).
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def _page(request: HttpRequest, template: str, context: dict, *, status: int = 2
     response = pages.respond(request, _render(template, context), status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: the QR token never reaches another site, and the language switch's post carries the
+    # platform's Origin (under "no-referrer" a browser sends "Origin: null", which Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

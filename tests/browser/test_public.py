@@ -1,0 +1,99 @@
+"""The public's side on a phone (390 px wide, issue 14): an instrument's label QR link (扫码查器具), a certificate's
+QR link, and a certificate number typed in lower case without dashes; the home link and the language switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.builders.verification import issue_certificate
+
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def fits_the_phone(page) -> None:
+    """Nothing wider than the screen: no sideways scrolling on a phone."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_shopper_scans_the_label_and_the_certificate_and_types_the_number(phone, bench):
+    certificate = issue_certificate(bench)
+    instrument = certificate.instrument
+    instrument.refresh_from_db()
+
+    # The instrument's label: kind, model, factory number, masked user, valid until, the certificate's link.
+    phone.goto(f"/check/i/{instrument.public_key}/")
+    assert "检定有效" in phone.locator(".banner").inner_text()
+    table = phone.locator(".card table").inner_text()
+    assert instrument.serial_number in table and "甲县**市场" in table and certificate.number in table
+    assert instrument.due_on.isoformat() in table
+    fits_the_phone(phone)
+    screenshot(phone, "public-instrument-phone")
+
+    # Its latest certificate's check, from the link on the page (the certificate's own QR link).
+    with phone.expect_navigation():
+        phone.click(f"a >> text={certificate.number}")
+    assert phone.url.endswith(f"/check/c/{certificate.token}/")
+    assert "该证书真实有效" in phone.locator(".banner").inner_text()
+    assert instrument.serial_number in phone.locator(".card table").inner_text()
+    fits_the_phone(phone)
+    screenshot(phone, "public-certificate-phone")
+
+    # Home, then the number typed as a shopper would: lower case, no dashes.
+    with phone.expect_navigation():
+        phone.click("header a.home")
+    typed = certificate.number.lower().replace("-", "")
+    phone.fill("#number", typed)
+    with phone.expect_navigation():
+        phone.click("main button[type=submit]")
+    assert "该证书真实有效" in phone.locator(".banner").inner_text()
+    assert "伪造" not in phone.locator("main").inner_text()
+    assert phone.locator("#number").input_value() == certificate.number
+    fits_the_phone(phone)
+    screenshot(phone, "public-typed-number-phone")
+
+    # The language switch: the same answer in English, and back.
+    with phone.expect_navigation():
+        phone.click("header .langswitch button[value=en]")
+    assert "Serial number" in phone.locator(".card table").inner_text()
+    assert phone.locator("html").get_attribute("lang") == "en"
+    fits_the_phone(phone)
+    screenshot(phone, "public-typed-number-phone-en")
+    with phone.expect_navigation():
+        phone.click("header .langswitch button[value=zh-hans]")
+    assert "出厂编号" in phone.locator(".card table").inner_text()
+    assert phone.js_errors == []
+
+
+def test_a_failed_instrument_says_on_the_phone_that_it_must_not_be_used(phone, bench):
+    notice = issue_certificate(bench, passed=False)
+    instrument = notice.instrument
+    instrument.refresh_from_db()
+    phone.goto(f"/check/i/{instrument.public_key}/")
+    banner = phone.locator(".banner").inner_text()
+    assert "检定不合格，已停用" in banner and "不得使用" in banner
+    fits_the_phone(phone)
+    screenshot(phone, "public-instrument-failed-phone")
