@@ -15,7 +15,6 @@ from jiliang.core import clock
 from jiliang.core.models import Organization, Region, optional_fk
 from jiliang.metrology import due
 
-
 # The public link's key: 18 random bytes, 24 URL-safe characters (144 bits), which nobody can guess or walk.
 PUBLIC_KEY_BYTES = 18
 

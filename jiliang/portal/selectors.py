@@ -412,7 +412,9 @@ def certificate_by_token(token: str) -> PublicCertificate | None:
 
 # A certificate number (``jiliang.verification.services.records.certificate_number``):
 # ``<institute code>-<year>-<kind code>-<sequence of 6 digits or more>``, e.g. ``YCJL-2026-JD-000142``.
-_NUMBER = re.compile(rf"(?P<code>[A-Z0-9]+?)(?P<year>\d{{4}})(?P<kind>{'|'.join(KIND_CODES.values())})(?P<seq>\d{{6,}})")
+_NUMBER = re.compile(
+    rf"(?P<code>[A-Z0-9]+?)(?P<year>\d{{4}})(?P<kind>{'|'.join(KIND_CODES.values())})(?P<seq>\d{{6,}})"
+)
 _CANONICAL = re.compile(rf".+-\d{{4}}-(?:{'|'.join(KIND_CODES.values())})-\d{{6,}}")
 # What people type between the parts, or paste: spaces of any width and dashes of any length.
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff0d_]+")

@@ -54,7 +54,7 @@ def test_the_import_writer_gives_every_row_a_fresh_key(city):
     writer = RowWriter({"owner_id": city.owner_a.pk, "region_id": city.owner_a.region_id})
     values = dict.fromkeys(_ROW_FIELDS)
     rows = [writer.params(values) for _ in range(3)]
-    (column, _fresh), = writer._fresh
+    ((column, _fresh),) = writer._fresh
     keys = {row[column] for row in rows}
     assert len(keys) == 3 and all(re.fullmatch(r"[A-Za-z0-9_-]{24}", k) for k in keys)
 
