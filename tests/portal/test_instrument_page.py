@@ -223,3 +223,21 @@ def test_the_language_switch_turns_the_public_page_into_english(bench):
     english = client.get(url).content.decode()
     assert 'lang="en"' in english
     assert "Serial number" in english
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_gives_every_existing_instrument_a_key_of_its_own(city):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    for n in range(3):
+        InstrumentFactory(owner=city.owner_a, serial_number=f"MIG-{n}")
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    try:
+        MigrationExecutor(connection).migrate([("instruments", "0006_stop_reason")])
+        MigrationExecutor(connection).migrate(latest)
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+    keys = list(Instrument.objects.filter(serial_number__startswith="MIG-").values_list("public_key", flat=True))
+    assert len(keys) == 3 == len(set(keys))
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{24}", k) for k in keys)
