@@ -84,3 +84,31 @@ def test_a_failed_instrument_says_on_the_phone_that_it_must_not_be_used(phone, b
     assert "检定不合格，已停用" in banner and "不得使用" in banner
     fits_the_phone(phone)
     screenshot(phone, "public-instrument-failed-phone")
+
+
+def test_an_owner_ticks_instruments_and_prints_their_labels(page, bench):
+    from pypdf import PdfReader
+
+    from tests.conftest import PASSWORD
+
+    from .conftest import log_in
+
+    scale = bench.instruments[0]
+    log_in(page, "owner_a", PASSWORD)
+    page.goto(f"/instruments/{scale.pk}/")
+    block = page.locator("#public-link")
+    assert block.locator("svg").count() == 1
+    assert block.locator("a").get_attribute("href").endswith(f"/check/i/{scale.public_key}/")
+    screenshot(page, "owner-instrument-public-link")
+
+    page.goto("/instruments/")
+    for instrument in bench.instruments[:2]:
+        page.check(f"input[name=ids][value='{instrument.pk}']")
+    screenshot(page, "owner-list-labels")
+    with page.expect_download() as download:
+        page.click("#label-form button[type=submit]")
+    reader = PdfReader(download.value.path())
+    text = reader.pages[0].extract_text()
+    assert len(reader.pages) == 1
+    assert all(i.serial_number in text for i in bench.instruments[:2])
+    assert page.js_errors == []
