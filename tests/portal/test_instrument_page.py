@@ -39,8 +39,9 @@ def test_every_instrument_gets_its_own_key_and_a_key_is_unique(city):
     a = InstrumentFactory(owner=city.owner_a, serial_number="K-1")
     b = InstrumentFactory(owner=city.owner_a, serial_number="K-2")
     assert a.public_key and b.public_key and a.public_key != b.public_key
-    # Not derived from the id or the serial number.
-    assert str(a.pk) not in a.public_key and "K-1" not in a.public_key
+    # Not derived from the row: the same serial number in another owner's registry gets another key.
+    c = InstrumentFactory(owner=city.owner_b, serial_number="K-1")
+    assert c.public_key not in (a.public_key, b.public_key)
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -241,3 +242,26 @@ def test_the_migration_gives_every_existing_instrument_a_key_of_its_own(city):
     keys = list(Instrument.objects.filter(serial_number__startswith="MIG-").values_list("public_key", flat=True))
     assert len(keys) == 3 == len(set(keys))
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{24}", k) for k in keys)
+
+
+# ---- the API -------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_answers_what_the_page_shows_without_a_token_and_logs_it(city, client):
+    instrument = InstrumentFactory(owner=city.owner_a, serial_number="API-1", model="ACS-30")
+    response = client.get(f"/api/v1/public/instruments/{instrument.public_key}")
+    assert response.status_code == 200
+    body = response.json()
+    assert tuple(body) == public.ANSWER_KEYS
+    assert (body["status"], body["usable"], body["serial_number"], body["model"]) == ("valid", True, "API-1", "ACS-30")
+    assert body["owner"] == "甲县**市场" and body["valid_until"] == instrument.due_on.isoformat()
+    assert InstrumentScan.objects.filter(instrument=instrument).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_answers_404_for_an_unknown_key_and_422_for_what_cannot_be_one(client):
+    response = client.get("/api/v1/public/instruments/" + "y" * 24)
+    assert response.status_code == 404 and "detail" in response.json()
+    assert client.get("/api/v1/public/instruments/" + "y" * 60).status_code == 422
+    assert InstrumentScan.objects.filter(instrument=None, result="not_found").count() == 1
