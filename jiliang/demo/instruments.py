@@ -16,7 +16,7 @@ from django.db import connection, models
 from jiliang.catalog.models import CatalogItem
 from jiliang.core import clock
 from jiliang.core.models import Organization
-from jiliang.instruments.models import Instrument
+from jiliang.instruments.models import Instrument, new_public_key
 from jiliang.instruments.services import DESCRIPTION_FIELDS, derive
 from jiliang.metrology import due
 
@@ -230,7 +230,7 @@ class InstrumentWriter:
         self.due_index = DRAWN_COLUMNS.index("due_on")
         drawn = [name for name in DRAWN_COLUMNS if name != "last_verified_on"]
         self.insert_sql, self.copy_sql, self.tail, self.date_indexes = self._statements(
-            Instrument, ["id", *drawn, "last_verification_id"], now, {}
+            Instrument, ["id", *drawn, "last_verification_id", "public_key"], now, {}
         )
         self.record_insert_sql, self.record_copy_sql, self.record_tail, _dates = self._statements(
             VerificationRecord,
@@ -297,7 +297,7 @@ class InstrumentWriter:
                 record_id = self.next_record_id
                 self.next_record_id += 1
                 records.append((record_id, instrument_id, adapt_date(last), adapt_date(row[due_index]), *record_tail))
-            values = [instrument_id, *row[:last_index], *row[last_index + 1 :], record_id]
+            values = [instrument_id, *row[:last_index], *row[last_index + 1 :], record_id, new_public_key()]
             for i in dates:
                 values[i] = adapt_date(values[i])
             instruments.append((*values, *tail))

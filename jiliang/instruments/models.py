@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import date
 
@@ -13,6 +14,15 @@ from jiliang.catalog.models import CatalogItem, Usage
 from jiliang.core import clock
 from jiliang.core.models import Organization, Region, optional_fk
 from jiliang.metrology import due
+
+# The public link's key: 18 random bytes, 24 URL-safe characters (144 bits), which nobody can guess or walk.
+PUBLIC_KEY_BYTES = 18
+
+
+def new_public_key() -> str:
+    """A fresh key for an instrument's public page (扫码查器具): ``/check/i/<key>/``, printed as a QR code on its
+    label. Random, never derived from the id or the serial number (those can be walked)."""
+    return secrets.token_urlsafe(PUBLIC_KEY_BYTES)
 
 
 class InstrumentQuerySet(models.QuerySet["Instrument"]):
@@ -76,6 +86,9 @@ class Instrument(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = optional_fk(settings.AUTH_USER_MODEL, related_name="+")
+    # The key of the instrument's public page (``new_public_key``); every way of writing rows gets a fresh one
+    # (the bulk writers call the default per row: it is unique).
+    public_key = models.CharField(_("公开查询码"), max_length=32, unique=True, default=new_public_key, editable=False)
 
     objects = InstrumentQuerySet.as_manager()
 

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from jiliang.core.web.routes import object_paths
 
-from . import views, views_excel
+from . import labels, views, views_excel
 
 app_name = "instruments"
 
@@ -15,6 +15,7 @@ patterns = [
     path("template.xlsx", views_excel.import_template, name="template"),
     path("import/", views_excel.instrument_import, name="import"),
     path("import/<uuid:job_id>/", views_excel.import_status, name="import_status"),
+    path("labels/", labels.instrument_labels, name="labels"),
 ]
 
 urlpatterns = [path("instruments/", include(patterns))]

@@ -1,4 +1,5 @@
-"""The public check as JSON: ``GET /api/v1/public/certificates/{token}`` — no token needed (``auth=None``).
+"""The public check as JSON: ``GET /api/v1/public/certificates/{token}`` — no token needed (``auth=None``); and an
+instrument's public page as JSON, ``GET /api/v1/public/instruments/{key}`` (``jiliang.portal.instruments``).
 
 Answers the same as the QR page (``jiliang.portal.selectors.public_answer``): every value from a signed record.
 A certificate whose records do not verify answers 200 with ``status`` "signature_failed" and nothing else stated
@@ -20,8 +21,8 @@ from jiliang.core.errors import NotFoundOrForbidden
 from jiliang.core.web.schemas import ErrorOut
 from jiliang.verification.models import PublicCheck
 
-from . import selectors, services
-from .schemas import PublicAnswerOut
+from . import instruments, selectors, services
+from .schemas import PublicAnswerOut, PublicInstrumentOut
 
 router = Router(tags=["public"])
 
@@ -42,4 +43,21 @@ def public_certificate(request: HttpRequest, token: Annotated[str, Path(pattern=
     )
     if certificate is None:
         raise NotFoundOrForbidden(_("证书不存在"))
+    return answer
+
+
+@router.get(
+    "/public/instruments/{key}",
+    auth=None,
+    response={200: PublicInstrumentOut, 404: ErrorOut, 422: ErrorOut},
+    summary="器具公开查询 / public instrument page",
+)
+def public_instrument(request: HttpRequest, key: Annotated[str, Path(pattern=selectors.TOKEN_PATTERN)]):
+    """What an instrument's label QR code shows (kind, model, factory number, masked owner, whether it may be used,
+    valid until, the latest certificate's check path), by its public key; logged like a look at the page."""
+    instrument = instruments.instrument_by_key(key)
+    answer = instruments.public_answer(instrument, clock.today())
+    services.scan_log(instrument=instrument, result=answer["status"], client=services.client_hash(request))
+    if instrument is None:
+        raise NotFoundOrForbidden(_("计量器具不存在"))
     return answer

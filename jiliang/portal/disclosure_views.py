@@ -28,6 +28,8 @@ from jiliang.indicators.selectors import evaluations
 from jiliang.indicators.selectors.plans import STATUS_LABELS
 from jiliang.metrology import trend
 
+from . import pages
+
 
 def _number(raw: str | None) -> str:
     if raw in (None, ""):
@@ -107,8 +109,8 @@ def figures_view(evaluation: Evaluation) -> dict[str, Any]:
     return {"evaluation": evaluation, "plans": plans}
 
 
-def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
-    return HttpResponse(render_to_string(template, context), status=status)
+def _page(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    return pages.respond(request, render_to_string(template, {**context, **pages.SLOTS}), status=status)
 
 
 def _published(pk: int, *, files: bool) -> Evaluation:
@@ -126,13 +128,13 @@ def disclosure_index(request: HttpRequest) -> HttpResponse:
         {"city": reports[0].city, "latest": figures_view(reports[0]), "reports": reports}
         for reports in by_city.values()
     ]
-    return _page("portal/disclosure.html", {"cities": cities})
+    return _page(request, "portal/disclosure.html", {"cities": cities})
 
 
 @login_not_required
 @require_safe
 def disclosure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page("portal/disclosure_detail.html", figures_view(_published(pk, files=False)))
+    return _page(request, "portal/disclosure_detail.html", figures_view(_published(pk, files=False)))
 
 
 @login_not_required

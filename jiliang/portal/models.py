@@ -1,10 +1,13 @@
-"""The public check's rate-limit counters (``jiliang.portal.services``); the log of checks is
-``jiliang.verification.models.PublicCheck``."""
+"""The public check's rate-limit counters (``jiliang.portal.services``) and the log of scans of instruments' public
+pages (``InstrumentScan``); the log of certificate checks is ``jiliang.verification.models.PublicCheck``."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.models import optional_fk
+from jiliang.instruments.models import Instrument
 
 
 class LookupCounter(models.Model):
@@ -29,3 +32,22 @@ class LookupCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @{self.window}: {self.count}"
+
+
+class InstrumentScan(models.Model):
+    """One look at an instrument's public page (扫码查器具: its label's QR code) and what it answered; written as a
+    certificate check is (``services.scan_log``: one INSERT). An unknown key is logged too, without an instrument."""
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    instrument = optional_fk(Instrument, _("计量器具"), related_name="+", on_delete=models.SET_NULL)
+    result = models.CharField(_("结果"), max_length=16)
+    # A keyed hash of the client address (``services.client_hash``), as for certificate checks.
+    client = models.CharField(_("客户端"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("器具扫码记录")
+        verbose_name_plural = _("器具扫码记录")
+
+    def __str__(self) -> str:
+        return f"{self.at} {self.instrument_id} {self.result}"

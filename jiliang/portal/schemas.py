@@ -9,6 +9,7 @@ from ninja import Schema
 
 from jiliang.verification.models import Certificate
 
+from .instruments import STATUS_VALUES as INSTRUMENT_STATUS_VALUES
 from .selectors import STATUS_VALUES
 
 # The certificate statuses, "signature_failed" (the record does not verify: nothing else is stated) and "stopped"
@@ -27,6 +28,8 @@ class PublicAnswerOut(Schema):
     kind: KindCode | None
     kind_label: str | None
     instrument: str | None
+    model: str | None
+    serial_number: str | None
     owner: str | None
     issued_on: date | None
     valid_until: date | None
@@ -37,3 +40,22 @@ class PublicAnswerOut(Schema):
     stopped_on: date | None
     stops_instrument: bool | None
     signature_valid: bool | None
+
+
+InstrumentStatusCode = Literal[INSTRUMENT_STATUS_VALUES]  # type: ignore[valid-type]
+
+
+class PublicInstrumentOut(Schema):
+    """What anyone holding an instrument's label may know of it (``jiliang.portal.instruments``): ``usable`` False
+    means it must not be used (stopped, failed, scrapped, overdue or never verified under mandatory verification)."""
+
+    status: InstrumentStatusCode
+    status_label: str
+    usable: bool
+    kind: str | None
+    model: str | None
+    serial_number: str | None
+    owner: str | None
+    valid_until: date | None
+    certificate_number: str | None
+    certificate_url: str | None

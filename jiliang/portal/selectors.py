@@ -17,8 +17,11 @@ The answer (``public_answer``) holds ONLY:
   the paper with the number the platform answers for. It reveals nothing the paper does not show, and a number
   alone cannot be looked up faster than the rate limit allows;
 - ``kind`` and ``kind_label``: verification certificate, notice of failed verification, calibration certificate;
-- ``instrument``: the kind of instrument (the catalog item's kind, else the instrument's name) — never its serial
-  number, model or readings;
+- ``instrument``: the kind of instrument (the catalog item's kind, else the instrument's name);
+- ``model`` and ``serial_number``: the instrument's model (型号规格) and factory number (出厂编号), as the signed
+  document states them. Shown (issue 14) so that a shopper can match the certificate to the scale in front of them:
+  both are printed on the instrument's own nameplate, so they reveal nothing that standing at the counter does not.
+  Never its readings;
 - ``owner``: the user's name, partly masked (``jiliang.portal.masking``) — never its address or credit code;
 - ``issued_on``, ``valid_until``, ``institute`` (the issuing institute's name);
 - ``superseded_by``: for a superseded certificate, the number of the certificate that replaces it (from that
@@ -74,6 +77,7 @@ from jiliang.verification import keys
 from jiliang.verification.formats import documents
 from jiliang.verification.models import Certificate, CertificateRevocation
 from jiliang.verification.selectors.certificates import CertificateStatus, certificate_status
+from jiliang.verification.services.records import KIND_CODES
 
 from .masking import mask_name
 from .memo import Memo
@@ -85,6 +89,8 @@ ANSWER_KEYS = (
     "kind",
     "kind_label",
     "instrument",
+    "model",
+    "serial_number",
     "owner",
     "issued_on",
     "valid_until",
@@ -125,6 +131,8 @@ class PublicCertificate:
     institute_name: str | None = None
     owner_name: str | None = None
     instrument_name: str | None = None
+    model: str | None = None
+    serial_number: str | None = None
     revoked_on: date | None = None
     superseded_by_number: str | None = None
     # The notice of failed verification the instrument is stopped by: its number and verification date (another
@@ -162,6 +170,7 @@ class SignedCertificate:
     institute: str
     owner: str
     instrument: str
+    model: str
     sha256: str
     # Which instrument (owner's credit code, catalog code, serial number) and the verification's date.
     identity: tuple[str, str, str]
@@ -210,6 +219,7 @@ def _read_certificate(document: Any) -> SignedCertificate:
         institute=_str(document["institute"]["name"]),
         owner=_str(document["owner"]["name"]),
         instrument=_str(instrument["catalog_kind"] or instrument["name"]),
+        model=_str(instrument["model"] or ""),
         sha256=signing.document_sha256(document),
         identity=(
             _str(document["owner"]["credit_code"]),
@@ -377,6 +387,8 @@ def _one(column: str, value: str) -> PublicCertificate | None:
         institute_name=facts.institute,
         owner_name=facts.owner,
         instrument_name=facts.instrument,
+        model=facts.model,
+        serial_number=facts.identity[2],
         revoked_on=revoked_on,
         superseded_by_number=superseded_by,
         stopped_by_number=stopped_by,
@@ -398,16 +410,43 @@ def certificate_by_token(token: str) -> PublicCertificate | None:
     return _one("token", token)
 
 
-def normalize_number(text: str) -> str:
-    """A typed number as stored: full-width characters made half-width (phones type them), trimmed, upper case.
+# A certificate number (``jiliang.verification.services.records.certificate_number``):
+# ``<institute code>-<year>-<kind code>-<sequence of 6 digits or more>``, e.g. ``YCJL-2026-JD-000142``.
+_NUMBER = re.compile(
+    rf"(?P<code>[A-Z0-9]+?)(?P<year>\d{{4}})(?P<kind>{'|'.join(KIND_CODES.values())})(?P<seq>\d{{6,}})"
+)
+_CANONICAL = re.compile(rf".+-\d{{4}}-(?:{'|'.join(KIND_CODES.values())})-\d{{6,}}")
+# What people type between the parts, or paste: spaces of any width and dashes of any length.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212\u30fc\uff0d_]+")
 
-    Numbers are issued in upper case (``jiliang.verification.services.records.certificate_number``), so an exact match
-    on the upper-cased text is a case-insensitive match that still uses the unique index.
+
+def normalize_number(text: str) -> str:
+    """A typed number in the form it was issued in, so that one look-up on the unique index finds it whatever the
+    case, the spaces and the dashes typed: full-width characters made half-width (phones type them), upper case,
+    and when the text without spaces and dashes is a number of the platform's format, that number with its dashes
+    where ``certificate_number`` puts them. Text of another shape (an old or a foreign number) is kept as typed,
+    trimmed and in upper case.
 
     >>> normalize_number("  csjl－２０２６－jd－000001 ")
     'CSJL-2026-JD-000001'
+    >>> normalize_number("ycjl2026jd000142")
+    'YCJL-2026-JD-000142'
+    >>> normalize_number("YCJL 2026 JD 000142")
+    'YCJL-2026-JD-000142'
+    >>> normalize_number("i12-2026tz-1234567")
+    'I12-2026-TZ-1234567'
+    >>> normalize_number("AB-CD-2026-JZ-000007")
+    'AB-CD-2026-JZ-000007'
+    >>> normalize_number("no. 42")
+    'NO. 42'
     """
-    return unicodedata.normalize("NFKC", text or "").strip().upper()
+    typed = unicodedata.normalize("NFKC", text or "").strip().upper()
+    if _CANONICAL.fullmatch(typed):
+        return typed  # already as issued (an institute code may hold a dash of its own)
+    match = _NUMBER.fullmatch(_SEPARATORS.sub("", typed))
+    if match is None:
+        return typed
+    return "-".join(match.group("code", "year", "kind", "seq"))
 
 
 def certificate_by_number(number: str) -> PublicCertificate | None:
@@ -442,6 +481,8 @@ def public_answer(certificate: PublicCertificate | None, today: date) -> dict[st
         kind=certificate.kind,
         kind_label=str(Certificate.Kind(certificate.kind).label),
         instrument=certificate.instrument_name,
+        model=certificate.model or None,
+        serial_number=certificate.serial_number,
         owner=mask_name(certificate.owner_name),
         issued_on=certificate.issued_on,
         valid_until=certificate.valid_until,

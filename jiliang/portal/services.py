@@ -1,6 +1,7 @@
 """The public check's log and its rate limit for typed numbers.
 
-Every check (QR link, typed number, API) writes one ``PublicCheck`` row: one INSERT, nothing else. The client is
+Every check (QR link, typed number, API) writes one ``PublicCheck`` row: one INSERT, nothing else; every look at an
+instrument's public page one ``InstrumentScan`` row, the same way (``scan_log``). The client is
 kept as a keyed hash of its address (HMAC-SHA256 with SECRET_KEY, the first 16 hexadecimal digits): the same
 address gives the same value, so abuse shows in the log, but the address cannot be read back from it.
 
@@ -58,12 +59,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.db.models import Model
 from django.http import HttpRequest
 
 from jiliang.core import clock
 from jiliang.verification.models import PublicCheck
 
-from .models import LookupCounter
+from .models import InstrumentScan, LookupCounter
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +85,8 @@ def _hash(secret: str, address: str) -> str:
     return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def _insert_sql() -> str:
-    """The INSERT of one log row.
+def _insert_sql(model: type[Model], fields: tuple[str, ...]) -> str:
+    """The INSERT of one log row of ``model`` (``fields``: a time, then text or id columns; the casts below).
 
     On PostgreSQL the statement commits asynchronously (``synchronous_commit`` off for its own transaction only,
     set by ``set_config(..., true)`` in the same statement): the check does not wait for the write-ahead log to
@@ -93,32 +95,52 @@ def _insert_sql() -> str:
     statement's transaction); the database stays consistent.
     """
     q = connection.ops.quote_name
-    meta = PublicCheck._meta
-    columns = ", ".join(q(meta.get_field(f).column) for f in ("at", "via", "certificate", "query", "result", "client"))
+    meta = model._meta
+    columns = ", ".join(q(meta.get_field(f).column) for f in fields)
     table = q(meta.db_table)
     if connection.vendor == "postgresql":
+        casts = ", ".join(_CASTS[meta.get_field(f).get_internal_type()] for f in fields)
         return (
             "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))"  # noqa: S608 (identifiers)
             f" INSERT INTO {table} ({columns})"
-            " SELECT %s::timestamptz, %s::varchar, %s::bigint, %s::varchar, %s::varchar, %s::varchar FROM async"
+            f" SELECT {casts} FROM async"
         )
-    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s)"  # noqa: S608 (identifiers)
+    return f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608 (identifiers)
 
 
-_INSERT: dict[str, str] = {}
+_CASTS = {"DateTimeField": "%s::timestamptz", "CharField": "%s::varchar", "ForeignKey": "%s::bigint"}
+_CHECK_FIELDS = ("at", "via", "certificate", "query", "result", "client")
+_SCAN_FIELDS = ("at", "instrument", "result", "client")
+# Built on first use, per (vendor, model).
+_INSERT: dict[tuple[str, str], str] = {}
+
+
+def _insert(model: type[Model], fields: tuple[str, ...], values: list[object]) -> None:
+    key = (connection.vendor, model._meta.label)
+    sql = _INSERT.get(key)
+    if sql is None:
+        sql = _INSERT[key] = _insert_sql(model, fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(clock.now()), *values])
 
 
 def check_log(*, via: str, certificate: object | None, result: str, client: str, query: str = "") -> None:
     """One row for one check: one INSERT, as the ORM would write it but without compiling it each time (the
     public check is the busiest page). ``query`` only for typed numbers (tokens are never kept); a NUL typed into
     it is kept as U+FFFD (PostgreSQL text cannot hold NUL)."""
-    sql = _INSERT.get(connection.vendor)
-    if sql is None:
-        sql = _INSERT[connection.vendor] = _insert_sql()
-    at = connection.ops.adapt_datetimefield_value(clock.now())
     certificate_id = getattr(certificate, "pk", None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [at, via, certificate_id, query[:QUERY_MAX].replace("\x00", "\ufffd"), result, client])
+    _insert(
+        PublicCheck,
+        _CHECK_FIELDS,
+        [via, certificate_id, query[:QUERY_MAX].replace("\x00", "\ufffd"), result, client],
+    )
+
+
+def scan_log(*, instrument: object | None, result: str, client: str) -> None:
+    """One row for one look at an instrument's public page (an unknown key: ``instrument`` None), written as a
+    certificate check is. Like QR links of certificates, instrument keys are random and cannot be walked, so the
+    page is not rate-limited; the log shows a client that scans far more than a person would."""
+    _insert(InstrumentScan, _SCAN_FIELDS, [getattr(instrument, "pk", None), result, client])
 
 
 # ---- the rate limit ----------------------------------------------------------------------------------------------

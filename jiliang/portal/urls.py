@@ -11,6 +11,7 @@ from . import disclosure_views, views
 check_patterns = [
     *object_paths(views, "check", "index"),
     path("c/<str:token>/", views.check_token, name="token"),
+    path("i/<str:key>/", views.check_instrument, name="instrument"),
 ]
 
 disclosure_patterns = object_paths(disclosure_views, "disclosure", "index", "detail", "pdf", "xlsx")

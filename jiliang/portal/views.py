@@ -1,8 +1,9 @@
-"""The public check pages (no login): /check/ (type a number) and /check/c/<token>/ (the QR link).
+"""The public check pages (no login): /check/ (type a number), /check/c/<token>/ (a certificate's QR link) and
+/check/i/<key>/ (an instrument's public page, its label's QR link: ``jiliang.portal.instruments``).
 
 The pages are rendered without the request's context processors (no staff navigation, no session or user read)
 and are never cached by the browser or a proxy (a certificate can be revoked at any moment), never indexed, and
-send no Referer (the QR token must not leak to another site).
+send a Referer only to the platform itself (the QR token must not leak to another site).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from jiliang.core import clock
 from jiliang.verification.models import PublicCheck
 from jiliang.verification.selectors.certificates import CertificateStatus
 
-from . import selectors, services
+from . import instruments, pages, selectors, services
 from .memo import Memo
 
 # Rendered pages by (template, language, context). A page is a pure function of its template, the language and
@@ -55,13 +56,16 @@ def _index_url(prefix: str, urlconf: str | None) -> str:
     return reverse("portal:index", urlconf=urlconf)
 
 
-def _page(template: str, context: dict, *, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
     # reverse() walks the URL patterns on every call (a tenth of this page's own time): once per prefix/URLconf.
     context["index_url"] = _index_url(get_script_prefix(), get_urlconf())
-    response = HttpResponse(_render(template, context), status=status)
+    context.update(pages.SLOTS)
+    response = pages.respond(request, _render(template, context), status=status)
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: the QR token never reaches another site, and the language switch's post carries the
+    # platform's Origin (under "no-referrer" a browser sends "Origin: null", which Django's CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -72,7 +76,7 @@ def check_index(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("number", "")
     number = selectors.normalize_number(typed)
     if not number:
-        return _page("portal/check.html", {"number": "", "answer": None})
+        return _page(request, "portal/check.html", {"number": "", "answer": None})
     client = services.client_hash(request)
     verdict = services.number_lookup(client=client, number=number)
     if not verdict.allowed:
@@ -81,7 +85,7 @@ def check_index(request: HttpRequest) -> HttpResponse:
                 via=PublicCheck.Via.NUMBER, certificate=None, result=services.RATE_LIMITED, client=client, query=number
             )
         context = {"refused_by": verdict.refused_by, "limit": verdict.limit}
-        response = _page("portal/too_many.html", context, status=429)
+        response = _page(request, "portal/too_many.html", context, status=429)
         response["Retry-After"] = str(verdict.retry_after)
         return response
     certificate = selectors.certificate_by_number(number)
@@ -89,7 +93,7 @@ def check_index(request: HttpRequest) -> HttpResponse:
     services.check_log(
         via=PublicCheck.Via.NUMBER, certificate=certificate, result=answer["status"], client=client, query=number
     )
-    return _page("portal/check.html", {"number": number, "answer": answer})
+    return _page(request, "portal/check.html", {"number": number, "answer": answer})
 
 
 @login_not_required
@@ -105,4 +109,15 @@ def check_token(request: HttpRequest, token: str) -> HttpResponse:
         client=services.client_hash(request),
     )
     status = 404 if answer["status"] == CertificateStatus.NOT_FOUND else 200
-    return _page("portal/token.html", {"answer": answer}, status=status)
+    return _page(request, "portal/token.html", {"answer": answer}, status=status)
+
+
+@login_not_required
+@require_safe
+def check_instrument(request: HttpRequest, key: str) -> HttpResponse:
+    """An instrument's public page (扫码查器具); an unknown key answers not found (404). Every look is logged."""
+    instrument = instruments.instrument_by_key(key)
+    answer = instruments.public_answer(instrument, clock.today())
+    services.scan_log(instrument=instrument, result=answer["status"], client=services.client_hash(request))
+    status = 404 if instrument is None else 200
+    return _page(request, "portal/instrument.html", {"answer": answer}, status=status)

@@ -74,6 +74,8 @@ def test_a_valid_certificate_answers_only_the_allowed_keys(bench):
         "kind",
         "kind_label",
         "instrument",
+        "model",
+        "serial_number",
         "owner",
         "issued_on",
         "valid_until",
@@ -91,6 +93,9 @@ def test_a_valid_certificate_answers_only_the_allowed_keys(bench):
     assert answer["kind"] == "verification"
     assert answer["kind_label"] == "检定证书"
     assert answer["instrument"] == certificate.instrument.catalog_item.kind
+    # The nameplate's model and factory number, from the signed document, so a shopper can match the paper.
+    assert answer["model"] == (certificate.document["instrument"]["model"] or None)
+    assert answer["serial_number"] == certificate.instrument.serial_number
     assert answer["owner"] == "甲县**市场"
     assert answer["issued_on"] == certificate.issued_on
     assert certificate.valid_until is not None
@@ -171,6 +176,8 @@ def test_the_qr_page_shows_the_answer_and_nothing_private(bench, client):
         certificate.number,
         "检定证书",
         instrument.catalog_item.kind,
+        instrument.serial_number,
+        "出厂编号",
         "甲县**市场",
         certificate.issued_on.isoformat(),
         certificate.valid_until.isoformat(),
@@ -179,7 +186,6 @@ def test_the_qr_page_shows_the_answer_and_nothing_private(bench, client):
     ):
         assert shown in page, shown
     for hidden in (
-        instrument.serial_number,
         owner.name,
         owner.credit_code,
         bench.verifier.name,

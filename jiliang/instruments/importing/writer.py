@@ -55,6 +55,13 @@ class RowWriter:
             f.get_db_prep_save(constants[f.attname] if f.attname in constants else f.get_default(), self.connection)
             for f in others
         )
+        # A unique column with a callable default (an instrument's public key) gets a fresh value on every row: the
+        # tail above holds one value for the whole import.
+        self._fresh = [
+            (len(row_fields) + n, f.get_default)
+            for n, f in enumerate(others)
+            if f.unique and callable(f.default) and f.attname not in constants
+        ]
         self._adapt = [
             (position, adapt)
             for position, name in enumerate(row_fields)
@@ -79,9 +86,11 @@ class RowWriter:
     def params(self, values: dict[str, Any]) -> Any:
         """The values of one row, in the statements' column order (``values`` has every name in _ROW_FIELDS)."""
         row = self._get(values) + self._tail
-        if not self._adapt:
+        if not self._adapt and not self._fresh:
             return row
         adapted = list(row)
+        for position, fresh in self._fresh:
+            adapted[position] = fresh()
         for position, adapt in self._adapt:
             if adapted[position] is not None:
                 adapted[position] = adapt(adapted[position])

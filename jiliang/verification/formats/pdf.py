@@ -19,7 +19,6 @@ import io
 from datetime import date
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -43,6 +42,7 @@ from reportlab.platypus import (
 
 from jiliang.core import clock
 from jiliang.core.web.pdf import FONT, FONT_BOLD, INK, MUTED, PAGE_H, PAGE_W, a4_document, esc
+from jiliang.core.web.qr import draw as _draw_qr
 
 from ..models import Certificate
 from ..selectors.certificates import CertificateStatus, certificate_status
@@ -139,22 +139,6 @@ def _fit(text: str, font: str, size: float, width: float, minimum: float = 7) ->
     while size > minimum and pdfmetrics.stringWidth(text, font, size) > width:
         size -= 0.5
     return size
-
-
-def _draw_qr(c: pdfcanvas.Canvas, url: str, x: float, y: float, side: float) -> None:
-    """The QR code as vector squares (no image), lower-left corner at (x, y)."""
-    qr = segno.make(url, error="m", micro=False)
-    rows = list(qr.matrix_iter(scale=1, border=2))
-    cell = side / len(rows)
-    c.saveState()
-    c.setFillColor(colors.white)
-    c.rect(x, y, side, side, stroke=0, fill=1)
-    c.setFillColor(colors.black)
-    for r, row in enumerate(rows):
-        for col, dark in enumerate(row):
-            if dark:
-                c.rect(x + col * cell, y + side - (r + 1) * cell, cell, cell, stroke=0, fill=1)
-    c.restoreState()
 
 
 def _draw_watermark(c: pdfcanvas.Canvas, text: str) -> None:
