@@ -393,8 +393,11 @@ def build_city(
         # An account made before the seed (say, `createsuperuser admin`) keeps its name, role and password.
         taken = set(User.objects.filter(username__in=[u.username for u in users]).values_list("username", flat=True))
         User.objects.bulk_create([u for u in users if u.username not in taken])
+        certificate_numbers = institutes.Numbers()
         for one in built:
-            institutes.build_institutes(seed=seed, today=today, catalog=catalog, city=one.city)
+            institutes.build_institutes(
+                seed=seed, today=today, catalog=catalog, city=one.city, certificate_numbers=certificate_numbers
+            )
         states: dict[str, int] = {s.value: 0 for s in due.DueState}
         for _maker, plan in all_plans:
             for state, n in plan.states.items():

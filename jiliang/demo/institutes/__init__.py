@@ -37,11 +37,16 @@ from .standards import _authorities, _certificates, _plan_equipment, _plan_stand
 
 __all__ = [
     "InstitutesResult",
+    "Numbers",
     "authorized_enterprise",
     "build_institutes",
     "delete_institutes",
     "institutes_digest",
 ]
+
+
+# Equipment certificate numbers, shared by the cities built together.
+Numbers = _Numbers
 
 
 @dataclass
@@ -60,7 +65,12 @@ class InstitutesResult:
 
 
 def build_institutes(
-    *, seed: int, today: date, city: names.City, catalog: dict[str, CatalogItem] | None = None
+    *,
+    seed: int,
+    today: date,
+    city: names.City,
+    catalog: dict[str, CatalogItem] | None = None,
+    certificate_numbers: _Numbers | None = None,
 ) -> InstitutesResult:
     """Add the institutes' standards, equipment, certificates, staff, experts and authorizations to a freshly
     built demo city (called by :func:`jiliang.demo.city.build_city` inside its transaction, once per city)."""
@@ -86,7 +96,9 @@ def build_institutes(
     _write_scope(planned, catalog, procedures)
     equipment, links = _plan_equipment(rng, planned, set(city_by_key))
     StandardEquipment.objects.bulk_create(equipment, batch_size=1000)
-    certificates = _certificates(rng, today, links, city_by_key, authorities, city_institute, city)
+    certificates = _certificates(
+        rng, today, links, city_by_key, authorities, city_institute, city, certificate_numbers or _Numbers()
+    )
     EquipmentCertificate.objects.bulk_create(certificates, batch_size=1000)
 
     templates_of: dict[int, list[Template]] = {}

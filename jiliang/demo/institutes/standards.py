@@ -233,9 +233,10 @@ def _certificates(
     authorities: dict[str, ExternalAuthority],
     city_institute: Organization,
     city: names.City,
+    numbers: _Numbers,
 ) -> list[EquipmentCertificate]:
-    """The certificate in force (or the last one, when it lapsed) and the one before it, for every piece."""
-    numbers = _Numbers()
+    """The certificate in force (or the last one, when it lapsed) and the one before it, for every piece; ``numbers``
+    is shared by the cities, whose equipment the same national institutes calibrate."""
     prefixes = {"nim": "NIM", "provincial": city.provincial_prefix, "other": "CTJL"}
     rows: list[EquipmentCertificate] = []
     for link in links:

@@ -18,7 +18,8 @@ from jiliang.core.commands import iso_date
 from jiliang.core.models import Region
 from jiliang.demo import city, history
 from jiliang.demo.names import CITIES
-from jiliang.indicators.models import Plan
+from jiliang.indicators.models import Evaluation, Plan
+from jiliang.indicators.services.evaluations import evaluation_create, evaluation_publish
 from jiliang.indicators.selectors.plans import month_ends
 from jiliang.indicators.services.plans import snapshot_take
 from jiliang.verification.models import ServiceRequest
@@ -130,6 +131,7 @@ class Command(BaseCommand):
         if not no_history:
             self._history(seed=seed, day=day, progress=progress)
         self._snapshots(day=day, progress=progress)
+        self._evaluations(day=day)
 
     def _sizes(self, instruments: int, which: str, sizes: list[str]) -> dict[str, int]:
         keys = list(CITIES) if which == "both" else [which]
@@ -200,6 +202,25 @@ class Command(BaseCommand):
                 % {"days": days_taken, "rows": rows, "s": time.perf_counter() - start}
             )
         )
+
+    def _evaluations(self, *, day: date) -> None:
+        """For each city plan that has ended (Fuxin 2015–2020), the evaluations it required: the mid-term as of the
+        end of its second year and the final as of its last day; the final is published (``/open/``)."""
+        for plan in Plan.objects.filter(region__isnull=False, period_end__lt=day.year).select_related("region"):
+            if plan.period_end - plan.period_start >= 2:
+                evaluation_create(
+                    actor=None, kind=Evaluation.Kind.MID_TERM, day=date(plan.period_start + 1, 12, 31), city=plan.region
+                )
+            final = evaluation_create(
+                actor=None, kind=Evaluation.Kind.FINAL, day=date(plan.period_end, 12, 31), city=plan.region
+            )
+            evaluation_publish(actor=None, evaluation_id=final.pk)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("已生成%(city)s的中期评估与总结评估报告，并公开总结评估报告（%(day)s）。")
+                    % {"city": plan.region.name, "day": final.day.isoformat()}
+                )
+            )
 
 
 def snapshot_days(region: Region, day: date) -> list[date]:
