@@ -43,8 +43,8 @@ def _baseline(db: str) -> None:
     from jiliang.catalog.models import CatalogItem
     from jiliang.core.models import Organization
     from jiliang.demo import instruments, owners
-    from jiliang.demo.names import CITIES
     from jiliang.demo.kinds import PROFILES
+    from jiliang.demo.names import CITIES
     from jiliang.instruments.models import Instrument
 
     catalog = {item.code: item for item in CatalogItem.objects.all()}

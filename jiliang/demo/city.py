@@ -77,9 +77,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("city", Role.REGULATOR, gettext_lazy("市级监管部门"), gettext_lazy("先看首页与规划看板，再看各县（区）")),
     DemoUser("county", Role.REGULATOR, gettext_lazy("县级监管部门"), gettext_lazy("先看本县（区）超期器具")),
     DemoUser("institute", Role.INSTITUTE, gettext_lazy("市检定机构受理员"), gettext_lazy("先受理待受理的申请")),
-    DemoUser(
-        "county_institute", Role.INSTITUTE, gettext_lazy("县检定机构受理员"), gettext_lazy("先受理待受理的申请")
-    ),
+    DemoUser("county_institute", Role.INSTITUTE, gettext_lazy("县检定机构受理员"), gettext_lazy("先受理待受理的申请")),
     DemoUser("market", Role.OWNER, gettext_lazy("集贸市场"), gettext_lazy("先看超期器具，再提交检定申请")),
     DemoUser("petrol", Role.OWNER, gettext_lazy("加油站"), gettext_lazy("先看即将到期的加油机")),
     DemoUser("hospital", Role.OWNER, gettext_lazy("医院"), gettext_lazy("先看医用器具的检定状态")),
@@ -220,7 +218,9 @@ def _demo_county(plans: list[OwnerPlan], city: City) -> County:
     def kinds(county: County) -> tuple[int, int]:
         here = [p for p in plans if p.county is county and p.instruments]
         present = sum(any(p.organization.category == category for p in here) for _key, category in DEMO_OWNERS)
-        ripe = sum(any(p.organization.category == category and _ripe(p) for p in here) for _key, category in DEMO_OWNERS)
+        ripe = sum(
+            any(p.organization.category == category and _ripe(p) for p in here) for _key, category in DEMO_OWNERS
+        )
         return present, ripe
 
     return max(city.counties, key=kinds)
@@ -335,6 +335,8 @@ def build_city(
     if instruments < 0:
         raise ValueError("instruments must be ≥ 0")
     sizes = city_sizes(instruments, cities)
+    if not sizes:
+        raise ValueError("no city to build")
     total = sum(sizes.values())
     with transaction.atomic():
         if not database_is_empty():
@@ -382,11 +384,11 @@ def build_city(
         password = make_password(DEMO_PASSWORD)
         users: list[User] = []
         demo_owner = ""
-        for one in built:
-            county = _demo_county(one.plans, one.city)
-            chosen = _demo_owners(one.plans, county)
+        for done in built:
+            county = _demo_county(done.plans, done.city)
+            chosen = _demo_owners(done.plans, county)
             demo_owner = demo_owner or (chosen["market"].organization.name if "market" in chosen else "")
-            users += _make_users(one.rng_users, one.authorities, chosen, county, one.city)
+            users += _make_users(done.rng_users, done.authorities, chosen, county, done.city)
         users.append(_user(random.Random(f"{seed}-admin"), DEMO_ADMIN, None, None))
         for user in users:
             user.password = password
@@ -394,9 +396,9 @@ def build_city(
         taken = set(User.objects.filter(username__in=[u.username for u in users]).values_list("username", flat=True))
         User.objects.bulk_create([u for u in users if u.username not in taken])
         certificate_numbers = institutes.Numbers()
-        for one in built:
+        for done in built:
             institutes.build_institutes(
-                seed=seed, today=today, catalog=catalog, city=one.city, certificate_numbers=certificate_numbers
+                seed=seed, today=today, catalog=catalog, city=done.city, certificate_numbers=certificate_numbers
             )
         states: dict[str, int] = {s.value: 0 for s in due.DueState}
         for _maker, plan in all_plans:
@@ -407,7 +409,7 @@ def build_city(
             actor=None,
             action=AUDIT_ACTION,
             object_type="core.region",
-            object_id=built[0].regions[built[0].city.code].pk if built else None,
+            object_id=built[0].regions[built[0].city.code].pk,
             changes={
                 "seed": seed,
                 "today": today.isoformat(),

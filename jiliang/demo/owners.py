@@ -157,9 +157,7 @@ def _bounded_pools(rng: random.Random, city: names.City) -> dict[str, list[tuple
             (f"{c.name}燃气有限公司", c, "utility_gas", "91"),
             (f"{c.name}热力有限公司", c, "utility_heat", "91"),
         ]
-    taxis = [
-        (f"{city.name}{w}出租汽车有限公司", rng.choice(urban), "taxi_company", "91") for w in names.TAXI_WORDS
-    ]
+    taxis = [(f"{city.name}{w}出租汽车有限公司", rng.choice(urban), "taxi_company", "91") for w in names.TAXI_WORDS]
     taxis += [
         (f"{c.name}{w}出租汽车有限公司", c, "taxi_company", "91")
         for c in counties
@@ -191,8 +189,16 @@ def _open_name(rng: random.Random, category: str, county: names.County, city: na
         return f"{rng.choice(names.SUPERMARKET_BRANDS)}超市{county.short}{place}店", "supermarket", "91"
     if category == Category.PETROL_STATION:
         if rng.random() < 0.15:
-            return f"{rng.choice(names.PETROL_BRANDS).format(city=city.short)}{county.short}{place}加气站", "gas_station", "91"
-        return f"{rng.choice(names.PETROL_BRANDS).format(city=city.short)}{county.short}{place}加油站", "petrol_station", "91"
+            return (
+                f"{rng.choice(names.PETROL_BRANDS).format(city=city.short)}{county.short}{place}加气站",
+                "gas_station",
+                "91",
+            )
+        return (
+            f"{rng.choice(names.PETROL_BRANDS).format(city=city.short)}{county.short}{place}加油站",
+            "petrol_station",
+            "91",
+        )
     if category == Category.GLASSES_SHOP:
         prefix = "92" if rng.random() < 0.6 else "91"
         return f"{rng.choice(names.GLASSES_BRANDS)}眼镜{county.short}{place}店", "glasses_shop", prefix

@@ -270,10 +270,9 @@ def test_seed_city_without_history(demo):
         call_command("seed_city", "--instruments", "100", "--today", "2026-06-15", "--no-history", stdout=io.StringIO())
     assert Instrument.objects.count() == 100
     assert not ServiceRequest.objects.exists()
-    from jiliang.demo.management.commands.seed_city import snapshot_days
-
     # Fuxin's plan (2015–2020) has ended: its year ends are snapshotted too, Yan'an's (to 2035) not.
     from jiliang.core.models import Region
+    from jiliang.demo.management.commands.seed_city import snapshot_days
     from jiliang.indicators.models import Snapshot
 
     fuxin = Region.objects.get(code="210900")

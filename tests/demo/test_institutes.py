@@ -268,7 +268,9 @@ def test_each_institute_is_authorized_for_the_items_of_its_standards(seeded):
         covered = set(institute.standards.values_list("catalog_items__code", flat=True)) - {None}
         assert items == covered
     authorized = Authorization.objects.exclude(institute__kind=Organization.Kind.INSTITUTE)
-    assert set(authorized.values_list("institute__name", flat=True)) <= {institutes.authorized_enterprise(CITIES["fuxin"])}
+    assert set(authorized.values_list("institute__name", flat=True)) <= {
+        institutes.authorized_enterprise(CITIES["fuxin"])
+    }
 
 
 def test_the_demo_institute_user_has_staff_and_standards(seeded):

@@ -112,7 +112,11 @@ def test_each_city_sits_under_its_province_with_its_real_counties_each_with_a_bu
     for (code, name, province_code, province), counties in DIVISIONS.items():
         the_city = Region.objects.get(level=Region.Level.CITY, code=code)
         assert the_city.name == name
-        assert (the_city.parent.code, the_city.parent.name, the_city.parent.level) == (province_code, province, "province")
+        assert (the_city.parent.code, the_city.parent.name, the_city.parent.level) == (
+            province_code,
+            province,
+            "province",
+        )
         below = Region.objects.filter(parent=the_city)
         assert set(below.values_list("name", flat=True)) == counties
         assert set(below.values_list("level", flat=True)) == {Region.Level.COUNTY}
@@ -262,7 +266,7 @@ def test_demo_users_per_city_with_the_right_organizations(seeded):
     users = {u.username: u for u in User.objects.select_related("organization__region")}
     expected = {d.username(c) for c in CITIES.values() for d in city.DEMO_USERS} | {"admin"}
     assert set(users) == expected
-    for key, one in CITIES.items():
+    for one in CITIES.values():
         mine = {d.key: users[d.username(one)] for d in city.DEMO_USERS}
         for demo in city.DEMO_USERS:
             assert mine[demo.key].role == demo.role

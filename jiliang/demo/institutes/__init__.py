@@ -28,8 +28,8 @@ from jiliang.core.models import Organization, Region
 from jiliang.people.models import Expert, Person, Qualification
 from jiliang.standards.models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 
-from ..standards_data import Template
 from .. import names
+from ..standards_data import Template
 from .authorizations import _authorizations, _authorized_enterprise, authorized_enterprise
 from .common import _Numbers
 from .staff import _experts, _staff, _write_qualification_scope

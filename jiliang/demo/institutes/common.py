@@ -11,6 +11,7 @@ from jiliang.standards.models import Standard
 
 from ..standards_data import Template
 
+
 @dataclass
 class _Planned:
     standard: Standard

@@ -11,9 +11,9 @@ from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization, Region
 from jiliang.people.models import Expert, Person, Qualification
 
+from .. import names
 from ..owners import mobile, person_name
 from ..standards_data import Template
-from .. import names
 from .common import _Numbers, _years
 
 # Staff of the city institute and of a county institute.

@@ -119,7 +119,9 @@ def _plan_standards(
     for counties, each kept by most county institutes); returns the plan and the city standards by key."""
     planned: list[_Planned] = []
     city_by_key: dict[str, Standard] = {}
-    city_standard = partial(_standard, rng, today, city_institute, level=Standard.Level.CITY, numbers=numbers, city=city)
+    city_standard = partial(
+        _standard, rng, today, city_institute, level=Standard.Level.CITY, numbers=numbers, city=city
+    )
     for template in TEMPLATES:
         assert not set(template.items) & set(UNCOVERED_ITEMS), template.key
         standard = city_standard(template, highest=template.highest)

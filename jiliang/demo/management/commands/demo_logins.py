@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Print the demo logins of each demo city: who is who and what to try first."
 
     def handle(self, *args, **options) -> None:
-        users = {u.username: u for u in User.objects.filter(username__in=demo_usernames()).select_related("organization")}
+        users = {
+            u.username: u for u in User.objects.filter(username__in=demo_usernames()).select_related("organization")
+        }
         # Only accounts that still have the demo password (not one made by hand under a demo name, nor one
         # whose password was changed). The demo users share one hash: check each distinct hash once.
         checked: dict[str, bool] = {}

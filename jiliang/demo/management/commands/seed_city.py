@@ -19,8 +19,8 @@ from jiliang.core.models import Region
 from jiliang.demo import city, history
 from jiliang.demo.names import CITIES
 from jiliang.indicators.models import Evaluation, Plan
-from jiliang.indicators.services.evaluations import evaluation_create, evaluation_publish
 from jiliang.indicators.selectors.plans import month_ends
+from jiliang.indicators.services.evaluations import evaluation_create, evaluation_publish
 from jiliang.indicators.services.plans import snapshot_take
 from jiliang.verification.models import ServiceRequest
 
@@ -140,7 +140,8 @@ class Command(BaseCommand):
             key, _sep, n = one.partition("=")
             if key not in result or not n.isdigit():
                 raise CommandError(
-                    _("--size 应写作 城市=件数，城市为 %(keys)s 之一：%(value)s") % {"keys": "、".join(keys), "value": one}
+                    _("--size 应写作 城市=件数，城市为 %(keys)s 之一：%(value)s")
+                    % {"keys": "、".join(keys), "value": one}
                 )
             result[key] = int(n)
         return result
@@ -184,9 +185,7 @@ class Command(BaseCommand):
         days_taken = 0
         for one in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
             days = snapshot_days(one, day)
-            self.stdout.write(
-                _("正在生成%(city)s的指标快照：共 %(days)s 天……") % {"city": one.name, "days": len(days)}
-            )
+            self.stdout.write(_("正在生成%(city)s的指标快照：共 %(days)s 天……") % {"city": one.name, "days": len(days)})
             for when in days:
                 run = snapshot_take(day=when, city=one)
                 rows += run.rows
