@@ -146,11 +146,14 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
         instruments = Instrument.objects.count()
         planner = _Planner(rng, world, today, request_count(instruments))
         _demo_plans(planner)
+        # What the demo logins look at comes on top of the city's share of requests (two cities' worth of it would
+        # otherwise leave a small city with little else).
+        demo_plans = len(planner.plans)
         _waived_plans(planner)
         # Calibrations first among the rest, so a small city has some.
         planner.plan(Status.COMPLETED, service=Service.CALIBRATION)
         planner.plan(Status.COMPLETED, service=Service.CALIBRATION)
-        for target in _targets(rng, planner.n_requests - len(planner.plans)):
+        for target in _targets(rng, planner.n_requests - len(planner.plans) + demo_plans):
             planner.plan(target)
         issued = sum(1 for p in planner.plans for i in p.items if p.target == Status.COMPLETED and i.team)
         planner.afterwards(corrections=max(2, issued // 40), revocations=2 if issued >= 40 else 1)
