@@ -54,7 +54,7 @@ assets: jiliang/static/vendor/.built
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
 
-# The demo's year of history (and Fuxin's published 2020 final evaluation) tells its owners of each decision as it happens; those text messages stay in memory
+# The demo's year of history tells its owners of each decision as it happens; those text messages stay in memory
 # (nobody to send them to, and one log line each would bury the seed's own output).
 seed: migrate
 	JILIANG_SMS_BACKEND=jiliang.notices.sms.MemoryBackend $(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --city $(CITY) --if-empty
