@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 SEED   ?= 1
 INSTRUMENTS ?= 50000
+# The demo cities: both (延安市 and 阜新市, sharing INSTRUMENTS 60 : 40), yanan or fuxin.
+CITY   ?= both
 export PYTHONDONTWRITEBYTECODE := 1
 
 # Development mode (plain HTTP on 127.0.0.1, a development secret key and signing key) only for these targets and what
@@ -55,7 +57,7 @@ migrate: install
 # The demo's year of history tells its owners of each decision as it happens; those text messages stay in memory
 # (nobody to send them to, and one log line each would bury the seed's own output).
 seed: migrate
-	JILIANG_SMS_BACKEND=jiliang.notices.sms.MemoryBackend $(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --if-empty
+	JILIANG_SMS_BACKEND=jiliang.notices.sms.MemoryBackend $(BIN)/python manage.py seed_city --seed $(SEED) --instruments $(INSTRUMENTS) --city $(CITY) --if-empty
 
 # The demo runs the production server (gunicorn, DEBUG off: no debug page ever lists the URL patterns), on plain HTTP
 # on 127.0.0.1 only, which is what JILIANG_DEV allows; three workers unless WEB_CONCURRENCY says otherwise (one

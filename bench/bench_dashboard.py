@@ -260,7 +260,7 @@ def main(argv: list[str]) -> int:
 
     from jiliang.core.models import Region, User
 
-    regulator = User.objects.select_related("organization__region").get(username="city_regulator")
+    regulator = User.objects.select_related("organization__region").get(username=common.REGULATOR)
     city = regulator.organization.region
     if city.level != Region.Level.CITY:
         raise SystemExit(f"city_regulator sits in {city}, not in a city")

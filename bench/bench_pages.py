@@ -99,7 +99,7 @@ def ensure_city(db: str, size: int, *, fresh: bool, argv: list[str]) -> int | No
         return subprocess.run(cmd, check=False).returncode  # noqa: S603 (our own script)
     print(f"# seeding {size:,} instruments ({_load()})", flush=True)
     start = time.perf_counter()
-    result = city.build_city(seed=SEED, instruments=size, today=timezone.localdate(), progress=print)
+    result = city.build_city(seed=SEED, today=timezone.localdate(), cities={common.BENCH_CITY: size}, progress=print)
     common.report(f"seed_city {size:,} instruments [{db}]", time.perf_counter() - start, "s")
     print(f"# due states: {result.due_states}", flush=True)
     return None
@@ -120,7 +120,7 @@ def raw_sql(db: str, users: dict) -> dict[str, float]:
     soon = today + timedelta(days=settings.JILIANG_DUE_SOON_DAYS)
     d = connection.ops.adapt_datefield_value
     t = Instrument._meta.db_table
-    regulator = users["city_regulator"]
+    regulator = users[common.REGULATOR]
     regions = sorted(scope_of(regulator).region_ids)
     county = users["county"]
     in_regions = "region_id IN (" + ", ".join(["%s"] * len(regions)) + ")"
@@ -188,7 +188,7 @@ def raw_sql(db: str, users: dict) -> dict[str, float]:
     for name, (sql, params) in queries.items():
         repeat = 5 if "GROUP BY" in name or "full COUNT" in name else REPEAT
         results[name] = measure(f"raw SQL, city regulator: {name} [{db}]", run(sql, params), repeat=repeat)
-    owner_org = users["owner"].organization_id
+    owner_org = users[common.OWNER].organization_id
     owner_queries = {
         "first page": (
             f"SELECT {columns} FROM {joins} WHERE i.owner_id = %s ORDER BY i.id DESC LIMIT {PAGE + 1}",
@@ -217,7 +217,7 @@ def raw_sql(db: str, users: dict) -> dict[str, float]:
 def selector_timings(db: str, users: dict) -> None:
     from jiliang.instruments import selectors
 
-    regulator = users["city_regulator"]
+    regulator = users[common.REGULATOR]
     qs = selectors.instruments_visible_to(regulator)
     measure(
         f"selector due_state_counts(city, group_by=region) [{db}]",
@@ -245,11 +245,11 @@ def page_timings(db: str, users: dict) -> dict[str, float]:
 
     results = {}
     county = users["county"]
-    for who in ("city_regulator", "owner", "big_owner"):
+    for who in (common.REGULATOR, common.OWNER, "big_owner"):
         client = Client()
         client.force_login(users[who])
         pages = [("/", "home", HOME_GOAL), ("/instruments/", "list", LIST_GOAL)]
-        if who == "city_regulator":
+        if who == common.REGULATOR:
             pages.append((f"/instruments/?county={county}", "list, one county", LIST_GOAL))
         pages.append(("/instruments/?due_state=overdue", "list, overdue", LIST_GOAL))
         for url, label, goal in pages:
@@ -273,7 +273,7 @@ def home_counts(db: str, users: dict) -> None:
 
     from jiliang.instruments import selectors, tally
 
-    regulator = users["city_regulator"]
+    regulator = users[common.REGULATOR]
     scanned = selectors.due_state_counts(selectors.instruments_visible_to(regulator), group_by="region")
     if selectors.due_state_counts_by_region(regulator) != scanned:
         raise SystemExit("the due tally disagrees with a recount of the registry")
@@ -401,13 +401,13 @@ def demo_users() -> dict:
     from jiliang.core.models import Role, User
     from jiliang.instruments.models import Instrument
 
-    users = {u.username: u for u in User.objects.filter(username__in=["city_regulator", "owner"])}
+    users = {u.username: u for u in User.objects.filter(username__in=[common.REGULATOR, common.OWNER])}
     biggest = Instrument.objects.values("owner").annotate(n=Count("id")).order_by("-n").first()
     big, _created = User.objects.get_or_create(
         username=BIG_OWNER_USERNAME, defaults={"role": Role.OWNER, "organization_id": biggest["owner"]}
     )
     users["big_owner"] = big
-    users["county"] = users["owner"].organization.region_id
+    users["county"] = users[common.OWNER].organization.region_id
     print(
         f"# owner: {users['owner'].organization.name} ({Instrument.objects.filter(owner=users['owner'].organization).count():,}"
         f" instruments); big owner: {big.organization.name} ({biggest['n']:,} instruments)",

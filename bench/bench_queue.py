@@ -156,7 +156,7 @@ def ensure_data(db: str, instruments: int, requests: int, *, fresh: bool, argv: 
 
     print(f"# seeding {instruments:,} instruments ({_load()})", flush=True)
     start = time.perf_counter()
-    city.build_city(seed=SEED, instruments=instruments, today=timezone.localdate())
+    city.build_city(seed=SEED, today=timezone.localdate(), cities={common.BENCH_CITY: instruments})
     common.report(f"build_city {instruments:,} instruments [{db}]", time.perf_counter() - start, "s")
     start = time.perf_counter()
     made = build_history(requests, timezone.localdate())
@@ -199,11 +199,11 @@ def build_history(count: int, today: date) -> dict[str, int]:
     Status = ServiceRequest.Status
     D = RecordDraft.Status
     rng = random.Random(SEED)
-    city_institute = User.objects.get(username="institute").organization
+    city_institute = User.objects.get(username=common.INSTITUTE).organization
     institutes = list(
         Organization.objects.filter(kind=Organization.Kind.INSTITUTE).exclude(pk=city_institute.pk).order_by("pk")
     )
-    creator = User.objects.get(username="owner")
+    creator = User.objects.get(username=common.OWNER)
     staff: dict[int, list[int]] = {}
     for person_id, org_id in Person.objects.order_by("pk").values_list("pk", "organization_id"):
         staff.setdefault(org_id, []).append(person_id)
@@ -386,7 +386,7 @@ def run(db: str) -> None:
     from jiliang.verification.selectors.request_clock import WORK_STATUSES
 
     staff = User.objects.get(username=STAFF_USERNAME)
-    plain = User.objects.get(username="institute")
+    plain = User.objects.get(username=common.INSTITUTE)
     institute_id = plain.organization_id
     requests = ServiceRequest.objects.filter(institute_id=institute_id)
     print(

@@ -42,13 +42,14 @@ def _baseline(db: str) -> None:
 
     from jiliang.catalog.models import CatalogItem
     from jiliang.core.models import Organization
-    from jiliang.demo import instruments, names, owners
+    from jiliang.demo import instruments, owners
     from jiliang.demo.kinds import PROFILES
+    from jiliang.demo.names import CITIES
     from jiliang.instruments.models import Instrument
 
     catalog = {item.code: item for item in CatalogItem.objects.all()}
     region = Organization.objects.filter(kind=Organization.Kind.OWNER).first().region
-    county = next(c for c in names.COUNTIES if c.code == region.code)
+    county = next(c for one in CITIES.values() for c in one.counties if c.code == region.code)
     codes = owners.CreditCodes(random.Random(99))
     seconds = {}
     for method in ("bulk_create", "writer"):
@@ -95,7 +96,7 @@ def run_one(db: str, size: int, *, baseline: bool) -> None:
     load = _load()
     start_cpu = time.process_time()
     start = time.perf_counter()
-    result = city.build_city(seed=1, instruments=size, today=timezone.localdate())
+    result = city.build_city(seed=1, today=timezone.localdate(), cities={common.BENCH_CITY: size})
     wall = time.perf_counter() - start
     cpu = time.process_time() - start_cpu
     common.report(

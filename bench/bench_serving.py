@@ -106,12 +106,10 @@ def owner_session() -> tuple[str, str, int]:
     """A session cookie for the demo owner (made with the server's SECRET_KEY), its name and its instrument count."""
     from django.test import Client
 
-    from jiliang.core.models import Role, User
-    from jiliang.demo.city import DEMO_USERS
+    from jiliang.core.models import User
     from jiliang.instruments.models import Instrument
 
-    username = next(d.username for d in DEMO_USERS if d.role == Role.OWNER)
-    owner = User.objects.select_related("organization").get(username=username)
+    owner = User.objects.select_related("organization").get(username=common.OWNER)
     client = Client()
     client.force_login(owner)
     count = Instrument.objects.filter(owner=owner.organization).count()

@@ -17,6 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
+# The benches build one demo city (the large scale is one city's, as it always was) and log in as its demo users.
+BENCH_CITY = "yanan"
+REGULATOR = f"{BENCH_CITY}_city"
+OWNER = f"{BENCH_CITY}_market"
+INSTITUTE = f"{BENCH_CITY}_institute"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/jiliang_bench")
 
 

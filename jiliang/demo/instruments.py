@@ -89,7 +89,7 @@ def _location(draw: Draw, kind: Kind, plan: OwnerPlan) -> str:
     if kind.location == "building":
         return f"{county.name}{draw.pick(names.ROADS)}{draw.between(1, 399)}号"
     if kind.location == "taxi":
-        return f"{names.PLATE_PREFIX}·T{draw.between(0, 9999):04d}"
+        return f"{county.plate}·T{draw.between(0, 9999):04d}"
     category = plan.organization.category
     if category == Category.HOSPITAL:
         return draw.pick(names.DEPARTMENTS)

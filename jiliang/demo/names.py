@@ -1,18 +1,19 @@
-"""Names and places of the synthetic demo city (云川市). Everything here is invented.
+"""Names and places of the demo's cities (延安市, 阜新市) and the words their synthetic organizations are made of.
 
-The division codes use the Liaoning prefix 21 with a city number (99) that no real city has, so that the codes
-look like GB/T 2260 codes without belonging to a real place. Tuples, not sets, keep every choice in a fixed order.
+The cities, their county-level divisions (real names and GB/T 2260 codes) and what the demo calls their bureaus and
+institutes come from ``data/cities.toml`` (see the notes there on what is real and what is assumed); the
+organizations below the bureaus and every person are invented from the word lists here. Tuples, not sets, keep
+every choice in a fixed order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-CITY_NAME = "云川市"
-CITY_SHORT = "云川"
-CITY_CODE = "219900"
-# Province abbreviation and a letter no real city of that province uses, for taxi number plates.
-PLATE_PREFIX = "辽Q"
+from . import datafile
+
+DATA_FILE = datafile.DATA_DIR / "cities.toml"
 
 
 @dataclass(frozen=True)
@@ -27,73 +28,98 @@ class County:
     weight: int
     # Sub-districts (街道) of an urban district, or towns and townships (镇、乡) of a county.
     places: tuple[str, ...]
+    # The city's number-plate prefix (taxis).
+    plate: str = ""
 
 
-COUNTIES: tuple[County, ...] = (
-    County(
-        "219902",
-        "河东区",
-        "河东",
-        "HD",
-        True,
-        22,
-        ("站前街道", "东湖街道", "解放街道", "建设街道", "新华街道", "光明街道", "东岗街道"),
-    ),
-    County(
-        "219903",
-        "河西区",
-        "河西",
-        "HX",
-        True,
-        18,
-        ("西城街道", "工人村街道", "和平街道", "中华路街道", "北站街道", "西山街道"),
-    ),
-    County(
-        "219904",
-        "新城区",
-        "新城",
-        "XC",
-        True,
-        14,
-        ("高新街道", "滨河街道", "兴隆街道", "开发区街道", "长青镇", "四合镇"),
-    ),
-    County(
-        "219921",
-        "北山县",
-        "北山",
-        "BS",
-        False,
-        11,
-        ("城关镇", "大屯镇", "石河镇", "榆树乡", "黄家堡镇", "东山乡", "岔路口镇", "老营乡"),
-    ),
-    County(
-        "219922",
-        "清水县",
-        "清水",
-        "QS",
-        False,
-        10,
-        ("清水镇", "白马镇", "柳河乡", "马家店镇", "龙泉乡", "三道沟乡", "新立屯镇"),
-    ),
-    County(
-        "219923",
-        "南湖县",
-        "南湖",
-        "NH",
-        False,
-        10,
-        ("南湖镇", "莲花镇", "周家湾镇", "沙河乡", "青山镇", "杨树乡", "渔场乡"),
-    ),
-    County(
-        "219981",
-        "石门市",
-        "石门",
-        "SM",
-        False,
-        15,
-        ("石门街道", "城北街道", "秀水镇", "红旗镇", "太平乡", "双庙镇", "桃园乡"),
-    ),
-)
+@dataclass(frozen=True)
+class City:
+    key: str
+    name: str
+    short: str
+    code: str
+    province: str
+    province_code: str
+    # One-character abbreviation of the province (陕, 辽): qualification and assessment certificate numbers.
+    province_short: str
+    provincial_institute: str
+    provincial_prefix: str
+    plate: str
+    bureau: str
+    institute: str
+    institute_code: str
+    # The shipped plan (``indicators.Plan.code``) the city is scored against.
+    plan: str
+    login: str
+    share: int
+    birthplaces: tuple[str, ...]
+    counties: tuple[County, ...]
+
+    @property
+    def seat(self) -> County:
+        """The district the city's bureau and institute sit in (the first listed)."""
+        return self.counties[0]
+
+
+_CITY_KEYS = {
+    **{
+        name: str
+        for name in (
+            "name",
+            "short",
+            "code",
+            "province",
+            "province_code",
+            "province_short",
+            "provincial_institute",
+            "provincial_prefix",
+            "plate",
+            "bureau",
+            "institute",
+            "institute_code",
+            "plan",
+            "login",
+        )
+    },
+    "share": int,
+    "birthplaces": list,
+    "counties": list,
+}
+_COUNTY_KEYS = {
+    "code": str,
+    "name": str,
+    "short": str,
+    "initials": str,
+    "urban": bool,
+    "weight": int,
+    "places": list,
+}
+
+
+def load(path: Path = DATA_FILE) -> dict[str, City]:
+    """The cities by key, in the file's order; every key known and typed, every division code in its city's."""
+    data = datafile.read(path, {"city"})
+    cities: dict[str, City] = {}
+    for key, row in data["city"].items():
+        fields = datafile.fields(row, _CITY_KEYS, f"city.{key}")
+        counties = []
+        for i, county_row in enumerate(fields.pop("counties")):
+            where = f"city.{key}, county {i + 1}"
+            county = datafile.fields(county_row, _COUNTY_KEYS, where)
+            county["places"] = datafile.strings(county["places"], where)
+            if county["code"][:4] != fields["code"][:4] or len(county["code"]) != 6:
+                raise ValueError(f"{where}: division code {county['code']} is not in {fields['code']}")
+            counties.append(County(**county, plate=fields["plate"]))
+        fields["birthplaces"] = datafile.strings(fields["birthplaces"], f"city.{key}")
+        cities[key] = City(key=key, counties=tuple(counties), **fields)
+    codes = [c.code for city in cities.values() for c in city.counties] + [city.code for city in cities.values()]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{path.name}: division codes repeat")
+    return cities
+
+
+CITIES: dict[str, City] = load()
+
 
 ROADS = (
     "人民路",
@@ -293,21 +319,23 @@ SUPERMARKET_BRANDS = (
     "天天鲜",
 )
 GLASSES_BRANDS = ("明视", "亮睛", "视康", "清晰", "晶亮", "明眸", "目光", "爱视", "精工", "视界", "瞳享", "镜美")
-PETROL_BRANDS = ("云川石化", "北方石油", "通达能源", "长运石化", "路通", "恒泰能源")
+# The first is "<city short>石化" (see owners._open_name).
+PETROL_BRANDS = ("{city}石化", "北方石油", "通达能源", "长运石化", "路通", "恒泰能源")
 TAXI_WORDS = ("通达", "顺风", "安运", "畅行", "金桥", "捷运", "迅达", "安达", "宏运", "鑫马", "平安", "祥和")
 PRIVATE_HOSPITAL_WORDS = ("仁爱", "康宁", "博爱", "和平", "安康", "惠民", "同心", "仁和", "济民", "康泰")
 
+# After the city's name: 延安市第一人民医院 ….
 CITY_HOSPITALS = (
-    "云川市第一人民医院",
-    "云川市第二人民医院",
-    "云川市第三人民医院",
-    "云川市中心医院",
-    "云川市中医院",
-    "云川市妇幼保健院",
-    "云川市传染病医院",
-    "云川市口腔医院",
-    "云川市精神卫生中心",
-    "云川市肿瘤医院",
+    "第一人民医院",
+    "第二人民医院",
+    "第三人民医院",
+    "中心医院",
+    "中医院",
+    "妇幼保健院",
+    "传染病医院",
+    "口腔医院",
+    "精神卫生中心",
+    "肿瘤医院",
 )
 COUNTY_HOSPITALS = ("人民医院", "中医院", "妇幼保健院")
 

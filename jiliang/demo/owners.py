@@ -1,4 +1,4 @@
-"""The owners of the demo city: names, kinds, places, credit codes; deterministic for a given random stream."""
+"""The owners of a demo city: names, kinds, places, credit codes; deterministic for a given random stream."""
 
 from __future__ import annotations
 
@@ -117,47 +117,50 @@ def _places(county: names.County) -> list[str]:
     return [stem(p) for p in county.places] + list(names.ROADS)
 
 
-def _bounded_pools(rng: random.Random) -> dict[str, list[tuple[str, names.County, str, str]]]:
+def _bounded_pools(rng: random.Random, city: names.City) -> dict[str, list[tuple[str, names.County, str, str]]]:
     """Owner kinds a city has only so many of: (name, county, profile key, credit-code prefix), shuffled."""
-    urban = [c for c in names.COUNTIES if c.urban]
-    hospitals = [(n, rng.choice(urban), "hospital", "12") for n in names.CITY_HOSPITALS]
-    for county in names.COUNTIES:
+    counties = city.counties
+    urban = [c for c in counties if c.urban]
+    # The first city hospital sits in the seat, so that the demo county has a hospital whatever the city's size.
+    hospitals = [
+        (city.name + n, city.seat if i == 0 else rng.choice(urban), "hospital", "12")
+        for i, n in enumerate(names.CITY_HOSPITALS)
+    ]
+    for county in counties:
         hospitals += [(county.name + n, county, "hospital", "12") for n in names.COUNTY_HOSPITALS]
-    private = [(f"{c.short}{w}医院", c, "hospital", "52") for c in names.COUNTIES for w in names.PRIVATE_HOSPITAL_WORDS]
+    private = [(f"{c.short}{w}医院", c, "hospital", "52") for c in counties for w in names.PRIVATE_HOSPITAL_WORDS]
     township = [
         (f"{c.name}{p}{'中心' if i == 0 else ''}卫生院", c, "township_clinic", "12")
-        for c in names.COUNTIES
+        for c in counties
         for i, p in enumerate(p for p in c.places if not p.endswith("街道"))
     ]
     community = [
         (f"{c.name}{stem(p)}街道社区卫生服务中心", c, "community_clinic", "12")
-        for c in names.COUNTIES
+        for c in counties
         for p in c.places
         if p.endswith("街道")
     ]
     community += [
-        (f"{c.short}{w}社区卫生服务站", c, "community_clinic", "12") for c in names.COUNTIES for w in names.COMMUNITIES
+        (f"{c.short}{w}社区卫生服务站", c, "community_clinic", "12") for c in counties for w in names.COMMUNITIES
     ]
-    home = names.COUNTIES[0]
+    home = city.seat
     utilities = [
-        (f"{names.CITY_NAME}自来水集团有限公司", home, "utility_water", "91"),
-        (f"国网{names.CITY_NAME}供电公司", home, "utility_power", "91"),
-        (f"{names.CITY_NAME}燃气集团有限公司", home, "utility_gas", "91"),
-        (f"{names.CITY_NAME}热力有限公司", home, "utility_heat", "91"),
+        (f"{city.name}自来水集团有限公司", home, "utility_water", "91"),
+        (f"国网{city.name}供电公司", home, "utility_power", "91"),
+        (f"{city.name}燃气集团有限公司", home, "utility_gas", "91"),
+        (f"{city.name}热力有限公司", home, "utility_heat", "91"),
     ]
-    for c in names.COUNTIES[1:]:
+    for c in counties[1:]:
         utilities += [
             (f"{c.name}供水有限公司", c, "utility_water", "91"),
-            (f"国网{names.CITY_NAME}供电公司{c.short}供电分公司", c, "utility_power", "91"),
+            (f"国网{city.name}供电公司{c.short}供电分公司", c, "utility_power", "91"),
             (f"{c.name}燃气有限公司", c, "utility_gas", "91"),
             (f"{c.name}热力有限公司", c, "utility_heat", "91"),
         ]
-    taxis = [
-        (f"{names.CITY_NAME}{w}出租汽车有限公司", rng.choice(urban), "taxi_company", "91") for w in names.TAXI_WORDS
-    ]
+    taxis = [(f"{city.name}{w}出租汽车有限公司", rng.choice(urban), "taxi_company", "91") for w in names.TAXI_WORDS]
     taxis += [
         (f"{c.name}{w}出租汽车有限公司", c, "taxi_company", "91")
-        for c in names.COUNTIES
+        for c in counties
         if not c.urban
         for w in names.TAXI_WORDS
     ]
@@ -176,7 +179,7 @@ def _bounded_pools(rng: random.Random) -> dict[str, list[tuple[str, names.County
     return pools
 
 
-def _open_name(rng: random.Random, category: str, county: names.County) -> tuple[str, str, str]:
+def _open_name(rng: random.Random, category: str, county: names.County, city: names.City) -> tuple[str, str, str]:
     """A fresh name for an owner kind a city can have any number of: (name, profile key, credit-code prefix)."""
     place = rng.choice(_places(county))
     if category == Category.MARKET_FAIR:
@@ -186,13 +189,21 @@ def _open_name(rng: random.Random, category: str, county: names.County) -> tuple
         return f"{rng.choice(names.SUPERMARKET_BRANDS)}超市{county.short}{place}店", "supermarket", "91"
     if category == Category.PETROL_STATION:
         if rng.random() < 0.15:
-            return f"{rng.choice(names.PETROL_BRANDS)}{county.short}{place}加气站", "gas_station", "91"
-        return f"{rng.choice(names.PETROL_BRANDS)}{county.short}{place}加油站", "petrol_station", "91"
+            return (
+                f"{rng.choice(names.PETROL_BRANDS).format(city=city.short)}{county.short}{place}加气站",
+                "gas_station",
+                "91",
+            )
+        return (
+            f"{rng.choice(names.PETROL_BRANDS).format(city=city.short)}{county.short}{place}加油站",
+            "petrol_station",
+            "91",
+        )
     if category == Category.GLASSES_SHOP:
         prefix = "92" if rng.random() < 0.6 else "91"
         return f"{rng.choice(names.GLASSES_BRANDS)}眼镜{county.short}{place}店", "glasses_shop", prefix
     if category == Category.FACTORY:
-        where = names.CITY_SHORT if rng.random() < 0.3 else county.short
+        where = city.short if rng.random() < 0.3 else county.short
         word, industry = rng.choice(names.TRADE_WORDS), rng.choice(names.INDUSTRIES)
         return f"{where}{word}{industry}{rng.choice(names.COMPANY_FORMS)}", "factory", "91"
     if category == Category.SCHOOL:
@@ -237,10 +248,12 @@ def _owner_counts(total: int, caps: dict[str, int]) -> dict[str, int]:
     return counts
 
 
-def make_owners(rng: random.Random, codes: CreditCodes, regions: dict[str, Region], total: int) -> list[OwnerPlan]:
-    pools = _bounded_pools(rng)
+def make_owners(
+    rng: random.Random, codes: CreditCodes, regions: dict[str, Region], total: int, city: names.City
+) -> list[OwnerPlan]:
+    pools = _bounded_pools(rng, city)
     counts = _owner_counts(total, {c: len(p) for c, p in pools.items()})
-    county_weights = [c.weight for c in names.COUNTIES]
+    county_weights = [c.weight for c in city.counties]
     used: set[str] = set()  # membership only
     plans: list[OwnerPlan] = []
     for category, _owners, _items in CATEGORY_SHARES:
@@ -248,9 +261,10 @@ def make_owners(rng: random.Random, codes: CreditCodes, regions: dict[str, Regio
             if category in pools:
                 name, county, profile_key, prefix = pools[category][i]
             else:
-                county = rng.choices(names.COUNTIES, weights=county_weights)[0]
+                # The first of each kind sits in the seat: the demo logs in as owners of one county, of every kind.
+                county = city.seat if i == 0 else rng.choices(city.counties, weights=county_weights)[0]
                 for _attempt in range(30):
-                    name, profile_key, prefix = _open_name(rng, category, county)
+                    name, profile_key, prefix = _open_name(rng, category, county, city)
                     if name not in used:
                         break
                 else:

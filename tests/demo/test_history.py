@@ -150,8 +150,18 @@ def test_instruments_follow_their_latest_valid_verification_and_the_tally_is_in_
     assert tally.differences() == {}
 
 
-def test_demo_owner_and_demo_institute_have_history_to_look_at(demo):
-    owner = User.objects.get(username="owner")
+def test_demo_owners_and_demo_institutes_have_history_to_look_at(demo):
+    for key in ("yanan", "fuxin"):
+        printed = {
+            User.objects.get(username=f"{key}_{clerk}").organization_id for clerk in ("institute", "county_institute")
+        }
+        for owner_key, _category in city.DEMO_OWNERS:
+            owner = User.objects.get(username=f"{key}_{owner_key}")
+            mine = ServiceRequest.objects.filter(owner=owner.organization_id)
+            assert mine.filter(status=Status.SUBMITTED).exists(), (key, owner_key)
+            # Every request of a demo owner is in the inbox of an institute whose clerk the demo prints.
+            assert set(mine.values_list("institute_id", flat=True)) <= printed, (key, owner_key)
+    owner = User.objects.get(username="yanan_market")
     mine = ServiceRequest.objects.filter(owner=owner.organization_id)
     assert mine.filter(status=Status.SUBMITTED).exists()
     assert mine.filter(status=Status.IN_WORK).exists()
@@ -160,10 +170,11 @@ def test_demo_owner_and_demo_institute_have_history_to_look_at(demo):
         set(Certificate.objects.filter(record__request_item__request=r).values_list("kind", flat=True)) for r in done
     ]
     assert {Certificate.Kind.VERIFICATION, Certificate.Kind.FAILURE_NOTICE} in kinds
-    institute = User.objects.get(username="institute")
-    inbox = request_selectors.requests_visible_to(institute).filter(status=Status.SUBMITTED)
-    assert inbox.count() >= 3
-    assert set(inbox.values_list("institute_id", flat=True)) == {institute.organization_id}
+    for username in ("yanan_institute", "yanan_county_institute", "fuxin_institute", "fuxin_county_institute"):
+        institute = User.objects.get(username=username)
+        inbox = request_selectors.requests_visible_to(institute).filter(status=Status.SUBMITTED)
+        assert inbox.count() >= 3, username
+        assert set(inbox.values_list("institute_id", flat=True)) == {institute.organization_id}
 
 
 def test_same_seed_and_day_give_the_same_history(demo):
@@ -199,6 +210,16 @@ def test_seed_city_without_history(demo):
         call_command("seed_city", "--instruments", "100", "--today", "2026-06-15", "--no-history", stdout=io.StringIO())
     assert Instrument.objects.count() == 100
     assert not ServiceRequest.objects.exists()
+    # Fuxin's plan (2015–2020) has ended: its year ends are snapshotted too, Yan'an's (to 2035) not.
+    from jiliang.core.models import Region
+    from jiliang.demo.management.commands.seed_city import snapshot_days
+    from jiliang.indicators.models import Snapshot
+
+    fuxin = Region.objects.get(code="210900")
+    years = {date(y, 12, 31) for y in range(2015, 2021)}
+    assert years <= set(snapshot_days(fuxin, TODAY))
+    assert years <= set(Snapshot.objects.filter(region=fuxin).values_list("day", flat=True))
+    assert not years & set(snapshot_days(Region.objects.get(code="610600"), TODAY))
 
 
 def test_seed_city_says_so_when_the_calendar_does_not_cover_the_year(demo):
@@ -225,17 +246,19 @@ def test_the_planners_routing_is_the_one_windows(demo):
                 assert world.route(item_id, region.pk, day) == expected, (item_id, region.code, day)
 
 
-def test_the_demo_institute_has_three_signers_with_demo_logins_who_signed_together(demo):
+@pytest.mark.parametrize("prefix", ["yanan_", "fuxin_"])
+def test_the_demo_city_institute_has_three_signers_with_demo_logins_who_signed_together(demo, prefix):
+    roles = ("verifier", "checker", "approver")
     with override_settings(PASSWORD_HASHERS=FAST_HASHER):
         out = io.StringIO()
         call_command("demo_logins", stdout=out)
-        printed = {line.split()[1] for line in out.getvalue().splitlines() if line.strip()}
-        assert {"verifier", "checker", "approver"} <= printed
-        users = {name: User.objects.get(username=name) for name in ("verifier", "checker", "approver")}
+        printed = {line.split()[1] for line in out.getvalue().splitlines() if line.strip() and line[0] != "#"}
+        assert {prefix + r for r in roles} <= printed
+        users = {name: User.objects.get(username=prefix + name) for name in roles}
         for user in users.values():
             assert user.check_password(city.DEMO_PASSWORD)
-    institute = User.objects.get(username="institute").organization
-    people = [users[name].person for name in ("verifier", "checker", "approver")]
+    institute = User.objects.get(username=prefix + "institute").organization
+    people = [users[name].person for name in roles]
     assert len({p.pk for p in people}) == 3 and all(p.organization == institute for p in people)
     # They signed records together in the history, in those roles.
     assert RecordDraft.objects.filter(

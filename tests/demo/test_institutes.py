@@ -9,6 +9,7 @@ import pytest
 from jiliang.catalog.models import CatalogItem
 from jiliang.core.models import Organization, Region, User
 from jiliang.demo import city, institutes
+from jiliang.demo.names import CITIES
 from jiliang.demo.standards_data import UNCOVERED_ITEMS
 from jiliang.metrology import uscc
 from jiliang.metrology.due import add_months
@@ -33,11 +34,12 @@ def fast_hasher(settings):
 
 
 def build(seed: int = 1) -> city.SeedResult:
-    result = city.build_city(seed=seed, instruments=N, today=TODAY)
+    """One city (阜新市, seven counties) for the checks of one city's institutes; see the test of both below."""
+    result = city.build_city(seed=seed, instruments=N, today=TODAY, cities=("fuxin",))
     if not Standard.objects.exists():
         # build_city does not call build_institutes yet: the call waits until tests/demo/test_seed.py's wipe()
         # removes the institutes' rows (they protect the organizations) before the organizations.
-        institutes.build_institutes(seed=seed, today=TODAY)
+        institutes.build_institutes(seed=seed, today=TODAY, city=CITIES["fuxin"])
     return result
 
 
@@ -77,7 +79,7 @@ def test_institutes_leave_the_city_itself_as_it_was(db, monkeypatch):
     with_institutes = city.city_digest()
     wipe()
     monkeypatch.setattr(institutes, "build_institutes", lambda **kwargs: None)
-    city.build_city(seed=5, instruments=N, today=TODAY)
+    city.build_city(seed=5, instruments=N, today=TODAY, cities=("fuxin",))
     assert not Standard.objects.exists()
     assert city.city_digest() == with_institutes
 
@@ -266,11 +268,13 @@ def test_each_institute_is_authorized_for_the_items_of_its_standards(seeded):
         covered = set(institute.standards.values_list("catalog_items__code", flat=True)) - {None}
         assert items == covered
     authorized = Authorization.objects.exclude(institute__kind=Organization.Kind.INSTITUTE)
-    assert set(authorized.values_list("institute__name", flat=True)) <= {institutes.AUTHORIZED_ENTERPRISE}
+    assert set(authorized.values_list("institute__name", flat=True)) <= {
+        institutes.authorized_enterprise(CITIES["fuxin"])
+    }
 
 
 def test_the_demo_institute_user_has_staff_and_standards(seeded):
-    organization = User.objects.get(username="institute").organization
+    organization = User.objects.get(username="fuxin_institute").organization
     assert organization.region.level == Region.Level.CITY
     assert organization.staff.count() >= 38
     assert organization.standards.filter(is_public=True).count() >= 90
@@ -286,3 +290,25 @@ def test_assessment_certificate_numbers_are_unique(seeded):
 def test_every_credit_code_is_still_valid(seeded):
     codes = list(Organization.objects.values_list("credit_code", flat=True))
     assert codes and all(uscc.is_valid(c) for c in codes)
+
+
+def test_both_cities_institutes_trace_to_their_own_province_with_numbers_unique_across_them(db):
+    city.build_city(seed=1, instruments=N, today=TODAY)
+    for one in CITIES.values():
+        held = Standard.objects.filter(holder__region__code__startswith=one.code[:4], is_public=True)
+        assert held.filter(level=Standard.Level.CITY).count() >= 90, one.key
+        external = set(
+            EquipmentCertificate.objects.filter(
+                equipment__standard__in=held, issuer_authority__level=ExternalAuthority.Level.PROVINCIAL
+            ).values_list("issuer_authority__name", flat=True)
+        )
+        assert external == {one.provincial_institute}
+        quals = Qualification.objects.filter(person__organization__region__code__startswith=one.code[:4])
+        assert quals.exists() and all(n.startswith(one.province_short) for n in quals.values_list("number", flat=True))
+        # Each city's institutes are authorized by its own bureaus.
+        for auth in Authorization.objects.filter(institute__region__code__startswith=one.code[:4]):
+            assert auth.issued_by.region.code[:4] == one.code[:4]
+    certificates = list(EquipmentCertificate.objects.values_list("number", flat=True))
+    assert len(set(certificates)) == len(certificates)
+    numbers = list(Standard.objects.values_list("certificate_number", flat=True))
+    assert len(set(numbers)) == len(numbers)

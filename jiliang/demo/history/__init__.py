@@ -48,7 +48,8 @@ from jiliang.verification.models import (
     ServiceRequest,
 )
 
-from ..city import DEMO_SIGNERS
+from ..city import DEMO_OWNERS, DEMO_SIGNERS
+from ..names import CITIES
 from .params import HISTORY_DAYS, MAX_REQUESTS, MIN_REQUESTS, PROGRESS_EVERY, REQUESTS_PER_INSTRUMENTS, WAIVED
 from .planner import _Planner, _targets
 from .replay import _Replay, _Users
@@ -77,36 +78,49 @@ def request_count(instruments: int) -> int:
     return max(MIN_REQUESTS, min(MAX_REQUESTS, instruments // REQUESTS_PER_INSTRUMENTS))
 
 
+def _demo_user(username: str, role: str) -> User | None:
+    return User.objects.filter(username=username, role=role, organization__isnull=False).first()
+
+
 def _demo_plans(planner: _Planner) -> None:
-    """What the demo owner and the demo institute log in to: the owner's completed request with a certificate and a
-    failure notice, one in work and one just submitted; submitted requests in the city institute's inbox."""
-    owner_user = User.objects.filter(username="owner", role=Role.OWNER, organization__isnull=False).first()
-    if owner_user is not None:
-        owner_id = owner_user.organization_id
-        end = planner.today - timedelta(days=planner.rng.randint(30, 60))
-        for _try in range(5):
-            plan = planner.plan(
-                Status.COMPLETED,
-                service=Service.VERIFICATION,
-                owner_id=owner_id,
-                end=end,
-                size=2,
-                fails=(False, True),
-            )
-            if plan is not None:
-                break
-            end -= timedelta(days=7)
-        planner.plan(Status.IN_WORK, service=Service.VERIFICATION, owner_id=owner_id, partial=True, size=2)
-        planner.plan(Status.SUBMITTED, service=Service.VERIFICATION, owner_id=owner_id, end=planner._recent_day(0, 1))
-    institute_user = User.objects.filter(username="institute", role=Role.INSTITUTE, organization__isnull=False).first()
-    if institute_user is not None:
-        for _i in range(4):
+    """What each city's demo owners and institutes log in to: the market's completed request with a certificate and
+    a failure notice, one in work and one just submitted; a completed and a submitted request of every other demo
+    owner; submitted requests in the inbox of the city institute and of the demo county's institute."""
+    for city in CITIES.values():
+        for n, (key, _category) in enumerate(DEMO_OWNERS):
+            owner_user = _demo_user(f"{city.login}_{key}", Role.OWNER)
+            if owner_user is None:
+                continue
+            owner_id = owner_user.organization_id
+            end = planner.today - timedelta(days=planner.rng.randint(30, 60))
+            for _try in range(5):
+                plan = planner.plan(
+                    Status.COMPLETED,
+                    service=Service.VERIFICATION,
+                    owner_id=owner_id,
+                    end=end,
+                    size=2,
+                    fails=(False, True) if n == 0 else None,
+                )
+                if plan is not None:
+                    break
+                end -= timedelta(days=7)
+            if n == 0:
+                planner.plan(Status.IN_WORK, service=Service.VERIFICATION, owner_id=owner_id, partial=True, size=2)
             planner.plan(
-                Status.SUBMITTED,
-                service=Service.VERIFICATION,
-                institute_id=institute_user.organization_id,
-                end=planner._recent_day(0, 3),
+                Status.SUBMITTED, service=Service.VERIFICATION, owner_id=owner_id, end=planner._recent_day(0, 1)
             )
+        for key in ("institute", "county_institute"):
+            institute_user = _demo_user(f"{city.login}_{key}", Role.INSTITUTE)
+            if institute_user is None:
+                continue
+            for _i in range(3):
+                planner.plan(
+                    Status.SUBMITTED,
+                    service=Service.VERIFICATION,
+                    institute_id=institute_user.organization_id,
+                    end=planner._recent_day(0, 3),
+                )
 
 
 def _waived_plans(planner: _Planner) -> None:
@@ -132,11 +146,14 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
         instruments = Instrument.objects.count()
         planner = _Planner(rng, world, today, request_count(instruments))
         _demo_plans(planner)
+        # What the demo logins look at comes on top of the city's share of requests (two cities' worth of it would
+        # otherwise leave a small city with little else).
+        demo_plans = len(planner.plans)
         _waived_plans(planner)
         # Calibrations first among the rest, so a small city has some.
         planner.plan(Status.COMPLETED, service=Service.CALIBRATION)
         planner.plan(Status.COMPLETED, service=Service.CALIBRATION)
-        for target in _targets(rng, planner.n_requests - len(planner.plans)):
+        for target in _targets(rng, planner.n_requests - len(planner.plans) + demo_plans):
             planner.plan(target)
         issued = sum(1 for p in planner.plans for i in p.items if p.target == Status.COMPLETED and i.team)
         planner.afterwards(corrections=max(2, issued // 40), revocations=2 if issued >= 40 else 1)
@@ -160,28 +177,33 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
 
 
 def name_demo_signers() -> None:
-    """Give the demo institute's three people who most often signed a record together (verifier, checker, approver)
-    the logins ``verifier``, ``checker`` and ``approver`` with the demo users' password, so that a visitor can make
-    the three acts by hand. A name already taken is left alone."""
-    institute = User.objects.filter(username="institute").first()
-    if institute is None:
-        return
-    trio = (
-        RecordDraft.objects.filter(institute_id=institute.organization_id, status=RecordDraft.Status.APPROVED)
-        .values("verifier", "checker", "approver")
-        .annotate(n=Count("id"))
-        .order_by("-n", "verifier", "checker", "approver")
-        .first()
-    )
-    if trio is None:
-        return
-    for demo, role in zip(DEMO_SIGNERS, ("verifier", "checker", "approver"), strict=True):
-        user = User.objects.filter(person__pk=trio[role]).first()
-        if user is None or User.objects.filter(username=demo.username).exists():
-            continue
-        user.username = demo.username
-        user.password = institute.password
-        user.save(update_fields=["username", "password"])
+    """Give each demo institute's three people who most often signed a record together (verifier, checker, approver)
+    the logins ``<city>_verifier``, ``<city>_checker`` and ``<city>_approver`` (``<city>_county_…`` for the county
+    institute) with the demo users' password, so that a visitor can make the three acts by hand. A name already taken
+    is left alone."""
+    for city in CITIES.values():
+        for clerk, prefix in (("institute", ""), ("county_institute", "county_")):
+            institute = User.objects.filter(username=f"{city.login}_{clerk}").first()
+            if institute is None:
+                continue
+            trio = (
+                RecordDraft.objects.filter(institute_id=institute.organization_id, status=RecordDraft.Status.APPROVED)
+                .values("verifier", "checker", "approver")
+                .annotate(n=Count("id"))
+                .order_by("-n", "verifier", "checker", "approver")
+                .first()
+            )
+            if trio is None:
+                continue
+            signers = {d.key: d for d in DEMO_SIGNERS}
+            for role in ("verifier", "checker", "approver"):
+                username = signers[prefix + role].username(city)
+                user = User.objects.filter(person__pk=trio[role]).first()
+                if user is None or User.objects.filter(username=username).exists():
+                    continue
+                user.username = username
+                user.password = institute.password
+                user.save(update_fields=["username", "password"])
 
 
 def summary(*, today: date, skipped: int = 0) -> HistoryResult:

@@ -1,8 +1,8 @@
-"""The institutes of the demo city: public measurement standards with their equipment and traceability
+"""The institutes of a demo city: public measurement standards with their equipment and traceability
 certificates up to the national metrology institute, staff and their qualifications, the expert pool, and
 authorizations.
 
-Drawn from its own stream, ``random.Random(f"{seed}-institutes")``, so adding or changing anything here leaves the
+Drawn from its own stream per city, ``random.Random(f"{seed}-{city key}-institutes")``, so adding or changing anything here leaves the
 city's organizations and instruments as they were. Everything is iterated in a fixed order (tuples, lists,
 querysets ordered by code), so the same seed and day give the same rows (see :func:`institutes_digest`).
 
@@ -24,24 +24,29 @@ from dataclasses import dataclass
 from datetime import date
 
 from jiliang.catalog.models import CatalogItem
-from jiliang.core.models import Organization, Region, User
+from jiliang.core.models import Organization, Region
 from jiliang.people.models import Expert, Person, Qualification
 from jiliang.standards.models import Authorization, EquipmentCertificate, ExternalAuthority, Standard, StandardEquipment
 
+from .. import names
 from ..standards_data import Template
-from .authorizations import AUTHORIZED_ENTERPRISE, _authorizations, _authorized_enterprise
+from .authorizations import _authorizations, _authorized_enterprise, authorized_enterprise
 from .common import _Numbers
 from .staff import _experts, _staff, _write_qualification_scope
 from .standards import _authorities, _certificates, _plan_equipment, _plan_standards, _procedures, _write_scope
 
 __all__ = [
-    "AUTHORIZED_ENTERPRISE",
     "InstitutesResult",
+    "Numbers",
+    "authorized_enterprise",
     "build_institutes",
     "delete_institutes",
-    "institute_user_organization",
     "institutes_digest",
 ]
+
+
+# Equipment certificate numbers, shared by the cities built together.
+Numbers = _Numbers
 
 
 @dataclass
@@ -59,16 +64,24 @@ class InstitutesResult:
 # --- the whole of it ----------------------------------------------------------------------------------------------
 
 
-def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] | None = None) -> InstitutesResult:
+def build_institutes(
+    *,
+    seed: int,
+    today: date,
+    city: names.City,
+    catalog: dict[str, CatalogItem] | None = None,
+    certificate_numbers: _Numbers | None = None,
+) -> InstitutesResult:
     """Add the institutes' standards, equipment, certificates, staff, experts and authorizations to a freshly
-    built demo city (called by :func:`jiliang.demo.city.build_city` inside its transaction)."""
-    rng = random.Random(f"{seed}-institutes")
+    built demo city (called by :func:`jiliang.demo.city.build_city` inside its transaction, once per city)."""
+    rng = random.Random(f"{seed}-{city.key}-institutes")
+    in_city = Region.objects.filter(code__startswith=city.code[:4])
     if catalog is None:
         catalog = {item.code: item for item in CatalogItem.objects.all()}
-    authorities = _authorities()
+    authorities = _authorities(city)
     procedures = _procedures()
     institutes = list(
-        Organization.objects.filter(kind=Organization.Kind.INSTITUTE, region__isnull=False)
+        Organization.objects.filter(kind=Organization.Kind.INSTITUTE, region__in=in_city)
         .select_related("region")
         .order_by("region__code", "credit_code")
     )
@@ -77,13 +90,15 @@ def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] 
 
     # Assessment certificate numbers run on per assessing authority and year, across all holders.
     numbers = _Numbers()
-    planned, city_by_key = _plan_standards(rng, today, city_institute, county_institutes, numbers)
-    planned += _authorized_enterprise(rng, today, numbers)
+    planned, city_by_key = _plan_standards(rng, today, city_institute, county_institutes, numbers, city)
+    planned += _authorized_enterprise(rng, today, numbers, city)
     Standard.objects.bulk_create([p.standard for p in planned], batch_size=500)
     _write_scope(planned, catalog, procedures)
     equipment, links = _plan_equipment(rng, planned, set(city_by_key))
     StandardEquipment.objects.bulk_create(equipment, batch_size=1000)
-    certificates = _certificates(rng, today, links, city_by_key, authorities, city_institute)
+    certificates = _certificates(
+        rng, today, links, city_by_key, authorities, city_institute, city, certificate_numbers or _Numbers()
+    )
     EquipmentCertificate.objects.bulk_create(certificates, batch_size=1000)
 
     templates_of: dict[int, list[Template]] = {}
@@ -91,7 +106,7 @@ def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] 
         kept = templates_of.setdefault(plan.standard.holder_id, [])
         if plan.template not in kept:
             kept.append(plan.template)
-    people, quals = _staff(rng, today, institutes, templates_of)
+    people, quals = _staff(rng, today, institutes, templates_of, city)
     Person.objects.bulk_create(people, batch_size=1000)
     for q in quals:
         q.qualification.person_id = q.qualification.person.pk
@@ -106,14 +121,16 @@ def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] 
     }
     outside = list(
         Organization.objects.filter(
-            kind=Organization.Kind.OWNER, category__in=(Organization.Category.HOSPITAL, Organization.Category.UTILITY)
+            kind=Organization.Kind.OWNER,
+            category__in=(Organization.Category.HOSPITAL, Organization.Category.UTILITY),
+            region__in=in_city,
         ).order_by("credit_code")
     )
     rng.shuffle(outside)
     experts = _experts(rng, today, people, specialties, outside)
     Expert.objects.bulk_create(experts)
 
-    authorizations = _authorizations(rng, today, planned, institutes, catalog)
+    authorizations = _authorizations(rng, today, planned, institutes, catalog, city)
     return InstitutesResult(
         standards=len(planned),
         public_standards=sum(1 for p in planned if p.standard.is_public),
@@ -124,12 +141,6 @@ def build_institutes(*, seed: int, today: date, catalog: dict[str, CatalogItem] 
         experts=len(experts),
         authorizations=authorizations,
     )
-
-
-def institute_user_organization() -> Organization | None:
-    """The organization of the demo institute user (``institute``), if it exists."""
-    user = User.objects.filter(username="institute").select_related("organization").first()
-    return user.organization if user else None
 
 
 def institutes_digest() -> str:

@@ -15,13 +15,15 @@ from ..standards_data import TEMPLATES, Template
 from .common import _Numbers, _Planned, _years
 from .standards import _standard
 
-# The power company is the city's authorized institute (授权计量机构) for electricity meters, as is usual.
-AUTHORIZED_ENTERPRISE = f"国网{names.CITY_NAME}供电公司"
+
+def authorized_enterprise(city: names.City) -> str:
+    """The power company, the city's authorized institute (授权计量机构) for electricity meters, as is usual."""
+    return f"国网{city.name}供电公司"
 
 
-def _authorized_enterprise(rng: random.Random, today: date, numbers: _Numbers) -> list[_Planned]:
+def _authorized_enterprise(rng: random.Random, today: date, numbers: _Numbers, city: names.City) -> list[_Planned]:
     """The power company's own (non-public) energy-meter standard, its equipment calibrated by the city's."""
-    company = Organization.objects.filter(name=AUTHORIZED_ENTERPRISE).first()
+    company = Organization.objects.filter(name=authorized_enterprise(city)).first()
     if company is None:
         return []
     template = next(t for t in TEMPLATES if t.key == "energy_meter")
@@ -44,6 +46,7 @@ def _authorized_enterprise(rng: random.Random, today: date, numbers: _Numbers) -
         own,
         level=Standard.Level.ENTERPRISE,
         numbers=numbers,
+        city=city,
         is_public=False,
         highest=True,
     )
@@ -56,12 +59,13 @@ def _authorizations(
     planned: list[_Planned],
     institutes: list[Organization],
     catalog: dict[str, CatalogItem],
+    city: names.City,
 ) -> int:
     """Each legal institute authorized, by the bureau of its region, for the catalog items its standards cover; and
     the power company for electricity meters (by the city bureau)."""
     bureaus = {
         o.region_id: o
-        for o in Organization.objects.filter(kind=Organization.Kind.REGULATOR)
+        for o in Organization.objects.filter(kind=Organization.Kind.REGULATOR, region__code__startswith=city.code[:4])
         .select_related("region")
         .order_by("credit_code")
     }
@@ -70,7 +74,7 @@ def _authorizations(
         kept = items_of.setdefault(plan.standard.holder_id, [])
         kept.extend(code for code in plan.template.items if code not in kept)
     holders = list(institutes)
-    company = Organization.objects.filter(name=AUTHORIZED_ENTERPRISE).first()
+    company = Organization.objects.filter(name=authorized_enterprise(city)).first()
     if company is not None:
         holders.append(company)
     city_bureau = next((b for b in bureaus.values() if b.region.level == Region.Level.CITY), None)
@@ -88,7 +92,7 @@ def _authorizations(
                 Authorization(
                     institute=holder,
                     issued_by=issued_by,
-                    number=f"（{start.year}）{names.CITY_SHORT}量授字第{serial:03d}号",
+                    number=f"（{start.year}）{city.short}量授字第{serial:03d}号",
                     valid_from=start,
                     valid_until=_years(start, 5) - timedelta(days=1),
                 ),

@@ -1,4 +1,4 @@
-"""What the parts of the demo institutes share: the province's prefix on numbers, the running serial numbers, a
+"""What the parts of the demo institutes share: the running serial numbers, a
 planned standard with its template, and dates some years or months on."""
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from jiliang.metrology.due import add_months
 from jiliang.standards.models import Standard
 
 from ..standards_data import Template
-
-PROVINCE = "辽"
 
 
 @dataclass

@@ -11,9 +11,10 @@ from jiliang.catalog.models import CatalogItem, Procedure
 from jiliang.core.models import Organization, Region
 from jiliang.people.models import Expert, Person, Qualification
 
+from .. import names
 from ..owners import mobile, person_name
 from ..standards_data import Template
-from .common import PROVINCE, _Numbers, _years
+from .common import _Numbers, _years
 
 # Staff of the city institute and of a county institute.
 CITY_STAFF = (38, 46)
@@ -38,9 +39,9 @@ def _title(rng: random.Random) -> str:
     return Person.Title.NONE
 
 
-def _masked_id(rng: random.Random, region_code: str) -> str:
+def _masked_id(rng: random.Random, region_code: str, birthplaces: tuple[str, ...]) -> str:
     """First six (the birthplace division) and last four characters of an ID number; eight asterisks between."""
-    birthplace = region_code if rng.random() < 0.7 else rng.choice(("210102", "210202", "210303", "210502", "211402"))
+    birthplace = region_code if rng.random() < 0.7 else rng.choice(birthplaces)
     return f"{birthplace}********{rng.randint(0, 999):03d}{rng.choice('0123456789X')}"
 
 
@@ -69,8 +70,10 @@ def _staff(
     today: date,
     institutes: list[Organization],
     templates_of: dict[int, list[Template]],
+    city: names.City,
 ) -> tuple[list[Person], list[_PlannedQualification]]:
     numbers = _Numbers()
+    province = city.province_short
     people: list[Person] = []
     quals: list[_PlannedQualification] = []
     for institute in institutes:
@@ -84,7 +87,7 @@ def _staff(
             person = Person(
                 organization=institute,
                 name=person_name(rng),
-                id_number_masked=_masked_id(rng, institute.region.code),
+                id_number_masked=_masked_id(rng, institute.region.code, city.birthplaces),
                 title=title,
                 hired_on=today - timedelta(days=rng.randint(200, 30 * 365)),
                 phone=mobile(rng),
@@ -99,7 +102,7 @@ def _staff(
                         Qualification(
                             person=person,
                             kind=Qualification.Kind.VERIFIER,
-                            number=f"{PROVINCE}计检证字第{serial:06d}号",
+                            number=f"{province}计检证字第{serial:06d}号",
                             issued_on=start,
                             valid_until=end,
                             scope_note="、".join(t.name for t in chosen),
@@ -122,7 +125,7 @@ def _staff(
                             person=person,
                             kind=Qualification.Kind.REGISTERED_METROLOGIST,
                             grade=grade,
-                            number=f"{PROVINCE}{grade}JL{start.year}{serial:05d}",
+                            number=f"{province}{grade}JL{start.year}{serial:05d}",
                             issued_on=start,
                             valid_until=end,
                         ),
@@ -162,7 +165,7 @@ def _staff(
                     Qualification(
                         person=person,
                         kind=kind,
-                        number=f"{PROVINCE}{label}字第{serial:04d}号",
+                        number=f"{province}{label}字第{serial:04d}号",
                         issued_on=start,
                         valid_until=end,
                     ),

@@ -16,10 +16,9 @@ from jiliang.standards.models import EquipmentCertificate, ExternalAuthority, St
 
 from .. import names
 from ..standards_data import PROCEDURE_NAMES, SECOND_RANGES, STD, TEMPLATES, UNCOVERED_ITEMS, Equip, Template
-from .common import PROVINCE, _Numbers, _Planned, _years
+from .common import _Numbers, _Planned, _years
 
 NIM = "中国计量科学研究院"
-PROVINCIAL = "辽宁省计量科学研究院"
 OTHER = "中国测试技术研究院"
 
 # Share of county institutes keeping each county-level template.
@@ -29,12 +28,13 @@ COUNTY_KEEP = 0.85
 # --- external authorities and procedures ----------------------------------------------------------------------
 
 
-def _authorities() -> dict[str, ExternalAuthority]:
+def _authorities(city: names.City) -> dict[str, ExternalAuthority]:
+    """The national institute, the city's provincial institute and one other national institute."""
     nim, _created = ExternalAuthority.objects.get_or_create(
         name=NIM, defaults={"level": ExternalAuthority.Level.NATIONAL}
     )
     provincial, _created = ExternalAuthority.objects.get_or_create(
-        name=PROVINCIAL, defaults={"level": ExternalAuthority.Level.PROVINCIAL, "traces_to": nim}
+        name=city.provincial_institute, defaults={"level": ExternalAuthority.Level.PROVINCIAL, "traces_to": nim}
     )
     other, _created = ExternalAuthority.objects.get_or_create(
         name=OTHER, defaults={"level": ExternalAuthority.Level.OTHER, "traces_to": nim}
@@ -76,6 +76,7 @@ def _standard(
     *,
     level: str,
     numbers: _Numbers,
+    city: names.City,
     code: str | None = None,
     measuring_range: str | None = None,
     uncertainty: str | None = None,
@@ -85,7 +86,7 @@ def _standard(
 ) -> Standard:
     issued, valid_until = _assessment_dates(rng, today, expired=expired)
     # The province assesses the city's standards, the city its counties' and its enterprises'.
-    assessor_prefix = PROVINCE if level == Standard.Level.CITY else names.CITY_SHORT[0]
+    assessor_prefix = city.province_short if level == Standard.Level.CITY else city.short[0]
     # Built before the certificate in force: first assessed one or more four-year terms earlier.
     established = _years(issued, -4 * rng.randint(0, 3)) - timedelta(days=rng.randint(0, 60))
     serial = numbers.take(f"{assessor_prefix}{issued.year}")
@@ -112,12 +113,15 @@ def _plan_standards(
     city_institute: Organization,
     county_institutes: list[Organization],
     numbers: _Numbers,
+    city: names.City,
 ) -> tuple[list[_Planned], dict[str, Standard]]:
     """City standards (every template, some twice with a second range) and county standards (the templates marked
     for counties, each kept by most county institutes); returns the plan and the city standards by key."""
     planned: list[_Planned] = []
     city_by_key: dict[str, Standard] = {}
-    city_standard = partial(_standard, rng, today, city_institute, level=Standard.Level.CITY, numbers=numbers)
+    city_standard = partial(
+        _standard, rng, today, city_institute, level=Standard.Level.CITY, numbers=numbers, city=city
+    )
     for template in TEMPLATES:
         assert not set(template.items) & set(UNCOVERED_ITEMS), template.key
         standard = city_standard(template, highest=template.highest)
@@ -144,6 +148,7 @@ def _plan_standards(
                 template,
                 level=Standard.Level.COUNTY,
                 numbers=numbers,
+                city=city,
                 # A county's only weights or pressure standard is its highest.
                 highest=template.key in ("weights_f1", "pressure_precise"),
             )
@@ -229,10 +234,12 @@ def _certificates(
     city_by_key: dict[str, Standard],
     authorities: dict[str, ExternalAuthority],
     city_institute: Organization,
+    city: names.City,
+    numbers: _Numbers,
 ) -> list[EquipmentCertificate]:
-    """The certificate in force (or the last one, when it lapsed) and the one before it, for every piece."""
-    numbers = _Numbers()
-    prefixes = {"nim": "NIM", "provincial": "LNJL", "other": "CTJL"}
+    """The certificate in force (or the last one, when it lapsed) and the one before it, for every piece; ``numbers``
+    is shared by the cities, whose equipment the same national institutes calibrate."""
+    prefixes = {"nim": "NIM", "provincial": city.provincial_prefix, "other": "CTJL"}
     rows: list[EquipmentCertificate] = []
     for link in links:
         days = (add_months(today, link.months) - today).days
@@ -250,7 +257,7 @@ def _certificates(
                 number = f"{prefix}{start.year}-{numbers.take(prefix + str(start.year)):05d}"
                 issuer = {"issuer_authority": authorities[link.issuer_key]}
             else:
-                prefix = city_institute.short_code or "YCJL"
+                prefix = city_institute.short_code or city.institute_code
                 number = f"{prefix}{start.year}{numbers.take(prefix + str(start.year)):05d}"
                 issuer = {"issuer_standard": city_by_key[link.issuer_key]}
             rows.append(

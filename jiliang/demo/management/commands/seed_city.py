@@ -1,7 +1,9 @@
-"""``manage.py seed_city --seed 1 --instruments 50000 [--if-empty] [--today YYYY-MM-DD] [--no-history]``: build the
-demo city, then a year of one-window history in it (:mod:`jiliang.demo.history`) unless ``--no-history``, then the
-indicator snapshots at the month ends of the past 12 months and on the day itself, so that the plan dashboards show
-trends from the first login (:mod:`jiliang.indicators.services.plans`)."""
+"""``manage.py seed_city --seed 1 --instruments 50000 [--city yanan|fuxin|both] [--size yanan=30000 …] [--if-empty]
+[--today YYYY-MM-DD] [--no-history]``: build the demo's cities (延安市 and 阜新市, each with its own plan), then a
+year of one-window history in them (:mod:`jiliang.demo.history`) unless ``--no-history``, then each city's indicator
+snapshots: the month ends of the past 12 months and the day itself, and for a city whose plan has ended (Fuxin,
+2015–2020) the year ends of its plan period too, so that the plan dashboards show trends from the first login
+(:mod:`jiliang.indicators.services.plans`)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,12 @@ from django.utils.translation import gettext as _
 
 from jiliang.core import clock
 from jiliang.core.commands import iso_date
+from jiliang.core.models import Region
 from jiliang.demo import city, history
+from jiliang.demo.names import CITIES
+from jiliang.indicators.models import Evaluation, Plan
 from jiliang.indicators.selectors.plans import month_ends
+from jiliang.indicators.services.evaluations import evaluation_create, evaluation_publish
 from jiliang.indicators.services.plans import snapshot_take
 from jiliang.verification.models import ServiceRequest
 
@@ -25,11 +31,30 @@ SNAPSHOT_MONTHS = 12
 
 
 class Command(BaseCommand):
-    help = "Build the deterministic synthetic demo city (regions, authorities, owners, instruments, demo users)."
+    help = "Build the deterministic demo cities (regions, authorities, synthetic owners, instruments, demo users)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same city")
-        parser.add_argument("--instruments", type=int, default=city.DEFAULT_INSTRUMENTS, help="number of instruments")
+        parser.add_argument(
+            "--instruments",
+            type=int,
+            default=city.DEFAULT_INSTRUMENTS,
+            help="number of instruments, shared by the cities built (by their shares in cities.toml)",
+        )
+        parser.add_argument(
+            "--city",
+            dest="which",
+            choices=[*CITIES, "both"],
+            default="both",
+            help="which city to build (default: both)",
+        )
+        parser.add_argument(
+            "--size",
+            action="append",
+            default=[],
+            metavar="CITY=N",
+            help="instruments of one city (repeatable); overrides its share of --instruments",
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database already has organizations"
         )
@@ -41,24 +66,39 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, seed: int, instruments: int, if_empty: bool, today: str, no_history: bool = False, **options
+        self,
+        *args,
+        seed: int,
+        instruments: int,
+        if_empty: bool,
+        today: str,
+        no_history: bool = False,
+        which: str = "both",
+        size: list[str] | None = None,
+        **options,
     ) -> None:
         day = iso_date(today) if today else clock.today()
         if instruments < 0:
             raise CommandError(_("计量器具数量不能为负数"))
+        sizes = self._sizes(instruments, which, size or [])
         if not city.database_is_empty():
             if if_empty:
                 self.stdout.write(_("数据库中已有数据，跳过演示城市的生成。"))
                 return
             raise CommandError(_("数据库中已有单位或计量器具，演示城市只能生成在空数据库中（或使用 --if-empty）"))
         self.stdout.write(
-            _("正在生成演示城市：种子 %(seed)s，计量器具 %(n)s 件，基准日 %(day)s")
-            % {"seed": seed, "n": instruments, "day": day.isoformat()}
+            _("正在生成演示城市：种子 %(seed)s，计量器具 %(n)s 件（%(cities)s），基准日 %(day)s")
+            % {
+                "seed": seed,
+                "n": sum(sizes.values()),
+                "cities": "、".join(f"{CITIES[k].name} {n}" for k, n in sizes.items()),
+                "day": day.isoformat(),
+            }
         )
         start = time.perf_counter()
-        progress = self.stdout.write if instruments >= PROGRESS_FROM else None
+        progress = self.stdout.write if sum(sizes.values()) >= PROGRESS_FROM else None
         try:
-            result = city.build_city(seed=seed, instruments=instruments, today=day, progress=progress)
+            result = city.build_city(seed=seed, today=day, cities=sizes, progress=progress)
         except city.CityExistsError as exc:
             raise CommandError(str(exc)) from exc
         seconds = time.perf_counter() - start
@@ -91,6 +131,20 @@ class Command(BaseCommand):
         if not no_history:
             self._history(seed=seed, day=day, progress=progress)
         self._snapshots(day=day, progress=progress)
+        self._evaluations(day=day)
+
+    def _sizes(self, instruments: int, which: str, sizes: list[str]) -> dict[str, int]:
+        keys = list(CITIES) if which == "both" else [which]
+        result = city.city_sizes(instruments, keys)
+        for one in sizes:
+            key, _sep, n = one.partition("=")
+            if key not in result or not n.isdigit():
+                raise CommandError(
+                    _("--size 应写作 城市=件数，城市为 %(keys)s 之一：%(value)s")
+                    % {"keys": "、".join(keys), "value": one}
+                )
+            result[key] = int(n)
+        return result
 
     def _history(self, *, seed: int, day: date, progress) -> None:
         self.stdout.write(_("正在生成近一年的检定业务（申请、检定记录、证书）……"))
@@ -126,30 +180,54 @@ class Command(BaseCommand):
         )
 
     def _snapshots(self, *, day: date, progress) -> None:
-        days = month_ends(day, SNAPSHOT_MONTHS)
-        self.stdout.write(
-            _("正在生成指标快照：近 %(months)s 个月的月末及基准日，共 %(days)s 天……")
-            % {"months": SNAPSHOT_MONTHS, "days": len(days)}
-        )
         start = time.perf_counter()
         rows = 0
-        for one in days:
-            run = snapshot_take(day=one)
-            rows += run.rows
-            if progress:
-                progress(
-                    _("已生成 %(day)s 的指标快照：%(rows)s 行，用时 %(s).1f 秒")
-                    % {"day": one.isoformat(), "rows": run.rows, "s": run.seconds}
-                )
+        days_taken = 0
+        for one in Region.objects.filter(level=Region.Level.CITY).order_by("code"):
+            days = snapshot_days(one, day)
+            self.stdout.write(_("正在生成%(city)s的指标快照：共 %(days)s 天……") % {"city": one.name, "days": len(days)})
+            for when in days:
+                run = snapshot_take(day=when, city=one)
+                rows += run.rows
+                days_taken += 1
+                if progress:
+                    progress(
+                        _("已生成 %(day)s 的指标快照：%(rows)s 行，用时 %(s).1f 秒")
+                        % {"day": when.isoformat(), "rows": run.rows, "s": run.seconds}
+                    )
         self.stdout.write(
             self.style.SUCCESS(
-                _("已生成指标快照：%(days)s 天（%(first)s 至 %(last)s），共 %(rows)s 行，用时 %(s).1f 秒。")
-                % {
-                    "days": len(days),
-                    "first": days[0].isoformat(),
-                    "last": days[-1].isoformat(),
-                    "rows": rows,
-                    "s": time.perf_counter() - start,
-                }
+                _("已生成指标快照：%(days)s 个城市日，共 %(rows)s 行，用时 %(s).1f 秒。")
+                % {"days": days_taken, "rows": rows, "s": time.perf_counter() - start}
             )
         )
+
+    def _evaluations(self, *, day: date) -> None:
+        """For each city plan that has ended (Fuxin 2015–2020), the evaluations it required: the mid-term as of the
+        end of its second year and the final as of its last day; the final is published (``/open/``)."""
+        for plan in Plan.objects.filter(region__isnull=False, period_end__lt=day.year).select_related("region"):
+            if plan.period_end - plan.period_start >= 2:
+                evaluation_create(
+                    actor=None, kind=Evaluation.Kind.MID_TERM, day=date(plan.period_start + 1, 12, 31), city=plan.region
+                )
+            final = evaluation_create(
+                actor=None, kind=Evaluation.Kind.FINAL, day=date(plan.period_end, 12, 31), city=plan.region
+            )
+            evaluation_publish(actor=None, evaluation_id=final.pk)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("已生成%(city)s的中期评估与总结评估报告，并公开总结评估报告（%(day)s）。")
+                    % {"city": plan.region.name, "day": final.day.isoformat()}
+                )
+            )
+
+
+def snapshot_days(region: Region, day: date) -> list[date]:
+    """The days a city's snapshots are taken on: the month ends of the past :data:`SNAPSHOT_MONTHS` months and
+    ``day``; and, for each of its own plans that ended before ``day``'s year (Fuxin 2015–2020), the last day of every year of
+    the plan's period, so that its dashboard shows the path and its evaluations have figures to quote."""
+    days = set(month_ends(day, SNAPSHOT_MONTHS))
+    for plan in Plan.objects.filter(region=region, period_end__lt=day.year).order_by("code"):
+        for year in range(plan.period_start, min(plan.period_end, day.year - 1) + 1):
+            days.add(date(year, 12, 31))
+    return sorted(days)
