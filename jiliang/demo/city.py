@@ -387,6 +387,11 @@ def build_city(
         for done in built:
             county = _demo_county(done.plans, done.city)
             chosen = _demo_owners(done.plans, county)
+            if "enterprise" in chosen:
+                # The printed enterprise has a laboratory (``Organization.has_lab``): it may declare capabilities.
+                lab = chosen["enterprise"].organization
+                lab.has_lab = True
+                Organization.objects.filter(pk=lab.pk).update(has_lab=True)
             demo_owner = demo_owner or (chosen["market"].organization.name if "market" in chosen else "")
             users += _make_users(done.rng_users, done.authorities, chosen, county, done.city)
         users.append(_user(random.Random(f"{seed}-admin"), DEMO_ADMIN, None, None))

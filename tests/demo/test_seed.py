@@ -281,6 +281,8 @@ def test_demo_users_per_city_with_the_right_organizations(seeded):
         for owner_key, category in city.DEMO_OWNERS:
             owner = mine[owner_key].organization
             assert (owner.kind, owner.category, owner.region) == (Organization.Kind.OWNER, category, county), owner_key
+            # Only the enterprise has a laboratory, so only it may declare capabilities.
+            assert owner.has_lab == (owner_key == "enterprise"), owner_key
     admin = users["admin"]
     assert admin.role == Role.ADMIN and admin.is_staff and admin.is_superuser and admin.organization is None
 
