@@ -155,3 +155,31 @@ def test_a_staff_login_of_a_new_person_starts_with_an_empty_personal_queue(city,
     personal = work_queue(user).personal
     assert personal is not None and personal.person == bench.novice
     assert (personal.to_check, personal.to_approve, personal.returned, personal.mine) == (0, 0, 0, 0)
+
+
+def test_the_persons_lists_are_the_same_from_one_query_or_one_per_list(city, bench, queue, monkeypatch):
+    from jiliang.verification.selectors import queue as selector
+
+    people = {
+        "verifier": queue.returned.verifier,
+        "checker": queue.returned.checker,
+        "approver": queue.returned.approver,
+    }
+    statuses = (DraftStatus.SUBMITTED, DraftStatus.CHECKED, DraftStatus.RETURNED, DraftStatus.DRAFT)
+    for n in range(ROWS + 2):
+        _, items = request_in(city.owner_a_user, city.institute, scales(city.owner_a, f"P{n}", 4), Status.IN_WORK)
+        for item, status in zip(items, statuses, strict=True):
+            make_draft(item, **people, status=status, at=timedelta(hours=(n * 7) % 11))
+
+    def lists(user) -> list[list[int]]:
+        part = work_queue(User.objects.get(pk=user.pk)).personal
+        return [[d.pk for d in getattr(part, f"{key}_rows")] for key in selector.PERSONAL_LISTS]
+
+    users = (queue.verifier_user, queue.checker_user, queue.approver_user)
+    one_query = [lists(u) for u in users]
+    monkeypatch.setattr(selector, "PERSONAL_IN_ONE_QUERY", 0)
+    per_list = [lists(u) for u in users]
+    assert one_query == per_list
+    # Each list is cut to ROWS and each person has one full list at least.
+    assert all(len(rows) <= ROWS for person in one_query for rows in person)
+    assert {max(len(rows) for rows in person) for person in one_query} == {ROWS}

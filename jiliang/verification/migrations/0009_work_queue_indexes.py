@@ -1,7 +1,6 @@
 """The work queue's two indexes: ``RequestItem.awaiting_record`` (true while an item has neither a record nor an open
-draft) with its partial index, existing items getting the value their records and drafts give them; and the id in
-``sreq_institute_status_idx``, so that PostgreSQL reads an institute's requests in some states from the index
-alone."""
+draft) with its partial index, existing items getting the value their records and drafts give them; and a partial
+index of the requests being recorded (scheduled or in work) in the order the queue lists their items."""
 
 from django.db import migrations, models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
@@ -33,10 +32,13 @@ class Migration(migrations.Migration):
             field=models.BooleanField(default=True, editable=False, verbose_name="待录入"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
-        migrations.RemoveIndex(model_name="servicerequest", name="sreq_institute_status_idx"),
         migrations.AddIndex(
             model_name="servicerequest",
-            index=models.Index(fields=["institute", "status", "id"], name="sreq_institute_status_idx"),
+            index=models.Index(
+                condition=models.Q(("status__in", ("scheduled", "in_work"))),
+                fields=["institute", "scheduled_on", "complete_by", "id"],
+                name="sreq_recording_idx",
+            ),
         ),
         migrations.AddIndex(
             model_name="requestitem",

@@ -15,7 +15,7 @@ without an organization, gets ``None``):
 Cost: the counts are two aggregates (requests over ``sreq_institute_status_idx``; drafts over
 ``draft_institute_status_idx`` with the person's counts as FILTERs), one GROUP BY for the verifiers and one COUNT
 for the items waiting, a join of two indexes alone (the institute's requests in work from
-``sreq_institute_status_idx``, which carries their ids; the items from the partial ``ritem_awaiting_idx``, whose
+``sreq_recording_idx``, partial, which carries their ids; the items from the partial ``ritem_awaiting_idx``, whose
 flag the services keep); each list is one query of a few rows, run only when its count is not zero, and the request
 lists' owners one query for all of them. No query per row.
 """
@@ -122,12 +122,35 @@ def person_of(user: User, institute_id: int) -> Person | None:
     return Person.objects.filter(user_id=user.pk, organization_id=institute_id).first()
 
 
+# What a request row shows (indicators/home/queue/_requests.html) and its clock (``clock_of``) reads.
+REQUEST_ROW_FIELDS = (
+    "id",
+    "number",
+    "owner_id",
+    "place",
+    "status",
+    "scheduled_on",
+    "accept_by",
+    "complete_by",
+    "completed_at",
+)
+# What a row of the items waiting to be recorded shows (indicators/home/queue/_unrecorded.html).
+ITEM_ROW_FIELDS = (
+    "id",
+    "request__id",
+    "request__number",
+    "request__scheduled_on",
+    "instrument__name",
+    "instrument__serial_number",
+)
+
+
 def _rows(qs: QuerySet[ServiceRequest], today: date, count: int) -> list[RequestRow]:
     """The first rows, without their owners (``_attach_owners`` reads those once for every list): joined in the
     query, PostgreSQL hashes the whole organization table before it sorts and cuts to a few rows."""
     if not count:
         return []
-    return [RequestRow(r, clock_of(r, today)) for r in qs[:ROWS]]
+    return [RequestRow(r, clock_of(r, today)) for r in qs.only(*REQUEST_ROW_FIELDS)[:ROWS]]
 
 
 def _attach_owners(*lists: list[RequestRow]) -> None:
@@ -178,9 +201,9 @@ def _institute_part(institute_id: int, today: date) -> InstituteQueue:
     queue.unrecorded_items = waiting.count()
     if queue.unrecorded_items:
         queue.unrecorded_rows = list(
-            waiting.select_related("request", "instrument").order_by(
-                "request__scheduled_on", "request__complete_by", "request_id", "id"
-            )[:ROWS]
+            waiting.select_related("request", "instrument")
+            .only(*ITEM_ROW_FIELDS)
+            .order_by("request__scheduled_on", "request__complete_by", "request_id", "id")[:ROWS]
         )
     loads: dict[int, VerifierLoad] = {}
     by_verifier = (
@@ -197,9 +220,43 @@ def _institute_part(institute_id: int, today: date) -> InstituteQueue:
     return queue
 
 
+# What a row of the person's lists shows (indicators/home/queue/_drafts.html): loading only these keeps the four
+# lists from building whole instruments, requests and drafts (with their readings) for a few cells each.
+DRAFT_ROW_FIELDS = (
+    "id",
+    "status",
+    "verifier_id",
+    "checker_id",
+    "approver_id",
+    "return_reason",
+    "submitted_at",
+    "checked_at",
+    "returned_at",
+    "updated_at",
+    "instrument__name",
+    "instrument__serial_number",
+    "verifier__name",
+    "request_item__request__number",
+)
+
+
+# Each list of the person's part: the status it shows, the moment it is ordered by and whether the latest come
+# first (the oldest submissions and checks wait longest; the latest returns and edits are the ones in hand).
+PERSONAL_LISTS = {
+    "to_check": (DraftStatus.SUBMITTED, "submitted_at", False),
+    "to_approve": (DraftStatus.CHECKED, "checked_at", False),
+    "returned": (DraftStatus.RETURNED, "returned_at", True),
+    "mine": (DraftStatus.DRAFT, "updated_at", True),
+}
+# Up to this many open drafts of the person's, the four lists come from one query.
+PERSONAL_IN_ONE_QUERY = 200
+
+
 def _drafts(institute_id: int) -> QuerySet[RecordDraft]:
-    return RecordDraft.objects.filter(institute_id=institute_id).select_related(
-        "instrument", "verifier", "request_item__request"
+    return (
+        RecordDraft.objects.filter(institute_id=institute_id)
+        .select_related("instrument", "verifier", "request_item__request")
+        .only(*DRAFT_ROW_FIELDS)
     )
 
 
@@ -220,15 +277,24 @@ def _personal_part(institute_id: int, person: Person) -> PersonalQueue:
     )
     queue = PersonalQueue(person=person, **counts)
     drafts = _drafts(institute_id)
-    if queue.to_check:
-        queue.to_check_rows = list(drafts.filter(mine["to_check"]).order_by("submitted_at", "id")[:ROWS])
-    if queue.to_approve:
-        queue.to_approve_rows = list(drafts.filter(mine["to_approve"]).order_by("checked_at", "id")[:ROWS])
-    if queue.returned:
-        queue.returned_rows = list(drafts.filter(mine["returned"]).order_by("-returned_at", "-id")[:ROWS])
-    if queue.mine:
-        queue.mine_rows = list(drafts.filter(mine["mine"]).order_by("-updated_at", "-id")[:ROWS])
+    if 0 < sum(counts.values()) <= PERSONAL_IN_ONE_QUERY:
+        # A person's open drafts are a few dozen: one query for the four lists, each sorted and cut here.
+        found = list(drafts.filter(either))
+        for key, (status, moment, reverse) in PERSONAL_LISTS.items():
+            rows = [d for d in found if d.status == status and _is_mine(d, key, person.pk)]
+            rows.sort(key=lambda d, m=moment: (getattr(d, m), d.pk), reverse=reverse)
+            setattr(queue, f"{key}_rows", rows[:ROWS])
+        return queue
+    for key, (_status, moment, reverse) in PERSONAL_LISTS.items():
+        if getattr(queue, key):
+            order = (f"-{moment}", "-id") if reverse else (moment, "id")
+            setattr(queue, f"{key}_rows", list(drafts.filter(mine[key]).order_by(*order)[:ROWS]))
     return queue
+
+
+def _is_mine(draft: RecordDraft, key: str, person_id: int) -> bool:
+    field = {"to_check": "checker_id", "to_approve": "approver_id"}.get(key, "verifier_id")
+    return bool(getattr(draft, field) == person_id)
 
 
 def work_queue(user: User | None, *, today: date | None = None) -> Queue | None:
