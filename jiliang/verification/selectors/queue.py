@@ -23,6 +23,7 @@ lists' owners one query for all of them. No query per row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import date
 from typing import Any
 
@@ -282,7 +283,7 @@ def _personal_part(institute_id: int, person: Person) -> PersonalQueue:
         found = list(drafts.filter(either))
         for key, (status, moment, reverse) in PERSONAL_LISTS.items():
             rows = [d for d in found if d.status == status and _is_mine(d, key, person.pk)]
-            rows.sort(key=lambda d, m=moment: (getattr(d, m), d.pk), reverse=reverse)
+            rows.sort(key=attrgetter(moment, "pk"), reverse=reverse)
             setattr(queue, f"{key}_rows", rows[:ROWS])
         return queue
     for key, (_status, moment, reverse) in PERSONAL_LISTS.items():
