@@ -23,8 +23,8 @@ lists' owners one query for all of them. No query per row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, When
