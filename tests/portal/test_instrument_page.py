@@ -81,6 +81,8 @@ def test_the_page_shows_kind_model_factory_number_masked_owner_and_validity(city
         assert shown in page, shown
     for hidden in (city.owner_a.name, city.owner_a.credit_code, instrument.location or "never-shown"):
         assert hidden not in page, hidden
+    # The page is titled for what it is, not as the certificate check.
+    assert '<div class="title"><a href="">扫码查器具</a>' in page
 
 
 @pytest.mark.django_db
