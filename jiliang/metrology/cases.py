@@ -47,7 +47,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
-from .draw import WorkCalendar, default_calendar, provisional_years, working_days_between
+from .draw import WorkCalendar, add_working_days, default_calendar, provisional_years, working_days_between
 from .due import add_months
 
 
@@ -415,11 +415,7 @@ def hearing_notice_latest(hearing_on: date, *, calendar: WorkCalendar | None = N
     datetime.date(2026, 4, 30)
     """
     work = calendar or default_calendar()
-    day, left = hearing_on, HEARING_NOTICE_DAYS
-    while left:
-        day -= timedelta(days=1)
-        if work.is_working_day(day):
-            left -= 1
+    day = add_working_days(hearing_on, -HEARING_NOTICE_DAYS, calendar=work)
     return Deadline(
         deadline=day,
         kind=Kind.WORKING.value,

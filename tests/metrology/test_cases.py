@@ -410,3 +410,9 @@ def test_a_pause_never_brings_a_deadline_earlier(start, count, kind, data):
     assert paused >= plain
     if begin > plain:  # a pause after the deadline changes nothing
         assert paused == plain
+
+
+@given(start=starts, count=counts)
+def test_without_pauses_or_rolling_a_calendar_day_clock_adds_days(start, count):
+    clock = deadline_with_pauses(start, count, kind="calendar", as_of=start, roll_forward=False)
+    assert clock.deadline == start + timedelta(days=count)
