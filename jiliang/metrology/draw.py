@@ -98,6 +98,13 @@ def _seed_bytes(seed: str | bytes) -> bytes:
 _CONTROL = re.compile("[\x00-\x1f]")  # the characters below U+0020, refused in ids
 
 
+def _hmac_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """The SHA-256 states after the inner and the outer padded key block of HMAC-SHA256 (RFC 2104)."""
+    block = hashlib.sha256(key).digest() if len(key) > 64 else key
+    block = block.ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+
 def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
     """HMAC-SHA256 keyed with ``key`` (RFC 2104), as a function of the message returning the 32-byte digest.
 
@@ -106,10 +113,8 @@ def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
     scores. Comparing the digests as bytes orders them as their lower-case hex does (same length, order-preserving
     digits), so a rank computed on bytes is the published rank.
     """
-    block = hashlib.sha256(key).digest() if len(key) > 64 else key
-    block = block.ljust(64, b"\0")
-    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in block)).copy
-    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in block)).copy
+    inner_pad, outer_pad = _hmac_pads(key)
+    inner_copy, outer_copy = inner_pad.copy, outer_pad.copy
 
     def mac(message: bytes) -> bytes:
         inner = inner_copy()
@@ -398,16 +403,29 @@ def assign_inspectors(
     # inspectors free for the target, so only that bucket's scores are computed (and the next one's when it is
     # short), not every inspector's. The result is the sort of step 2 (tests compare it with the plain sort).
     mac = _hmac_sha256(key)
+    inner_pad, outer_pad = _hmac_pads(key)
+    outer_copy = outer_pad.copy
+    encoded = {inspector: inspector.encode("utf-8") for inspector in inspector_ids}
     load = dict.fromkeys(inspector_ids, 0)
     by_load: dict[int, set[str]] = {0: set(inspector_ids)}
     nobody: frozenset[str] = frozenset()
     teams: dict[str, list[str]] = {}
     for _, target in sorted((mac(t.encode("utf-8")), t) for t in target_ids):
         excluded = blocked.get(target, nobody)
-        prefix = (target + "\n").encode("utf-8")
+        # score(seed, target + "\n" + inspector), inlined from the inner state after the target's prefix
+        inner = inner_pad.copy()
+        inner.update((target + "\n").encode("utf-8"))
+        inner_copy = inner.copy
         team: list[str] = []
         for level in sorted(by_load):
-            scored = [(mac(prefix + i.encode("utf-8")), i) for i in by_load[level] if i not in excluded]
+            scored = []
+            for inspector in by_load[level]:
+                if inspector not in excluded:
+                    state = inner_copy()
+                    state.update(encoded[inspector])
+                    outer = outer_copy()
+                    outer.update(state.digest())
+                    scored.append((outer.digest(), inspector))
             team.extend(i for _, i in heapq.nsmallest(per_target - len(team), scored))
             if len(team) == per_target:
                 break
