@@ -129,9 +129,12 @@ def check(document: dict) -> tuple[list[str], list[str]]:
             == (entry.get("size"), entry.get("excluded"), entry.get("eligible")),
             f"stratum {name}: {len(ids)} ids, {len(ids) - len(eligible)} excluded, {len(eligible)} eligible",
         )
-        count = count_for(entry.get("quota", 0), len(eligible))
+        quota = entry.get("quota", 0)
+        count = count_for(quota, len(eligible))
         expect(
-            count == entry.get("count") and 0 <= count <= len(eligible),
+            count == entry.get("count")
+            and 0 <= count <= len(eligible)
+            and (isinstance(quota, int) or 0 <= Fraction(quota) <= 1),
             f"stratum {name}: quota {entry.get('quota')!r} gives {count}",
         )
     inspectors = rosters["inspectors"]
@@ -153,6 +156,15 @@ def check(document: dict) -> tuple[list[str], list[str]]:
         mine, theirs = result["drawn"].get(name), document["drawn"].get(name)
         expect(mine == theirs, f"stratum {name}: drawn {len(mine or [])} ids in rank order")
     teams = document["teams"]
+    per_target = commitment["per_target"]
+    barred = {(inspector, target) for inspector, target in conflicts}
+    expect(
+        all(
+            len(set(team)) == len(team) == per_target and not any((i, target) in barred for i in team)
+            for target, team in teams.items()
+        ),
+        f"every team has {per_target} different inspectors, none with a conflict",
+    )
     targets = set(result["teams"]) | set(teams)
     wrong = sorted(target for target in targets if result["teams"].get(target) != teams.get(target))
     differ = f" (differ: {', '.join(wrong[:5])})" if wrong else ""

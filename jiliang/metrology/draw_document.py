@@ -342,7 +342,9 @@ def _roster_problems(
     for name in sorted(set(committed) & set(rosters)):
         entry, ids = committed[name], rosters[name]
         if roster_digest(ids) != entry["roster_digest"]:
+            # the root cause: the sizes and counts that follow from the roster would only repeat it
             problems.append(f"the roster of stratum {name!r} does not match its published digest")
+            continue
         if len(ids) != entry["size"]:
             problems.append(f"the roster of stratum {name!r} has {len(ids)} ids, the commitment says {entry['size']}")
         eligible = sum(1 for item in ids if item not in c["exclusions"])
@@ -498,9 +500,9 @@ def _differences(published: Mapping[str, Any], recomputed: Mapping[str, list[str
     problems = []
     for key in sorted(set(published) | set(recomputed), key=str):
         if key not in recomputed:
-            problems.append(f"{what} {key!r} are published but the recomputation has none")
+            problems.append(f"{what} {key!r}: published, but the recomputation has none")
         elif key not in published:
-            problems.append(f"{what} {key!r} are missing (the recomputation gives {_short(recomputed[key])})")
+            problems.append(f"{what} {key!r}: missing, the recomputation gives {_short(recomputed[key])}")
         elif list(published[key]) != recomputed[key]:
             problems.append(f"{what} {key!r}: published {_short(published[key])}, recomputed {_short(recomputed[key])}")
     return problems
