@@ -490,7 +490,10 @@ def _verify(document: Mapping[str, Any]) -> list[str]:
                 return problems
         if set(c["strata"]) != set(rosters):
             return problems
-    drawn, teams = _draw(c, rosters, staff, pairs, seed)
+    try:
+        drawn, teams = _draw(c, rosters, staff, pairs, seed)
+    except ValueError as error:  # e.g. conflicts that leave a drawn target short of inspectors
+        return [*problems, f"the draw cannot be recomputed: {error}"]
     problems += _differences(document["drawn"], drawn, "the drawn ids of stratum")
     problems += _differences(document["teams"], teams, "the team of target")
     return problems

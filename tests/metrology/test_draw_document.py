@@ -216,6 +216,10 @@ def change_order(d):
         (lambda d: d.update(task="another task"), "the document's task 'another task' is not the commitment's"),
         (lambda d: d.update(version=2), "the document is not jiliang-draw version 1"),
         (lambda d: d.pop("teams"), "the document is malformed"),
+        (
+            lambda d: d["rosters"]["conflicts"].extend([f"I{i}", "E1"] for i in range(6)),
+            "the draw cannot be recomputed: not enough inspectors free of conflicts",
+        ),
     ],
 )
 def test_verify_finds_a_tampered_document(change, message):
