@@ -36,8 +36,10 @@ datetime.date(2025, 10, 9)
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -93,14 +95,46 @@ def _seed_bytes(seed: str | bytes) -> bytes:
     return key
 
 
+_CONTROL = re.compile("[\x00-\x1f]")  # the characters below U+0020, refused in ids
+
+
+def _hmac_pads(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """The SHA-256 states after the inner and the outer padded key block of HMAC-SHA256 (RFC 2104)."""
+    block = hashlib.sha256(key).digest() if len(key) > 64 else key
+    block = block.ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in block)), hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+
+def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 keyed with ``key`` (RFC 2104), as a function of the message returning the 32-byte digest.
+
+    The same value as ``hmac.new(key, message, hashlib.sha256).digest()``, with the two padded key blocks hashed
+    once for all messages: a draw over 10^5 ids and an assignment over thousands of targets compute millions of
+    scores. Comparing the digests as bytes orders them as their lower-case hex does (same length, order-preserving
+    digits), so a rank computed on bytes is the published rank.
+    """
+    inner_pad, outer_pad = _hmac_pads(key)
+    inner_copy, outer_copy = inner_pad.copy, outer_pad.copy
+
+    def mac(message: bytes) -> bytes:
+        inner = inner_copy()
+        inner.update(message)
+        outer = outer_copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    return mac
+
+
 def _check_ids(ids: Iterable[str], what: str) -> list[str]:
     """The ids as a list, refusing non-text, empty or control-character ids and duplicates."""
     seen: set[str] = set()
     result: list[str] = []
+    search = _CONTROL.search
     for item in ids:
         if not isinstance(item, str) or not item:
             raise ValueError(f"every id in the {what} must be non-empty text, got {item!r}")
-        if any(ord(ch) < 32 for ch in item):
+        if search(item):
             raise ValueError(f"id {item!r} in the {what} contains a control character")
         if item in seen:
             raise ValueError(f"id {item!r} appears twice in the {what}")
@@ -126,11 +160,15 @@ def ranking(seed: str | bytes, population: Iterable[str]) -> list[tuple[str, str
     >>> [entity for entity, _ in ranking("2025-07-01 lottery 03 17 22", ["QX-001", "QX-002", "QX-003"])]
     ['QX-002', 'QX-003', 'QX-001']
     """
-    key = _seed_bytes(seed)
-    ids = _check_ids(population, "population")
-    scored = [(hmac.new(key, item.encode("utf-8"), hashlib.sha256).hexdigest(), item) for item in ids]
+    return [(item, digest.hex()) for digest, item in _ranked(seed, _check_ids(population, "population"))]
+
+
+def _ranked(seed: str | bytes, ids: list[str]) -> list[tuple[bytes, str]]:
+    """(score as bytes, id) for checked ``ids``, smallest first: the order of ``ranking``."""
+    mac = _hmac_sha256(_seed_bytes(seed))
+    scored = [(mac(item.encode("utf-8")), item) for item in ids]
     scored.sort()
-    return [(item, digest) for digest, item in scored]
+    return scored
 
 
 def roster_digest(population: Iterable[str]) -> str:
@@ -171,7 +209,7 @@ def draw(seed: str | bytes, population: Iterable[str], k: int, *, exclude: Itera
         raise ValueError(
             f"cannot draw {k} from {len(eligible)} eligible ids ({len(ids)} in the population, {len(excluded)} excluded)"
         )
-    return [item for item, _ in ranking(seed, eligible)[:k]]
+    return [item for _, item in _ranked(seed, eligible)[:k]]
 
 
 def stratum_count(ratio: float | str | Fraction, eligible: int) -> int:
@@ -297,6 +335,26 @@ def _conflict_test(conflicts: Conflicts) -> Callable[[str, str], bool]:
     )
 
 
+def _blocked(conflicts: Conflicts, targets: list[str], inspectors: list[str]) -> dict[str, set[str]]:
+    """For each target with a conflict, the inspectors of ``inspectors`` who must not inspect it."""
+    blocked: dict[str, set[str]] = {}
+    if conflicts is None:
+        return blocked
+    if isinstance(conflicts, Mapping):
+        wanted, staff = set(targets), set(inspectors)
+        for inspector, their_targets in conflicts.items():
+            if inspector in staff:
+                for target in frozenset(their_targets) & wanted:
+                    blocked.setdefault(target, set()).add(inspector)
+        return blocked
+    conflicting = _conflict_test(conflicts)
+    for target in targets:
+        found = {inspector for inspector in inspectors if conflicting(inspector, target)}
+        if found:
+            blocked[target] = found
+    return blocked
+
+
 def assign_inspectors(
     seed: str | bytes,
     targets: Iterable[str],
@@ -335,26 +393,49 @@ def assign_inspectors(
         raise ValueError(f"per_target must be a whole number of at least 1, got {per_target!r}")
     if not inspector_ids:
         raise ValueError("the list of inspectors is empty")
-    conflicting = _conflict_test(conflicts)
-
-    free: dict[str, list[str]] = {
-        target: [inspector for inspector in inspector_ids if not conflicting(inspector, target)]
-        for target in target_ids
-    }
-    shortages = {target: len(free[target]) for target in sorted(target_ids) if len(free[target]) < per_target}
+    blocked = _blocked(conflicts, target_ids, inspector_ids)
+    free_count = {target: len(inspector_ids) - len(blocked.get(target, ())) for target in target_ids}
+    shortages = {target: free_count[target] for target in sorted(target_ids) if free_count[target] < per_target}
     if shortages:
         raise InspectorShortage(shortages, per_target)
 
-    def hmac_hex(message: str) -> str:
-        return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
-
+    # Step 2 keeps the inspectors in buckets by load: the smallest keys are in the lowest bucket that has
+    # inspectors free for the target, so only that bucket's scores are computed (and the next one's when it is
+    # short), not every inspector's. The result is the sort of step 2 (tests compare it with the plain sort).
+    mac = _hmac_sha256(key)
+    inner_pad, outer_pad = _hmac_pads(key)
+    outer_copy = outer_pad.copy
+    encoded = {inspector: inspector.encode("utf-8") for inspector in inspector_ids}
     load = dict.fromkeys(inspector_ids, 0)
+    by_load: dict[int, set[str]] = {0: set(inspector_ids)}
+    nobody: frozenset[str] = frozenset()
     teams: dict[str, list[str]] = {}
-    for target in sorted(target_ids, key=lambda t: (hmac_hex(t), t)):
-        ranked = sorted(free[target], key=lambda i: (load[i], hmac_hex(target + "\n" + i), i))
-        team = ranked[:per_target]
+    for _, target in sorted((mac(t.encode("utf-8")), t) for t in target_ids):
+        excluded = blocked.get(target, nobody)
+        # score(seed, target + "\n" + inspector), inlined from the inner state after the target's prefix
+        inner = inner_pad.copy()
+        inner.update((target + "\n").encode("utf-8"))
+        inner_copy = inner.copy
+        team: list[str] = []
+        for level in sorted(by_load):
+            scored = []
+            for inspector in by_load[level]:
+                if inspector not in excluded:
+                    state = inner_copy()
+                    state.update(encoded[inspector])
+                    outer = outer_copy()
+                    outer.update(state.digest())
+                    scored.append((outer.digest(), inspector))
+            team.extend(i for _, i in heapq.nsmallest(per_target - len(team), scored))
+            if len(team) == per_target:
+                break
         for inspector in team:
-            load[inspector] += 1
+            level = load[inspector]
+            by_load[level].discard(inspector)
+            if not by_load[level]:
+                del by_load[level]
+            by_load.setdefault(level + 1, set()).add(inspector)
+            load[inspector] = level + 1
         teams[target] = team
     return {target: teams[target] for target in sorted(target_ids)}
 
