@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "jiliang.people",
     "jiliang.standards",
     "jiliang.verification",
+    "jiliang.supervision",
     "jiliang.notices",
     "jiliang.portal",
     "jiliang.indicators",
