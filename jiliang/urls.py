@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("jiliang.people.urls")),
     path("", include("jiliang.standards.urls")),
     path("", include("jiliang.verification.urls")),
+    path("", include("jiliang.supervision.urls")),
     path("", include("jiliang.notices.urls")),
     # The public portal: no login (its views are marked login_not_required).
     path("", include("jiliang.portal.urls")),

@@ -1,0 +1,14 @@
+"""The supervision area's entries in the menu: plans and draws, the item list, the inspector pool."""
+
+from django.utils.translation import gettext_lazy as _
+
+from jiliang.core.models import Role
+from jiliang.core.nav import Entry, Group, register
+
+SUPERVISORS = frozenset({Role.REGULATOR, Role.ADMIN})
+
+register(
+    Entry(_("抽查计划与任务"), "supervision:list", SUPERVISORS, Group.SUPERVISION, 10),
+    Entry(_("抽查事项清单"), "supervision:items", SUPERVISORS, Group.SUPERVISION, 20),
+    Entry(_("执法检查人员"), "supervision:inspectors", SUPERVISORS, Group.SUPERVISION, 30),
+)

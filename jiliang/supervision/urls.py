@@ -1,0 +1,23 @@
+"""The supervision pages under /supervision/: plans (``supervision:list`` …), their tasks and draws, the item list
+and the inspector pool. Included once at the root by ``jiliang/urls.py``."""
+
+from django.urls import include, path
+
+from jiliang.core.web.routes import object_paths
+
+from .views import plans, rosters
+
+app_name = "supervision"
+
+patterns = [
+    path("", plans.plan_list, name="list"),
+    path("plans/new/", plans.plan_create, name="create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="detail"),
+    path("plans/<int:pk>/file/", plans.plan_file, name="file"),
+    path("plans/<int:pk>/tasks/new/", plans.task_create, name="task_create"),
+    *object_paths(plans, "task", "detail", "commit", "seed", under="tasks"),
+    path("items/", rosters.items, name="items"),
+    *object_paths(rosters, "inspector", "list", "create", "detail", "conflict", "active", under="inspectors"),
+]
+
+urlpatterns = [path("supervision/", include(patterns))]
