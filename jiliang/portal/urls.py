@@ -1,12 +1,13 @@
 """The public pages (no login; their views are marked ``login_not_required``), included once at the root by
 ``jiliang/urls.py``: the certificate check under /check/ (namespace ``portal``) and the disclosure of the plans'
-indicators and the published evaluation reports under /open/ (namespace ``disclosure``)."""
+indicators and the published evaluation reports under /open/ (namespace ``disclosure``), and the public draws of
+spot-check tasks under /open/draws/ (namespace ``draws``)."""
 
 from django.urls import include, path
 
 from jiliang.core.web.routes import object_paths
 
-from . import disclosure_views, views
+from . import disclosure_views, supervision_views, views
 
 check_patterns = [
     *object_paths(views, "check", "index"),
@@ -16,7 +17,13 @@ check_patterns = [
 
 disclosure_patterns = object_paths(disclosure_views, "disclosure", "index", "detail", "pdf", "xlsx")
 
+draw_patterns = [
+    *object_paths(supervision_views, "draws", "index", "detail"),
+    path("round/<int:pk>.json", supervision_views.draws_json, name="json"),
+]
+
 urlpatterns = [
     path("check/", include((check_patterns, "portal"))),
+    path("open/draws/", include((draw_patterns, "draws"))),
     path("open/", include((disclosure_patterns, "disclosure"))),
 ]
