@@ -39,6 +39,7 @@ from jiliang.notices.api import router as notices_router
 from jiliang.people.api import router as people_router
 from jiliang.portal.api import router as public_router
 from jiliang.standards.api import router as standards_router
+from jiliang.supervision.api import router as supervision_router
 from jiliang.verification.api import router as verification_router
 
 logger = logging.getLogger(__name__)
@@ -227,6 +228,7 @@ api.add_router("/", instruments_router)
 api.add_router("/", people_router)
 api.add_router("/", standards_router)
 api.add_router("/", verification_router)
+api.add_router("/", supervision_router)
 api.add_router("/", notices_router)
 # The public check: no token (its endpoints say auth=None).
 api.add_router("/", public_router)

@@ -1,0 +1,8 @@
+"""The supervision app's API router, built from one router per area."""
+
+from ninja import Router
+
+from . import plans
+
+router = Router()
+router.add_router("", plans.router)
