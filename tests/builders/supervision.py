@@ -1,0 +1,77 @@
+"""A county's 双随机 world on the ``city`` personas: the city's item list, county A's bureau with five officers, a
+dozen owners in county A in strata A and B, and the bureau's annual plan with one task ready to draw."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from jiliang.core.models import Organization
+from jiliang.supervision.models import AnnualPlan, Inspector, ItemList, Task
+from jiliang.supervision.services import plans, rosters
+
+from ..factories import OrganizationFactory, credit_code
+
+ITEMS = [
+    {
+        "code": "JL-01",
+        "name": "加油站计量器具检定情况检查",
+        "sub_item": "燃油加油机的检定证书、封印与误差",
+        "legal_basis": "《中华人民共和国计量法》第九条；《加油站计量监督管理办法》",
+        "object_categories": ["petrol_station"],
+    },
+    {
+        "code": "JL-02",
+        "name": "集贸市场计量监督检查",
+        "sub_item": "公平秤、强制检定计量器具登记与检定",
+        "legal_basis": "《集贸市场计量监督管理办法》",
+        "object_categories": ["market_fair"],
+    },
+]
+
+
+@dataclass
+class Supervision:
+    item_list: ItemList
+    inspectors: list[Inspector]
+    owners: list[Organization]
+    plan: AnnualPlan
+    task: Task
+
+
+def build_supervision(city, *, owners: int = 12, officers: int = 5) -> Supervision:
+    item_list = rosters.item_list_revise(actor=city.city_regulator, region=city.city, items=ITEMS, note="首版")
+    inspectors = [
+        rosters.inspector_create(
+            actor=city.county_regulator_a,
+            organization=city.bureau_a,
+            name=f"执法员{i}",
+            certificate_number=f"LN21092100{i:02d}",
+            valid_until=date(2030, 12, 31),
+            field="计量",
+        )
+        for i in range(1, officers + 1)
+    ]
+    made = []
+    for i in range(owners):
+        owner = OrganizationFactory(
+            name=f"甲县第{i + 1}加油站",
+            kind=Organization.Kind.OWNER,
+            region=city.county_a,
+            category=Organization.Category.PETROL_STATION,
+            credit_code=credit_code(),
+        )
+        rosters.stratum_set(actor=None, organization=owner, stratum="A" if i % 3 else "B", source="测试")
+        made.append(owner)
+    plan = plans.plan_create(actor=city.county_regulator_a, year=2026, title="甲县2026年度双随机抽查计划")
+    task = plans.task_create(
+        actor=city.county_regulator_a,
+        plan_id=plan.pk,
+        name="加油站计量专项抽查",
+        kind=Task.Kind.UNDIRECTED,
+        item_ids=[item.pk for item in item_list.items.all()],
+        quotas={"A": "0.5", "B": 2, "unrated": 0},
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    return Supervision(item_list=item_list, inspectors=inspectors, owners=made, plan=plan, task=task)
