@@ -11,4 +11,5 @@ register(
     Entry(_("抽查计划与任务"), "supervision:list", SUPERVISORS, Group.SUPERVISION, 10),
     Entry(_("抽查事项清单"), "supervision:items", SUPERVISORS, Group.SUPERVISION, 20),
     Entry(_("执法检查人员"), "supervision:inspectors", SUPERVISORS, Group.SUPERVISION, 30),
+    Entry(_("专项检查"), "supervision:campaigns", SUPERVISORS, Group.SUPERVISION, 15),
 )

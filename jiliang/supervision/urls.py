@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from jiliang.core.web.routes import object_paths
 
-from .views import plans, rosters
+from .views import campaigns, plans, rosters
 
 app_name = "supervision"
 
@@ -18,6 +18,8 @@ patterns = [
     *object_paths(plans, "task", "detail", "commit", "seed", under="tasks"),
     path("items/", rosters.items, name="items"),
     *object_paths(rosters, "inspector", "list", "create", "detail", "conflict", "active", under="inspectors"),
+    # Special campaigns and their dashboards.
+    *object_paths(campaigns, "campaign", "list", "create", "detail", under="campaigns"),
 ]
 
 urlpatterns = [path("supervision/", include(patterns))]
