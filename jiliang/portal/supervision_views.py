@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from jiliang.core.web.http import page_of
 from jiliang.supervision.models import Draw
 from jiliang.supervision.selectors import plans as supervision
+from jiliang.supervision.selectors import publication
 
 from . import pages
 
@@ -53,7 +54,16 @@ def draws_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         }
                     )
         rounds.append({"draw": draw, "commitment": draw.commitment, "drawn": drawn})
-    return _page(request, "portal/draw_detail.html", {"task": task, "rounds": rounds})
+    results = [row.body for row in publication.public_results_of_task(task.pk)]
+    return _page(request, "portal/draw_detail.html", {"task": task, "rounds": rounds, "results": results})
+
+
+@login_not_required
+@require_safe
+def draws_results(request: HttpRequest) -> HttpResponse:
+    """Every published spot-check result, newest first (those of a task and those of a campaign alike)."""
+    page = page_of(request, publication.public_results().order_by("-published_at", "-id"))
+    return _page(request, "portal/results.html", {"page": page, "results": [row.body for row in page.object_list]})
 
 
 def public_document(draw: Draw) -> dict[str, Any]:

@@ -20,6 +20,7 @@ disclosure_patterns = object_paths(disclosure_views, "disclosure", "index", "det
 draw_patterns = [
     *object_paths(supervision_views, "draws", "index", "detail"),
     path("round/<int:pk>.json", supervision_views.draws_json, name="json"),
+    path("results/", supervision_views.draws_results, name="results"),
 ]
 
 urlpatterns = [

@@ -15,7 +15,7 @@ patterns = [
     path("plans/<int:pk>/", plans.plan_detail, name="detail"),
     path("plans/<int:pk>/file/", plans.plan_file, name="file"),
     path("plans/<int:pk>/tasks/new/", plans.task_create, name="task_create"),
-    *object_paths(plans, "task", "detail", "commit", "seed", under="tasks"),
+    *object_paths(plans, "task", "detail", "commit", "seed", "publish", under="tasks"),
     path("items/", rosters.items, name="items"),
     *object_paths(rosters, "inspector", "list", "create", "detail", "conflict", "active", under="inspectors"),
     # Special campaigns and their dashboards.

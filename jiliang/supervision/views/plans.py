@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiliang.core import clock
+from jiliang.core.errors import DomainError
 from jiliang.core.models import Region
 from jiliang.core.selectors import region_and_descendants
 from jiliang.core.web.forms import form_save
@@ -19,6 +20,7 @@ from ..models import Task
 from ..selectors import plans as selectors
 from ..selectors.rosters import is_supervisor, items_for
 from ..services import plans as services
+from ..services import publication
 
 
 def _reader(request: HttpRequest) -> None:
@@ -124,6 +126,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "commit_form": CommitForm(initial={"seed_source": task.seed_source}) if may_manage else None,
         "seed_form": SeedForm() if may_manage else None,
         "items": task.items.order_by("code"),
+        "unpublished": task.inspections.filter(status="submitted").count() if may_manage else 0,
     }
     return render(request, "supervision/plans/task_detail.html", context)
 
@@ -157,4 +160,20 @@ def task_seed(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+    return redirect("supervision:task_detail", pk)
+
+
+@require_POST
+def task_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish every submitted result of the task (双随机、一公开)."""
+    _reader(request)
+    task = selectors.task_get(request.user, pk)
+    if not selectors.may_manage_plan(request.user, task.plan):
+        raise Http404
+    try:
+        count = publication.task_results_publish(actor=request.user, task_id=task.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已公示 %(n)s 户的抽查结果") % {"n": count})
     return redirect("supervision:task_detail", pk)
