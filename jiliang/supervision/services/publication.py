@@ -22,16 +22,17 @@ from ..models import Inspection, Publication
 def result_body(inspection: Inspection) -> dict[str, str]:
     """What the public sees of a result: the organization (a market entity, public by its credit code), the task,
     the bureau, the day and the result category. No inspector's or person's data."""
+    task, campaign, result = inspection.task, inspection.campaign, inspection.result
     return {
         "organization": inspection.organization.name,
         "credit_code": inspection.organization.credit_code,
         "region": inspection.region.name,
         "bureau": inspection.bureau.name,
-        "task": inspection.task.number if inspection.task_id else "",
-        "task_name": inspection.task.name if inspection.task_id else "",
-        "campaign": inspection.campaign.name if inspection.campaign_id else "",
+        "task": task.number if task else "",
+        "task_name": task.name if task else "",
+        "campaign": campaign.name if campaign else "",
         "inspected_on": inspection.inspected_on.isoformat(),
-        "result": inspection.result.name if inspection.result_id else "",
+        "result": result.name if result else "",
         "inspection": inspection.number,
     }
 
