@@ -30,6 +30,7 @@ from jiliang.core.selectors import locked_one, region_and_descendants, scope_of
 from jiliang.metrology import draw_document
 
 from ..models import AnnualPlan, Draw, DrawnTarget, Inspector, Task
+from ..selectors.campaigns import campaigns_visible_to
 from ..selectors.plans import may_manage_plan, plans_visible_to, tasks_visible_to
 from ..selectors.rosters import items_for, task_pools
 
@@ -123,8 +124,10 @@ def task_create(
     lead_unit: str = "",
     joint_departments: str = "",
     seed_source: str = "",
+    campaign_id: int | None = None,
 ) -> Task:
-    """Add a task to the actor's plan. Its number is the plan's region code, the year and a sequence."""
+    """Add a task to the actor's plan (in one of the actor's campaigns, if ``campaign_id``). Its number is the plan's
+    region code, the year and a sequence."""
     errors: list[tuple[str, str]] = []
     name = name.strip()
     if not name or len(name) > 200:
@@ -161,6 +164,11 @@ def task_create(
         items = list(items_for(actor).filter(pk__in=list(item_ids)))
         if not items:
             raise DomainError(_("请选择至少一项抽查事项（现行清单中的）"), field="items")
+        campaign = None
+        if campaign_id is not None:
+            campaign = campaigns_visible_to(actor).filter(pk=campaign_id).first()
+            if campaign is None:
+                raise DomainError(_("专项检查不存在"), field="campaign")
         allowed = region_and_descendants(plan.region_id)
         regions = list(Region.objects.filter(pk__in=list(object_region_ids)))
         if any(region.pk not in allowed for region in regions):
@@ -172,6 +180,7 @@ def task_create(
             number = f"{plan.region.code}-{plan.year}-{sequence:02d}"
         task = Task.objects.create(
             plan=plan,
+            campaign=campaign,
             region=plan.region,
             number=number,
             name=name,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from jiliang.core import clock
 from jiliang.core.commands import iso_date
 from jiliang.core.models import Region
-from jiliang.demo import city, history
+from jiliang.demo import city, history, supervision
 from jiliang.demo.names import CITIES
 from jiliang.indicators.models import Evaluation, Plan
 from jiliang.indicators.selectors.plans import month_ends
@@ -130,6 +130,7 @@ class Command(BaseCommand):
         )
         if not no_history:
             self._history(seed=seed, day=day, progress=progress)
+            self._supervision(seed=seed, day=day)
         self._snapshots(day=day, progress=progress)
         self._evaluations(day=day)
 
@@ -175,6 +176,24 @@ class Command(BaseCommand):
                     "revoked": result.revoked,
                     "waived": f"{result.waived:.2f}",
                     "s": seconds,
+                }
+            )
+        )
+
+    def _supervision(self, *, seed: int, day: date) -> None:
+        start = time.perf_counter()
+        result = supervision.build_supervision(seed=seed, today=day)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "已生成双随机监管：执法人员 %(inspectors)s 名，专项检查 %(campaigns)s 项，抽查任务 %(tasks)s 项（公开抽取 %(drawn)s 户），用时 %(s).1f 秒。"
+                )
+                % {
+                    "inspectors": result.inspectors,
+                    "campaigns": result.campaigns,
+                    "tasks": result.tasks,
+                    "drawn": result.drawn,
+                    "s": time.perf_counter() - start,
                 }
             )
         )

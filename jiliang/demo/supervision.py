@@ -1,0 +1,241 @@
+"""A year of 双随机 supervision in each demo city, through the real services (``jiliang.supervision.services``).
+
+Per city: the city's item list (抽查事项清单), an inspector pool (the city bureau's officers and four per county
+bureau, each with a synthetic law-enforcement certificate number), a few declared conflicts, a stratum for every
+owner (synthetic credit classes A–D, to be replaced by the integrity area's grades), three special campaigns, and the
+city bureau's annual plan with six tasks spread over the year, each drawn in public: the rosters frozen and their
+digests published a week before the task starts, then the seed (a synthetic lottery result) entered on its first
+day.
+
+Organizations, people, numbers and lottery results are synthetic. Deterministic: the same seed and day give the
+same records (``random.Random`` seeded per city, choices made in a fixed order).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from jiliang.core import clock
+from jiliang.core.models import Organization, Region, Role, User
+from jiliang.supervision.models import Task, Trade
+from jiliang.supervision.services import campaigns, plans, rosters
+
+from .names import CITIES
+from .owners import person_name
+
+Category = Organization.Category
+
+# The city's item list (抽查事项清单): what a metrology spot check covers, by trade (supervision.md §1–2). The
+# wording of the items is ours; the laws they cite are named in the reference notes.
+ITEMS = (
+    (
+        "JL-01",
+        "加油站计量监督检查",
+        "燃油加油机检定、封印、计控主板与付油误差",
+        "《中华人民共和国计量法》第九条；《加油站计量监督管理办法》",
+        ("petrol_station",),
+    ),
+    (
+        "JL-02",
+        "集贸市场计量监督检查",
+        "公平秤设置、强制检定计量器具登记备案与检定",
+        "《集贸市场计量监督管理办法》",
+        ("market_fair",),
+    ),
+    ("JL-03", "商场超市计量监督检查", "电子计价秤检定与皮重预置", "《中华人民共和国计量法》第九条", ("supermarket",)),
+    (
+        "JL-04",
+        "眼镜制配场所计量监督检查",
+        "焦度计、验光仪、验光镜片箱检定",
+        "《中华人民共和国计量法》第九条",
+        ("glasses_shop",),
+    ),
+    (
+        "JL-05",
+        "出租汽车计价器计量监督检查",
+        "计价器检定与封印，作弊装置",
+        "《中华人民共和国计量法》第九条、第二十七条",
+        ("taxi_company",),
+    ),
+    (
+        "JL-06",
+        "医疗卫生机构计量器具监督检查",
+        "血压计、心电图机等强制检定计量器具检定",
+        "《中华人民共和国计量法》第九条",
+        ("hospital", "township_clinic", "community_clinic"),
+    ),
+    (
+        "JL-07",
+        "企业计量管理监督检查",
+        "计量器具台账与强制检定",
+        "《中华人民共和国计量法实施细则》第四十三条",
+        ("factory", "utility"),
+    ),
+)
+
+# (name, items, categories, trade of the campaign or "", starting month, counts per stratum)
+TASKS = (
+    ("加油站计量专项抽查", ("JL-01",), ("petrol_station",), Trade.PETROL, 3, {"A": 3, "B": 4, "C": 4, "D": 4}),
+    ("集贸市场计量抽查", ("JL-02",), ("market_fair",), Trade.MARKET, 4, {"A": 3, "B": 4, "C": 4, "D": 4}),
+    ("眼镜制配场所计量抽查", ("JL-04",), ("glasses_shop",), Trade.GLASSES, 5, {"A": 2, "B": 3, "C": 3, "D": 3}),
+    (
+        "医疗卫生机构计量抽查",
+        ("JL-06",),
+        ("hospital", "township_clinic", "community_clinic"),
+        "",
+        6,
+        {"A": 3, "B": 4, "C": 4, "D": 4},
+    ),
+    ("商场超市计量抽查", ("JL-03",), ("supermarket",), Trade.MARKET, 8, {"A": 2, "B": 3, "C": 3, "D": 3}),
+    ("企业计量管理抽查", ("JL-07",), ("factory", "utility"), "", 9, {"A": 3, "B": 4, "C": 4, "D": 4}),
+)
+
+CAMPAIGNS = (
+    (Trade.PETROL, "加油站计量专项整治行动", 3, 6),
+    (Trade.MARKET, "民生计量“守护”专项行动（集贸市场、商场超市）", 4, 9),
+    (Trade.GLASSES, "眼镜制配场所计量专项检查", 5, 7),
+)
+
+STRATA = (("A", 55), ("B", 25), ("C", 13), ("D", 7))
+PROVINCE_LETTERS = {"陕": "SX", "辽": "LN"}
+
+
+@dataclass
+class SupervisionResult:
+    inspectors: int = 0
+    tasks: int = 0
+    drawn: int = 0
+    campaigns: int = 0
+    by_city: dict[str, int] = field(default_factory=dict)
+
+
+def _lottery(rng: random.Random) -> str:
+    reds = sorted(rng.sample(range(1, 34), 6))
+    return " ".join(f"{n:02d}" for n in reds) + f" + {rng.randint(1, 16):02d}"
+
+
+def _year(today: date) -> int:
+    """The demo's year of supervision: the calendar year of ``today`` once its September task has started, else the
+    year before (every task of the year must have started by ``today``)."""
+    return today.year if today >= date(today.year, 10, 1) else today.year - 1
+
+
+def build_supervision(*, seed: int, today: date) -> SupervisionResult:
+    result = SupervisionResult()
+    for key, city in CITIES.items():
+        region = Region.objects.filter(code=city.code, level=Region.Level.CITY).first()
+        regulator = User.objects.filter(username=f"{city.login}_city", role=Role.REGULATOR).first()
+        if region is None or regulator is None:
+            continue
+        rng = random.Random(f"{seed}-supervision-{key}")
+        before = result.tasks
+        _city(rng, result, region, regulator, city.province_short, today)
+        result.by_city[city.name] = result.tasks - before
+    return result
+
+
+def _city(
+    rng: random.Random, result: SupervisionResult, region: Region, regulator: User, province: str, today: date
+) -> None:
+    year = _year(today)
+    start = date(year, 1, 10)
+    with clock.travel(start):
+        items = rosters.item_list_revise(
+            actor=None,
+            region=region,
+            items=[
+                {
+                    "code": code,
+                    "name": name,
+                    "sub_item": sub,
+                    "legal_basis": basis,
+                    "object_categories": list(categories),
+                }
+                for code, name, sub, basis, categories in ITEMS
+            ],
+            note=_("演示数据：首版清单"),
+        )
+        codes = {item.code: item.pk for item in items.items.all()}
+        letters = PROVINCE_LETTERS.get(province, "XX")
+        bureaus = Organization.objects.filter(
+            kind=Organization.Kind.REGULATOR, region__in=Region.objects.filter(parent=region)
+        ) | Organization.objects.filter(kind=Organization.Kind.REGULATOR, region=region)
+        officers = []
+        for bureau in bureaus.order_by("region__code", "name"):
+            many = 8 if bureau.region_id == region.pk else 4
+            for i in range(1, many + 1):
+                officers.append(
+                    rosters.inspector_create(
+                        actor=None,
+                        organization=bureau,
+                        name=person_name(rng),
+                        certificate_number=f"{letters}{bureau.region.code}{i:04d}",
+                        valid_until=date(year + rng.randint(1, 4), rng.randint(1, 12), 1),
+                        field=_("计量监督"),
+                    )
+                )
+        result.inspectors += len(officers)
+        owners = list(
+            Organization.objects.filter(kind=Organization.Kind.OWNER, region__parent=region).order_by("credit_code")
+        )
+        weights = [w for _s, w in STRATA]
+        names = [s for s, _w in STRATA]
+        strata = Counter()
+        for owner in owners:
+            stratum = rng.choices(names, weights)[0]
+            rosters.stratum_set(actor=None, organization=owner, stratum=stratum, source=_("演示数据：模拟信用分类"))
+            strata[(owner.category, stratum)] += 1
+        for officer in rng.sample(officers, min(3, len(officers))):
+            target = rng.choice(owners)
+            rosters.conflict_declare(
+                actor=None, inspector=officer, credit_code=target.credit_code, kind="relative", note=_("演示数据")
+            )
+        made = {}
+        for trade, name, first, last in CAMPAIGNS:
+            made[trade] = campaigns.campaign_create(
+                actor=regulator,
+                name=f"{year}年{name}",
+                trade=trade,
+                starts_on=date(year, first, 1),
+                ends_on=date(year, last + 1, 1) - timedelta(days=1),
+            )
+            result.campaigns += 1
+        plan = plans.plan_create(
+            actor=regulator, year=year, title=_("%(year)s年度计量双随机抽查工作计划") % {"year": year}
+        )
+    for n, (name, item_codes, categories, trade, month, counts) in enumerate(TASKS, start=1):
+        starts = date(year, month, 10)
+        available = {s: sum(strata[(c, s)] for c in categories) for s in names}
+        quotas = {s: min(counts.get(s, 0), available[s]) for s in names}
+        with clock.travel(starts - timedelta(days=20)):
+            task = plans.task_create(
+                actor=regulator,
+                plan_id=plan.pk,
+                name=f"{year}年{name}",
+                kind=Task.Kind.DIRECTED,
+                item_ids=[codes[c] for c in item_codes],
+                object_categories=list(categories),
+                quotas=quotas,
+                starts_on=starts,
+                ends_on=starts + timedelta(days=60),
+                lead_unit=plan.bureau.name,
+                campaign_id=made[trade].pk if trade else None,
+            )
+            if n == 1:
+                plans.plan_file(actor=regulator, plan_id=plan.pk)
+        with clock.travel(starts - timedelta(days=7)):
+            plans.draw_commit(
+                actor=regulator,
+                task_id=task.pk,
+                seed_source=_("中国福利彩票双色球第 %(issue)s 期开奖号码（红球在前，蓝球在后）")
+                % {"issue": f"{year}{n * 17:03d}"},
+            )
+        with clock.travel(starts):
+            draw = plans.draw_seed(actor=regulator, task_id=task.pk, seed=_lottery(rng))
+        result.tasks += 1
+        result.drawn += draw.targets.count()

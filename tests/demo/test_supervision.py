@@ -1,0 +1,49 @@
+"""The demo's year of 双随机 supervision: per city an item list, an inspector pool, three campaigns and the city
+bureau's plan with six tasks drawn in public, each draw recomputable; each draw recomputes from its published document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from jiliang.core.models import Region
+from jiliang.demo import city
+from jiliang.demo.supervision import TASKS, build_supervision
+from jiliang.metrology import draw_document
+from jiliang.supervision.models import AnnualPlan, Campaign, Draw, DrawnTarget, Inspector, ItemList, Task
+
+TODAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def built(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    city.build_city(seed=3, instruments=900, today=TODAY)
+    return build_supervision(seed=3, today=TODAY)
+
+
+def test_each_city_has_its_plan_with_six_drawn_tasks_that_recompute(built):
+    cities = Region.objects.filter(level=Region.Level.CITY)
+    assert cities.count() == 2
+    for region in cities:
+        assert ItemList.objects.filter(region=region).count() == 1
+        plan = AnnualPlan.objects.get(region=region)
+        assert plan.status == AnnualPlan.Status.FILED and plan.year == 2026
+        tasks = Task.objects.filter(plan=plan)
+        assert tasks.count() == len(TASKS)
+        assert set(tasks.values_list("status", flat=True)) == {Task.Status.DRAWN}
+        assert Campaign.objects.filter(region=region).count() == 3
+        assert Inspector.objects.filter(organization__region__parent=region).count() >= 4
+        for draw in Draw.objects.filter(task__plan=plan):
+            assert draw_document.verify(draw.document) == []
+            assert draw.committed_at.date() < draw.seeded_at.date() <= TODAY
+            for target in DrawnTarget.objects.filter(draw=draw).prefetch_related("inspectors"):
+                assert target.inspectors.count() == 2
+    assert built.tasks == 2 * len(TASKS) and built.drawn == DrawnTarget.objects.count() > 0
+
+
+def test_every_draw_has_its_own_seed_from_the_announced_source(built):
+    first = sorted(Draw.objects.values_list("task__number", "seed", "commitment_digest"))
+    assert first and all(seed for _n, seed, _d in first)
+    assert len({seed for _n, seed, _d in first}) == len(first)
