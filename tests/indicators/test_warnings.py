@@ -200,6 +200,8 @@ CITY_COUNTS = {
     K.QUALIFICATION_EXPIRING: 2,
     K.REQUEST_LATE: 2,
     K.RECALL: 2,
+    K.RESULTS_UNPUBLISHED: 0,
+    K.RECTIFICATION_OVERDUE: 0,
     "total": 12,
 }
 COUNTY_A_COUNTS = {
@@ -209,6 +211,8 @@ COUNTY_A_COUNTS = {
     K.QUALIFICATION_EXPIRING: 1,
     K.REQUEST_LATE: 1,
     K.RECALL: 2,
+    K.RESULTS_UNPUBLISHED: 0,
+    K.RECTIFICATION_OVERDUE: 0,
     "total": 7,
 }
 
@@ -369,8 +373,13 @@ def test_the_county_b_regulator_sees_its_overdue_owner_and_its_late_request(city
 def test_an_owner_sees_only_its_own_overdue_instruments(city, town):
     found = warnings_for(city.owner_a_user)
     assert by_kind(found) == {K.OVERDUE_INSTRUMENTS: [("甲县农贸市场", 2, "甲县")]}
-    assert found.counts == {K.OVERDUE_INSTRUMENTS: 2, K.FAILED_UNRESOLVED: 0, "total": 2}
-    assert warning_counts(city.owner_b_user) == {K.OVERDUE_INSTRUMENTS: 1, K.FAILED_UNRESOLVED: 0, "total": 1}
+    assert found.counts == {K.OVERDUE_INSTRUMENTS: 2, K.FAILED_UNRESOLVED: 0, K.RECTIFICATION_OVERDUE: 0, "total": 2}
+    assert warning_counts(city.owner_b_user) == {
+        K.OVERDUE_INSTRUMENTS: 1,
+        K.FAILED_UNRESOLVED: 0,
+        K.RECTIFICATION_OVERDUE: 0,
+        "total": 1,
+    }
 
 
 def test_an_institute_sees_its_own_standards_staff_routed_requests_and_recalls(city, town):

@@ -79,6 +79,8 @@ class WarningKind(TextChoices):
     QUALIFICATION_EXPIRING = "qualification_expiring", gettext_lazy("人员资质即将到期")
     REQUEST_LATE = "request_late", gettext_lazy("服务申请超时")
     RECALL = "recall", gettext_lazy("待召回证书")
+    RESULTS_UNPUBLISHED = "results_unpublished", gettext_lazy("抽查结果逾期未公示")
+    RECTIFICATION_OVERDUE = "rectification_overdue", gettext_lazy("责令改正逾期未整改")
 
 
 ORDER = {kind: n for n, kind in enumerate(WarningKind.values)}
@@ -94,6 +96,8 @@ def failed_resolve_days() -> int:
 
 # The kinds about the owners' own instruments: an owner gets these, an institute never does.
 OWNER_KINDS = (WarningKind.OVERDUE_INSTRUMENTS.value, WarningKind.FAILED_UNRESOLVED.value)
+# Supervision's kinds: for regulators; an owner gets its own overdue rectification orders (it must reply).
+SUPERVISION_KINDS = (WarningKind.RESULTS_UNPUBLISHED.value, WarningKind.RECTIFICATION_OVERDUE.value)
 
 
 def kinds_for(user: User | None) -> list[str]:
@@ -104,9 +108,9 @@ def kinds_for(user: User | None) -> list[str]:
     if scope.organization_id is None:
         return []
     if scope.is_institute:
-        return [k for k in WarningKind.values if k not in OWNER_KINDS]
+        return [k for k in WarningKind.values if k not in OWNER_KINDS and k not in SUPERVISION_KINDS]
     if scope.is_owner:
-        return list(OWNER_KINDS)
+        return [*OWNER_KINDS, WarningKind.RECTIFICATION_OVERDUE.value]
     return []
 
 
@@ -624,3 +628,14 @@ def warning_counts(user: User | None, *, today: date | None = None, county: int 
     counts = {k: _count(user, k, county, today, days) for k in kinds_for(user)}
     counts["total"] = sum(counts.values())
     return counts
+
+
+# Supervision's kinds are read in a module of their own (it imports WarningKind and WarningRow from here).
+from . import warnings_supervision  # noqa: E402 (after the names it imports)
+
+_READERS[WarningKind.RESULTS_UNPUBLISHED] = _Reader(
+    warnings_supervision.rows_results, warnings_supervision.count_results
+)
+_READERS[WarningKind.RECTIFICATION_OVERDUE] = _Reader(
+    warnings_supervision.rows_rectifications, warnings_supervision.count_rectifications
+)
