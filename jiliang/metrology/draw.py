@@ -28,12 +28,13 @@ that was not drawn changes nothing. One score can be recomputed with OpenSSL::
 **The inspectors, version 2** (``assign_inspectors_v2``). ``score(text)`` is HMAC-SHA256 as above with the seed as
 key; ``n`` is the number of inspectors; ``per_target`` the inspectors each target needs.
 
-1. The circle: the inspectors sorted by ``score("inspector\n" + inspector id)`` (then by id) get the positions
+1. The circle: the inspectors sorted by ``score("inspector\\n" + inspector id)`` (then by id) get the positions
    0 … n-1; position n-1 is followed by position 0.
 2. The drawn targets are handled one after the other in the order of ``score(target id)`` (then by id).
-3. For a target, ``X`` is ``score("team\n" + target id)`` read as a 256-bit integer (its 64 hex digits in base
+3. For a target, ``X`` is ``score("team\\n" + target id)`` read as a 256-bit integer (its 64 hex digits in base
    16). The ``j``-th member of its team (``j`` = 0, 1, …) gets the offset ``⌊X / n^j⌋ mod n``: the digits of
-   ``X`` written in base ``n``, the least significant first.
+   ``X`` written in base ``n``, the least significant first. (Once ``n^j`` exceeds ``X``, for 1,000 inspectors
+   from about the 27th member, the digits are 0: the teams stay correct, only less mixed.)
 4. The ``j``-th member: among the inspectors free of conflicts with the target and not yet in its team, keep
    those with the least load (the number of targets given to them so far, this target's earlier members
    included); of these, take the first one met going round the circle from position ``offset`` (included).
