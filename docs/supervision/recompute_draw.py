@@ -1,20 +1,29 @@
 #!/usr/bin/env python3
-"""Recompute a published 双随机 draw (format "jiliang-draw", version 1) and say whether it matches.
+"""Recompute a published 双随机 draw (format "jiliang-draw", version 1 or 2) and say whether it matches.
 
 Usage:
     python3 recompute_draw.py draw.json
     python3 recompute_draw.py https://example.org/draw.json
     python3 recompute_draw.py - < draw.json
 
-Only Python's standard library is used: this is a second, independent implementation of the published algorithm
-"hmac-sha256-v1", written from its description, so that nobody has to trust the platform's own code.
+Only Python's standard library is used: this is a second, independent implementation of the published algorithms
+"hmac-sha256-v2" (documents of version 2) and "hmac-sha256-v1" (version 1), written from their description, so
+that nobody has to trust the platform's own code. It is written to be read, not to be fast.
 
 1. score(seed, text) = HMAC-SHA256 with the seed's UTF-8 bytes as key and the text's UTF-8 bytes as message, as 64
    lower-case hex digits.
 2. In each stratum, the excluded ids are removed; the rest are sorted by (score(seed, id), id); the first `count`
-   are drawn.
-3. All drawn targets are sorted by (score(seed, target), target). Each target in turn gets the `per_target`
-   inspectors free of conflicts with the smallest (number of targets already given to the inspector,
+   are drawn. (Both versions.)
+3. All drawn targets are sorted by (score(seed, target), target) and get their `per_target` inspectors in turn.
+   The load of an inspector is the number of targets given to them so far.
+
+   Version 2: the inspectors are put on a circle in the order of (score(seed, "inspector\\n" + inspector),
+   inspector), at positions 0 to n-1. For a target, X is score(seed, "team\\n" + target) as an integer (base 16);
+   member j (j = 0, 1, ...) of its team gets the offset (X // n**j) % n. Member j is, among the inspectors free of
+   conflicts with the target and not yet in its team, the first one of least load met going round the circle from
+   position offset (included). Each member's load grows by one as they are chosen.
+
+   Version 1: each target gets the `per_target` inspectors free of conflicts with the smallest (load,
    score(seed, target + "\\n" + inspector), inspector).
 
 Digests: SHA-256 in hex. A roster's digest is over its ids sorted by code point and joined by "\\n"; the conflicts'
@@ -36,6 +45,8 @@ import math
 import sys
 import urllib.request
 from fractions import Fraction
+
+ALGORITHMS = {1: "hmac-sha256-v1", 2: "hmac-sha256-v2"}  # document version -> its algorithm
 
 
 def sha256_hex(data: bytes) -> str:
@@ -69,7 +80,30 @@ def draw(seed: str, ids: list[str], count: int) -> list[str]:
     return sorted(ids, key=lambda item: (score(seed, item), item))[:count]
 
 
-def assign(
+def assign_v2(
+    seed: str, targets: list[str], inspectors: list[str], per_target: int, conflicts: list[list[str]]
+) -> dict[str, list[str]]:
+    conflicting = {(inspector, target) for inspector, target in conflicts}
+    circle = sorted(inspectors, key=lambda inspector: (score(seed, "inspector\n" + inspector), inspector))
+    n = len(circle)
+    load = {inspector: 0 for inspector in inspectors}
+    teams = {}
+    for target in sorted(targets, key=lambda item: (score(seed, item), item)):
+        x = int(score(seed, "team\n" + target), 16)
+        team: list[str] = []
+        for j in range(per_target):
+            offset = (x // n**j) % n
+            round_the_circle = circle[offset:] + circle[:offset]
+            free = [i for i in round_the_circle if (i, target) not in conflicting and i not in team]
+            least = min(load[i] for i in free)
+            chosen = next(i for i in free if load[i] == least)
+            team.append(chosen)
+            load[chosen] += 1
+        teams[target] = team
+    return teams
+
+
+def assign_v1(
     seed: str, targets: list[str], inspectors: list[str], per_target: int, conflicts: list[list[str]]
 ) -> dict[str, list[str]]:
     conflicting = {(inspector, target) for inspector, target in conflicts}
@@ -95,6 +129,7 @@ def recompute(document: dict) -> dict:
         eligible = [item for item in ids if item not in excluded]
         drawn[name] = draw(seed, eligible, count_for(commitment["strata"][name]["quota"], len(eligible)))
     targets = [item for name in sorted(drawn) for item in drawn[name]]
+    assign = assign_v1 if document["version"] == 1 else assign_v2
     teams = assign(seed, targets, rosters["inspectors"], commitment["per_target"], rosters["conflicts"])
     return {"drawn": drawn, "teams": teams}
 
@@ -107,13 +142,16 @@ def check(document: dict) -> tuple[list[str], list[str]]:
     def expect(ok: bool, what: str) -> None:
         (done if ok else bad).append(what)
 
-    if not isinstance(document, dict) or document.get("format") != "jiliang-draw" or document.get("version") != 1:
-        return done, ["not a jiliang-draw version 1 document"]
+    version = document.get("version") if isinstance(document, dict) else None
+    if type(version) is not int or version not in ALGORITHMS or document.get("format") != "jiliang-draw":
+        return done, ["not a jiliang-draw document of version 1 or 2"]
+    algorithm = ALGORITHMS[version]
     commitment = document["commitment"]
     rosters = document["rosters"]
     body = {key: value for key, value in commitment.items() if key != "digest"}
     expect(sha256_hex(canonical_json(body)) == commitment["digest"], f"commitment digest {commitment['digest']}")
-    expect(commitment["algorithm"] == document["algorithm"] == "hmac-sha256-v1", "algorithm hmac-sha256-v1")
+    expect(commitment.get("version") == version, f"version {version}")
+    expect(commitment["algorithm"] == document["algorithm"] == algorithm, f"algorithm {algorithm}")
     expect(commitment["task"] == document["task"], f"task {document['task']}")
     expect(set(commitment["strata"]) == set(rosters["strata"]), f"strata {', '.join(sorted(rosters['strata']))}")
     all_targets = [item for ids in rosters["strata"].values() for item in ids]

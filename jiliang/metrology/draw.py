@@ -6,7 +6,13 @@ enforcement staff; the proportion is set locally and may rise with risk; results
 not fix an algorithm. The one below is ours, and it is published so that anyone holding the seed and the roster can
 recompute a draw.
 
-**The draw algorithm** (``ALGORITHM`` = ``"hmac-sha256-v1"``):
+There are two versions of the published algorithm. Both draw the targets the same way; they differ in how the drawn
+targets get their inspectors. ``"hmac-sha256-v1"`` (``assign_inspectors``) scores every pair (target, inspector),
+which costs about targets × inspectors / 2 HMACs: minutes at a city's scale. ``"hmac-sha256-v2"``
+(``assign_inspectors_v2``, ``ALGORITHM``, used for every new draw) needs one HMAC per inspector and one per target.
+A document says which version it is, and documents of version 1 stay verifiable with ``assign_inspectors``.
+
+**The draw of targets** (both versions):
 
 1. Remove the excluded ids from the roster (conflicts, entities inspected within the exclusion window, …).
 2. Give every remaining id the score HMAC-SHA256(key = the seed's UTF-8 bytes, message = the id's UTF-8 bytes),
@@ -18,6 +24,25 @@ The result depends only on the seed, the set of ids and ``k``: not on the order 
 that was not drawn changes nothing. One score can be recomputed with OpenSSL::
 
     printf %s 'QX-001' | openssl dgst -sha256 -hmac 'seed'
+
+**The inspectors, version 2** (``assign_inspectors_v2``). ``score(text)`` is HMAC-SHA256 as above with the seed as
+key; ``n`` is the number of inspectors; ``per_target`` the inspectors each target needs.
+
+1. The circle: the inspectors sorted by ``score("inspector\\n" + inspector id)`` (then by id) get the positions
+   0 … n-1; position n-1 is followed by position 0.
+2. The drawn targets are handled one after the other in the order of ``score(target id)`` (then by id).
+3. For a target, ``X`` is ``score("team\\n" + target id)`` read as a 256-bit integer (its 64 hex digits in base
+   16). The ``j``-th member of its team (``j`` = 0, 1, …) gets the offset ``⌊X / n^j⌋ mod n``: the digits of
+   ``X`` written in base ``n``, the least significant first. (Once ``n^j`` exceeds ``X``, for 1,000 inspectors
+   from about the 27th member, the digits are 0: the teams stay correct, only less mixed.)
+4. The ``j``-th member: among the inspectors free of conflicts with the target and not yet in its team, keep
+   those with the least load (the number of targets given to them so far, this target's earlier members
+   included); of these, take the first one met going round the circle from position ``offset`` (included).
+   Its load grows by one.
+
+So every team has ``per_target`` different inspectors, none with a conflict; when nobody conflicts the loads
+never differ by more than one; the result depends only on the seed and the sets of ids (not their order). Each
+member has its own offset so that two inspectors next to each other on the circle are not paired again and again.
 
 >>> draw("2025-07-01 lottery 03 17 22", ["QX-003", "QX-001", "QX-002", "QX-004"], 2)
 ['QX-004', 'QX-002']
@@ -40,6 +65,7 @@ import heapq
 import hmac
 import math
 import re
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -48,7 +74,9 @@ from typing import Any
 
 from .shipped import DATA_DIR, shipped
 
-ALGORITHM = "hmac-sha256-v1"
+ALGORITHM_V1 = "hmac-sha256-v1"  # targets by score, inspectors by score of each (target, inspector) pair
+ALGORITHM_V2 = "hmac-sha256-v2"  # targets by score, inspectors round a circle from one offset per target
+ALGORITHM = ALGORITHM_V2  # the version of every new draw
 CALENDAR_FILE = DATA_DIR / "holidays_cn.json"
 
 Conflicts = Mapping[str, Iterable[str]] | Callable[[str, str], bool] | None
@@ -128,10 +156,19 @@ def _hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
 
 def _check_ids(ids: Iterable[str], what: str) -> list[str]:
     """The ids as a list, refusing non-text, empty or control-character ids and duplicates."""
+    listed = list(ids)
+    # Checked at once (rosters hold 10^5 ids); when a check fails, the loop below names the first id at fault.
+    if (
+        set(map(type, listed)) <= {str}
+        and "" not in (unique := set(listed))
+        and len(unique) == len(listed)
+        and ((joined := "".join(listed)).isprintable() or not _CONTROL.search(joined))  # U+0000-U+001F: unprintable
+    ):
+        return listed
     seen: set[str] = set()
     result: list[str] = []
     search = _CONTROL.search
-    for item in ids:
+    for item in listed:
         if not isinstance(item, str) or not item:
             raise ValueError(f"every id in the {what} must be non-empty text, got {item!r}")
         if search(item):
@@ -209,7 +246,9 @@ def draw(seed: str | bytes, population: Iterable[str], k: int, *, exclude: Itera
         raise ValueError(
             f"cannot draw {k} from {len(eligible)} eligible ids ({len(ids)} in the population, {len(excluded)} excluded)"
         )
-    return [item for _, item in _ranked(seed, eligible)[:k]]
+    mac = _hmac_sha256(_seed_bytes(seed))
+    # the first k of the ranking: heapq.nsmallest gives sorted(scored)[:k] without sorting all of them
+    return [item for _, item in heapq.nsmallest(k, [(mac(item.encode("utf-8")), item) for item in eligible])]
 
 
 def stratum_count(ratio: float | str | Fraction, eligible: int) -> int:
@@ -355,6 +394,24 @@ def _blocked(conflicts: Conflicts, targets: list[str], inspectors: list[str]) ->
     return blocked
 
 
+def _assignment_input(
+    targets: Iterable[str], inspectors: Iterable[str], per_target: int, conflicts: Conflicts
+) -> tuple[list[str], list[str], dict[str, set[str]]]:
+    """The checked targets and inspectors and each target's blocked inspectors, or the error naming the problem."""
+    target_ids = _check_ids(targets, "targets")
+    inspector_ids = _check_ids(inspectors, "inspectors")
+    if not isinstance(per_target, int) or isinstance(per_target, bool) or per_target < 1:
+        raise ValueError(f"per_target must be a whole number of at least 1, got {per_target!r}")
+    if not inspector_ids:
+        raise ValueError("the list of inspectors is empty")
+    blocked = _blocked(conflicts, target_ids, inspector_ids)
+    free_count = {target: len(inspector_ids) - len(blocked.get(target, ())) for target in target_ids}
+    shortages = {target: free_count[target] for target in sorted(target_ids) if free_count[target] < per_target}
+    if shortages:
+        raise InspectorShortage(shortages, per_target)
+    return target_ids, inspector_ids, blocked
+
+
 def assign_inspectors(
     seed: str | bytes,
     targets: Iterable[str],
@@ -363,7 +420,10 @@ def assign_inspectors(
     per_target: int = 2,
     conflicts: Conflicts = None,
 ) -> dict[str, list[str]]:
-    """Assign ``per_target`` inspectors to every target, none with a conflict, spreading the work evenly.
+    """Assign ``per_target`` inspectors to every target by the algorithm of version 1 (``"hmac-sha256-v1"``).
+
+    Kept to recompute documents of version 1; new draws use ``assign_inspectors_v2``, which needs one HMAC per
+    inspector and per target where this one needs one per (target, inspector) pair.
 
     ``conflicts`` says which (inspector, target) pairs conflict (same organization, relative, recent business
     relation…): either a mapping from an inspector id to the target ids they must not inspect, or a callable
@@ -387,17 +447,7 @@ def assign_inspectors(
     jiliang.metrology.draw.InspectorShortage: not enough inspectors free of conflicts: each target needs 2, but 'T1' has 1
     """
     key = _seed_bytes(seed)
-    target_ids = _check_ids(targets, "targets")
-    inspector_ids = _check_ids(inspectors, "inspectors")
-    if not isinstance(per_target, int) or isinstance(per_target, bool) or per_target < 1:
-        raise ValueError(f"per_target must be a whole number of at least 1, got {per_target!r}")
-    if not inspector_ids:
-        raise ValueError("the list of inspectors is empty")
-    blocked = _blocked(conflicts, target_ids, inspector_ids)
-    free_count = {target: len(inspector_ids) - len(blocked.get(target, ())) for target in target_ids}
-    shortages = {target: free_count[target] for target in sorted(target_ids) if free_count[target] < per_target}
-    if shortages:
-        raise InspectorShortage(shortages, per_target)
+    target_ids, inspector_ids, blocked = _assignment_input(targets, inspectors, per_target, conflicts)
 
     # Step 2 keeps the inspectors in buckets by load: the smallest keys are in the lowest bucket that has
     # inspectors free for the target, so only that bucket's scores are computed (and the next one's when it is
@@ -438,6 +488,106 @@ def assign_inspectors(
             load[inspector] = level + 1
         teams[target] = team
     return {target: teams[target] for target in sorted(target_ids)}
+
+
+def inspector_circle(seed: str | bytes, inspectors: Iterable[str]) -> list[str]:
+    """The inspectors in their order round the circle of version 2: by ``score(seed, "inspector\\n" + id)``.
+
+    >>> staff = ["I1", "I2", "I3"]
+    >>> inspector_circle("s", staff) == sorted(staff, key=lambda i: score("s", "inspector\\n" + i))
+    True
+    """
+    mac = _hmac_sha256(_seed_bytes(seed))
+    return [inspector for _, inspector in _circle(mac, _check_ids(inspectors, "inspectors"))]
+
+
+def _circle(mac: Callable[[bytes], bytes], inspector_ids: list[str]) -> list[tuple[bytes, str]]:
+    return sorted((mac(b"inspector\n" + inspector.encode("utf-8")), inspector) for inspector in inspector_ids)
+
+
+def team_offsets(seed: str | bytes, target: str, n: int, per_target: int) -> list[int]:
+    """The offsets on the circle of ``n`` inspectors of the members of ``target``'s team, by version 2: the base-``n``
+    digits of ``score(seed, "team\\n" + target)`` read as an integer, the least significant first.
+
+    >>> x = int(score("s", "team\\nT1"), 16)
+    >>> team_offsets("s", "T1", 7, 3) == [x % 7, x // 7 % 7, x // 49 % 7]
+    True
+    """
+    number = int.from_bytes(_hmac_sha256(_seed_bytes(seed))(b"team\n" + target.encode("utf-8")), "big")
+    offsets = []
+    for _ in range(per_target):
+        number, offset = divmod(number, n)
+        offsets.append(offset)
+    return offsets
+
+
+def assign_inspectors_v2(
+    seed: str | bytes,
+    targets: Iterable[str],
+    inspectors: Iterable[str],
+    *,
+    per_target: int = 2,
+    conflicts: Conflicts = None,
+) -> dict[str, list[str]]:
+    """Assign ``per_target`` inspectors to every target by the algorithm of version 2 (``"hmac-sha256-v2"``).
+
+    The algorithm, step by step, is in the module's docstring: the inspectors stand on a circle in the order of
+    their scores; each target, in the order of its score, takes its members one by one, each the first inspector
+    of least load free of conflicts (and not yet in the team) going round the circle from that member's offset.
+    ``conflicts`` is as for ``assign_inspectors``: a mapping from an inspector id to the target ids they must not
+    inspect, or a callable ``(inspector, target) -> bool``. The teams come back by target id, each in the order
+    its members were chosen.
+
+    The least-loaded inspectors are chosen first, so the counts differ by at most one when nobody conflicts.
+    Raises ``InspectorShortage`` (a ``ValueError``) naming every target with too few inspectors free of conflicts.
+
+    >>> teams = assign_inspectors_v2("s", ["T1", "T2", "T3"], ["I1", "I2", "I3"], conflicts={"I1": ["T1", "T2"]})
+    >>> sorted(teams["T1"]), sorted(teams["T2"]), "I1" in teams["T3"]
+    (['I2', 'I3'], ['I2', 'I3'], True)
+    >>> assign_inspectors_v2("s", ["T1"], ["I1", "I2"], conflicts={"I1": ["T1"]})
+    Traceback (most recent call last):
+    ...
+    jiliang.metrology.draw.InspectorShortage: not enough inspectors free of conflicts: each target needs 2, but 'T1' has 1
+    """
+    key = _seed_bytes(seed)
+    target_ids, inspector_ids, blocked = _assignment_input(targets, inspectors, per_target, conflicts)
+    mac = _hmac_sha256(key)
+    circle = [inspector for _, inspector in _circle(mac, inspector_ids)]
+    n = len(circle)
+    position = {inspector: p for p, inspector in enumerate(circle)}
+    # The positions of the inspectors of each load, sorted: the first position at or after an offset is a bisection,
+    # then those of the target's conflicts and team are stepped over.
+    at_load: dict[int, list[int]] = {0: list(range(n))}
+    teams: dict[str, list[str]] = {}
+    for _, target in sorted((mac(t.encode("utf-8")), t) for t in target_ids):
+        number = int.from_bytes(mac(b"team\n" + target.encode("utf-8")), "big")
+        skip = {position[inspector] for inspector in blocked.get(target, ())}
+        team: list[str] = []
+        for _ in range(per_target):
+            number, offset = divmod(number, n)
+            chosen, load = _first_free(at_load, offset, skip)
+            level = at_load[load]
+            del level[bisect_left(level, chosen)]
+            if not level:
+                del at_load[load]
+            insort(at_load.setdefault(load + 1, []), chosen)
+            skip.add(chosen)
+            team.append(circle[chosen])
+        teams[target] = team
+    return {target: teams[target] for target in sorted(target_ids)}
+
+
+def _first_free(at_load: Mapping[int, list[int]], offset: int, skip: set[int]) -> tuple[int, int]:
+    """(position, load) of the first inspector of least load not in ``skip`` going round the circle from ``offset``."""
+    for load in sorted(at_load):
+        level = at_load[load]
+        size = len(level)
+        start = bisect_left(level, offset)
+        for step in range(size):
+            candidate = level[(start + step) % size]
+            if candidate not in skip:
+                return candidate, load
+    raise AssertionError("no inspector free: the shortage check lets no such target through")  # pragma: no cover
 
 
 # --------------------------------------------------------------------------------------------------------------

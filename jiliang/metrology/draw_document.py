@@ -4,13 +4,20 @@ Sources: the project's reference notes on random inspections (double-random.md: 
 and roster hash can recompute the same draw"; exclusions applied before drawing and listed; at least two inspectors
 per target, none with a conflict) and on supervision (supervision.md §1: publish, before the seed is known, the
 frozen roster or its digest per stratum, k per stratum and the exclusions; take the seed from a source fixed in
-advance; then publish the seed and the result; compare IETF RFC 3797). The algorithm is ``hmac-sha256-v1`` of
-``jiliang.metrology.draw``. A standalone recomputation using only Python's standard library is
-``docs/supervision/recompute_draw.py``.
+advance; then publish the seed and the result; compare IETF RFC 3797). The algorithm is that of
+``jiliang.metrology.draw``: ``hmac-sha256-v2`` for version 2 of the document, ``hmac-sha256-v1`` for version 1. A
+standalone recomputation using only Python's standard library is ``docs/supervision/recompute_draw.py``.
 
-This format leaves the system: it is versioned (``FORMAT``, ``VERSION``) and the committed example
-``tests/metrology/data/draw_document_v1.json`` is verified by a test for ever. A change that alters a digest, a
-field or a result of version 1 needs a new version.
+This format leaves the system: it is versioned (``FORMAT``, ``VERSION``) and the committed examples
+``tests/metrology/data/draw_document_v1.json`` and ``draw_document_v2.json`` are verified by tests for ever. A
+change that alters a digest, a field or a result of a version needs a new version.
+
+**Versions.** Both versions have the same fields, digests and draw of targets; they differ in the assignment of
+inspectors only (``draw.assign_inspectors`` for version 1, ``draw.assign_inspectors_v2`` for version 2, described in
+``jiliang.metrology.draw``). ``commitment`` writes version 2 (``VERSION``). ``run`` draws by the version its
+commitment names, since the commitment fixed the algorithm before the seed was known: a commitment of version 1
+published before version 2 existed gives a document of version 1. ``verify`` reads both versions, each with its
+own algorithm (``ALGORITHMS``).
 
 **Canonical JSON and digests.** ``canonical_json(obj)`` is
 ``json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` encoded in UTF-8; ``digest(obj)`` is
@@ -20,7 +27,8 @@ point and joined by ``"\\n"`` (no final newline). The conflicts' digest is the s
 
 **Step 1, the commitment** (published before the seed is known), a JSON object:
 
-- ``format``: ``"jiliang-draw"``; ``version``: ``1``; ``algorithm``: ``"hmac-sha256-v1"``.
+- ``format``: ``"jiliang-draw"``; ``version``: ``2``; ``algorithm``: ``"hmac-sha256-v2"`` (version ``1``:
+  ``"hmac-sha256-v1"``).
 - ``task``: the task's name or number (text).
 - ``strata``: one object per stratum (a risk class or an area), by name, each with
   ``roster_digest`` and ``size`` (the frozen roster of target ids), ``excluded`` (how many of them are excluded) and
@@ -43,8 +51,8 @@ commitment), ``commitment`` (the object above, with its ``digest``), ``seed`` (t
 ``drawn`` (name → the drawn ids in rank order) and ``teams`` (target → its inspectors, in the order chosen).
 
 **The draw.** In each stratum the excluded ids are removed and ``count`` ids drawn with ``draw.draw`` (rank by
-HMAC-SHA256(seed, id)); then all drawn targets together get ``per_target`` inspectors each by
-``draw.assign_inspectors`` with the conflicts. A commitment is refused when an eligible target of a stratum that
+HMAC-SHA256(seed, id)); then all drawn targets together get ``per_target`` inspectors each with the conflicts, by
+``draw.assign_inspectors_v2`` (version 2) or ``draw.assign_inspectors`` (version 1). A commitment is refused when an eligible target of a stratum that
 draws anyone has fewer than ``per_target`` inspectors free of conflicts, so every seed gives a complete result.
 
 >>> c = commitment(task="2026-JL-01", strata={"A": ["E1", "E2", "E3"]}, quotas={"A": 2}, exclusions={"E3": "recent"},
@@ -66,12 +74,23 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
-from .draw import ALGORITHM, _check_ids, assign_inspectors, draw, roster_digest, stratum_count
+from .draw import (
+    ALGORITHM_V1,
+    ALGORITHM_V2,
+    _check_ids,
+    assign_inspectors,
+    assign_inspectors_v2,
+    draw,
+    roster_digest,
+    stratum_count,
+)
 
 FORMAT = "jiliang-draw"
-VERSION = 1
+ALGORITHMS = {1: ALGORITHM_V1, 2: ALGORITHM_V2}  # version → its algorithm; every version stays readable
+VERSION = 2  # the version of new commitments
+ALGORITHM = ALGORITHMS[VERSION]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _DECIMAL_RATIO = re.compile(r"0|1|0\.[0-9]+|1\.0+")
@@ -308,15 +327,24 @@ def _check_staffing(eligible: list[str], staff: list[str], pairs: list[list[str]
         )
 
 
+def _known_version(version: object) -> TypeGuard[int]:
+    return isinstance(version, int) and not isinstance(version, bool) and version in ALGORITHMS
+
+
+def _versions() -> str:
+    return " or ".join(map(str, sorted(ALGORITHMS)))
+
+
 def _commitment_problems(c: object) -> list[str]:
     """What is wrong with a commitment on its own: its format and its digest."""
     if not isinstance(c, Mapping):
         return ["the commitment is not a JSON object"]
     problems = []
-    if c.get("format") != FORMAT or c.get("version") != VERSION:
-        problems.append(f"the commitment is not {FORMAT} version {VERSION}")
-    if c.get("algorithm") != ALGORITHM:
-        problems.append(f"the commitment's algorithm is {c.get('algorithm')!r}, not {ALGORITHM!r}")
+    version = c.get("version")
+    if c.get("format") != FORMAT or not _known_version(version):
+        problems.append(f"the commitment is not {FORMAT} version {_versions()}")
+    elif c.get("algorithm") != ALGORITHMS[version]:
+        problems.append(f"the commitment's algorithm is {c.get('algorithm')!r}, not {ALGORITHMS[version]!r}")
     body = {key: value for key, value in c.items() if key != "digest"}
     if c.get("digest") != digest(body):
         problems.append(
@@ -391,7 +419,8 @@ def run(
     (``ValueError`` "the roster of stratum 'A' does not match its published digest", …), and so are the
     commitment's own digest and, when it has one, its ``seed_hash`` ("the seed does not match the published seed
     hash"). Then each stratum draws its ``count`` after the exclusions (``draw.draw``) and all drawn targets get
-    their inspectors (``draw.assign_inspectors``).
+    their inspectors by the algorithm of the commitment's version (``draw.assign_inspectors_v2`` for version 2). The
+    document has the commitment's version.
     """
     problems = _commitment_problems(commitment_doc)
     if problems:
@@ -408,11 +437,12 @@ def run(
         raise ValueError(f"the seed must be non-empty text, got {seed!r}")
     if c["seed_hash"] and seed_hash(seed) != c["seed_hash"]:
         raise ValueError("the seed does not match the published seed hash")
-    drawn, teams = _draw(c, rosters, staff, pairs, seed)
+    version = c["version"]
+    drawn, teams = _draw(c, rosters, staff, pairs, seed, version)
     return {
         "format": FORMAT,
-        "version": VERSION,
-        "algorithm": ALGORITHM,
+        "version": version,
+        "algorithm": ALGORITHMS[version],
         "task": c["task"],
         "commitment": c,
         "seed": seed,
@@ -423,9 +453,14 @@ def run(
 
 
 def _draw(
-    c: Mapping[str, Any], rosters: Mapping[str, list[str]], staff: list[str], pairs: list[list[str]], seed: str
+    c: Mapping[str, Any],
+    rosters: Mapping[str, list[str]],
+    staff: list[str],
+    pairs: list[list[str]],
+    seed: str,
+    version: int,
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """The drawn ids per stratum and the teams, for rosters already checked against the commitment."""
+    """The drawn ids per stratum and the teams by ``version``'s algorithm, for rosters checked against the commitment."""
     exclude = set(c["exclusions"])
     drawn = {
         name: draw(seed, ids, c["strata"][name]["count"], exclude=exclude) if ids else []
@@ -435,7 +470,8 @@ def _draw(
     for inspector, target in pairs:
         blocked.setdefault(inspector, set()).add(target)
     targets = [item for name in sorted(drawn) for item in drawn[name]]
-    teams = assign_inspectors(seed, targets, staff, per_target=c["per_target"], conflicts=blocked) if targets else {}
+    assign = assign_inspectors if version == 1 else assign_inspectors_v2
+    teams = assign(seed, targets, staff, per_target=c["per_target"], conflicts=blocked) if targets else {}
     return drawn, teams
 
 
@@ -446,7 +482,8 @@ def _draw(
 def verify(document: Mapping[str, Any]) -> list[str]:
     """Recompute a document from its own content; the list of discrepancies, empty when everything matches.
 
-    Checked: the format and version; the commitment's digest; the task and algorithm against the commitment; every
+    Checked: the format and version (1 or 2, each recomputed by its own algorithm); the commitment's digest and
+    version; the task and algorithm against the commitment; every
     roster's digest and size, the exclusions and each stratum's count against the commitment; the seed against a
     committed ``seed_hash``; the drawn ids of every stratum; every target's team.
     """
@@ -459,13 +496,16 @@ def verify(document: Mapping[str, Any]) -> list[str]:
 def _verify(document: Mapping[str, Any]) -> list[str]:
     if not isinstance(document, Mapping):
         return ["the document is not a JSON object"]
-    if document.get("format") != FORMAT or document.get("version") != VERSION:
-        return [f"the document is not {FORMAT} version {VERSION} (format {document.get('format')!r}, "
-                f"version {document.get('version')!r})"]  # fmt: skip
+    version = document.get("version")
+    if document.get("format") != FORMAT or not _known_version(version):
+        return [f"the document is not {FORMAT} version {_versions()} (format {document.get('format')!r}, "
+                f"version {version!r})"]  # fmt: skip
     c = document["commitment"]
     problems = _commitment_problems(c)
-    if document["algorithm"] != ALGORITHM:
-        problems.append(f"the document's algorithm is {document['algorithm']!r}, not {ALGORITHM!r}")
+    if document["algorithm"] != ALGORITHMS[version]:
+        problems.append(f"the document's algorithm is {document['algorithm']!r}, not {ALGORITHMS[version]!r}")
+    if c.get("version") != version:
+        problems.append(f"the document is version {version} but its commitment version {c.get('version')!r}")
     if document["task"] != c["task"]:
         problems.append(f"the document's task {document['task']!r} is not the commitment's {c['task']!r}")
     given = document["rosters"]
@@ -491,7 +531,7 @@ def _verify(document: Mapping[str, Any]) -> list[str]:
         if set(c["strata"]) != set(rosters):
             return problems
     try:
-        drawn, teams = _draw(c, rosters, staff, pairs, seed)
+        drawn, teams = _draw(c, rosters, staff, pairs, seed, version)
     except ValueError as error:  # e.g. conflicts that leave a drawn target short of inspectors
         return [*problems, f"the draw cannot be recomputed: {error}"]
     problems += _differences(document["drawn"], drawn, "the drawn ids of stratum")

@@ -8,6 +8,7 @@ engine must guarantee), the State Council General Office's holiday notices for 2
 import hashlib
 import hmac
 import json
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from jiliang.metrology.draw import (
     InspectorShortage,
     add_working_days,
     assign_inspectors,
+    assign_inspectors_v2,
     draw,
     draw_record,
     draw_stratified,
@@ -88,7 +90,7 @@ def test_the_draw_record_lists_the_exclusions_applied_and_those_that_named_no_en
     assert record.excluded == ("C",)
     assert record.ignored_exclusions == ("X",)
     assert record.drawn == tuple(draw("seed", ["A", "B", "D"], 2))
-    assert record.algorithm == dr.ALGORITHM == "hmac-sha256-v1"
+    assert record.algorithm == dr.ALGORITHM == "hmac-sha256-v2"  # the draw of targets is the same in v1 and v2
     assert record.roster_digest == dr.roster_digest(["A", "B", "C", "D"])
 
 
@@ -231,6 +233,136 @@ def test_bad_assignment_input_raises_a_value_error_naming_the_problem(kwargs, me
     arguments = {"targets": ["T1"], "inspectors": ["I1", "I2"], **kwargs}
     with pytest.raises(ValueError, match=message):
         assign_inspectors("seed", **arguments)
+
+
+# --- inspectors, version 2 (the module docstring's circle: one HMAC per inspector and one per target)
+
+
+def assign_v2_by_hand(seed, targets, inspectors, per_target, conflicts):
+    """Version 2 written from the module docstring, slowly: every candidate looked at for every member."""
+
+    def number(text):
+        return int(hmac.new(seed.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest(), 16)
+
+    circle = sorted(inspectors, key=lambda i: (number("inspector\n" + i), i))
+    n = len(circle)
+    load = dict.fromkeys(circle, 0)
+    teams = {}
+    for target in sorted(targets, key=lambda t: (number(t), t)):
+        x = number("team\n" + target)
+        team = []
+        for j in range(per_target):
+            offset = x // n**j % n
+            free = [
+                (load[i], (p - offset) % n, i)
+                for p, i in enumerate(circle)
+                if i not in team and target not in conflicts.get(i, ())
+            ]
+            chosen = min(free)[2]
+            team.append(chosen)
+            load[chosen] += 1
+        teams[target] = team
+    return {target: teams[target] for target in sorted(targets)}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.text(min_size=1, max_size=80),
+    targets=st.lists(ids, min_size=1, max_size=40, unique=True),
+    inspectors=st.lists(ids, min_size=1, max_size=15, unique=True),
+    data=st.data(),
+)
+def test_v2_gives_the_teams_of_the_published_description(seed, targets, inspectors, data):
+    per_target = data.draw(st.integers(1, len(inspectors)))
+    conflicts: dict[str, list[str]] = {}
+    for target in targets:
+        barred = data.draw(st.lists(st.sampled_from(inspectors), unique=True, max_size=len(inspectors) - per_target))
+        for inspector in barred:
+            conflicts.setdefault(inspector, []).append(target)
+    teams = assign_inspectors_v2(seed, targets, inspectors, per_target=per_target, conflicts=conflicts)
+    assert teams == assign_v2_by_hand(seed, targets, inspectors, per_target, conflicts)
+    for target, team in teams.items():
+        assert len(team) == len(set(team)) == per_target
+        assert all(target not in conflicts.get(inspector, ()) for inspector in team)
+    shuffled = assign_inspectors_v2(
+        seed,
+        data.draw(st.permutations(targets)),
+        data.draw(st.permutations(inspectors)),
+        per_target=per_target,
+        conflicts=lambda i, t: t in conflicts.get(i, ()),
+    )
+    assert shuffled == teams  # the order of both lists does not matter, nor the form of the conflicts
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=seeds,
+    targets=st.lists(ids, min_size=1, max_size=60, unique=True),
+    inspectors=st.lists(ids, min_size=1, max_size=20, unique=True),
+    data=st.data(),
+)
+def test_v2_loads_differ_by_at_most_one_when_nobody_conflicts(seed, targets, inspectors, data):
+    per_target = data.draw(st.integers(1, len(inspectors)))
+    teams = assign_inspectors_v2(seed, targets, inspectors, per_target=per_target)
+    loads = Counter(inspector for team in teams.values() for inspector in team)
+    counts = [loads[inspector] for inspector in inspectors]
+    assert sum(counts) == per_target * len(targets)
+    assert max(counts) - min(counts) <= 1
+
+
+def test_v2_respects_conflicts_and_names_every_target_short_of_inspectors():
+    teams = assign_inspectors_v2(
+        "s", ["T1", "T2"], ["I1", "I2", "I3"], conflicts={"I1": ["T1", "T2"], "I3": ["T2"]}, per_target=1
+    )
+    assert teams["T2"] == ["I2"] and teams["T1"] != ["I1"]
+    with pytest.raises(InspectorShortage, match="each target needs 2, but 'T1' has 1, 'T2' has 0") as caught:
+        assign_inspectors_v2("s", ["T1", "T2", "T3"], ["I1", "I2"], conflicts={"I1": ["T1", "T2"], "I2": ["T2"]})
+    assert caught.value.shortages == {"T1": 1, "T2": 0}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"inspectors": []}, "inspectors is empty"),
+        ({"per_target": 0}, "per_target must be a whole number of at least 1"),
+        ({"conflicts": 42}, "conflicts must be a mapping"),
+        ({"inspectors": ["I1", "I1"]}, "'I1' appears twice in the inspectors"),
+        ({"targets": ["T1", "T\n2"]}, "contains a control character"),
+    ],
+)
+def test_v2_bad_input_raises_a_value_error_naming_the_problem(kwargs, message):
+    arguments = {"targets": ["T1"], "inspectors": ["I1", "I2"], **kwargs}
+    with pytest.raises(ValueError, match=message):
+        assign_inspectors_v2("seed", **arguments)
+
+
+def test_v2_teams_mix_the_inspectors_rather_than_pairing_neighbours_on_the_circle():
+    # With one offset for the whole team, the second member would be the first member's neighbour on the circle
+    # nearly every time: 1,500 targets over 100 inspectors gave 327 different pairs, one of them 18 times. With
+    # one offset per member the pairs are close to those of a random pairing (about 1,290 different pairs).
+    inspectors = [f"ZF{i:03d}" for i in range(100)]
+    teams = assign_inspectors_v2("2026-12-10 双色球", [f"T{i:04d}" for i in range(1500)], inspectors)
+    pairs = Counter(frozenset(team) for team in teams.values())
+    assert len(pairs) > 1200
+    assert max(pairs.values()) <= 6
+
+
+def test_v2_at_a_city_scale_agrees_with_the_description_and_costs_one_hmac_per_id(monkeypatch):
+    targets = [f"91350100MA{i:08d}" for i in range(300)]
+    inspectors = [f"ZF{i:04d}" for i in range(120)]
+    conflicts = {inspector: targets[i::7] for i, inspector in enumerate(inspectors[:30])}
+    calls = []
+    real = dr._hmac_sha256
+
+    def counting(key):
+        mac = real(key)
+        return lambda message: calls.append(message) or mac(message)
+
+    monkeypatch.setattr(dr, "_hmac_sha256", counting)
+    teams = assign_inspectors_v2("seed", targets, inspectors, per_target=3, conflicts=conflicts)
+    monkeypatch.undo()
+    assert len(calls) == len(inspectors) + 2 * len(targets)  # the circle, the order of targets, the offsets
+    assert teams == assign_v2_by_hand("seed", targets, inspectors, 3, conflicts)
 
 
 # --- working days (double-random.md: "the deadline clock in working days with the holiday calendar as data")

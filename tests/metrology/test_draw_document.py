@@ -27,6 +27,7 @@ from jiliang.metrology import draw_document as dd
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "docs" / "supervision" / "recompute_draw.py"
 EXAMPLE_V1 = Path(__file__).parent / "data" / "draw_document_v1.json"
+EXAMPLE_V2 = Path(__file__).parent / "data" / "draw_document_v2.json"
 
 SEED = "2026-12-10 双色球 05 09 14 22 26 31 + 07"
 STRATA = {
@@ -58,6 +59,13 @@ def make_document():
     return dd.run(make_commitment(), strata=STRATA, inspectors=INSPECTORS, conflicts=CONFLICTS, seed=SEED)
 
 
+def as_v1(c):
+    """The commitment as one of version 1 would have been written (the same fields; another version, algorithm
+    and digest): ``commitment`` writes version 2 only, and commitments of version 1 published before stay valid."""
+    old = {key: value for key, value in c.items() if key != "digest"} | {"version": 1, "algorithm": "hmac-sha256-v1"}
+    return {**old, "digest": dd.digest(old)}
+
+
 def load_script():
     spec = importlib.util.spec_from_file_location("recompute_draw", SCRIPT)
     module = importlib.util.module_from_spec(spec)
@@ -73,7 +81,7 @@ script = load_script()
 
 def test_the_commitment_publishes_digests_counts_and_exclusions_and_digests_itself():
     c = make_commitment()
-    assert c["format"] == "jiliang-draw" and c["version"] == 1 and c["algorithm"] == "hmac-sha256-v1"
+    assert c["format"] == "jiliang-draw" and c["version"] == 2 and c["algorithm"] == "hmac-sha256-v2"
     assert c["strata"]["A"] == {
         "roster_digest": hashlib.sha256("\n".join(sorted(STRATA["A"])).encode()).hexdigest(),
         "size": 60,
@@ -201,6 +209,12 @@ def change_order(d):
     d["drawn"]["A"] = list(reversed(d["drawn"]["A"]))
 
 
+def relabel_as_v1(d):
+    """Teams drawn by version 2 presented as version 1, every digest recomputed: only the teams can tell."""
+    d["commitment"] = as_v1(d["commitment"])
+    d.update(version=1, algorithm="hmac-sha256-v1")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -214,7 +228,17 @@ def change_order(d):
         (change_commitment, "the commitment's digest does not match its content"),
         (lambda d: d["commitment"].update(seed_source="another lottery"), "the commitment's digest does not match"),
         (lambda d: d.update(task="another task"), "the document's task 'another task' is not the commitment's"),
-        (lambda d: d.update(version=2), "the document is not jiliang-draw version 1"),
+        (lambda d: d.update(version=3), "the document is not jiliang-draw version 1 or 2"),
+        (lambda d: d.update(version=True), "the document is not jiliang-draw version 1 or 2"),
+        (
+            lambda d: d.update(algorithm="hmac-sha256-v1"),
+            "the document's algorithm is 'hmac-sha256-v1', not 'hmac-sha256-v2'",
+        ),
+        (
+            lambda d: d.update(version=1, algorithm="hmac-sha256-v1"),
+            "the document is version 1 but its commitment version 2",
+        ),
+        (relabel_as_v1, "the team of target"),
         (lambda d: d.pop("teams"), "the document is malformed"),
         (
             lambda d: d["rosters"]["conflicts"].extend([f"I{i}", "E1"] for i in range(6)),
@@ -285,7 +309,7 @@ def test_the_script_says_ok_and_exits_0_for_a_published_document(tmp_path):
     assert "stratum A: roster digest (60 ids)" in result.stdout
 
 
-@pytest.mark.parametrize("change", [swap_drawn, change_team, change_commitment, change_roster])
+@pytest.mark.parametrize("change", [swap_drawn, change_team, change_commitment, change_roster, relabel_as_v1])
 def test_the_script_says_mismatch_and_exits_1_for_a_tampered_document(tmp_path, change):
     result = run_script(tampered(change), tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
@@ -306,7 +330,7 @@ def test_the_script_reads_standard_input_and_reports_unreadable_input(tmp_path):
 
 def test_the_script_reports_a_malformed_document_as_a_mismatch():
     assert script.main.__name__ == "main"
-    done, bad = script.check({"format": "jiliang-draw", "version": 2})
+    done, bad = script.check({"format": "jiliang-draw", "version": 3})
     assert bad and not done
 
 
@@ -338,9 +362,9 @@ def draws(draw):
     return strata, {item: "r" for item in excluded}, inspectors, conflicts, per_target, quotas, seed
 
 
-@settings(max_examples=60, deadline=None)
-@given(case=draws())
-def test_the_script_and_verify_agree_with_run_on_random_draws(case):
+@settings(max_examples=80, deadline=None)
+@given(case=draws(), version=st.sampled_from([2, 1]))
+def test_the_script_and_verify_agree_with_run_on_random_draws(case, version):
     strata, exclusions, inspectors, conflicts, per_target, quotas, seed = case
     c = dd.commitment(
         task="t",
@@ -352,8 +376,11 @@ def test_the_script_and_verify_agree_with_run_on_random_draws(case):
         per_target=per_target,
         seed_source="s",
     )
+    if version == 1:
+        c = as_v1(c)
     document = dd.run(c, strata=strata, inspectors=inspectors, conflicts=conflicts, seed=seed)
     document = json.loads(json.dumps(document, ensure_ascii=False))
+    assert (document["version"], document["commitment"]["version"]) == (version, version)
     assert dd.verify(document) == []
     assert script.recompute(document) == {"drawn": document["drawn"], "teams": document["teams"]}
     done, bad = script.check(document)
@@ -380,6 +407,27 @@ def test_the_committed_v1_example_verifies_with_the_platform_and_with_the_script
     )
     assert result.returncode == 0, result.stdout
     assert result.stdout.splitlines()[-1].startswith("OK: ")
+
+
+def test_a_tampered_v1_document_is_found_by_verify_and_by_the_script(tmp_path):
+    document = json.loads(EXAMPLE_V1.read_text(encoding="utf-8"))
+    change_team(document)
+    assert any("the team of target" in problem for problem in dd.verify(document))
+    result = run_script(document, tmp_path)
+    assert result.returncode == 1 and "MISMATCH  teams of 8 targets" in result.stdout, result.stdout
+
+
+def test_a_commitment_of_version_1_is_drawn_by_version_1():
+    # A commitment fixes the algorithm before the seed is known: one published before version 2 keeps version 1.
+    document = dd.run(as_v1(make_commitment()), strata=STRATA, inspectors=INSPECTORS, conflicts=CONFLICTS, seed=SEED)
+    assert (document["version"], document["algorithm"]) == (1, "hmac-sha256-v1")
+    targets = [target for name in sorted(document["drawn"]) for target in document["drawn"][name]]
+    blocked = {}
+    for inspector, target in CONFLICTS:
+        blocked.setdefault(inspector, set()).add(target)
+    assert document["teams"] == dr.assign_inspectors(SEED, targets, INSPECTORS, per_target=2, conflicts=blocked)
+    assert document["teams"] != make_document()["teams"]
+    assert dd.verify(document) == []
 
 
 def test_one_score_of_the_v1_example_is_what_openssl_computes():
@@ -453,3 +501,46 @@ def test_the_large_draw_and_assignment_agree_with_the_plain_sort():
     conflicts = {inspector: targets[i::7] for i, inspector in enumerate(inspectors[:30])}
     fast = dr.assign_inspectors("seed", targets, inspectors, per_target=3, conflicts=conflicts)
     assert fast == assign_by_plain_sort("seed", targets, inspectors, 3, conflicts)
+
+
+# --- the committed example of version 2
+
+
+def test_the_committed_v2_example_verifies_with_the_platform_and_with_the_script():
+    document = json.loads(EXAMPLE_V2.read_text(encoding="utf-8"))
+    assert (document["format"], document["version"], document["algorithm"]) == ("jiliang-draw", 2, "hmac-sha256-v2")
+    assert dd.verify(document) == []
+    rerun = dd.run(
+        document["commitment"],
+        strata=document["rosters"]["strata"],
+        inspectors=document["rosters"]["inspectors"],
+        conflicts=[tuple(pair) for pair in document["rosters"]["conflicts"]],
+        seed=document["seed"],
+    )
+    assert rerun == document
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(EXAMPLE_V2)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stdout
+    assert "ok        algorithm hmac-sha256-v2" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("OK: ")
+
+
+def test_the_v2_example_has_the_targets_of_the_v1_example_and_its_first_team_is_what_the_readme_computes():
+    v1 = json.loads(EXAMPLE_V1.read_text(encoding="utf-8"))
+    v2 = json.loads(EXAMPLE_V2.read_text(encoding="utf-8"))
+    assert (v2["seed"], v2["rosters"], v2["drawn"]) == (v1["seed"], v1["rosters"], v1["drawn"])
+    seed = v2["seed"]
+
+    def number(text):  # printf %s "$text" | openssl dgst -sha256 -hmac "$seed", read in base 16
+        return int(hmac.new(seed.encode(), text.encode(), hashlib.sha256).hexdigest(), 16)
+
+    circle = sorted(v2["rosters"]["inspectors"], key=lambda i: number("inspector\n" + i))
+    targets = [target for ids in v2["drawn"].values() for target in ids]
+    first = min(targets, key=number)  # handled first: every load is 0, so each member is the next free on the circle
+    barred = {inspector for inspector, target in v2["rosters"]["conflicts"] if target == first}
+    x, n, team = number("team\n" + first), len(circle), []
+    for j in range(2):
+        offset = x // n**j % n
+        team.append(next(i for i in circle[offset:] + circle[:offset] if i not in barred and i not in team))
+    assert v2["teams"][first] == team
