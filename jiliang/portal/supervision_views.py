@@ -6,11 +6,15 @@ marked with its reason); each round's JSON document is what ``docs/supervision/r
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from jiliang.core.web.http import page_of
@@ -55,7 +59,8 @@ def draws_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
         rounds.append({"draw": draw, "commitment": draw.commitment, "drawn": drawn})
     results = [row.body for row in publication.public_results_of_task(task.pk)]
-    return _page(request, "portal/draw_detail.html", {"task": task, "rounds": rounds, "results": results})
+    context = {"task": task, "rounds": rounds, "results": results, "script_url": reverse("draws:script")}
+    return _page(request, "portal/draw_detail.html", context)
 
 
 @login_not_required
@@ -79,6 +84,22 @@ def public_document(draw: Draw) -> dict[str, Any]:
     if draw.document:
         body["labels"] = draw.roster.get("names", {})
     return body
+
+
+SCRIPT = "recompute_draw.py"
+
+
+@login_not_required
+@require_safe
+def draws_script(request: HttpRequest) -> HttpResponse:
+    """The standalone recomputation script (docs/supervision/recompute_draw.py, Python standard library only), so
+    that a citizen can check a draw without the platform's code. 404 where the docs are not installed."""
+    path = Path(settings.BASE_DIR) / "docs" / "supervision" / SCRIPT
+    if not path.is_file():
+        raise Http404
+    response = HttpResponse(path.read_bytes(), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{SCRIPT}"'
+    return response
 
 
 @login_not_required

@@ -21,6 +21,7 @@ draw_patterns = [
     *object_paths(supervision_views, "draws", "index", "detail"),
     path("round/<int:pk>.json", supervision_views.draws_json, name="json"),
     path("results/", supervision_views.draws_results, name="results"),
+    path("recompute_draw.py", supervision_views.draws_script, name="script"),
 ]
 
 urlpatterns = [

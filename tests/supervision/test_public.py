@@ -135,3 +135,12 @@ def test_a_redraw_shows_publicly_as_a_redraw_with_its_reason(client, city, drawn
         )
     html = client.get(reverse("draws:detail", args=[drawn.task_id])).content.decode()
     assert "两户已注销，经批准重新抽取" in html and "重新抽取" in html and SEED in html
+
+
+def test_the_public_downloads_the_recomputation_script_from_the_draw_page(client, drawn):
+    html = client.get(reverse("draws:detail", args=[drawn.task_id])).content.decode()
+    url = reverse("draws:script")
+    assert url in html
+    response = client.get(url)
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert response.content == SCRIPT.read_bytes()
