@@ -125,3 +125,6 @@ class PageOut(Schema):
 # What any endpoint may answer besides its own success: no or a bad token, a record missing or out of scope, an
 # invalid input. An endpoint that takes a body adds its own (400, 409, 413, ...) to these.
 ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# An endpoint that takes a body (an act): an unreadable body (400), a refusal by role (403), a clash with the record's
+# state (409) and a body over the size limit (413), besides the above.
+BODY_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 403: ErrorOut, 409: ErrorOut, 413: ErrorOut, **ERRORS}

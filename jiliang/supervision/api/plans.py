@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from jiliang.core.web.http import page_out
-from jiliang.core.web.schemas import ERRORS, MAX_ID
+from jiliang.core.web.schemas import BODY_ERRORS, ERRORS, MAX_ID
 
 from ..models import Draw
 from ..schemas.plans import (
@@ -66,7 +66,7 @@ def supervision_task_detail(request: HttpRequest, task_id: int = Path(..., ge=1,
 
 @router.post(
     "/supervision/tasks/{task_id}/commit",
-    response={201: DrawOut, **ERRORS},
+    response={201: DrawOut, **BODY_ERRORS},
     summary="冻结名录并公示摘要 / freeze the rosters and publish their digests",
 )
 def supervision_task_commit(request: HttpRequest, payload: CommitIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -76,7 +76,7 @@ def supervision_task_commit(request: HttpRequest, payload: CommitIn, task_id: in
 
 @router.post(
     "/supervision/tasks/{task_id}/seed",
-    response={200: DrawOut, **ERRORS},
+    response={200: DrawOut, **BODY_ERRORS},
     summary="录入随机种子并抽取 / enter the seed and draw",
 )
 def supervision_task_seed(request: HttpRequest, payload: SeedIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
