@@ -63,6 +63,8 @@ LIST_FIELDS = (
     "organization__name",
     "region",
     "region__name",
+    "task",
+    "campaign",
 )
 
 
