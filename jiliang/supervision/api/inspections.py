@@ -41,8 +41,15 @@ def supervision_inspection_list(request: HttpRequest, query: Query[InspectionLis
         county=query.county,
     )
     results = selectors.result_names()
-    rows = selectors.inspection_list(request.auth, filters)
-    return page_out(query, rows, lambda row: InspectionOut.from_row(row, results))
+    keys = selectors.inspection_keys(request.auth, filters)
+    start = (query.page - 1) * query.page_size
+    rows = selectors.inspection_rows(keys[start : start + query.page_size])
+    return {
+        "count": keys.count(),
+        "page": query.page,
+        "page_size": query.page_size,
+        "items": [InspectionOut.from_row(row, results) for row in rows],
+    }
 
 
 @router.get(

@@ -78,8 +78,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
         task=int_param(params["task"], low=1),
         county=int_param(params["county"], low=1),
     )
-    page = page_of(request, selectors.inspection_list(request.user, filters))
-    rows = [(row, results.get(row.result_id or "", "")) for row in page.object_list]
+    page = page_of(request, selectors.inspection_keys(request.user, filters))
+    rows = [(row, results.get(row.result_id or "", "")) for row in selectors.inspection_rows(page.object_list)]
     context = {
         "rows": rows,
         "page": page,
@@ -457,7 +457,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     if not scope_of(request.user).is_owner:
         raise Http404
     today = clock.today()
-    inspections = selectors.inspection_list(request.user, selectors.InspectionFilters())[:200]
+    inspections = selectors.inspection_rows(
+        selectors.inspection_keys(request.user, selectors.InspectionFilters())[:200]
+    )
     rectifications = selectors.rectification_list(request.user, selectors.RectificationFilters(), today=today)[:200]
     results = selectors.result_names()
     context = {
