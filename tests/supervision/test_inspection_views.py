@@ -367,3 +367,41 @@ def test_a_failed_recheck_offers_escalation_only_when_the_cases_area_is_there(cl
         assert 'id="escalate"' not in html
     else:
         assert f"{url}?rectification={rectification.pk}" in html
+
+
+def test_starting_a_target_already_inspected_opens_its_inspection(client, city, scene):
+    client.force_login(city.county_regulator_a)
+    target = scene.target_inspection.drawn_target
+    response = client.get(reverse("supervision:inspection_create") + f"?target={target.pk}")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("supervision:inspection_detail", args=[scene.target_inspection.pk])
+
+
+def test_an_owner_s_reply_with_a_hostile_file_is_refused_on_the_form_and_saves_nothing(client, city, scene, media):
+    def files() -> int:
+        return len([p for p in (media / "supervision").rglob("*") if p.is_file()])
+
+    before = files()
+    client.force_login(city.owner_a_user)
+    url = reverse("supervision:rectification_reply", args=[scene.rectification.pk])
+    svg = SimpleUploadedFile("evidence.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x</script></svg>')
+    response = client.post(url, {"reply": "已整改", "attachments": [SimpleUploadedFile("ok.pdf", PDF), svg]})
+    assert response.status_code == 200 and "只接受 JPEG、PNG 图片或 PDF 文件" in response.content.decode()
+    assert Rectification.objects.get().status == Rectification.Status.ORDERED
+    assert not Attachment.objects.filter(rectification=scene.rectification).exists()
+    assert files() == before == 2
+
+
+def test_an_ad_hoc_inspection_of_an_owner_outside_the_region_is_refused_on_the_form(client, city, world, day):
+    client.force_login(city.county_regulator_a)
+    url = reverse("supervision:inspection_create")
+    data = {
+        "credit_code": city.owner_b.credit_code,
+        "inspected_on": "2026-12-02",
+        "inspectors": [officer.pk for officer in world.inspectors[:2]],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200 and "本辖区内没有该统一社会信用代码的使用单位" in response.content.decode()
+    assert not Inspection.objects.exists()
+    response = client.post(url, {**data, "credit_code": city.owner_a.credit_code})
+    assert response.status_code == 302 and Inspection.objects.get().organization == city.owner_a

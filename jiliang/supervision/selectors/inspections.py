@@ -198,6 +198,11 @@ def startable_target(user: User | None, pk: int) -> DrawnTarget:
     return row
 
 
+def inspection_of_target(target: DrawnTarget) -> Inspection | None:
+    """The inspection started for a drawn target, if any (a target is inspected once)."""
+    return Inspection.objects.filter(drawn_target=target).only("id").first()
+
+
 def owners_in_scope(user: User | None) -> QuerySet[Organization]:
     """The owners a regulator may inspect: those of its region and below."""
     if not scope_of(user).is_regulator:

@@ -103,6 +103,10 @@ def inspection_create(request: HttpRequest) -> HttpResponse:
         raise Http404
     target_id = int_param(request.GET.get("target"), low=1)
     target = selectors.startable_target(request.user, target_id) if target_id else None
+    started = selectors.inspection_of_target(target) if target is not None else None
+    if started is not None:
+        messages.info(request, _("该抽中对象已开始检查"))
+        return redirect("supervision:inspection_detail", started.pk)
     today = clock.today()
     day = today
     if request.method == "POST":
