@@ -405,3 +405,12 @@ def test_an_ad_hoc_inspection_of_an_owner_outside_the_region_is_refused_on_the_f
     assert not Inspection.objects.exists()
     response = client.post(url, {**data, "credit_code": city.owner_a.credit_code})
     assert response.status_code == 302 and Inspection.objects.get().organization == city.owner_a
+
+
+def test_the_admin_reads_every_page_but_manages_nothing(client, city, scene):
+    client.force_login(city.admin)
+    for url in [*reads(scene), *lists()[::2]]:
+        assert client.get(url).status_code == 200, url
+    for url in manages(scene):
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("supervision:inspection_create")).status_code == 404
