@@ -348,6 +348,12 @@ if JILIANG_FAILED_RESOLVE_DAYS <= 0:
         f"JILIANG_FAILED_RESOLVE_DAYS must be a positive integer, got {JILIANG_FAILED_RESOLVE_DAYS}"
     )
 
+# Supervision (issue 15), inspections: spot-check results are published within this many working days of the
+# result (企业信息公示暂行条例 Art. 6; the spot-check wording is unconfirmed, docs/reference/cases.md), and a photo or
+# scan attached to an inspection or a rectification's reply is at most this many bytes (checked before it is read).
+SUPERVISION_RESULT_PUBLICATION_DAYS = _at_least("SUPERVISION_RESULT_PUBLICATION_DAYS", 1, 20)
+SUPERVISION_ATTACHMENT_MAX_BYTES = _at_least("SUPERVISION_ATTACHMENT_MAX_BYTES", 1, 10 * 1024 * 1024)
+
 # The one window's statutory limits, in working days (the calendar of jiliang.metrology.draw): an institute
 # accepts or refuses a request within the first, and completes an accepted one within the second.
 JILIANG_ACCEPT_WORKING_DAYS = env_int("JILIANG_ACCEPT_WORKING_DAYS", 5)

@@ -13,3 +13,9 @@ register(
     Entry(_("执法检查人员"), "supervision:inspectors", SUPERVISORS, Group.SUPERVISION, 30),
     Entry(_("专项检查"), "supervision:campaigns", SUPERVISORS, Group.SUPERVISION, 15),
 )
+# Inspections on the spot and rectification (issue 15, Build 3 and 4).
+register(
+    Entry(_("现场检查"), "supervision:inspections", SUPERVISORS, Group.SUPERVISION, 40),
+    Entry(_("责令改正"), "supervision:rectifications", SUPERVISORS, Group.SUPERVISION, 50),
+    Entry(_("监督检查与整改"), "supervision:mine", frozenset({Role.OWNER}), Group.SUPERVISION, 60),
+)

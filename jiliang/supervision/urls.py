@@ -6,6 +6,7 @@ from django.urls import include, path
 from jiliang.core.web.routes import object_paths
 
 from .views import campaigns, plans, rosters
+from .views import inspections as inspection_views  # inspections and rectification (issue 15, Build 3 and 4)
 
 app_name = "supervision"
 
@@ -20,6 +21,26 @@ patterns = [
     *object_paths(rosters, "inspector", "list", "create", "detail", "conflict", "active", under="inspectors"),
     # Special campaigns and their dashboards.
     *object_paths(campaigns, "campaign", "list", "create", "detail", under="campaigns"),
+    # ---- inspections on the spot and rectification (issue 15, Build 3 and 4) ----
+    *object_paths(
+        inspection_views,
+        "inspection",
+        "list",
+        "create",
+        "detail",
+        "findings",
+        "instrument",
+        "draw",
+        "upload",
+        "submit",
+        "order",
+        under="inspections",
+    ),
+    path("attachments/<int:pk>/", inspection_views.attachment, name="attachment"),
+    *object_paths(
+        inspection_views, "rectification", "list", "detail", "pdf", "reply", "recheck", under="rectifications"
+    ),
+    path("mine/", inspection_views.mine, name="mine"),
 ]
 
 urlpatterns = [path("supervision/", include(patterns))]

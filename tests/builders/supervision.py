@@ -75,3 +75,44 @@ def build_supervision(city, *, owners: int = 12, officers: int = 5) -> Supervisi
         ends_on=date(2026, 12, 31),
     )
     return Supervision(item_list=item_list, inspectors=inspectors, owners=made, plan=plan, task=task)
+
+
+# ---- inspections (issue 15, Build 3 and 4) -------------------------------------------------------------------------
+
+INSPECTIONS_SEED = "2026142 03 11 17 22 28 31 + 09"
+INSPECTIONS_DAY = date(2026, 12, 2)  # a Wednesday within the task's dates
+
+
+def inspections_draw(city, world: Supervision):
+    """Run the world's task's draw (committed and seeded as county A's bureau); returns the drawn round."""
+    plans.draw_commit(
+        actor=city.county_regulator_a, task_id=world.task.pk, seed_source="中国福利彩票双色球第 2026142 期开奖号码"
+    )
+    return plans.draw_seed(actor=city.county_regulator_a, task_id=world.task.pk, seed=INSPECTIONS_SEED)
+
+
+def inspections_start(city, world: Supervision, *, target=None, organization=None, on: date = INSPECTIONS_DAY):
+    """An inspection by county A's bureau with its first two officers: of a drawn target, or of an organization."""
+    from jiliang.supervision.services import inspections
+
+    return inspections.inspection_start(
+        actor=city.county_regulator_a,
+        inspected_on=on,
+        inspector_ids=[officer.pk for officer in world.inspectors[:2]],
+        drawn_target_id=target.pk if target is not None else None,
+        organization_id=organization.pk if organization is not None else None,
+    )
+
+
+def inspections_answer_all(city, inspection, *, compliant: bool = True) -> None:
+    """Answer every finding of ``inspection`` (compliant, or not with a note)."""
+    from jiliang.supervision.services import inspections
+
+    inspections.findings_record(
+        actor=city.county_regulator_a,
+        inspection_id=inspection.pk,
+        answers={
+            pk: inspections.Answer(compliant=compliant, note="" if compliant else "现场发现问题")
+            for pk in inspection.findings.values_list("pk", flat=True)
+        },
+    )
