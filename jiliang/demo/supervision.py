@@ -17,13 +17,14 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from jiliang.core import clock
 from jiliang.core.models import Organization, Region, Role, User
 from jiliang.supervision.models import Task, Trade
-from jiliang.supervision.services import campaigns, plans, rosters
+from jiliang.supervision.services import campaigns, inspections, plans, publication, rosters
 
 from .names import CITIES
 from .owners import person_name
@@ -239,3 +240,132 @@ def _city(
             draw = plans.draw_seed(actor=regulator, task_id=task.pk, seed=_lottery(rng))
         result.tasks += 1
         result.drawn += draw.targets.count()
+
+
+# --- inspections, rectification and published results -------------------------------------------------------------
+
+# A finding is not met in this share of inspections; a petrol station's test draw fails in this share.
+PROBLEM_SHARE = 0.18
+FAILED_DRAW_SHARE = 0.08
+# Of the orders: the organization replies (and the bureau re-checks, mostly passing) in this share.
+REPLY_SHARE = 0.6
+
+
+@dataclass
+class InspectionResult:
+    inspections: int = 0
+    orders: int = 0
+    replies: int = 0
+    published: int = 0
+
+
+def build_inspections(*, seed: int, today: date) -> InspectionResult:
+    """Each drawn target of the demo's tasks inspected within its task's dates (before ``today``) by its drawn team;
+    some findings not met, some petrol stations' test draws failing; a rectification order for every problem, most
+    of them answered and re-checked; every task's results published."""
+    result = InspectionResult()
+    for key, city in CITIES.items():
+        regulator = User.objects.filter(username=f"{city.login}_city", role=Role.REGULATOR).first()
+        if regulator is None:
+            continue
+        rng = random.Random(f"{seed}-inspections-{key}")
+        tasks = Task.objects.filter(plan__bureau=regulator.organization, status=Task.Status.DRAWN).order_by("starts_on")
+        for task in tasks:
+            draw = task.draws.filter(status="drawn").get()
+            for target in draw.targets.select_related("organization").prefetch_related("inspectors").order_by("id"):
+                day = task.starts_on + timedelta(days=rng.randint(0, 40))
+                if day >= today:
+                    continue
+                _inspect(rng, result, regulator, target, day, today)
+            with clock.travel(min(today, task.ends_on + timedelta(days=5))):
+                if task.inspections.filter(status="submitted").exists():
+                    result.published += publication.task_results_publish(actor=regulator, task_id=task.pk)
+    return result
+
+
+def _inspect(rng: random.Random, result: InspectionResult, regulator: User, target, day: date, today: date) -> None:
+    with clock.travel(day):
+        inspection = inspections.inspection_start(
+            actor=regulator,
+            inspected_on=day,
+            inspector_ids=[officer.pk for officer in target.inspectors.all()],
+            drawn_target_id=target.pk,
+        )
+        problem = rng.random() < PROBLEM_SHARE
+        failing = set(rng.sample([f.pk for f in inspection.findings.all()], 1)) if problem else set()
+        answers = {
+            finding.pk: inspections.Answer(
+                compliant=finding.pk not in failing,
+                note=_("现场发现该项不符合要求（演示数据）") if finding.pk in failing else "",
+            )
+            for finding in inspection.findings.all()
+        }
+        if inspection.checklist.test_draw_mpe_percent is not None:
+            fails = rng.random() < FAILED_DRAW_SHARE
+            error = Decimal(rng.choice(("0.45", "-0.52", "0.61"))) if fails else Decimal(rng.randint(-20, 20)) / 100
+            actual = (Decimal("20.000") / (1 + error / 100)).quantize(Decimal("0.001"))
+            inspections.test_draw_add(
+                actor=regulator,
+                inspection_id=inspection.pk,
+                indicated=Decimal("20.000"),
+                actual=actual,
+                label="1号枪 92#",
+            )
+            if fails:
+                problem = True
+                draw_item = inspection.findings.filter(code="P03").first()
+                if draw_item is not None:
+                    answers[draw_item.pk] = inspections.Answer(
+                        compliant=False, note=_("付油试验示值误差超过最大允许误差")
+                    )
+        inspections.findings_record(actor=regulator, inspection_id=inspection.pk, answers=answers)
+        inspections.inspection_submit(
+            actor=regulator,
+            inspection_id=inspection.pk,
+            result_code="ordered_to_correct" if problem else "no_problem",
+            summary=_("演示数据：现场检查情况"),
+        )
+        result.inspections += 1
+        if not problem:
+            return
+        bases = sorted({f.basis.code for f in inspection.findings.filter(compliant=False) if f.basis_id})
+        order = inspections.rectification_order(
+            actor=regulator,
+            inspection_id=inspection.pk,
+            requirement=_("对检查发现的问题立即整改，并于期限内书面报告整改情况（演示数据）"),
+            deadline=day + timedelta(days=15),
+            basis_codes=bases or ["JLF-9"],
+        )
+        result.orders += 1
+    reply_on = day + timedelta(days=rng.randint(3, 14))
+    if rng.random() >= REPLY_SHARE or reply_on >= today:
+        return
+    owner_user = _owner_login(target.organization)
+    with clock.travel(reply_on):
+        inspections.rectification_reply(
+            actor=owner_user, rectification_id=order.pk, reply=_("已按要求整改完毕，相关器具已送检（演示数据）")
+        )
+        result.replies += 1
+    recheck_on = reply_on + timedelta(days=rng.randint(1, 5))
+    if recheck_on >= today:
+        return
+    with clock.travel(recheck_on):
+        passed = rng.random() < 0.85
+        inspections.rectification_recheck(
+            actor=regulator,
+            rectification_id=order.pk,
+            passed=passed,
+            note="" if passed else _("复查仍未整改到位（演示数据）"),
+            recheck_on=recheck_on,
+        )
+
+
+def _owner_login(organization: Organization) -> User:
+    """The organization's own login, made for the demo when it has none (no usable password: nobody logs in as it;
+    it only answers the order, as the organization would)."""
+    user = User.objects.filter(organization=organization, role=Role.OWNER).order_by("id").first()
+    if user is None:
+        user = User(username=f"owner_{organization.credit_code}", role=Role.OWNER, organization=organization)
+        user.set_unusable_password()
+        user.save()
+    return user

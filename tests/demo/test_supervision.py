@@ -9,9 +9,20 @@ import pytest
 
 from jiliang.core.models import Region
 from jiliang.demo import city
-from jiliang.demo.supervision import TASKS, build_supervision
+from jiliang.demo.supervision import TASKS, build_inspections, build_supervision
 from jiliang.metrology import draw_document
-from jiliang.supervision.models import AnnualPlan, Campaign, Draw, DrawnTarget, Inspector, ItemList, Task
+from jiliang.supervision.models import (
+    AnnualPlan,
+    Campaign,
+    Draw,
+    DrawnTarget,
+    Inspection,
+    Inspector,
+    ItemList,
+    Publication,
+    Rectification,
+    Task,
+)
 
 TODAY = date(2026, 12, 1)
 
@@ -47,3 +58,19 @@ def test_every_draw_has_its_own_seed_from_the_announced_source(built):
     first = sorted(Draw.objects.values_list("task__number", "seed", "commitment_digest"))
     assert first and all(seed for _n, seed, _d in first)
     assert len({seed for _n, seed, _d in first}) == len(first)
+
+
+def test_the_drawn_targets_are_inspected_ordered_and_published(built):
+    done = build_inspections(seed=3, today=TODAY)
+    assert done.inspections == Inspection.objects.count() > 0
+    assert Inspection.objects.filter(drawn_target__isnull=True).count() == 0
+    assert not Inspection.objects.filter(inspected_on__gt=TODAY).exists()
+    assert done.orders == Rectification.objects.count()
+    problems = Inspection.objects.filter(result__problem=True)
+    assert set(Rectification.objects.values_list("inspection_id", flat=True)) == set(
+        problems.values_list("id", flat=True)
+    )
+    assert done.published == Publication.objects.filter(kind="result").count() > 0
+    for inspection in Inspection.objects.all():
+        assert inspection.inspectors.count() == 2
+        assert not inspection.findings.filter(compliant__isnull=True).exists()

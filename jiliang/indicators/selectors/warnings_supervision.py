@@ -79,15 +79,8 @@ def count_rectifications(user: User | None, county: int | None, today: date) -> 
 
 
 def _inspection_url(pk: int) -> str:
-    # The inspection pages are supervision's; before they exist the list of plans is the way in.
-    try:
-        return reverse("supervision:inspection_detail", args=[pk])
-    except Exception:
-        return reverse("supervision:list")
+    return reverse("supervision:inspection_detail", args=[pk])
 
 
 def _rectification_url(pk: int) -> str:
-    try:
-        return reverse("supervision:rectification_detail", args=[pk])
-    except Exception:
-        return reverse("supervision:list")
+    return reverse("supervision:rectification_detail", args=[pk])

@@ -197,6 +197,22 @@ class Command(BaseCommand):
                 }
             )
         )
+        start = time.perf_counter()
+        done = supervision.build_inspections(seed=seed, today=day)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "已生成现场检查 %(n)s 户（责令改正 %(orders)s 件，已回复 %(replies)s 件，公示结果 %(published)s 户），用时 %(s).1f 秒。"
+                )
+                % {
+                    "n": done.inspections,
+                    "orders": done.orders,
+                    "replies": done.replies,
+                    "published": done.published,
+                    "s": time.perf_counter() - start,
+                }
+            )
+        )
 
     def _snapshots(self, *, day: date, progress) -> None:
         start = time.perf_counter()
