@@ -182,19 +182,15 @@ def main(argv: list[str]) -> int:
         assert response.status_code == 200, (path, response.status_code)
         return response
 
-    def note(p50: float) -> str:
-        return f"{p50 / base:.1f}× the baseline"
+    def timed_page(name: str, path: str, who: Client) -> None:
+        p50 = measure(f"{name} [{args.db}]", lambda: page(path, who), goal=GOAL)
+        common.report(f"{name}: ratio to the baseline", p50 / base, "×")
 
-    p50 = common.p50_p95(common.timed(lambda: page(url, client), repeat=2, warmup=0))[0]
-    measure(f"{url} as the city regulator [{args.db}]", lambda: page(url, client), goal=GOAL, note=note(p50))
-    measure(
-        f"{url}?status=submitted as the city regulator [{args.db}]",
-        lambda: page(url + "?status=submitted", client),
-        goal=GOAL,
-    )
+    timed_page(f"{url} as the city regulator", url, client)
+    timed_page(f"{url}?status=submitted as the city regulator", url + "?status=submitted", client)
     county = Client()
     county.force_login(county_user)
-    measure(f"{url} as a county regulator [{args.db}]", lambda: page(url, county), goal=GOAL)
+    timed_page(f"{url} as a county regulator", url, county)
     try:
         cases_url = reverse("supervision:cases")
     except NoReverseMatch:
