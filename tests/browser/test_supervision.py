@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from jiliang.core import clock
+from jiliang.supervision.models import Rectification
 from tests.builders.supervision import build_supervision
 from tests.conftest import PASSWORD
 
@@ -21,11 +22,8 @@ PHONE = {"width": 390, "height": 844}
 SEED = "03 11 17 22 28 31 + 09"
 
 
-def test_a_county_regulator_draws_a_task_in_public(page, city, live_server):
-    with clock.travel(date(2026, 11, 20)):
-        world = build_supervision(city)
-    page.on("dialog", lambda dialog: dialog.accept())
-    log_in(page, "county_reg_a", PASSWORD)
+def draw_in_public(page, world) -> int:
+    """The county regulator freezes the task's rosters and enters the seed; returns how many were drawn."""
     page.goto(f"/supervision/tasks/{world.task.pk}/")
     page.fill("#id_seed_source", "中国福利彩票双色球第 2026142 期开奖号码")
     with page.expect_navigation():
@@ -40,6 +38,15 @@ def test_a_county_regulator_draws_a_task_in_public(page, city, live_server):
     drawn = page.locator("#target-table tbody tr").count()
     assert drawn == 6  # A: ⌈0.5 × 8⌉ = 4, B: 2 (its quota), unrated: 0
     screenshot(page, "supervision-task-drawn")
+    return drawn
+
+
+def test_a_county_regulator_draws_a_task_in_public(page, city, live_server):
+    with clock.travel(date(2026, 11, 20)):
+        world = build_supervision(city)
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "county_reg_a", PASSWORD)
+    drawn = draw_in_public(page, world)
 
     # The public's page of the task: the round, its seed and the JSON.
     page.goto(f"/open/draws/{world.task.pk}/")
@@ -53,4 +60,70 @@ def test_a_county_regulator_draws_a_task_in_public(page, city, live_server):
     page.goto(f"/open/draws/{world.task.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     screenshot(page, "supervision-public-draw-phone")
+    assert not page.js_errors
+
+
+def inspect_with_a_failing_test_draw(page, world) -> str:
+    """From the task's page: start the first target's inspection with its drawn team, answer the checklist (the
+    test-draw line not met), a failing 20 L test draw, the result, and a rectification order. Returns the order's
+    number."""
+    page.goto(f"/supervision/tasks/{world.task.pk}/")
+    with page.expect_navigation():
+        page.locator("#target-table a.btn", has_text="开始检查").first.click()
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "检查中" in page.locator("[data-testid=inspection-status]").inner_text()
+    inspection_url = page.url
+    screenshot(page, "supervision-inspection-started")
+
+    with page.expect_navigation():
+        page.click("a >> text=填写检查项目")
+    selects = page.locator("#finding-form select[name^=compliant_]")
+    for n in range(selects.count()):
+        selects.nth(n).select_option("yes")
+    row = page.locator("#finding-form tbody tr", has_text="P03")
+    row.locator("select[name^=compliant_]").select_option("no")
+    row.locator("input[name^=note_]").fill("1号枪付油试验误差 +0.50%，超过最大允许误差")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+
+    page.goto(inspection_url)
+    with page.expect_navigation():
+        page.click("a >> text=现场付油试验")
+    page.fill("#id_label", "1号枪 92#")
+    page.fill("#id_indicated", "20.000")
+    page.fill("#id_actual", "19.900")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "不合格" in page.locator("#draw-table").inner_text()
+
+    with page.expect_navigation():
+        page.click("a >> text=录入检查结果")
+    page.select_option("#id_result", "ordered_to_correct")
+    page.fill("#id_summary", "1号枪付油误差超差，其余项目符合要求。")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "结果已录入" in page.locator("[data-testid=inspection-status]").inner_text()
+
+    with page.expect_navigation():
+        page.click(".actions a >> text=责令改正")
+    page.fill("#id_requirement", "立即停止使用1号枪，维修并经检定合格后方可使用。")
+    page.fill("#id_deadline", date.today().replace(year=date.today().year + 1).isoformat())
+    page.check("input[name=bases][value=JLF-9]")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    screenshot(page, "supervision-rectification-ordered")
+    return page.locator("h1").inner_text()
+
+
+def test_a_county_regulator_inspects_a_drawn_station_and_orders_rectification(page, city, live_server):
+    with clock.travel(date(2026, 11, 20)):
+        world = build_supervision(city)
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "county_reg_a", PASSWORD)
+    draw_in_public(page, world)
+    heading = inspect_with_a_failing_test_draw(page, world)
+    order = Rectification.objects.get()
+    assert order.number in heading or order.number in page.locator("main").inner_text()
+    assert order.inspection.test_draws.get().passed is False
     assert not page.js_errors
