@@ -12,3 +12,8 @@ register(
     Entry(_("抽查事项清单"), "supervision:items", SUPERVISORS, Group.SUPERVISION, 20),
     Entry(_("执法检查人员"), "supervision:inspectors", SUPERVISORS, Group.SUPERVISION, 30),
 )
+# cases
+register(
+    Entry(_("行政处罚案件"), "supervision:cases", SUPERVISORS, Group.SUPERVISION, 50),
+    Entry(_("行政处罚"), "supervision:cases", frozenset({Role.OWNER}), Group.SUPERVISION, 50),
+)

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from jiliang.core.web.routes import object_paths
 
-from .views import plans, rosters
+from .views import cases, plans, rosters
 
 app_name = "supervision"
 
@@ -18,6 +18,29 @@ patterns = [
     *object_paths(plans, "task", "detail", "commit", "seed", under="tasks"),
     path("items/", rosters.items, name="items"),
     *object_paths(rosters, "inspector", "list", "create", "detail", "conflict", "active", under="inspectors"),
+    # cases (行政处罚案件): supervision:cases, case_create, case_detail, case_<act>, case_document
+    *object_paths(
+        cases,
+        "case",
+        "list",
+        "create",
+        "detail",
+        "not_file",
+        "file",
+        "extend",
+        "pause",
+        "resume",
+        "review",
+        "notify",
+        "hearing",
+        "decide",
+        "serve",
+        "pay",
+        "close",
+        "revoke",
+        under="cases",
+    ),
+    path("cases/documents/<int:pk>.pdf", cases.case_document, name="case_document"),
 ]
 
 urlpatterns = [path("supervision/", include(patterns))]

@@ -32,7 +32,7 @@ from jiliang.core.models import User
 from jiliang.core.selectors import scope_of, scoped
 from jiliang.metrology import cases as rules
 
-from ..models import Case, CaseDocument, CaseEvent, CasePause, Publication
+from ..models import Case, CaseDocument, CaseEvent, CasePause, Inspection, Publication, Rectification
 
 # What the party sees of its own case: from the notice on.
 PARTY_STATUSES = (Case.Status.NOTIFIED, Case.Status.DECIDED, Case.Status.SERVED, Case.Status.CLOSED)
@@ -109,7 +109,12 @@ def may_handle(user: User | None, case: Case | None = None) -> bool:
 
 def documents_of(user: User | None, case: Case) -> QuerySet[CaseDocument]:
     """The case's documents ``user`` may read (``case`` already read through ``case_get``), without their PDF."""
-    rows = CaseDocument.objects.filter(case=case).defer("pdf").order_by("issued_at", "id")
+    rows = (
+        CaseDocument.objects.filter(case=case)
+        .select_related("supersedes")
+        .defer("pdf", "supersedes__pdf")
+        .order_by("issued_at", "id")
+    )
     if is_party(user, case):
         return rows.filter(kind__in=PARTY_DOCUMENTS)
     return rows
@@ -391,3 +396,35 @@ def publications_of(user: User | None, case: Case) -> QuerySet[Publication]:
     if is_party(user, case):
         return Publication.objects.none()
     return Publication.objects.filter(case=case)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where a new case comes from
+
+
+def rectification_for_case(user: User | None, pk: int) -> Rectification:
+    """A rectification in the actor's region that may still be escalated to a case."""
+    row = (
+        scoped(Rectification.objects.all(), user, region="region_id")
+        .exclude(status__in=[Rectification.Status.CLOSED, Rectification.Status.ESCALATED])
+        .select_related("organization")
+        .filter(pk=pk)
+        .first()
+    )
+    if row is None:
+        raise NotFoundOrForbidden(_("责令改正记录不存在或不能转立案"))
+    return row
+
+
+def inspection_for_case(user: User | None, pk: int) -> Inspection:
+    row = (
+        scoped(Inspection.objects.all(), user, region="region_id").select_related("organization").filter(pk=pk).first()
+    )
+    if row is None:
+        raise NotFoundOrForbidden(_("检查记录不存在"))
+    return row
+
+
+def penalty_label(value: str) -> str:
+    """The penalty's name as the publication shows it ("" for an unknown value)."""
+    return str(Case.Penalty(value).label) if value in Case.Penalty.values else ""
