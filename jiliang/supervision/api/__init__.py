@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from . import plans
+from . import cases, plans
 
 router = Router()
 router.add_router("", plans.router)
+router.add_router("", cases.router)
