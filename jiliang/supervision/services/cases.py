@@ -24,7 +24,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -393,28 +395,29 @@ def case_file(
         case.officers.set(officers)
         case.bases.set(bases)
         names = "、".join(f"{o.name}（执法证号 {o.certificate_number}）" for o in officers)
-        document = _issue(
-            case,
-            kind=CaseDocument.Kind.FILING,
-            issued_on=filed_on,
-            actor=actor,
-            sections=[
-                (_("案件来源"), str(case.get_source_display())),
-                (_("线索收到日期"), _date(case.clue_received_on)),
-                (_("案情摘要"), case.summary),
-                (_("办案人员"), names),
-                (
-                    _("立案期限"),
-                    _("%(date)s（依据 %(article)s）")
-                    % {"date": _date(deadline.deadline or filed_on), "article": _(deadline.article)},
-                ),
-                (
-                    _("审批意见"),
-                    _("同意立案。批准人：%(name)s") % {"name": approver.get_full_name() or approver.username},
-                ),
-            ],
-            bases=bases,
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=CaseDocument.Kind.FILING,
+                issued_on=filed_on,
+                actor=actor,
+                sections=[
+                    (_("案件来源"), str(case.get_source_display())),
+                    (_("线索收到日期"), _date(case.clue_received_on)),
+                    (_("案情摘要"), case.summary),
+                    (_("办案人员"), names),
+                    (
+                        _("立案期限"),
+                        _("%(date)s（依据 %(article)s）")
+                        % {"date": _date(deadline.deadline or filed_on), "article": _(deadline.article)},
+                    ),
+                    (
+                        _("审批意见"),
+                        _("同意立案。批准人：%(name)s") % {"name": approver.get_full_name() or approver.username},
+                    ),
+                ],
+                bases=bases,
+            )
         _event(case, "file", filed_on, actor, document.number)
         audit.record(
             actor=actor,
@@ -553,26 +556,27 @@ def case_notify(
         case.save(update_fields=["status", "notified_on", "penalty", "fine", "confiscated"])
         hearing = rules.hearing_request_deadline(notified_on, calendar=work_calendar())
         bases = list(case.bases.order_by("code"))
-        document = _issue(
-            case,
-            kind=CaseDocument.Kind.NOTICE,
-            issued_on=notified_on,
-            actor=actor,
-            sections=[
-                (_("违法事实"), facts or case.summary),
-                (_("拟作出的行政处罚"), _penalty_text(case)),
-                (
-                    _("当事人的权利"),
-                    _(
-                        "根据《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十三条、第六十四条的规定，你（单位）"
-                        "享有陈述、申辩的权利；对拟作出的处罚，你（单位）有权要求听证。如要求听证，应当在收到本告知书之日起"
-                        "五个工作日内（即 %(date)s 前，依据 %(article)s）提出；逾期视为放弃。"
-                    )
-                    % {"date": _date(hearing.deadline), "article": _(hearing.article)},
-                ),
-            ],
-            bases=bases,
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=CaseDocument.Kind.NOTICE,
+                issued_on=notified_on,
+                actor=actor,
+                sections=[
+                    (_("违法事实"), facts or case.summary),
+                    (_("拟作出的行政处罚"), _penalty_text(case)),
+                    (
+                        _("当事人的权利"),
+                        _(
+                            "根据《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十三条、第六十四条的规定，你（单位）"
+                            "享有陈述、申辩的权利；对拟作出的处罚，你（单位）有权要求听证。如要求听证，应当在收到本告知书之日起"
+                            "五个工作日内（即 %(date)s 前，依据 %(article)s）提出；逾期视为放弃。"
+                        )
+                        % {"date": _date(hearing.deadline), "article": _(hearing.article)},
+                    ),
+                ],
+                bases=bases,
+            )
         _event(case, "notify", notified_on, actor, document.number)
         audit.record(
             actor=actor,
@@ -689,32 +693,34 @@ def case_decide(
         case.penalty, case.fine, case.confiscated = penalty, amount, taken
         case.save(update_fields=["status", "decided_on", "penalty", "fine", "confiscated"])
         bases = list(case.bases.order_by("code"))
-        document = _issue(
-            case,
-            kind=CaseDocument.Kind.DECISION,
-            issued_on=decided_on,
-            actor=actor,
-            sections=[
-                (_("违法事实"), facts or case.summary),
-                (_("处罚决定"), _penalty_text(case)),
-                (
-                    _("履行方式和期限"),
-                    _(
-                        "罚款应当自收到本决定书之日起十五日内缴纳（依据《行政处罚法》第六十七条）；到期不缴纳的，每日按罚款数额的百分之三加处罚款（依据《行政处罚法》第七十二条）。"
-                    )
-                    if case.fine
-                    else _("无"),
-                ),
-                (
-                    _("救济途径"),
-                    _(
-                        "如不服本决定，可以在收到本决定书之日起六十日内申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=CaseDocument.Kind.DECISION,
+                issued_on=decided_on,
+                actor=actor,
+                sections=[
+                    (_("违法事实"), facts or case.summary),
+                    (_("处罚决定"), _penalty_text(case)),
+                    (
+                        _("履行方式和期限"),
+                        _(
+                            "罚款应当自收到本决定书之日起十五日内缴纳（依据《行政处罚法》第六十七条）；到期不缴纳的，每日按罚款数额的百分之三加处罚款（依据《行政处罚法》第七十二条）。"
+                        )
+                        if case.fine
+                        else _("无"),
                     ),
-                ),
-            ],
-            bases=bases,
-        )
-        publication = _publish(case, document, bases, actor)
+                    (
+                        _("救济途径"),
+                        _(
+                            "如不服本决定，可以在收到本决定书之日起六十日内申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
+                        ),
+                    ),
+                ],
+                bases=bases,
+            )
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            publication = _publish(case, document, bases, actor)
         _event(case, "decide", decided_on, actor, document.number)
         audit.record(
             actor=actor,
@@ -795,21 +801,22 @@ def case_serve(*, actor: User, case_id: int, served_on: date, method: str, recip
             if late
             else ""
         )
-        document = _issue(
-            case,
-            kind=CaseDocument.Kind.SERVICE,
-            issued_on=served_on,
-            actor=actor,
-            sections=[],
-            rows=[
-                (_("送达文书"), f"{CaseDocument.Kind.DECISION.label} {decision.number if decision else ''}"),
-                (_("受送达人"), recipient or case.party.name),
-                (_("送达方式"), _(SERVICE_METHODS[method])),
-                (_("送达日期"), _date(served_on)),
-                (_("送达期限"), f"{_date(deadline.deadline)}（{_(deadline.article)}）"),
-            ],
-            footnote=late_note,
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=CaseDocument.Kind.SERVICE,
+                issued_on=served_on,
+                actor=actor,
+                sections=[],
+                rows=[
+                    (_("送达文书"), f"{CaseDocument.Kind.DECISION.label} {decision.number if decision else ''}"),
+                    (_("受送达人"), recipient or case.party.name),
+                    (_("送达方式"), _(SERVICE_METHODS[method])),
+                    (_("送达日期"), _date(served_on)),
+                    (_("送达期限"), f"{_date(deadline.deadline)}（{_(deadline.article)}）"),
+                ],
+                footnote=late_note,
+            )
         _event(case, "serve", served_on, actor, " ".join(filter(None, [document.number, late_note])))
         audit.record(
             actor=actor,
@@ -890,15 +897,16 @@ def case_close(*, actor: User, case_id: int, closed_on: date, note: str = "") ->
             (_("处罚决定"), _penalty_text(case)),
             (_("执行情况"), _("已缴款 %(paid)s 元") % {"paid": case.paid_amount} if case.paid_on else _("无罚没款")),
         ]
-        document = _issue(
-            case,
-            kind=CaseDocument.Kind.CLOSING,
-            issued_on=closed_on,
-            actor=actor,
-            sections=[(_("案情摘要"), case.summary), (_("结案意见"), note or _("处罚决定已执行完毕，予以结案。"))],
-            rows=steps,
-            bases=list(case.bases.order_by("code")),
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=CaseDocument.Kind.CLOSING,
+                issued_on=closed_on,
+                actor=actor,
+                sections=[(_("案情摘要"), case.summary), (_("结案意见"), note or _("处罚决定已执行完毕，予以结案。"))],
+                rows=steps,
+                bases=list(case.bases.order_by("code")),
+            )
         _event(case, "close", closed_on, actor, document.number)
         audit.record(
             actor=actor,
@@ -925,22 +933,23 @@ def decision_revoke(*, actor: User, case_id: int, reason: str) -> CaseDocument:
         )
         if decision is None or case.events.filter(step="revoke").exists():
             raise DomainError(_("处罚决定已撤销"), code="conflict")
-        document = _issue(
-            case,
-            kind=CaseDocument.Kind.DECISION,
-            issued_on=today,
-            actor=actor,
-            title=_("撤销行政处罚决定书"),
-            sections=[
-                (
-                    _("原处罚决定"),
-                    _("%(number)s：%(penalty)s") % {"number": decision.number, "penalty": _penalty_text(case)},
-                ),
-                (_("撤销理由"), reason),
-                (_("决定"), _("撤销原行政处罚决定。")),
-            ],
-            supersedes=decision,
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=CaseDocument.Kind.DECISION,
+                issued_on=today,
+                actor=actor,
+                title=_("撤销行政处罚决定书"),
+                sections=[
+                    (
+                        _("原处罚决定"),
+                        _("%(number)s：%(penalty)s") % {"number": decision.number, "penalty": _penalty_text(case)},
+                    ),
+                    (_("撤销理由"), reason),
+                    (_("决定"), _("撤销原行政处罚决定。")),
+                ],
+                supersedes=decision,
+            )
         withdrawn = None
         publication = Publication.objects.select_for_update().filter(case=case, withdrawn_at__isnull=True).first()
         if publication is not None:
