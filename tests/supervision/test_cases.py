@@ -274,3 +274,24 @@ def test_a_fine_not_paid_keeps_the_case_open(city, world):
         services.case_serve(actor=regulator, case_id=case.pk, served_on=date(2026, 9, 1), method="direct")
         with pytest.raises(DomainError, match="尚未缴纳"):
             services.case_close(actor=regulator, case_id=case.pk, closed_on=date(2026, 9, 1))
+
+
+def test_a_correction_is_a_new_document_that_supersedes_the_old_one(city, world):
+    case = run_to_closed(city, world)
+    notice = case.documents.get(kind="notice")
+    before = bytes(notice.pdf)
+    with clock.travel(date(2026, 9, 3)):
+        correction = services.document_correct(
+            actor=city.county_regulator_a, document_id=notice.pk, reason="更正告知日期"
+        )
+        assert correction.kind == "notice" and correction.supersedes_id == notice.pk
+        assert correction.number == "210921市监告〔2026〕2号"
+        text = text_of(correction)
+        assert "更正告知日期" in text and notice.number in text and "（更正）" in text
+        notice.refresh_from_db()
+        assert bytes(notice.pdf) == before
+        with pytest.raises(DomainError):
+            services.document_correct(actor=city.county_regulator_a, document_id=notice.pk, reason="again")
+        with pytest.raises(NotFoundOrForbidden):
+            services.document_correct(actor=city.county_regulator_b, document_id=correction.pk, reason="x")
+    assert case.events.filter(step="correct").exists()

@@ -55,6 +55,7 @@ STEP_LABELS = {
     "pay": gettext_lazy("缴纳罚没款"),
     "close": gettext_lazy("结案"),
     "revoke": gettext_lazy("撤销处罚决定"),
+    "correct": gettext_lazy("更正文书"),
 }
 
 # The clocks shown on a case, in their order.

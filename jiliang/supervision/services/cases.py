@@ -971,3 +971,45 @@ def decision_revoke(*, actor: User, case_id: int, reason: str) -> CaseDocument:
             },
         )
     return document
+
+
+def document_correct(*, actor: User, document_id: int, reason: str) -> CaseDocument:
+    """A correction of a document (a wrong date, a misspelt name…): a new document of the same kind, numbered anew,
+    that names the one it supersedes and says what is corrected; the original stays unchanged. A document already
+    superseded is corrected through the one that superseded it."""
+    reason = _text(reason, "reason")
+    today = clock.today()
+    with transaction.atomic():
+        original = (
+            CaseDocument.objects.select_for_update()
+            .filter(pk=document_id, case__in=selectors.cases_visible_to(actor))
+            .select_related("case")
+            .first()
+        )
+        if original is None or not selectors.may_handle(actor, original.case):
+            raise NotFoundOrForbidden(_("文书不存在"))
+        if CaseDocument.objects.filter(supersedes=original).exists():
+            raise DomainError(_("该文书已被更正或撤销，请更正最新的文书"), code="conflict")
+        case = _handled(actor, original.case_id)
+        with translation.override(settings.LANGUAGE_CODE):  # a legal document is in Chinese
+            document = _issue(
+                case,
+                kind=original.kind,
+                issued_on=today,
+                actor=actor,
+                title=_("%(title)s（更正）") % {"title": CaseDocument.Kind(original.kind).label},
+                sections=[
+                    (_("更正的文书"), f"{original.number}（{original.issued_on:%Y-%m-%d}）"),
+                    (_("更正内容"), reason),
+                ],
+                bases=list(original.bases.order_by("code")),
+                supersedes=original,
+            )
+        _event(case, "correct", today, actor, f"{document.number} ← {original.number}：{reason}")
+        audit.record(
+            actor=actor,
+            action="case.document_correct",
+            obj=case,
+            changes={"document": document.number, "supersedes": original.number, "reason": reason},
+        )
+    return document
