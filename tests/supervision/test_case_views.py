@@ -261,3 +261,52 @@ def test_the_export_lists_published_decisions_for_the_credit_system(client, city
         response = client.get(reverse("decisions:export"))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert len(list(workbook.worksheets[0].iter_rows(values_only=True))) == 2
+
+
+def test_pause_resume_review_hearing_pay_close_and_revoke_through_the_pages(client, city, world):
+    case = cases_filed(city, world, clue_received_on=date(2026, 3, 2), filed_on=date(2026, 3, 4))
+    client.force_login(city.county_regulator_a)
+    detail = reverse("supervision:case_detail", args=[case.pk])
+
+    def act(step, data):
+        response = client.post(reverse(f"supervision:case_{step}", args=[case.pk]), data)
+        assert response.status_code == 302 and response["Location"] == detail, step
+        case.refresh_from_db()
+
+    with clock.travel(date(2026, 3, 10)):
+        act("pause", {"kind": "testing", "started_on": "2026-03-10", "reason": "送检"})
+        html = client.get(detail).content.decode()
+        assert 'id="action-resume"' in html and 'id="action-notify"' not in html and "送检" in html
+        act("resume", {"ended_on": "2026-03-10"})
+        act("extend", {"which": "decision", "reason": "案情复杂"})
+        assert case.decision_extended
+        act("review", {"started_on": "2026-03-10"})
+        assert case.status == Case.Status.REVIEW
+    with clock.travel(date(2026, 3, 30)):
+        act("notify", {"notified_on": "2026-03-30", "penalty": "fine", "fine": "500"})
+    with clock.travel(date(2026, 4, 1)):
+        act("hearing", {"requested_on": "2026-04-01", "notice_sent_on": "2026-04-01", "hearing_on": "2026-04-15"})
+        assert case.hearing_requested and case.hearing_on == date(2026, 4, 15)
+    with clock.travel(date(2026, 4, 20)):
+        act("decide", {"decided_on": "2026-04-20", "penalty": "fine", "fine": "500"})
+        act("serve", {"served_on": "2026-04-20", "method": "direct"})
+        act("close", {"closed_on": "2026-04-20"})
+        assert case.status == Case.Status.SERVED  # refused: the fine is not paid
+        act("pay", {"paid_on": "2026-04-20", "amount": "500"})
+        act("close", {"closed_on": "2026-04-20"})
+        assert case.status == Case.Status.CLOSED
+        html = client.get(detail).content.decode()
+        assert 'id="action-revoke"' in html and "data-confirm" in html
+        act("revoke", {"reason": "复议撤销"})
+        assert case.events.filter(step="revoke").exists()
+        assert 'id="action-revoke"' not in client.get(detail).content.decode()
+    steps = set(case.events.values_list("step", flat=True))
+    assert {"pause", "resume", "extend_decision", "review", "notify", "hearing", "decide", "serve", "pay"} <= steps
+
+
+def test_admin_reads_every_case_and_acts_on_none(client, city, world):
+    case = decided(city, world)
+    client.force_login(city.admin)
+    assert case.number in client.get(reverse("supervision:cases")).content.decode()
+    assert client.get(reverse("supervision:case_detail", args=[case.pk])).status_code == 200
+    assert client.post(reverse("supervision:case_revoke", args=[case.pk]), {"reason": "x"}).status_code == 404
