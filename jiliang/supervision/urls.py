@@ -41,6 +41,7 @@ patterns = [
         under="cases",
     ),
     path("cases/documents/<int:pk>.pdf", cases.case_document, name="case_document"),
+    path("cases/documents/<int:pk>/correct/", cases.case_document_correct, name="case_document_correct"),
 ]
 
 urlpatterns = [path("supervision/", include(patterns))]

@@ -310,3 +310,24 @@ def test_admin_reads_every_case_and_acts_on_none(client, city, world):
     assert case.number in client.get(reverse("supervision:cases")).content.decode()
     assert client.get(reverse("supervision:case_detail", args=[case.pk])).status_code == 200
     assert client.post(reverse("supervision:case_revoke", args=[case.pk]), {"reason": "x"}).status_code == 404
+
+
+def test_a_document_is_corrected_through_the_page_and_outsiders_cannot(client, city, world):
+    case = decided(city, world)
+    notice = case.documents.get(kind="notice")
+    url = reverse("supervision:case_document_correct", args=[notice.pk])
+    for persona in ("county_regulator_b", "owner_a", "owner_b", "institute", "city_regulator"):
+        client.force_login(city.personas[persona])
+        assert client.post(url, {"reason": "x"}).status_code == 404, persona
+    client.logout()
+    assert client.post(url, {"reason": "x"}).status_code == 302
+    assert case.documents.count() == 3
+    client.force_login(city.county_regulator_a)
+    html = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
+    assert url in html
+    with clock.travel(date(2026, 9, 2)):
+        response = client.post(url, {"reason": "更正告知日期"})
+    assert response.status_code == 302
+    correction = case.documents.get(supersedes=notice)
+    html = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
+    assert correction.number in html and url not in html

@@ -107,3 +107,7 @@ class CloseForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("撤销理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CorrectForm(forms.Form):
+    reason = forms.CharField(label=_("更正内容"), max_length=2000)

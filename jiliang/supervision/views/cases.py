@@ -207,6 +207,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for step, form in _forms_for(request, case, steps).items()
         ],
         "revoked": case.events.filter(step="revoke").exists(),
+        "superseded": {d.supersedes_id for d in documents if d.supersedes_id},
     }
     return render(request, "supervision/cases/detail.html", context)
 
@@ -351,3 +352,24 @@ case_serve = _action("serve")
 case_pay = _action("pay")
 case_close = _action("close")
 case_revoke = _action("revoke")
+
+
+@require_POST
+def case_document_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a document: a new document that supersedes it (the original stays)."""
+    _handler(request)
+    document = selectors.document_get(request.user, pk)
+    form = case_forms.CorrectForm(request.POST)
+    saved = form_save(
+        request,
+        form,
+        lambda data: services.document_correct(actor=request.user, document_id=pk, reason=data["reason"]),
+        missing_is_404=True,
+    )
+    if saved:
+        messages.success(request, _("已制作更正文书"))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("supervision:case_detail", document.case_id)
