@@ -331,3 +331,16 @@ def test_a_document_is_corrected_through_the_page_and_outsiders_cannot(client, c
     correction = case.documents.get(supersedes=notice)
     html = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
     assert correction.number in html and url not in html
+
+
+def test_the_payment_form_shows_the_late_payment_surcharge(client, city, world):
+    # Served Wednesday 2 September: 15 calendar days → Thursday 17 September (行政处罚法 Art. 67). On 18 September
+    # the fine of 20 000 is one day late: 3 % → 600.00 (Art. 72), 20 600.00 in all.
+    case = decided(city, world)
+    with clock.travel(date(2026, 9, 2)):
+        services.case_serve(actor=city.county_regulator_a, case_id=case.pk, served_on=date(2026, 9, 2), method="direct")
+    client.force_login(city.county_regulator_a)
+    with clock.travel(date(2026, 9, 18)):
+        html = client.get(reverse("supervision:case_detail", args=[case.pk])).content.decode()
+    assert "缴款期限 2026-09-17" in html and "应缴 20600.00 元" in html and "加处罚款 600.00 元" in html
+    assert 'value="20600.00"' in html

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -429,3 +430,21 @@ def inspection_for_case(user: User | None, pk: int) -> Inspection:
 def penalty_label(value: str) -> str:
     """The penalty's name as the publication shows it ("" for an unknown value)."""
     return str(Case.Penalty(value).label) if value in Case.Penalty.values else ""
+
+
+@dataclass(frozen=True)
+class PaymentDue:
+    deadline: date
+    surcharge: Decimal
+    total: Decimal
+    article: str
+
+
+def payment_due(case: Case, *, on: date) -> PaymentDue | None:
+    """What the party owes if it pays ``on``: the fine and, after the payment deadline (行政处罚法 Art. 67), the
+    late-payment surcharge (Art. 72). None when there is no fine or the decision is not served yet."""
+    if not case.fine or case.served_on is None:
+        return None
+    deadline = rules.payment_deadline(case.served_on, calendar=work_calendar()).deadline
+    surcharge = rules.late_payment_surcharge(case.fine, due_on=deadline, paid_on=on)
+    return PaymentDue(deadline, surcharge, case.fine + surcharge, _(rules.ART_SURCHARGE))

@@ -167,9 +167,19 @@ def _forms_for(request: HttpRequest, case: Case, steps: list[str]) -> dict[str, 
                 initial["which"] = "filing" if case.status == Case.Status.CLUE else "decision"
             if step in ("decide",):
                 initial.update(penalty=case.penalty, fine=case.fine, confiscated=case.confiscated)
-            if step == "pay" and case.fine:
-                initial["amount"] = case.fine
+            due = selectors.payment_due(case, on=today) if step == "pay" else None
+            if due is not None:
+                initial["amount"] = due.total
             made[step] = form_class(initial=initial)
+            if due is not None:
+                made[step].fields["amount"].help_text = _(
+                    "缴款期限 %(date)s；今日缴纳应缴 %(total)s 元，其中加处罚款 %(surcharge)s 元（依据 %(article)s）"
+                ) % {
+                    "date": due.deadline.isoformat(),
+                    "total": due.total,
+                    "surcharge": due.surcharge,
+                    "article": due.article,
+                }
     return made
 
 
