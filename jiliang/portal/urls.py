@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from jiliang.core.web.routes import object_paths
 
-from . import disclosure_views, supervision_views, views
+from . import decisions_views, disclosure_views, supervision_views, views
 
 check_patterns = [
     *object_paths(views, "check", "index"),
@@ -24,8 +24,15 @@ draw_patterns = [
     path("recompute_draw.py", supervision_views.draws_script, name="script"),
 ]
 
+# The published penalty decisions under /open/decisions/ (namespace ``decisions``).
+decision_patterns = [
+    *object_paths(decisions_views, "decisions", "index", "detail"),
+    path("export.xlsx", decisions_views.decisions_export, name="export"),
+]
+
 urlpatterns = [
     path("check/", include((check_patterns, "portal"))),
     path("open/draws/", include((draw_patterns, "draws"))),
+    path("open/decisions/", include((decision_patterns, "decisions"))),
     path("open/", include((disclosure_patterns, "disclosure"))),
 ]

@@ -19,3 +19,8 @@ register(
     Entry(_("责令改正"), "supervision:rectifications", SUPERVISORS, Group.SUPERVISION, 50),
     Entry(_("监督检查与整改"), "supervision:mine", frozenset({Role.OWNER}), Group.SUPERVISION, 60),
 )
+# cases
+register(
+    Entry(_("行政处罚案件"), "supervision:cases", SUPERVISORS, Group.SUPERVISION, 50),
+    Entry(_("行政处罚"), "supervision:cases", frozenset({Role.OWNER}), Group.SUPERVISION, 50),
+)

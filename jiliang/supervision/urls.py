@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from jiliang.core.web.routes import object_paths
 
-from .views import campaigns, plans, rosters
+from .views import campaigns, cases, plans, rosters
 from .views import inspections as inspection_views  # inspections and rectification (issue 15, Build 3 and 4)
 
 app_name = "supervision"
@@ -41,6 +41,30 @@ patterns = [
         inspection_views, "rectification", "list", "detail", "pdf", "reply", "recheck", under="rectifications"
     ),
     path("mine/", inspection_views.mine, name="mine"),
+    # cases (行政处罚案件): supervision:cases, case_create, case_detail, case_<act>, case_document
+    *object_paths(
+        cases,
+        "case",
+        "list",
+        "create",
+        "detail",
+        "not_file",
+        "file",
+        "extend",
+        "pause",
+        "resume",
+        "review",
+        "notify",
+        "hearing",
+        "decide",
+        "serve",
+        "pay",
+        "close",
+        "revoke",
+        under="cases",
+    ),
+    path("cases/documents/<int:pk>.pdf", cases.case_document, name="case_document"),
+    path("cases/documents/<int:pk>/correct/", cases.case_document_correct, name="case_document_correct"),
 ]
 
 urlpatterns = [path("supervision/", include(patterns))]

@@ -116,3 +116,40 @@ def inspections_answer_all(city, inspection, *, compliant: bool = True) -> None:
             for pk in inspection.findings.values_list("pk", flat=True)
         },
     )
+# ---- cases (issue 15, administrative penalty cases) ----------------------------------------------------------------
+
+CASE_BASES = ["JLF-26", "JLXZ-43"]
+
+
+def cases_open(city, world: Supervision, *, clue_received_on: date, party: Organization | None = None):
+    """A clue against owner A (or ``party``) registered by county A's bureau on ``clue_received_on``."""
+    from jiliang.core import clock
+    from jiliang.supervision.models import Case
+    from jiliang.supervision.services import cases
+
+    with clock.travel(clue_received_on):
+        return cases.case_open(
+            actor=city.county_regulator_a,
+            party_id=(party or city.owner_a).pk,
+            source=Case.Source.INSPECTION,
+            summary="使用未经检定的电子计价秤从事贸易结算",
+            clue_received_on=clue_received_on,
+        )
+
+
+def cases_filed(city, world: Supervision, *, clue_received_on: date, filed_on: date, party: Organization | None = None):
+    """A case opened on ``clue_received_on`` and filed on ``filed_on`` with two of the bureau's officers."""
+    from jiliang.core import clock
+    from jiliang.supervision.services import cases
+
+    case = cases_open(city, world, clue_received_on=clue_received_on, party=party)
+    with clock.travel(filed_on):
+        cases.case_file(
+            actor=city.county_regulator_a,
+            case_id=case.pk,
+            filed_on=filed_on,
+            officer_ids=[world.inspectors[0].pk, world.inspectors[1].pk],
+            basis_codes=CASE_BASES,
+        )
+    case.refresh_from_db()
+    return case

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from . import inspections, plans
+from . import cases, inspections, plans
 
 router = Router()
 router.add_router("", plans.router)
 router.add_router("", inspections.router)
+router.add_router("", cases.router)
