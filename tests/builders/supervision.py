@@ -116,6 +116,8 @@ def inspections_answer_all(city, inspection, *, compliant: bool = True) -> None:
             for pk in inspection.findings.values_list("pk", flat=True)
         },
     )
+
+
 # ---- cases (issue 15, administrative penalty cases) ----------------------------------------------------------------
 
 CASE_BASES = ["JLF-26", "JLXZ-43"]

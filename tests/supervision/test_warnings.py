@@ -39,7 +39,7 @@ def make(city, world):
 
 
 def test_late_results_and_overdue_orders_reach_the_regulators_in_scope(city, world):
-    inspection, order = make(city, world)
+    make(city, world)
     found = warnings_for(city.county_regulator_a, today=TODAY)
     rows = {row.kind: row for row in found.rows if row.kind in (K.RESULTS_UNPUBLISHED, K.RECTIFICATION_OVERDUE)}
     assert (
