@@ -5,14 +5,16 @@ Screenshots at desktop and phone widths."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from jiliang.core import clock
-from jiliang.supervision.models import Rectification
+from jiliang.core.models import Role
+from jiliang.supervision.models import Case, Rectification
 from tests.builders.supervision import build_supervision
 from tests.conftest import PASSWORD
+from tests.factories import UserFactory
 
 from .conftest import log_in, screenshot
 
@@ -126,4 +128,85 @@ def test_a_county_regulator_inspects_a_drawn_station_and_orders_rectification(pa
     order = Rectification.objects.get()
     assert order.number in heading or order.number in page.locator("main").inner_text()
     assert order.inspection.test_draws.get().passed is False
+    assert not page.js_errors
+
+
+def test_from_draw_to_a_published_decision_and_what_the_station_sees(page, city, live_server):
+    """The issue's path: draw, inspection with a failing test draw, rectification, escalation to a case, filing,
+    the notice, the decision and its service; the decision on the public page; the station's own login sees its
+    order and its decision. The order's deadline is moved into the past as a month passing would (the live server
+    runs on today's clock)."""
+    with clock.travel(date(2026, 11, 20)):
+        world = build_supervision(city)
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, "county_reg_a", PASSWORD)
+    draw_in_public(page, world)
+    inspect_with_a_failing_test_draw(page, world)
+    order = Rectification.objects.get()
+    today = date.today()
+    Rectification.objects.filter(pk=order.pk).update(
+        ordered_on=today - timedelta(days=30), deadline=today - timedelta(days=16)
+    )
+
+    page.goto(f"/supervision/rectifications/{order.pk}/")
+    with page.expect_navigation():
+        page.click("#escalate")
+    page.fill("#id_clue_received_on", (today - timedelta(days=15)).isoformat())
+    page.fill("#id_summary", "逾期未整改：1号枪付油误差超差仍在使用。")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "线索核查" in page.locator("[data-testid=case-status]").inner_text()
+
+    section = page.locator("#action-file")
+    section.locator("input[name=filed_on]").fill((today - timedelta(days=14)).isoformat())
+    boxes = section.locator("input[name=officers]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    section.locator("label", has_text="第二十六条").locator("input[name=bases]").check()
+    with page.expect_navigation():
+        section.locator("button[type=submit]").click()
+    assert "已立案" in page.locator("[data-testid=case-status]").inner_text()
+
+    section = page.locator("#action-notify")
+    section.locator("select[name=penalty]").select_option("fine")
+    section.locator("input[name=fine]").fill("5000")
+    section.locator("textarea[name=facts], input[name=facts]").first.fill("使用检定不合格的燃油加油机。")
+    section.locator("input[name=notified_on]").fill((today - timedelta(days=10)).isoformat())
+    with page.expect_navigation():
+        section.locator("button[type=submit]").click()
+    assert "已告知" in page.locator("[data-testid=case-status]").inner_text()
+
+    section = page.locator("#action-decide")
+    section.locator("input[name=decided_on]").fill(today.isoformat())
+    with page.expect_navigation():
+        section.locator("button[type=submit]").click()
+    assert "已作出决定" in page.locator("[data-testid=case-status]").inner_text()
+
+    section = page.locator("#action-serve")
+    section.locator("input[name=served_on]").fill(today.isoformat())
+    with page.expect_navigation():
+        section.locator("button[type=submit]").click()
+    assert "已送达" in page.locator("[data-testid=case-status]").inner_text()
+    screenshot(page, "supervision-case-served")
+    case = Case.objects.get()
+    decision = case.documents.get(kind="decision")
+
+    # The public's page of decisions, without a login.
+    public = page.context.browser.new_page()
+    public.goto(live_server.url + "/open/decisions/")
+    assert decision.number in public.locator("main").inner_text()
+    screenshot(public, "supervision-public-decisions")
+    public.close()
+
+    # The station's own login: its order and its decision.
+    station = order.organization
+    UserFactory(username="station_a", role=Role.OWNER, organization=station)
+    page.context.clear_cookies()
+    log_in(page, "station_a", PASSWORD)
+    page.goto("/supervision/mine/")
+    assert order.number in page.locator("main").inner_text()
+    page.goto(f"/supervision/cases/{case.pk}/")
+    text = page.locator("main").inner_text()
+    assert decision.number in text
+    screenshot(page, "supervision-station-case")
     assert not page.js_errors
