@@ -16,6 +16,9 @@ counted; a refusal by a service is a bug here and is not swallowed.
 Requests end in every state: submitted (some past the acceptance limit), returned for correction, rejected with a
 reason, accepted, scheduled, in work (some past the completion limit), completed, withdrawn.
 
+For a city whose plan has ended (阜新市, 2015–2020), a thin history over the plan period is replayed first
+(:mod:`.past`), so that its dashboard shows the path and its evaluations quote real figures.
+
 Deterministic: every choice comes from ``random.Random`` seeded from the seed, made in a fixed order while
 planning; the same seed and day give the same :func:`history_digest`.
 """

@@ -13,9 +13,10 @@ institutes get what they held in the plan period (:func:`prepare_past`):
   qualification not before the person was hired).
 
 Then a few requests a year (:data:`PAST_REQUESTS_PER_YEAR`) are planned and replayed through the same services as
-the recent year (:mod:`.planner`, :mod:`.replay`), each year as a window of its own: verifications of instruments on
-the register that day, none failed, of instruments the registry shows verified again after the period, so that
-every instrument's state today stays as the city was built. Market fairs and clinics are among the owners, so that
+the recent year (:mod:`.planner`, :mod:`.replay`), each year as a window of its own: verifications, none failed, of
+instruments the registry shows verified again after the period, so that every instrument's state today stays as the
+city was built. As built, an instrument is registered when its current cycle began (after the period, mostly): one
+the past files for is registered instead some weeks to a year before its request (``_Planner.backdated``). Market fairs and clinics are among the owners, so that
 some fees are waived (the plan's own waiver before 1 April 2017, free mandatory verification after).
 
 Deterministic: its own random stream (``f"{seed}-history-past"``), everything read in a fixed order.

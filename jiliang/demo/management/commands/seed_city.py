@@ -1,8 +1,8 @@
 """``manage.py seed_city --seed 1 --instruments 50000 [--city yanan|fuxin|both] [--size yanan=30000 …] [--if-empty]
 [--today YYYY-MM-DD] [--no-history]``: build the demo's cities (延安市 and 阜新市, each with its own plan), then a
-year of one-window history in them (:mod:`jiliang.demo.history`) unless ``--no-history`` — and, for a city whose plan
-has ended (Fuxin, 2015–2020), a thin history over its plan period (:mod:`jiliang.demo.history.past`) — then each city's indicator
-snapshots: the month ends of the past 12 months and the day itself, and for a city whose plan has ended (Fuxin,
+year of one-window history in them (:mod:`jiliang.demo.history`) unless ``--no-history`` (and, for a city whose
+plan has ended, Fuxin 2015–2020, a thin history over its plan period: :mod:`jiliang.demo.history.past`), then each
+city's indicator snapshots: the month ends of the past 12 months and the day itself, and for a city whose plan has ended (Fuxin,
 2015–2020) the year ends of its plan period too, so that the plan dashboards show trends from the first login
 (:mod:`jiliang.indicators.services.plans`)."""
 
