@@ -17,6 +17,7 @@ HISTORY_DAYS = 365
 # that the six years cost a few seconds (past.py).
 PAST_REQUESTS_PER_YEAR = 6
 PAST_SIZES = (1, 1, 2)
+PAST_ATTEMPTS = 40
 SHARE_CALIBRATION = 0.08
 SHARE_FAIL = 0.05
 PROGRESS_EVERY = 50

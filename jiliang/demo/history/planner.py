@@ -23,6 +23,7 @@ from .params import (
     CORRECTIONS,
     HISTORY_DAYS,
     ON_SITE_ITEMS,
+    PAST_ATTEMPTS,
     REJECT_REASONS,
     RETURN_REASONS,
     REVOKE_REASONS,
@@ -115,6 +116,8 @@ class _Planner:
         self.n_requests = n_requests
         self.past_until = past_until
         self.share_fail = 0.0 if past_until is not None else SHARE_FAIL
+        # Years back, fewer institutes had the people and standards for an item: more instruments are tried.
+        self.attempts = PAST_ATTEMPTS if past_until is not None else ATTEMPTS
         in_use = Instrument.objects.filter(status=Instrument.Status.IN_USE, catalog_item__isnull=False)
         owners = Organization.objects.filter(kind=Organization.Kind.OWNER)
         if region_prefix:
@@ -256,7 +259,7 @@ class _Planner:
         tried: set[int] = set()
         items: list[_Item] = []
         try:
-            for _attempt in range(ATTEMPTS):
+            for _attempt in range(self.attempts):
                 seed = self._seed_instrument(service, submit_day, owner_id=owner_id, institute_id=institute_id)
                 if seed is None:
                     break
