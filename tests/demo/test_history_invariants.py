@@ -5,12 +5,18 @@ scheduled ≤ verified ≤ signed ≤ issued; the instrument registered before i
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from jiliang.core.clock import local_date
+from jiliang.core.models import Region
+from jiliang.indicators.models import Evaluation, Indicator
+from jiliang.indicators.selectors.definitions import indicator_figures
+from jiliang.indicators.services.evaluations import evaluation_create
+from jiliang.indicators.services.plans import snapshot_take
 from jiliang.instruments.models import Instrument
 from jiliang.metrology.verification import parse_range
 from jiliang.notices.models import Notification, OwnerNotice
@@ -22,6 +28,7 @@ from jiliang.verification.models import (
     RequestEvent,
     RequestItem,
     ServiceRequest,
+    StandardUse,
     VerificationRecord,
 )
 
@@ -169,3 +176,80 @@ def test_every_request_and_record_in_causal_order(demo):
             if revocation is not None:
                 problems += _in_order(f"{certificate.number} revoked", certificate.issued_at, revocation.revoked_at)
     assert not problems, "\n".join(problems[:20])
+
+
+# ---- Fuxin's plan period (2015–2020): the thin history of jiliang.demo.history.past -------------------------------
+
+PLAN_FIRST, PLAN_LAST = date(2015, 1, 1), date(2020, 12, 31)
+FUXIN = "210900"
+
+
+def _in_plan_period():
+    return Certificate.objects.filter(issued_on__range=(PLAN_FIRST, PLAN_LAST))
+
+
+def test_fuxin_has_verifications_over_its_plan_period_and_no_other_city_has_a_past(demo):
+    past = _in_plan_period()
+    assert past.count() >= 3
+    assert {code[:4] for code in past.values_list("instrument__region__code", flat=True)} == {FUXIN[:4]}
+    # Verifications only, none failed (a failed one would stop the instrument today).
+    assert set(past.values_list("kind", flat=True)) == {Certificate.Kind.VERIFICATION}
+    assert set(past.values_list("record__conclusion", flat=True)) == {VerificationRecord.Conclusion.PASS}
+    before = timezone.make_aware(datetime.combine(PLAN_LAST + timedelta(days=1), time.min))
+    requests = ServiceRequest.objects.filter(submitted_at__lt=before)
+    closed = {ServiceRequest.Status.COMPLETED, ServiceRequest.Status.REJECTED, ServiceRequest.Status.WITHDRAWN}
+    assert requests.exists() and set(requests.values_list("status", flat=True)) <= closed
+    assert {code[:4] for code in requests.values_list("region__code", flat=True)} == {FUXIN[:4]}
+    # Nothing between the plan period and the recent year (Yan'an's plan runs: it has no past).
+    assert not ServiceRequest.objects.filter(submitted_at__gte=before, submitted_at__year__lt=TODAY.year - 1).exists()
+    result = demo.past["阜新市"]
+    assert (result.requests, result.certificates) == (requests.count(), past.count())
+    assert result.standards > 0 and result.authorizations > 0 and result.qualifications > 0
+
+
+def test_the_plan_periods_records_are_history_and_leave_each_instrument_as_it_stands_today(demo):
+    touched = Instrument.objects.filter(pk__in=_in_plan_period().values("instrument_id")).select_related(
+        "last_verification"
+    )
+    assert touched.exists()
+    for instrument in touched:
+        # Verified again after the plan period (the registry's verification): still the one the instrument follows.
+        assert instrument.last_verification is not None, instrument.pk
+        assert instrument.last_verification.performed_on > PLAN_LAST, instrument.pk
+        # Stopped only by a failed verification of the recent year, never by the plan period's (all passed).
+        if instrument.status != Instrument.Status.IN_USE:
+            assert VerificationRecord.objects.filter(
+                instrument=instrument, conclusion=VerificationRecord.Conclusion.FAIL, performed_on__gt=PLAN_LAST
+            ).exists(), instrument.pk
+
+
+def test_the_plan_periods_records_use_the_standards_terms_of_their_day(demo):
+    uses = StandardUse.objects.filter(record__performed_on__range=(PLAN_FIRST, PLAN_LAST)).select_related(
+        "standard", "record"
+    )
+    assert uses.exists()
+    for use in uses:
+        standard, day = use.standard, use.record.performed_on
+        # An earlier assessment term, a standard of its own: its code names the year the term began.
+        assert standard.certificate_issued_on <= day <= standard.certificate_valid_until, use.pk
+        assert standard.code.endswith(f"-{standard.certificate_issued_on.year}"), standard.code
+        assert standard.certificate_valid_until < TODAY
+
+
+def test_fuxins_final_evaluation_quotes_real_figures(demo):
+    fuxin = Region.objects.get(code=FUXIN)
+    snapshot_take(day=PLAN_LAST, city=fuxin)
+    final = evaluation_create(actor=None, kind=Evaluation.Kind.FINAL, day=PLAN_LAST, city=fuxin)
+    figures = {i["code"]: i for i in final.figures["plans"][0]["indicators"]}
+    verified = figures["verified-rate"]
+    assert verified["numerator"] > 0 and Decimal(verified["value"]) > 0, verified
+    for code in ("public-standards-city", "items-offered"):
+        assert Decimal(figures[code]["value"]) > 0, figures[code]
+    # The mid-term's day: the standards of the time were in force then too.
+    standards_2016 = indicator_figures(
+        Indicator.objects.get(plan__code="fuxin-2015", code="public-standards-city"),
+        city=fuxin,
+        counties=list(Region.objects.filter(parent=fuxin, level=Region.Level.COUNTY)),
+        day=date(2016, 12, 31),
+    )[fuxin.pk]
+    assert standards_2016.value is not None and standards_2016.value > 0

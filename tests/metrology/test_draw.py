@@ -429,10 +429,36 @@ def test_a_year_missing_from_the_calendar_is_refused_not_guessed():
     with pytest.raises(CalendarYearMissing, match="no data for 2028") as caught:
         add_working_days(date(2027, 12, 20), 20)
     assert caught.value.year == 2028
-    with pytest.raises(ValueError, match="no data for 2024"):
-        working_days_between(date(2025, 1, 10), date(2024, 12, 20))
-    with pytest.raises(ValueError, match="no data for 2024"):
-        dr.is_working_day(date(2024, 10, 1))
+    with pytest.raises(ValueError, match="no data for 2014"):
+        working_days_between(date(2015, 1, 10), date(2014, 12, 20))
+    with pytest.raises(ValueError, match="no data for 2014"):
+        dr.is_working_day(date(2014, 10, 1))
+
+
+# Entered from memory of the notices for the demo's Fuxin history (2015–2020), not from their full texts.
+FROM_MEMORY = (2015, 2016, 2018, 2019, 2020, 2021, 2022, 2023, 2024)
+
+
+def test_the_years_entered_from_memory_are_unconfirmed_and_say_so():
+    data = json.loads(dr.CALENDAR_FILE.read_text(encoding="utf-8"))["years"]
+    for year in FROM_MEMORY:
+        entry = data[str(year)]
+        assert entry["confidence"] == "unconfirmed", year
+        assert "from memory" in entry["note"] and "full text" in entry["note"], year
+        assert dr.default_calendar().year(year).confidence == "unconfirmed"
+    # 2017 was seen in full and stays confirmed; the calendar now runs without a gap from 2015 to 2027.
+    assert data["2017"]["confidence"] == "confirmed"
+    assert sorted(int(y) for y in data) == list(range(2015, 2028))
+
+
+def test_the_years_from_memory_hold_what_the_notices_are_remembered_to_say():
+    # 2016 春节: 7–13 February off, 6 February (Saturday) and 14 February (Sunday) worked.
+    assert not dr.is_working_day(date(2016, 2, 8)) and dr.is_working_day(date(2016, 2, 14))
+    # 2020 春节 as extended to 2 February: 1 February (Saturday) no longer worked; 19 January worked.
+    assert not dr.is_working_day(date(2020, 2, 1)) and dr.is_working_day(date(2020, 1, 19))
+    # 2015: 3 September off for the 70th anniversary, 6 September (Sunday) worked.
+    assert not dr.is_working_day(date(2015, 9, 3)) and dr.is_working_day(date(2015, 9, 6))
+    assert working_days_between(date(2019, 12, 31), date(2020, 12, 31)) == 249
 
 
 def test_a_calendar_with_an_adjusted_workday_on_a_weekday_is_refused():

@@ -16,6 +16,9 @@ counted; a refusal by a service is a bug here and is not swallowed.
 Requests end in every state: submitted (some past the acceptance limit), returned for correction, rejected with a
 reason, accepted, scheduled, in work (some past the completion limit), completed, withdrawn.
 
+For a city whose plan has ended (阜新市, 2015–2020), a thin history over the plan period is replayed first
+(:mod:`.past`), so that its dashboard shows the path and its evaluations quote real figures.
+
 Deterministic: every choice comes from ``random.Random`` seeded from the seed, made in a fixed order while
 planning; the same seed and day give the same :func:`history_digest`.
 """
@@ -26,7 +29,7 @@ import hashlib
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -51,6 +54,7 @@ from jiliang.verification.models import (
 from ..city import DEMO_OWNERS, DEMO_SIGNERS
 from ..names import CITIES
 from .params import HISTORY_DAYS, MAX_REQUESTS, MIN_REQUESTS, PROGRESS_EVERY, REQUESTS_PER_INSTRUMENTS, WAIVED
+from .past import PastResult, build_past, calendar_covers, past_windows
 from .planner import _Planner, _targets
 from .replay import _Replay, _Users
 from .world import _World
@@ -72,6 +76,8 @@ class HistoryResult:
     waived: Decimal
     late: int
     skipped: int
+    # The plan period of a city whose plan has ended (Fuxin 2015–2020), by city name: what was added for it.
+    past: dict[str, PastResult] = field(default_factory=dict)
 
 
 def request_count(instruments: int) -> int:
@@ -142,6 +148,12 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
             _("工作日历缺少 %(year)s 年的节假日安排，无法生成近一年的检定业务") % {"year": exc.year}
         ) from exc
     with transaction.atomic():
+        # First the plan period of a city whose plan has ended (its own stream; in time order before the year).
+        past = {
+            window.city.name: build_past(seed=seed, window=window)
+            for window in past_windows(today)
+            if calendar_covers(window)
+        }
         world = _World()
         instruments = Instrument.objects.count()
         planner = _Planner(rng, world, today, request_count(instruments))
@@ -172,22 +184,28 @@ def build_history(*, seed: int, today: date, progress: Callable[[str], None] | N
                 done += 1
                 if progress and done % PROGRESS_EVERY == 0:
                     progress(_("已生成服务申请 %(done)s / %(total)s 件") % {"done": done, "total": len(planner.plans)})
-        name_demo_signers()
-        return summary(today=today, skipped=planner.skipped)
+        name_demo_signers(since=planner.first)
+        result = summary(today=today, skipped=planner.skipped)
+        result.past = past
+        return result
 
 
-def name_demo_signers() -> None:
+def name_demo_signers(since: date | None = None) -> None:
     """Give each demo institute's three people who most often signed a record together (verifier, checker, approver)
     the logins ``<city>_verifier``, ``<city>_checker`` and ``<city>_approver`` (``<city>_county_…`` for the county
     institute) with the demo users' password, so that a visitor can make the three acts by hand. A name already taken
-    is left alone."""
+    is left alone. Only records approved on or after ``since`` count (the recent year: the people on staff now)."""
     for city in CITIES.values():
         for clerk, prefix in (("institute", ""), ("county_institute", "county_")):
             institute = User.objects.filter(username=f"{city.login}_{clerk}").first()
             if institute is None:
                 continue
             trio = (
-                RecordDraft.objects.filter(institute_id=institute.organization_id, status=RecordDraft.Status.APPROVED)
+                RecordDraft.objects.filter(
+                    institute_id=institute.organization_id,
+                    status=RecordDraft.Status.APPROVED,
+                    **({"approved_at__date__gte": since} if since is not None else {}),
+                )
                 .values("verifier", "checker", "approver")
                 .annotate(n=Count("id"))
                 .order_by("-n", "verifier", "checker", "approver")

@@ -13,6 +13,11 @@ REQUESTS_PER_INSTRUMENTS = 125
 MIN_REQUESTS = 48
 MAX_REQUESTS = 320
 HISTORY_DAYS = 365
+# The past window of a city whose plan has ended (Fuxin 2015–2020): requests a year and their sizes, kept few so
+# that the six years cost a few seconds (past.py).
+PAST_REQUESTS_PER_YEAR = 6
+PAST_SIZES = (1, 1, 2)
+PAST_ATTEMPTS = 40
 SHARE_CALIBRATION = 0.08
 SHARE_FAIL = 0.05
 PROGRESS_EVERY = 50

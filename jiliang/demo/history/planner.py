@@ -23,6 +23,7 @@ from .params import (
     CORRECTIONS,
     HISTORY_DAYS,
     ON_SITE_ITEMS,
+    PAST_ATTEMPTS,
     REJECT_REASONS,
     RETURN_REASONS,
     REVOKE_REASONS,
@@ -95,34 +96,54 @@ def _path(rng: random.Random, target: str) -> list[tuple[str, int, int]]:
 
 
 class _Planner:
-    def __init__(self, rng: random.Random, world: _World, today: date, n_requests: int) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        world: _World,
+        today: date,
+        n_requests: int,
+        *,
+        region_prefix: str = "",
+        past_until: date | None = None,
+    ) -> None:
+        """``region_prefix``: only the instruments and owners of regions whose code starts with it (a city's first
+        four digits). ``past_until``: a history of a past window ending that day (the plan period of a city whose
+        plan has ended): verifications only, none failed, of instruments the registry shows verified again after
+        the window (so that the records are history and leave every instrument's state today as it was), registered
+        before their request (:attr:`backdated`)."""
         self.rng, self.world, self.today = rng, world, today
         self.first = today - timedelta(days=HISTORY_DAYS)
         self.n_requests = n_requests
-        rows = (
-            Instrument.objects.filter(status=Instrument.Status.IN_USE, catalog_item__isnull=False)
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "owner_id",
-                "region_id",
-                "catalog_item_id",
-                "catalog_item__code",
-                "mandatory",
-                "last_verification__performed_on",
-                "due_on",
-                "measuring_range",
-                "accuracy_class",
-                "registered_on",
-            )
+        self.past_until = past_until
+        self.share_fail = 0.0 if past_until is not None else SHARE_FAIL
+        # Years back, fewer institutes had the people and standards for an item: more instruments are tried.
+        self.attempts = PAST_ATTEMPTS if past_until is not None else ATTEMPTS
+        in_use = Instrument.objects.filter(status=Instrument.Status.IN_USE, catalog_item__isnull=False)
+        owners = Organization.objects.filter(kind=Organization.Kind.OWNER)
+        if region_prefix:
+            in_use = in_use.filter(region__code__startswith=region_prefix)
+            owners = owners.filter(region__code__startswith=region_prefix)
+        rows = in_use.order_by("pk").values_list(
+            "pk",
+            "owner_id",
+            "region_id",
+            "catalog_item_id",
+            "catalog_item__code",
+            "mandatory",
+            "last_verification__performed_on",
+            "due_on",
+            "measuring_range",
+            "accuracy_class",
+            "registered_on",
         )
         self.rows = [_Row(*r) for r in rows]
         self.by_owner: dict[int, list[int]] = {}
         for index, row in enumerate(self.rows):
             self.by_owner.setdefault(row.owner_id, []).append(index)
-        self.owners = {
-            o.pk: o for o in Organization.objects.filter(kind=Organization.Kind.OWNER).select_related("region")
-        }
+        self.owners = {o.pk: o for o in owners.select_related("region")}
+        # A past window: the instruments it files for that the registry shows registered later (when their current
+        # cycle began), with the day they were registered instead, before the request.
+        self.backdated: dict[int, date] = {}
         self.used: set[int] = set()
         self.skipped = 0
         self.plans: list[_Plan] = []
@@ -130,13 +151,17 @@ class _Planner:
     # -- instruments
 
     def _eligible(self, row: _Row, service: str, day: date, strict: bool) -> bool:
-        # Nobody files for an instrument before it is registered.
-        if row.id in self.used or row.registered_on > day:
+        # Nobody files for an instrument before it is registered (in a past window it is registered before, see
+        # ``backdated``).
+        if row.id in self.used or (row.registered_on > day and self.past_until is None):
             return False
         if service == Service.CALIBRATION:
             return not (strict and row.mandatory)
         if not row.mandatory:
             return False
+        if self.past_until is not None:
+            # Verified again after the window (the registry's last verification): the past record is history.
+            return row.last_on is not None and row.last_on > self.past_until
         if row.last_on is None:
             return True
         if row.last_on >= day:
@@ -234,7 +259,7 @@ class _Planner:
         tried: set[int] = set()
         items: list[_Item] = []
         try:
-            for _attempt in range(ATTEMPTS):
+            for _attempt in range(self.attempts):
                 seed = self._seed_instrument(service, submit_day, owner_id=owner_id, institute_id=institute_id)
                 if seed is None:
                     break
@@ -280,6 +305,8 @@ class _Planner:
         self._fix_schedule(plan)
         for item in items:
             self.used.add(item.row.id)
+            if self.past_until is not None and item.row.registered_on > submit_day:
+                self.backdated[item.row.id] = submit_day - timedelta(days=rng.randint(20, 400))
         self.plans.append(plan)
         return plan
 
@@ -308,7 +335,7 @@ class _Planner:
                 if item.team is None:
                     continue
                 if service == Service.VERIFICATION:
-                    item.fail = fails[k] if fails is not None and k < len(fails) else rng.random() < SHARE_FAIL
+                    item.fail = fails[k] if fails is not None and k < len(fails) else rng.random() < self.share_fail
                 item.points = demo_readings.draw_points(rng, item.readings, fail=item.fail)
             items.append(item)
         return items

@@ -130,7 +130,12 @@ class _World:
             found = None
             item = self.items[item_id]
             if self._authorized(institute_id, item_id, day):
-                on_staff = [p for p in self.staff.get(institute_id, []) if p.left_on is None or day <= p.left_on]
+                # On staff that day: hired by then (a history years back has none of those hired since) and not left.
+                on_staff = [
+                    p
+                    for p in self.staff.get(institute_id, [])
+                    if (p.hired_on is None or p.hired_on <= day) and (p.left_on is None or day <= p.left_on)
+                ]
                 verifiers = [p for p in on_staff if self._qualified(p, item, day)]
                 standards = [
                     s

@@ -1,7 +1,8 @@
 """``manage.py seed_city --seed 1 --instruments 50000 [--city yanan|fuxin|both] [--size yanan=30000 …] [--if-empty]
 [--today YYYY-MM-DD] [--no-history]``: build the demo's cities (延安市 and 阜新市, each with its own plan), then a
-year of one-window history in them (:mod:`jiliang.demo.history`) unless ``--no-history``, then each city's indicator
-snapshots: the month ends of the past 12 months and the day itself, and for a city whose plan has ended (Fuxin,
+year of one-window history in them (:mod:`jiliang.demo.history`) unless ``--no-history`` (and, for a city whose
+plan has ended, Fuxin 2015–2020, a thin history over its plan period: :mod:`jiliang.demo.history.past`), then each
+city's indicator snapshots: the month ends of the past 12 months and the day itself, and for a city whose plan has ended (Fuxin,
 2015–2020) the year ends of its plan period too, so that the plan dashboards show trends from the first login
 (:mod:`jiliang.indicators.services.plans`)."""
 
@@ -179,6 +180,26 @@ class Command(BaseCommand):
                 }
             )
         )
+        for name, past in result.past.items():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _(
+                        "其中%(city)s规划期（%(first)s—%(last)s年）：服务申请 %(requests)s 件，证书 %(certificates)s 份；"
+                        "为此补充了当时的计量标准考核证书 %(standards)s 项、计量授权 %(authorizations)s 项、"
+                        "检定员资格 %(qualifications)s 项。"
+                    )
+                    % {
+                        "city": name,
+                        "first": past.first_year,
+                        "last": past.last_year,
+                        "requests": past.requests,
+                        "certificates": past.certificates,
+                        "standards": past.standards,
+                        "authorizations": past.authorizations,
+                        "qualifications": past.qualifications,
+                    }
+                )
+            )
 
     def _supervision(self, *, seed: int, day: date) -> None:
         start = time.perf_counter()
