@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 
 from jiliang.core import clock
 from jiliang.core.models import Organization, Region, Role, User
-from jiliang.supervision.models import Task, Trade
-from jiliang.supervision.services import campaigns, inspections, plans, publication, rosters
+from jiliang.metrology.draw import add_working_days
+from jiliang.supervision.models import Inspection, Inspector, Rectification, Task, Trade
+from jiliang.supervision.services import campaigns, cases, inspections, plans, publication, rosters
 
 from .names import CITIES
 from .owners import person_name
@@ -369,3 +370,141 @@ def _owner_login(organization: Organization) -> User:
         user.set_unusable_password()
         user.save()
     return user
+
+
+# --- penalty cases ------------------------------------------------------------------------------------------------
+
+# The state each demo case is left in, in the order the candidates are taken (the oldest first).
+CASE_STATES = ("closed", "closed", "served", "decided", "notified", "review", "filed", "not_filed", "clue", "revoked")
+
+
+@dataclass
+class CaseResult:
+    cases: int = 0
+    by_state: Counter = field(default_factory=Counter)
+
+
+def build_cases(*, seed: int, today: date) -> CaseResult:
+    """About ten cases per city in every state, through the case services: from orders past their deadline without
+    a reply (escalated) and, when there are too few, from inspections that found a problem. Each step is taken on
+    its own day (working-day limits respected), none after ``today``."""
+    result = CaseResult()
+    for key, city in CITIES.items():
+        regulator = User.objects.filter(username=f"{city.login}_city", role=Role.REGULATOR).first()
+        if regulator is None:
+            continue
+        rng = random.Random(f"{seed}-cases-{key}")
+        officers = list(
+            Inspector.objects.filter(organization=regulator.organization, active=True).values_list("pk", flat=True)
+        )
+        latest = today - timedelta(days=7)
+        orders = list(
+            Rectification.objects.filter(bureau=regulator.organization, status="ordered", deadline__lt=latest)
+            .select_related("inspection")
+            .order_by("deadline", "id")
+        )
+        inspected = list(
+            Inspection.objects.filter(bureau=regulator.organization, result__problem=True, inspected_on__lt=latest)
+            .exclude(rectifications__in=orders)
+            .order_by("inspected_on", "id")
+        )
+        sources = [("rectification", o.pk, o.organization_id, o.deadline) for o in orders]
+        sources += [("inspection", i.pk, i.organization_id, i.inspected_on) for i in inspected]
+        sources.sort(key=lambda row: (row[3], row[0], row[1]))
+        for state, (source, pk, party, since) in zip(CASE_STATES, sources, strict=False):
+            _case(rng, regulator, officers, state, source, pk, party, since + timedelta(days=3), today)
+            result.cases += 1
+            result.by_state[state] += 1
+    return result
+
+
+def _case(
+    rng: random.Random,
+    regulator: User,
+    officers: list[int],
+    state: str,
+    source: str,
+    pk: int,
+    party: int,
+    clue: date,
+    today: date,
+) -> None:
+    """One case taken to ``state``, or to the last step whose day is before ``today`` (a recent clue stops early)."""
+    with clock.travel(clue):
+        case = cases.case_open(
+            actor=regulator,
+            party_id=party,
+            source=source,
+            summary=_("检查发现的计量违法行为（演示数据）"),
+            clue_received_on=clue,
+            **({"rectification_id": pk} if source == "rectification" else {"inspection_id": pk}),
+        )
+    if state == "clue":
+        return
+    day = _working_day_after(clue, 5)
+    if day >= today:
+        return
+    if state == "not_filed":
+        with clock.travel(day):
+            cases.case_not_file(
+                actor=regulator, case_id=case.pk, decided_on=day, reason=_("违法事实不成立（演示数据）")
+            )
+        return
+    with clock.travel(day):
+        cases.case_file(
+            actor=regulator, case_id=case.pk, filed_on=day, officer_ids=rng.sample(officers, 2), basis_codes=["JLF-26"]
+        )
+    if state == "filed":
+        return
+    day = _working_day_after(day, 8)
+    if day >= today:
+        return
+    with clock.travel(day):
+        cases.case_review(actor=regulator, case_id=case.pk, started_on=day)
+    if state == "review":
+        return
+    fine = Decimal(rng.choice((2000, 5000, 8000, 10000, 20000)))
+    day = _working_day_after(day, 6)
+    if day >= today:
+        return
+    with clock.travel(day):
+        cases.case_notify(
+            actor=regulator,
+            case_id=case.pk,
+            notified_on=day,
+            penalty="fine",
+            fine=fine,
+            facts=_("使用未经检定或检定不合格的强制检定计量器具（演示数据）"),
+        )
+    if state == "notified":
+        return
+    day = _working_day_after(day, 8)
+    if day >= today:
+        return
+    with clock.travel(day):
+        cases.case_decide(actor=regulator, case_id=case.pk, decided_on=day, penalty="fine", fine=fine)
+    if state == "decided":
+        return
+    day = _working_day_after(day, 2)
+    if day >= today:
+        return
+    with clock.travel(day):
+        cases.case_serve(actor=regulator, case_id=case.pk, served_on=day, method="direct")
+    if state == "revoked":
+        if day + timedelta(days=3) >= today:
+            return
+        with clock.travel(day + timedelta(days=3)):
+            cases.decision_revoke(actor=regulator, case_id=case.pk, reason=_("复议决定撤销（演示数据）"))
+        return
+    if state == "served":
+        return
+    day += timedelta(days=rng.randint(5, 12))
+    if day >= today:
+        return
+    with clock.travel(day):
+        cases.case_pay(actor=regulator, case_id=case.pk, paid_on=day, amount=fine)
+        cases.case_close(actor=regulator, case_id=case.pk, closed_on=day)
+
+
+def _working_day_after(day: date, n: int) -> date:
+    return add_working_days(day, n)

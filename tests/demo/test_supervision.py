@@ -9,11 +9,12 @@ import pytest
 
 from jiliang.core.models import Region
 from jiliang.demo import city
-from jiliang.demo.supervision import TASKS, build_inspections, build_supervision
+from jiliang.demo.supervision import CASE_STATES, TASKS, build_cases, build_inspections, build_supervision
 from jiliang.metrology import draw_document
 from jiliang.supervision.models import (
     AnnualPlan,
     Campaign,
+    Case,
     Draw,
     DrawnTarget,
     Inspection,
@@ -74,3 +75,16 @@ def test_the_drawn_targets_are_inspected_ordered_and_published(built):
     for inspection in Inspection.objects.all():
         assert inspection.inspectors.count() == 2
         assert not inspection.findings.filter(compliant__isnull=True).exists()
+
+
+def test_cases_in_every_state_with_their_documents(built):
+    build_inspections(seed=3, today=TODAY)
+    done = build_cases(seed=3, today=TODAY)
+    assert done.cases == Case.objects.count() > 0
+    # The oldest candidates are taken through the longest paths, in CASE_STATES' order (all here are old enough).
+    states = list(Case.objects.order_by("clue_received_on", "id").values_list("status", flat=True))
+    assert states == list(CASE_STATES[: len(states)])
+    for case in Case.objects.filter(status__in=["decided", "served", "closed"]):
+        assert case.documents.filter(kind="decision").exists()
+        assert case.decided_on <= TODAY and case.filed_on < case.decided_on
+    assert not Case.objects.filter(clue_received_on__gt=TODAY).exists()

@@ -23,6 +23,7 @@ from jiliang.indicators.models import Evaluation, Plan
 from jiliang.indicators.selectors.plans import month_ends
 from jiliang.indicators.services.evaluations import evaluation_create, evaluation_publish
 from jiliang.indicators.services.plans import snapshot_take
+from jiliang.supervision.models import Case
 from jiliang.verification.models import ServiceRequest
 
 # Below this many instruments the build takes a second or two: no progress lines.
@@ -132,6 +133,7 @@ class Command(BaseCommand):
         if not no_history:
             self._history(seed=seed, day=day, progress=progress)
             self._supervision(seed=seed, day=day)
+            self._cases(seed=seed, day=day)
         self._snapshots(day=day, progress=progress)
         self._evaluations(day=day)
 
@@ -232,6 +234,18 @@ class Command(BaseCommand):
                     "published": done.published,
                     "s": time.perf_counter() - start,
                 }
+            )
+        )
+
+    def _cases(self, *, seed: int, day: date) -> None:
+        start = time.perf_counter()
+        done = supervision.build_cases(seed=seed, today=day)
+        labels = dict(Case.Status.choices)
+        states = "、".join(f"{labels.get(s, _('已撤销处罚决定'))} {n}" for s, n in sorted(done.by_state.items()))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("已生成行政处罚案件 %(n)s 件（%(states)s），用时 %(s).1f 秒。")
+                % {"n": done.cases, "states": states, "s": time.perf_counter() - start}
             )
         )
 
