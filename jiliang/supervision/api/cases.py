@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router
 
 from jiliang.core.web.http import page_out
-from jiliang.core.web.schemas import ERRORS, MAX_ID
+from jiliang.core.web.schemas import BODY_ERRORS, ERRORS, MAX_ID
 
 from ..models import Case
 from ..schemas.cases import (
@@ -73,13 +73,15 @@ def supervision_case_detail(request: HttpRequest, case_id: int = Path(..., ge=1,
     return _fresh(request, case_id)
 
 
-@router.post("/supervision/cases", response={201: CaseOut, **ERRORS}, summary="登记案件线索 / register a clue")
+@router.post("/supervision/cases", response={201: CaseOut, **BODY_ERRORS}, summary="登记案件线索 / register a clue")
 def supervision_case_open(request: HttpRequest, payload: CaseOpenIn):
     case = services.case_open(actor=request.auth, **payload.dict())
     return 201, _fresh(request, case.pk)
 
 
-@router.post("/supervision/cases/{case_id}/file", response={200: CaseOut, **ERRORS}, summary="立案 / file the case")
+@router.post(
+    "/supervision/cases/{case_id}/file", response={200: CaseOut, **BODY_ERRORS}, summary="立案 / file the case"
+)
 def supervision_case_file(request: HttpRequest, payload: CaseFileIn, case_id: int = Path(..., ge=1, le=MAX_ID)):
     services.case_file(actor=request.auth, case_id=case_id, **payload.dict())
     return _fresh(request, case_id)
@@ -87,7 +89,7 @@ def supervision_case_file(request: HttpRequest, payload: CaseFileIn, case_id: in
 
 @router.post(
     "/supervision/cases/{case_id}/notify",
-    response={200: CaseOut, **ERRORS},
+    response={200: CaseOut, **BODY_ERRORS},
     summary="告知拟作出的行政处罚 / notify the intended penalty",
 )
 def supervision_case_notify(request: HttpRequest, payload: CaseNotifyIn, case_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -97,7 +99,7 @@ def supervision_case_notify(request: HttpRequest, payload: CaseNotifyIn, case_id
 
 @router.post(
     "/supervision/cases/{case_id}/decide",
-    response={200: CaseOut, **ERRORS},
+    response={200: CaseOut, **BODY_ERRORS},
     summary="作出行政处罚决定 / decide",
 )
 def supervision_case_decide(request: HttpRequest, payload: CaseDecideIn, case_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -107,7 +109,7 @@ def supervision_case_decide(request: HttpRequest, payload: CaseDecideIn, case_id
 
 @router.post(
     "/supervision/cases/{case_id}/serve",
-    response={200: CaseOut, **ERRORS},
+    response={200: CaseOut, **BODY_ERRORS},
     summary="送达处罚决定书 / serve the decision",
 )
 def supervision_case_serve(request: HttpRequest, payload: CaseServeIn, case_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -117,7 +119,7 @@ def supervision_case_serve(request: HttpRequest, payload: CaseServeIn, case_id: 
 
 @router.post(
     "/supervision/cases/{case_id}/revoke",
-    response={200: CaseOut, **ERRORS},
+    response={200: CaseOut, **BODY_ERRORS},
     summary="撤销处罚决定 / revoke the decision",
 )
 def supervision_case_revoke(request: HttpRequest, payload: CaseRevokeIn, case_id: int = Path(..., ge=1, le=MAX_ID)):

@@ -10,7 +10,7 @@ from ninja import Path, Query, Router
 
 from jiliang.core import clock
 from jiliang.core.web.http import page_out
-from jiliang.core.web.schemas import ERRORS, MAX_ID
+from jiliang.core.web.schemas import BODY_ERRORS, ERRORS, MAX_ID
 
 from ..schemas.inspections import (
     InspectionDetailOut,
@@ -86,7 +86,7 @@ def supervision_rectification_detail(request: HttpRequest, rectification_id: int
 
 @router.post(
     "/supervision/rectifications/{rectification_id}/reply",
-    response={200: RectificationDetailOut, **ERRORS},
+    response={200: RectificationDetailOut, **BODY_ERRORS},
     summary="回复整改情况 / the ordered organization's reply",
 )
 def supervision_rectification_reply(

@@ -16,7 +16,7 @@ from ..models import Case, CaseDocument
 MONEY = {"ge": 0, "max_digits": 14, "decimal_places": 2}
 
 
-class ClockOut(Schema):
+class CaseClockOut(Schema):
     code: str
     label: str
     article: str = Field(description="依据的法律条款 / the article the limit comes from")
@@ -90,7 +90,7 @@ class CaseOut(CaseListOut):
     served_on: date | None
     paid_on: date | None
     closed_on: date | None
-    clocks: list[ClockOut] = Field(description="员工可见 / staff only; empty for the party")
+    clocks: list[CaseClockOut] = Field(description="员工可见 / staff only; empty for the party")
     documents: list[DocumentOut]
 
 
