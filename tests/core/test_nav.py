@@ -39,9 +39,10 @@ def _groups(client, user) -> list[str | None]:
 
 
 def test_groups_come_in_their_order_and_only_with_entries(city, client):
-    assert _groups(client, city.admin) == [None, "器具与检定", "标准与溯源", "规划与预警", "系统"]
-    # Owner A, a market without a laboratory, has no entry in 标准与溯源 (its one entry is the declarations).
-    assert _groups(client, city.owner_a_user) == [None, "器具与检定", "系统"]
+    assert _groups(client, city.admin) == [None, "器具与检定", "标准与溯源", "监督执法", "规划与预警", "系统"]
+    # Owner A, a market without a laboratory, has no entry in 标准与溯源 (its one entry is the declarations); it
+    # reads its own inspections, orders and cases under 监督执法.
+    assert _groups(client, city.owner_a_user) == [None, "器具与检定", "监督执法", "系统"]
     assert _groups(client, city.institute_user) == [None, "器具与检定", "标准与溯源", "规划与预警", "系统"]
 
 

@@ -18,13 +18,40 @@ REGISTRY = [("计量器具", "/instruments/", False), ("批量导入", "/instrum
 WINDOW = [("检定申请", "/requests/", False), ("证书", "/certificates/", False)]
 STANDARDS_PEOPLE = [("计量标准", "/standards/", False), ("人员资质", "/people/", False)]
 REGULATION = [("建标覆盖率", "/coverage/", False), ("规划指标", "/plans/", False)]
+SUPERVISION = [
+    ("抽查计划与任务", "/supervision/", False),
+    ("专项检查", "/supervision/campaigns/", False),
+    ("现场检查", "/supervision/inspections/", False),
+    ("责令改正", "/supervision/rectifications/", False),
+    ("行政处罚案件", "/supervision/cases/", False),
+    ("抽查事项清单", "/supervision/items/", False),
+    ("执法检查人员", "/supervision/inspectors/", False),
+]
+OWNER_SUPERVISION = [("监督检查与整改", "/supervision/mine/", False), ("行政处罚案件", "/supervision/cases/", False)]
 WARNINGS = ("计量预警", "/warnings/", False)
 NOTICES = ("消息", "/notices/", True)
 
-REGULATOR = [HOME, *REGISTRY, *WINDOW, *STANDARDS_PEOPLE, *REGULATION, WARNINGS, NOTICES]
-OWNER = [HOME, *REGISTRY, *WINDOW, NOTICES]
+REGULATOR = [
+    HOME,
+    *REGISTRY,
+    *WINDOW,
+    *STANDARDS_PEOPLE,
+    REGULATION[0],
+    *SUPERVISION,
+    REGULATION[1],
+    WARNINGS,
+    NOTICES,
+]
+OWNER = [HOME, *REGISTRY, *WINDOW, *OWNER_SUPERVISION, NOTICES]
 # An owner with a laboratory (Organization.has_lab; owner B here, see _user) also declares its capabilities.
-OWNER_WITH_LAB = [HOME, *REGISTRY, *WINDOW, ("能力声明", "/coverage/declarations/", False), NOTICES]
+OWNER_WITH_LAB = [
+    HOME,
+    *REGISTRY,
+    *WINDOW,
+    ("能力声明", "/coverage/declarations/", False),
+    *OWNER_SUPERVISION,
+    NOTICES,
+]
 EXPECTED = {
     "city_regulator": REGULATOR,
     "county_regulator_a": REGULATOR,
@@ -75,6 +102,14 @@ ENGLISH = {
     "计量预警": "Early warnings",
     "消息": "Messages",
     "系统管理": "Administration",
+    "抽查计划与任务": "Spot-check plans and tasks",
+    "专项检查": "Special campaign",
+    "现场检查": "On-site inspection",
+    "责令改正": "Rectification order",
+    "行政处罚案件": "Administrative penalty case",
+    "抽查事项清单": "List of spot-check items",
+    "执法检查人员": "Inspector",
+    "监督检查与整改": "Inspections and rectification",
 }
 
 

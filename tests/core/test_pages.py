@@ -83,11 +83,14 @@ def test_header_names_the_user_organization_and_role(client, city):
     assert f'action="{reverse("set_language")}" method="post"' in body
 
 
+SUPERVISION = ["抽查计划与任务", "专项检查", "现场检查", "责令改正", "行政处罚案件", "抽查事项清单", "执法检查人员"]
+
+
 @pytest.mark.parametrize(
     "persona,expected",
     [
         # A market has no laboratory, so no capability declarations (Organization.has_lab).
-        ("owner_a", ["首页", "计量器具", "批量导入", "检定申请", "证书", "消息"]),
+        ("owner_a", ["首页", "计量器具", "批量导入", "检定申请", "证书", "监督检查与整改", "行政处罚案件", "消息"]),
         (
             "county_regulator_a",
             [
@@ -99,6 +102,7 @@ def test_header_names_the_user_organization_and_role(client, city):
                 "计量标准",
                 "人员资质",
                 "建标覆盖率",
+                *SUPERVISION,
                 "规划指标",
                 "计量预警",
                 "消息",
@@ -123,6 +127,7 @@ def test_admin_navigation_has_the_admin_site(client, city):
         "计量标准",
         "人员资质",
         "建标覆盖率",
+        *SUPERVISION,
         "规划指标",
         "计量预警",
         "消息",
