@@ -38,6 +38,14 @@ EXPECTED = {
     "standards.standard": (READ_ONLY, True, {"EquipmentInline": READ_ONLY}),
     "standards.standardequipment": (READ_ONLY, True, {"CertificateInline": READ_ONLY}),
     "verification.feeschedule": (EDITABLE, True, {}),
+    # Supervision: every change goes through its services and the audit log.
+    "supervision.annualplan": (READ_ONLY, True, {}),
+    "supervision.checkitem": (READ_ONLY, True, {}),
+    "supervision.conflict": (READ_ONLY, True, {}),
+    "supervision.draw": (READ_ONLY, True, {}),
+    "supervision.inspector": (READ_ONLY, True, {}),
+    "supervision.itemlist": (READ_ONLY, True, {}),
+    "supervision.task": (READ_ONLY, True, {}),
 }
 # Editable in the admin with writes audited by AuditedAdmin; the others audit through their own save (the catalog's
 # history) or are not audited yet (people, external authorities, groups: see the issue-12 report).
