@@ -83,6 +83,7 @@ def shoot(page, name: str) -> None:
 def hover_chart(page, selector: str) -> None:
     """Show the chart's tooltip (ECharts writes it as HTML): move over the middle of its canvas and wait."""
     canvas = page.locator(f"{selector} canvas").first
+    canvas.scroll_into_view_if_needed()  # the tiles above it may push it below the window
     box = canvas.bounding_box()
     assert box is not None
     for fraction in (0.3, 0.5, 0.7):
