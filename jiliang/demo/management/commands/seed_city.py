@@ -12,6 +12,7 @@ import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jiliang.core import clock
@@ -23,6 +24,7 @@ from jiliang.indicators.models import Evaluation, Plan
 from jiliang.indicators.selectors.plans import month_ends
 from jiliang.indicators.services.evaluations import evaluation_create, evaluation_publish
 from jiliang.indicators.services.plans import snapshot_take
+from jiliang.metrology.draw import CalendarYearMissing
 from jiliang.supervision.models import Case
 from jiliang.verification.models import ServiceRequest
 
@@ -132,8 +134,13 @@ class Command(BaseCommand):
         )
         if not no_history:
             self._history(seed=seed, day=day, progress=progress)
-            self._supervision(seed=seed, day=day)
-            self._cases(seed=seed, day=day)
+            try:
+                # All or nothing: a year the working-day calendar lacks stops it with the calendar's own message.
+                with transaction.atomic():
+                    self._supervision(seed=seed, day=day)
+                    self._cases(seed=seed, day=day)
+            except CalendarYearMissing as exc:
+                self.stdout.write(self.style.WARNING(_("未生成双随机监管演示数据：%(reason)s") % {"reason": exc}))
         self._snapshots(day=day, progress=progress)
         self._evaluations(day=day)
 
@@ -240,8 +247,8 @@ class Command(BaseCommand):
     def _cases(self, *, seed: int, day: date) -> None:
         start = time.perf_counter()
         done = supervision.build_cases(seed=seed, today=day)
-        labels = dict(Case.Status.choices)
-        states = "、".join(f"{labels.get(s, _('已撤销处罚决定'))} {n}" for s, n in sorted(done.by_state.items()))
+        labels = {**dict(Case.Status.choices), "revoked": _("已撤销处罚决定")}
+        states = "、".join(f"{labels[state]} {n}" for state, n in sorted(done.by_state.items()))
         self.stdout.write(
             self.style.SUCCESS(
                 _("已生成行政处罚案件 %(n)s 件（%(states)s），用时 %(s).1f 秒。")
