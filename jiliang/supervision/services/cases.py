@@ -261,7 +261,7 @@ def case_open(
         inspection = rectification = None
         if rectification_id is not None:
             rectification = (
-                Rectification.objects.select_for_update()
+                Rectification.objects.select_for_update(of=("self",))
                 .filter(pk=rectification_id, region_id__in=scope.region_ids or ())
                 .first()
             )
@@ -926,7 +926,7 @@ def decision_revoke(*, actor: User, case_id: int, reason: str) -> CaseDocument:
         case = _handled(actor, case_id)
         _expect(case, Case.Status.DECIDED, Case.Status.SERVED, Case.Status.CLOSED)
         decision = (
-            case.documents.select_for_update()
+            case.documents.select_for_update(of=("self",))
             .filter(kind=CaseDocument.Kind.DECISION, superseded_by__isnull=True)
             .order_by("-issued_at")
             .first()
@@ -951,7 +951,9 @@ def decision_revoke(*, actor: User, case_id: int, reason: str) -> CaseDocument:
                 supersedes=decision,
             )
         withdrawn = None
-        publication = Publication.objects.select_for_update().filter(case=case, withdrawn_at__isnull=True).first()
+        publication = (
+            Publication.objects.select_for_update(of=("self",)).filter(case=case, withdrawn_at__isnull=True).first()
+        )
         if publication is not None:
             publication.withdrawn_at = clock.now()
             publication.withdraw_due = rules.withdrawal_deadline(today, calendar=work_calendar()).deadline
@@ -981,7 +983,7 @@ def document_correct(*, actor: User, document_id: int, reason: str) -> CaseDocum
     today = clock.today()
     with transaction.atomic():
         original = (
-            CaseDocument.objects.select_for_update()
+            CaseDocument.objects.select_for_update(of=("self",))
             .filter(pk=document_id, case__in=selectors.cases_visible_to(actor))
             .select_related("case")
             .first()

@@ -42,7 +42,7 @@ def result_publish(*, actor: User, inspection_id: int) -> Publication:
     scope = scope_of(actor)
     with transaction.atomic():
         inspection = (
-            Inspection.objects.select_for_update()
+            Inspection.objects.select_for_update(of=("self",))
             .select_related("organization", "region", "bureau", "task", "campaign", "result")
             .filter(pk=inspection_id)
             .first()
