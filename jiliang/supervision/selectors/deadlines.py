@@ -16,6 +16,7 @@ from jiliang.core.models import User
 from jiliang.core.selectors import scoped
 
 from ..models import Inspection, Rectification
+from .inspections import rectification_overdue_q
 from .publication import results_late_q
 
 
@@ -26,7 +27,7 @@ def late_results(user: User | None, today: date) -> QuerySet[Inspection]:
 def overdue_rectifications(user: User | None, today: date) -> QuerySet[Rectification]:
     """Orders still waiting for the organization's reply after their deadline."""
     return scoped(
-        Rectification.objects.filter(status=Rectification.Status.ORDERED, deadline__lt=today),
+        Rectification.objects.filter(rectification_overdue_q(today)),
         user,
         region="region_id",
         owner="organization_id",
