@@ -441,7 +441,7 @@ def _case(
         )
     if state == "clue":
         return
-    day = _working_day_after(clue, 5)
+    day = add_working_days(clue, 5)
     if day >= today:
         return
     if state == "not_filed":
@@ -456,7 +456,7 @@ def _case(
         )
     if state == "filed":
         return
-    day = _working_day_after(day, 8)
+    day = add_working_days(day, 8)
     if day >= today:
         return
     with clock.travel(day):
@@ -464,7 +464,7 @@ def _case(
     if state == "review":
         return
     fine = Decimal(rng.choice((2000, 5000, 8000, 10000, 20000)))
-    day = _working_day_after(day, 6)
+    day = add_working_days(day, 6)
     if day >= today:
         return
     with clock.travel(day):
@@ -478,14 +478,14 @@ def _case(
         )
     if state == "notified":
         return
-    day = _working_day_after(day, 8)
+    day = add_working_days(day, 8)
     if day >= today:
         return
     with clock.travel(day):
         cases.case_decide(actor=regulator, case_id=case.pk, decided_on=day, penalty="fine", fine=fine)
     if state == "decided":
         return
-    day = _working_day_after(day, 2)
+    day = add_working_days(day, 2)
     if day >= today:
         return
     with clock.travel(day):
@@ -504,7 +504,3 @@ def _case(
     with clock.travel(day):
         cases.case_pay(actor=regulator, case_id=case.pk, paid_on=day, amount=fine)
         cases.case_close(actor=regulator, case_id=case.pk, closed_on=day)
-
-
-def _working_day_after(day: date, n: int) -> date:
-    return add_working_days(day, n)
